@@ -1,0 +1,192 @@
+/**
+ * ChangeStore on one DynamoDB table (docs/data-model.md). Every state change is one transaction:
+ * the CR conditioned on the version that was read, plus its new audit entries, each put only if
+ * absent. No Scan anywhere.
+ */
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type { AuditEntry, ChangeRequest } from '../../core/change-request.js';
+import { ValidationError, VersionConflictError } from '../../core/errors.js';
+import type { ChangeStore, ChangeWithAudit, ListPage, ListQuery } from '../../ports.js';
+
+const crKey = (id: string) => ({ pk: `CR#${id}`, sk: 'CR' });
+const auditKey = (id: string, seq: number) => ({ pk: `CR#${id}`, sk: `AUDIT#${String(seq).padStart(6, '0')}` });
+
+/** Which index serves a list query, and the names of its keys (a cursor must carry exactly these). */
+const INDEXES = {
+  state: { name: 'gsi1', pk: 'gsi1pk', sk: 'gsi1sk' },
+  category: { name: 'gsi2', pk: 'gsi2pk', sk: 'gsi2sk' },
+  all: { name: 'gsi3', pk: 'gsi3pk', sk: 'gsi3sk' },
+} as const;
+
+export class DynamoDbChangeStore implements ChangeStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async nextSequence(day: string): Promise<number> {
+    const out = await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: `SEQ#${day}`, sk: 'SEQ' },
+        UpdateExpression: 'ADD #last :one',
+        ExpressionAttributeNames: { '#last': 'last' },
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(out.Attributes?.last);
+  }
+
+  async create(cr: ChangeRequest, audit: AuditEntry[]): Promise<void> {
+    await this.transact(
+      [
+        { Put: { TableName: this.tableName, Item: this.crItem(cr), ConditionExpression: 'attribute_not_exists(pk)' } },
+        ...this.auditPuts(cr.id, audit),
+      ],
+      cr,
+    );
+  }
+
+  async save(expectedVersion: number, next: ChangeRequest, audit: AuditEntry[]): Promise<void> {
+    await this.transact(
+      [
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: this.crItem(next),
+            ConditionExpression: '#version = :expected',
+            ExpressionAttributeNames: { '#version': 'version' },
+            ExpressionAttributeValues: { ':expected': expectedVersion },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          },
+        },
+        ...this.auditPuts(next.id, audit),
+      ],
+      next,
+    );
+  }
+
+  async get(id: string): Promise<ChangeWithAudit | null> {
+    let cr: ChangeRequest | undefined;
+    const audit: AuditEntry[] = [];
+    let start: Record<string, unknown> | undefined;
+    // One Query returns the CR and its trail; it pages only for a trail beyond 1 MB.
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': `CR#${id}` },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        if (item.sk === 'CR') cr = item.cr as ChangeRequest;
+        else if (typeof item.sk === 'string' && item.sk.startsWith('AUDIT#')) audit.push(item.entry as AuditEntry);
+      }
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return cr ? { cr, audit } : null;
+  }
+
+  async list(query: ListQuery): Promise<ListPage> {
+    const index = query.state ? INDEXES.state : query.category ? INDEXES.category : INDEXES.all;
+    const partition = query.state ? `STATE#${query.state}` : query.category ? `CATEGORY#${query.category}` : 'CHANGES';
+    const input: QueryCommandInput = {
+      TableName: this.tableName,
+      IndexName: index.name,
+      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+      ExpressionAttributeNames: { '#pk': index.pk, '#sk': index.sk },
+      // `createdAt#id` sorts after `to` exactly when createdAt >= to: BETWEEN gives [from, to).
+      ExpressionAttributeValues: { ':pk': partition, ':from': query.from ?? '0000', ':to': query.to ?? '9999' },
+      ScanIndexForward: false,
+      Limit: query.limit,
+      ExclusiveStartKey: query.cursor ? decodeCursor(query.cursor, index) : undefined,
+    };
+    if (query.state && query.category) {
+      input.FilterExpression = '#cr.#content.#category = :category';
+      Object.assign(input.ExpressionAttributeNames!, { '#cr': 'cr', '#content': 'content', '#category': 'category' });
+      Object.assign(input.ExpressionAttributeValues!, { ':category': query.category });
+    }
+    const out = await this.db.send(new QueryCommand(input));
+    return {
+      items: (out.Items ?? []).map((i) => i.cr as ChangeRequest),
+      cursor: out.LastEvaluatedKey ? encodeCursor(out.LastEvaluatedKey) : undefined,
+    };
+  }
+
+  private crItem(cr: ChangeRequest) {
+    const order = `${cr.createdAt}#${cr.id}`;
+    return {
+      ...crKey(cr.id),
+      version: cr.version,
+      gsi1pk: `STATE#${cr.state}`,
+      gsi1sk: order,
+      gsi2pk: `CATEGORY#${cr.content.category}`,
+      gsi2sk: order,
+      gsi3pk: 'CHANGES',
+      gsi3sk: order,
+      cr,
+    };
+  }
+
+  private auditPuts(id: string, audit: AuditEntry[]) {
+    return audit.map((entry) => ({
+      Put: {
+        TableName: this.tableName,
+        Item: { ...auditKey(id, entry.seq), entry },
+        // The trail is append-only: an entry is never overwritten.
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    }));
+  }
+
+  private async transact(items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>, cr: ChangeRequest) {
+    try {
+      await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+    } catch (err) {
+      if (err instanceof TransactionCanceledException) {
+        const first = err.CancellationReasons?.[0];
+        const current = first?.Item?.version;
+        const version = current && 'N' in current && current.N !== undefined ? Number(current.N) : undefined;
+        // Lost the race: the condition failed, or DynamoDB cancelled a concurrent transaction on the item.
+        throw new VersionConflictError(version, `change request ${cr.id} was changed by someone else; re-read it and try again`);
+      }
+      throw err;
+    }
+  }
+}
+
+function encodeCursor(key: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string, index: { pk: string; sk: string }): Record<string, string> {
+  const bad = () => new ValidationError([{ path: 'cursor', message: 'is not a cursor returned by this list query' }]);
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw bad();
+  }
+  const expected = ['pk', 'sk', index.pk, index.sk].sort();
+  if (
+    typeof key !== 'object' ||
+    key === null ||
+    Array.isArray(key) ||
+    JSON.stringify(Object.keys(key).sort()) !== JSON.stringify(expected) ||
+    !Object.values(key).every((v) => typeof v === 'string' && v.length > 0 && v.length < 300)
+  ) {
+    throw bad();
+  }
+  return key as Record<string, string>;
+}

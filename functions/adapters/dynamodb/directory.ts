@@ -1,0 +1,49 @@
+/** The people directory on the same table: a profile item per person, one item per role held. */
+import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Person, Role } from '../../core/change-request.js';
+import type { Directory } from '../../ports.js';
+
+export class DynamoDbDirectory implements Directory {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(id: string): Promise<Person | null> {
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: `USER#${id}`, sk: 'PROFILE' } }));
+    return (out.Item?.person as Person | undefined) ?? null;
+  }
+
+  async withRole(role: Role): Promise<Person[]> {
+    const people: Person[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': `ROLE#${role}` },
+          ExclusiveStartKey: start,
+        }),
+      );
+      people.push(...(out.Items ?? []).map((i) => i.person as Person));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return people;
+  }
+
+  /** Writes a person and their role memberships together, dropping roles they no longer hold. */
+  async put(person: Person): Promise<void> {
+    const before = await this.get(person.id);
+    const dropped = (before?.roles ?? []).filter((r) => !person.roles.includes(r));
+    await this.db.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: this.tableName, Item: { pk: `USER#${person.id}`, sk: 'PROFILE', person } } },
+          ...person.roles.map((role) => ({ Put: { TableName: this.tableName, Item: { pk: `ROLE#${role}`, sk: `USER#${person.id}`, person } } })),
+          ...dropped.map((role) => ({ Delete: { TableName: this.tableName, Key: { pk: `ROLE#${role}`, sk: `USER#${person.id}` } } })),
+        ],
+      }),
+    );
+  }
+}

@@ -1,0 +1,312 @@
+/**
+ * The change request, section by section as in the seed's Change Request template
+ * (seed: "Change Request Process → 1. Change Request Creation").
+ *
+ * `ChangeContent` is what a requestor writes. Everything else on a `ChangeRequest` (id, requestor,
+ * state, computed risk level, approvals, audit) is owned by the service and never taken from a client.
+ */
+import { z } from 'zod';
+
+export const CATEGORIES = ['standard', 'normal', 'major', 'emergency'] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+export const LIKELIHOODS = ['low', 'medium', 'high'] as const;
+export type Likelihood = (typeof LIKELIHOODS)[number];
+
+export const IMPACTS = ['low', 'medium', 'high', 'critical'] as const;
+export type Impact = (typeof IMPACTS)[number];
+
+export const RISK_LEVELS = ['low', 'medium', 'high', 'critical'] as const;
+export type RiskLevel = (typeof RISK_LEVELS)[number];
+
+/** The seed's six components; the list is configurable (config.components). */
+export const DEFAULT_COMPONENTS = [
+  'API Server',
+  'Database',
+  'Redis Cache',
+  'S3 Storage',
+  'Kubernetes Deployment',
+  'Monitoring/Alerting',
+] as const;
+
+/** Test plan checklist: the seed's five, plus chaos tests, which major changes must have. */
+export const TEST_CHECKS = {
+  'unit-tests': 'Unit tests passing',
+  'integration-tests': 'Integration tests passing',
+  'load-tests': 'Load tests completed',
+  'chaos-tests': 'Chaos tests completed',
+  'staging-deployment': 'Staging deployment successful',
+  'smoke-tests': 'Smoke tests passing',
+} as const;
+export type TestCheck = keyof typeof TEST_CHECKS;
+
+export const ROLLBACK_TRIGGERS = {
+  'error-rate': 'Error rate > 5%',
+  'database-errors': 'Database errors',
+  'critical-alerts': 'Critical alerts firing',
+} as const;
+export type RollbackTrigger = keyof typeof ROLLBACK_TRIGGERS;
+
+export const STAKEHOLDERS = {
+  engineering: 'Engineering team (#engineering)',
+  product: 'Product team (#product)',
+  support: 'Customer Support (#support)',
+  leadership: 'Leadership (#leadership)',
+  customers: 'Customers (via status page)',
+} as const;
+export type Stakeholder = keyof typeof STAKEHOLDERS;
+
+export const VERIFICATION_STEPS = {
+  'success-criteria-met': 'Success criteria met',
+  'dashboards-healthy': 'Monitoring dashboards show healthy metrics',
+  'no-new-errors': 'No new errors in logs',
+  'no-customer-complaints': 'No customer complaints',
+} as const;
+export type VerificationStep = keyof typeof VERIFICATION_STEPS;
+
+export const DOCUMENTATION_UPDATES = {
+  runbooks: 'Runbooks updated',
+  'architecture-docs': 'Architecture docs updated',
+  readme: 'README updated',
+} as const;
+export type DocumentationUpdate = keyof typeof DOCUMENTATION_UPDATES;
+
+/** The standard-change catalogue (seed: Standard Changes → Examples). Only these are auto-approved. */
+export const STANDARD_CHANGE_TYPES = {
+  'security-patch': 'Security patch',
+  'patch-version-bump': 'Minor version bump (patch release)',
+  'feature-flag-config': 'Configuration change via feature flag',
+  scaling: 'Scaling operation',
+  'cache-clearing': 'Cache clearing',
+} as const;
+export type StandardChangeType = keyof typeof STANDARD_CHANGE_TYPES;
+
+export const SEVERITIES = ['P0', 'P1'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+const keysOf = <T extends Record<string, string>>(o: T) => Object.keys(o) as [keyof T & string, ...(keyof T & string)[]];
+
+const text = (max = 10_000) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+const line = (max = 500) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .refine((s) => !/[\r\n]/.test(s), 'must be a single line');
+const isoInstant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with an offset, e.g. 2026-12-01T15:00:00Z' });
+const uniqueList = <T extends z.ZodType>(item: T, max: number) =>
+  z
+    .array(item)
+    .max(max, `must have at most ${max} entries`)
+    .refine((a) => new Set(a.map((x) => JSON.stringify(x))).size === a.length, 'must not repeat an entry');
+
+/**
+ * The requestor's part of a change request. Every section is optional here because drafts may be
+ * incomplete; `submit` checks completeness by category (see completeness.ts).
+ */
+export const ChangeContentSchema = z
+  .object({
+    title: line(200),
+    category: z.enum(CATEGORIES),
+    /** For standard changes: which catalogue entry this is. */
+    standardType: z.enum(keysOf(STANDARD_CHANGE_TYPES)).optional(),
+    description: z
+      .object({
+        summary: text(4_000).optional(),
+        motivation: text(4_000).optional(),
+        /** Names from the configured component list. */
+        components: uniqueList(line(100), 50).optional(),
+        /** Free-text components ("Other: ___"). */
+        otherComponents: uniqueList(line(200), 20).optional(),
+      })
+      .strict()
+      .optional(),
+    implementation: z
+      .object({
+        changes: text().optional(),
+        dependencies: text(4_000).optional(),
+        estimatedDuration: line(200).optional(),
+        maintenanceWindow: z
+          .object({
+            required: z.boolean().optional(),
+            durationMinutes: z.number().int('must be a whole number').positive('must be positive').max(10_080).optional(),
+            proposedTime: line(200).optional(),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .optional(),
+    /** When the change will be carried out: `[start, end)`, stored in UTC. */
+    plannedWindow: z
+      .object({ start: isoInstant, end: isoInstant })
+      .strict()
+      .refine((w) => Date.parse(w.end) > Date.parse(w.start), { message: 'end must be after start', path: ['end'] })
+      .optional(),
+    testing: z
+      .object({
+        testPlan: text(4_000).optional(),
+        checklist: uniqueList(z.enum(keysOf(TEST_CHECKS)), 10).optional(),
+        successCriteria: z.array(line(500)).max(50).optional(),
+      })
+      .strict()
+      .optional(),
+    risk: z
+      .object({
+        likelihood: z.enum(LIKELIHOODS).optional(),
+        impact: z.enum(IMPACTS).optional(),
+        /** The level the requestor ticked; advisory only — the service computes its own. */
+        declaredLevel: z.enum(RISK_LEVELS).optional(),
+        potentialImpacts: text(4_000).optional(),
+        mitigations: text(4_000).optional(),
+      })
+      .strict()
+      .optional(),
+    rollback: z
+      .object({
+        procedure: text().optional(),
+        duration: line(200).optional(),
+        triggers: uniqueList(z.enum(keysOf(ROLLBACK_TRIGGERS)), 10).optional(),
+        otherTriggers: uniqueList(line(200), 20).optional(),
+        /** Major changes: the disaster-recovery drill that backs the rollback plan. */
+        drDrill: text(4_000).optional(),
+      })
+      .strict()
+      .optional(),
+    communication: z
+      .object({
+        stakeholders: uniqueList(z.enum(keysOf(STAKEHOLDERS)), 10).optional(),
+        timeline: z.array(line(300)).max(30).optional(),
+      })
+      .strict()
+      .optional(),
+    postImplementation: z
+      .object({
+        verification: uniqueList(z.enum(keysOf(VERIFICATION_STEPS)), 10).optional(),
+        lessonsLearned: text(4_000).optional(),
+        documentationUpdates: uniqueList(z.enum(keysOf(DOCUMENTATION_UPDATES)), 10).optional(),
+      })
+      .strict()
+      .optional(),
+    /** Emergency changes (seed: Emergency Change Process): the incident being fixed. */
+    incident: z
+      .object({
+        reference: line(100).optional(),
+        severity: z.enum(SEVERITIES).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export type ChangeContent = z.infer<typeof ChangeContentSchema>;
+
+export const STATES = [
+  'draft',
+  'submitted',
+  'pending_approval',
+  'approved',
+  'scheduled',
+  'in_progress',
+  'monitoring',
+  'completed',
+  'rolled_back',
+  'failed',
+  'rejected',
+  'cancelled',
+] as const;
+export type State = (typeof STATES)[number];
+
+export const ROLES = ['requester', 'tech-lead', 'eng-manager', 'cto', 'on-call', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** The approval ladder: "X or above" is satisfied by any role at or above X. */
+export const APPROVER_ROLES = ['tech-lead', 'eng-manager', 'cto'] as const;
+export type ApproverRole = (typeof APPROVER_ROLES)[number];
+
+export interface Person {
+  id: string;
+  name: string;
+  email: string;
+  team?: string | undefined;
+  roles: Role[];
+}
+
+/** Who acts: a person from the identity token, or the service itself. */
+export type Actor = Person | { id: 'system'; name: 'ChangeFlow'; roles: [] };
+export const SYSTEM: Actor = { id: 'system', name: 'ChangeFlow', roles: [] };
+
+export interface ApprovalSlot {
+  /** Stable name of the slot: the role it needs, e.g. `tech-lead`, `cto`. */
+  slot: ApproverRole;
+  /** Lowest role on the ladder that may fill it. */
+  minRole: ApproverRole;
+  /** Why this approval is required, in words for the requestor. */
+  reason: string;
+}
+
+export interface Approval {
+  slot: ApproverRole;
+  by: string;
+  name: string;
+  role: ApproverRole;
+  revision: number;
+  at: string;
+  comment?: string | undefined;
+}
+
+export interface ApprovalRequirement {
+  /** auto: approved by the service; approval: slots to fill before work; post-approval: after the start. */
+  route: 'auto' | 'approval' | 'post-approval';
+  slots: ApprovalSlot[];
+  reasons: string[];
+}
+
+export interface PostApproval {
+  dueAt: string;
+  minRole: ApproverRole;
+  approvedBy?: string | undefined;
+  approvedAt?: string | undefined;
+  comment?: string | undefined;
+}
+
+export interface AuditEntry {
+  seq: number;
+  at: string;
+  actor: { id: string; name: string };
+  action: string;
+  from: State | null;
+  to: State;
+  revision: number;
+  reason?: string | undefined;
+}
+
+export interface ChangeRequest {
+  id: string;
+  /** Bumped by every edit of the content; approvals are bound to it. */
+  revision: number;
+  /** Bumped by every write; the optimistic lock. */
+  version: number;
+  state: State;
+  requestor: { id: string; name: string; email: string; team?: string | undefined };
+  content: ChangeContent;
+  /** Computed from likelihood × impact; null while either is missing. */
+  riskLevel: RiskLevel | null;
+  approvalRequirement: ApprovalRequirement | null;
+  approvals: Approval[];
+  postApproval?: PostApproval | undefined;
+  warnings: string[];
+  createdAt: string;
+  updatedAt: string;
+  submittedAt?: string | undefined;
+  approvedAt?: string | undefined;
+  startedAt?: string | undefined;
+  deployedAt?: string | undefined;
+  monitoringUntil?: string | undefined;
+  closedAt?: string | undefined;
+  closeReason?: string | undefined;
+  postIncidentReview?: string | undefined;
+  /** Number of audit entries written so far; the next one gets `auditCount + 1`. */
+  auditCount: number;
+}

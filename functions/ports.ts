@@ -1,0 +1,53 @@
+/**
+ * Ports: what the use cases need from the outside world. Each has an AWS adapter (DynamoDB) that
+ * also serves locally against DynamoDB Local; tests may give fakes.
+ */
+import type { AuditEntry, Category, ChangeRequest, Person, Role, State } from './core/change-request.js';
+
+export interface ChangeWithAudit {
+  cr: ChangeRequest;
+  audit: AuditEntry[];
+}
+
+export interface ListQuery {
+  state?: State | undefined;
+  category?: Category | undefined;
+  /** Inclusive lower bound on creation time (ISO). */
+  from?: string | undefined;
+  /** Exclusive upper bound on creation time (ISO). */
+  to?: string | undefined;
+  limit: number;
+  cursor?: string | undefined;
+}
+
+export interface ListPage {
+  items: ChangeRequest[];
+  /** Opaque; pass back to get the next page. Absent on the last page. */
+  cursor?: string | undefined;
+}
+
+export interface ChangeStore {
+  /** Atomically hands out the next number of a day's sequence (1, 2, …); never the same twice. */
+  nextSequence(day: string): Promise<number>;
+  /** Writes a new CR with its first audit entries; fails if the id exists. */
+  create(cr: ChangeRequest, audit: AuditEntry[]): Promise<void>;
+  get(id: string): Promise<ChangeWithAudit | null>;
+  /**
+   * Writes the next state of a CR and appends its audit entries in one transaction, only if the
+   * stored version is still `expectedVersion`; otherwise throws VersionConflictError.
+   */
+  save(expectedVersion: number, next: ChangeRequest, audit: AuditEntry[]): Promise<void>;
+  list(query: ListQuery): Promise<ListPage>;
+}
+
+export interface Directory {
+  get(id: string): Promise<Person | null>;
+  withRole(role: Role): Promise<Person[]>;
+  put(person: Person): Promise<void>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };

@@ -1,0 +1,346 @@
+import { describe, expect, it } from 'vitest';
+import type { Actor, ChangeContent, ChangeRequest, State } from '../../functions/core/change-request.js';
+import { STATES } from '../../functions/core/change-request.js';
+import { ForbiddenError, IllegalTransitionError, IncompleteError, ValidationError } from '../../functions/core/errors.js';
+import { applyAction, createChange, editChange, type Action, type Decision } from '../../functions/core/lifecycle.js';
+import { completeContent, people, rules } from '../fixtures.js';
+
+const T0 = '2026-11-24T15:00:00.000Z';
+const later = (minutes: number) => new Date(Date.parse(T0) + minutes * 60_000).toISOString();
+
+function filed(content: ChangeContent = completeContent(), actor: Actor = people.alice): ChangeRequest {
+  return createChange({ id: 'CR-2026-11-24-001', content, actor, now: T0, config: rules }).next;
+}
+const act = (cr: ChangeRequest, action: Action, actor: Actor, input = {}, now = later(1)) => applyAction(cr, action, actor, input, now, rules);
+const submitted = (content = completeContent(), actor: Actor = people.alice) => act(filed(content, actor), 'submit', actor).next;
+
+/** A normal CR put straight into `state`, with what that state implies already on it. */
+function inState(state: State): ChangeRequest {
+  const cr = submitted();
+  cr.state = state;
+  if (state === 'monitoring') cr.monitoringUntil = later(-1);
+  return cr;
+}
+
+// The lifecycle of DESIGN §1, written out by hand: action → states it may leave from → state it reaches.
+const LEGAL: Record<Action, [State, State][]> = {
+  submit: [['draft', 'pending_approval']],
+  approve: [['pending_approval', 'approved']],
+  reject: [['pending_approval', 'rejected']],
+  cancel: [
+    ['draft', 'cancelled'],
+    ['submitted', 'cancelled'],
+    ['pending_approval', 'cancelled'],
+    ['approved', 'cancelled'],
+    ['scheduled', 'cancelled'],
+  ],
+  schedule: [['approved', 'scheduled']],
+  start: [
+    ['approved', 'in_progress'],
+    ['scheduled', 'in_progress'],
+  ],
+  complete: [
+    ['in_progress', 'monitoring'],
+    ['monitoring', 'completed'],
+  ],
+  rollback: [
+    ['in_progress', 'rolled_back'],
+    ['monitoring', 'rolled_back'],
+  ],
+};
+const ACTOR: Record<Action, Actor> = {
+  submit: people.alice,
+  approve: people.tom,
+  reject: people.tom,
+  cancel: people.alice,
+  schedule: people.alice,
+  start: people.alice,
+  complete: people.alice,
+  rollback: people.alice,
+};
+const INPUT: Partial<Record<Action, object>> = { reject: { comment: 'not now' }, rollback: { reason: 'error rate above 5%' } };
+
+describe('Rule: every transition is guarded', () => {
+  const cases = (Object.keys(LEGAL) as Action[]).flatMap((action) =>
+    STATES.map((state) => ({ action, state, to: LEGAL[action].find(([from]) => from === state)?.[1] })),
+  );
+
+  it.each(cases.filter((c) => c.to))('$action from $state is allowed and reaches $to', ({ action, state, to }) => {
+    // Prepare
+    const cr = state === 'draft' ? filed() : inState(state);
+    // Act
+    const { next, audit } = act(cr, action, ACTOR[action], INPUT[action]);
+    // Assess
+    expect(next.state).toBe(to);
+    expect(next.version).toBe(cr.version + 1);
+    expect(audit.at(-1)).toMatchObject({ to, seq: cr.auditCount + audit.length });
+  });
+
+  it.each(cases.filter((c) => !c.to))('$action from $state is refused as an illegal transition', ({ action, state }) => {
+    const cr = state === 'draft' ? filed() : inState(state);
+    expect(() => act(cr, action, ACTOR[action], INPUT[action])).toThrow(IllegalTransitionError);
+  });
+});
+
+describe('Rule: each transition appends who, when, from, to and why to the audit trail', () => {
+  it('numbers entries without gaps across writes and records the actor', () => {
+    // Prepare
+    const created = createChange({ id: 'CR-2026-11-24-001', content: completeContent(), actor: people.alice, now: T0, config: rules });
+    // Act
+    const sub = act(created.next, 'submit', people.alice);
+    const app = act(sub.next, 'approve', people.tom, { comment: 'looks good' });
+    // Assess
+    const trail = [...created.audit, ...sub.audit, ...app.audit];
+    expect(trail.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+    expect(trail.map((e) => [e.from, e.to])).toEqual([
+      [null, 'draft'],
+      ['draft', 'submitted'],
+      ['submitted', 'pending_approval'],
+      ['pending_approval', 'approved'],
+    ]);
+    expect(trail.map((e) => e.actor.id)).toEqual(['alice', 'alice', 'system', 'tom']);
+    expect(trail[3]!.reason).toContain('looks good');
+    expect(app.next.auditCount).toBe(4);
+  });
+});
+
+describe('Rule: submit enforces completeness by category', () => {
+  it('names every missing field of an empty draft (422)', () => {
+    const cr = filed({ title: 'Something', category: 'normal' });
+    try {
+      act(cr, 'submit', people.alice);
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(IncompleteError);
+      const paths = (err as IncompleteError).issues.map((i) => i.path);
+      expect(paths).toEqual(
+        expect.arrayContaining([
+          'content.description.summary',
+          'content.description.motivation',
+          'content.description.components',
+          'content.implementation.changes',
+          'content.plannedWindow',
+          'content.testing.testPlan',
+          'content.testing.successCriteria',
+          'content.risk.likelihood',
+          'content.risk.impact',
+          'content.risk.potentialImpacts',
+          'content.risk.mitigations',
+          'content.rollback.procedure',
+          'content.rollback.duration',
+          'content.rollback.triggers',
+          'content.communication.stakeholders',
+        ]),
+      );
+    }
+  });
+
+  it.each([
+    ['load tests', (c: ChangeContent) => (c.testing!.checklist = c.testing!.checklist!.filter((x) => x !== 'load-tests')), /load tests/],
+    ['chaos tests', (c: ChangeContent) => (c.testing!.checklist = c.testing!.checklist!.filter((x) => x !== 'chaos-tests')), /chaos tests/],
+    ['a DR drill', (c: ChangeContent) => delete c.rollback!.drDrill, /DR drill/],
+  ])('a major change without %s is incomplete', (_, remove, message) => {
+    const content = completeContent('major');
+    remove(content);
+    expect(() => act(filed(content), 'submit', people.alice)).toThrow(IncompleteError);
+    try {
+      act(filed(content), 'submit', people.alice);
+    } catch (err) {
+      expect((err as IncompleteError).issues.some((i) => message.test(i.message))).toBe(true);
+    }
+  });
+
+  it('refuses a standard change above low risk and says to file it as normal', () => {
+    const cr = filed(completeContent('standard', { likelihood: 'medium', impact: 'medium' }));
+    expect(() => act(cr, 'submit', people.alice)).toThrow(/file it as normal/);
+  });
+
+  it('auto-approves a low-risk standard change from the catalogue, by the system', () => {
+    const { next, audit } = act(filed(completeContent('standard', { likelihood: 'low', impact: 'low' })), 'submit', people.alice);
+    expect(next.state).toBe('approved');
+    expect(audit.at(-1)).toMatchObject({ action: 'auto-approve', actor: { id: 'system' }, from: 'submitted', to: 'approved' });
+  });
+
+  it('tells which approvals are required and why on submit', () => {
+    const next = submitted(completeContent('normal', { likelihood: 'medium', impact: 'high' }));
+    expect(next.riskLevel).toBe('high');
+    expect(next.approvalRequirement?.slots.map((s) => s.minRole)).toEqual(['eng-manager']);
+    expect(next.approvalRequirement?.reasons.join(' ')).toMatch(/high/);
+  });
+});
+
+describe('Rule: risk level is computed, never taken from the client', () => {
+  it('keeps the computed level and warns when the ticked level differs', () => {
+    const content = completeContent('normal', { likelihood: 'low', impact: 'low' });
+    content.risk!.declaredLevel = 'critical';
+    const cr = filed(content);
+    expect(cr.riskLevel).toBe('low');
+    expect(cr.warnings.join(' ')).toMatch(/ticked risk level critical.*computed level low/);
+  });
+});
+
+describe('Rule: separation of duties', () => {
+  it('nobody approves their own change request', () => {
+    const cr = submitted(completeContent(), people.tom);
+    expect(() => act(cr, 'approve', people.tom)).toThrow(ForbiddenError);
+  });
+
+  it('nobody rejects their own change request', () => {
+    const cr = submitted(completeContent(), people.tom);
+    expect(() => act(cr, 'reject', people.tom, { comment: 'no' })).toThrow(ForbiddenError);
+  });
+
+  it('a role below the required one cannot approve', () => {
+    const cr = submitted(completeContent('normal', { likelihood: 'high', impact: 'high' })); // critical → cto
+    expect(() => act(cr, 'approve', people.erin)).toThrow(ForbiddenError);
+    expect(act(cr, 'approve', people.carol).next.state).toBe('approved');
+  });
+
+  it('a requester without an approver role cannot approve or reject', () => {
+    const cr = submitted();
+    expect(() => act(cr, 'approve', people.bob)).toThrow(ForbiddenError);
+    expect(() => act(cr, 'reject', people.bob, { comment: 'no' })).toThrow(ForbiddenError);
+  });
+
+  it('only the requestor or an admin submits, edits or cancels', () => {
+    const cr = filed();
+    expect(() => act(cr, 'submit', people.bob)).toThrow(ForbiddenError);
+    expect(() => act(cr, 'cancel', people.bob)).toThrow(ForbiddenError);
+    expect(() => editChange(cr, people.bob, completeContent(), later(1), rules)).toThrow(ForbiddenError);
+    expect(act(cr, 'submit', people.ada).next.state).toBe('pending_approval');
+  });
+});
+
+describe('Rule: a major change needs an eng-manager and the CTO, two different people', () => {
+  const major = () => submitted(completeContent('major'));
+
+  it.each([
+    ['manager first', [people.erin, people.carol]],
+    ['CTO first', [people.carol, people.erin]],
+  ])('is approved with both, %s', (_, [first, second]) => {
+    const one = act(major(), 'approve', first!);
+    expect(one.next.state).toBe('pending_approval');
+    const two = act(one.next, 'approve', second!, {}, later(2));
+    expect(two.next.state).toBe('approved');
+    expect(two.next.approvals.map((a) => a.slot).sort()).toEqual(['cto', 'eng-manager']);
+  });
+
+  it("one person's approval counts once", () => {
+    const one = act(major(), 'approve', people.carol);
+    expect(() => act(one.next, 'approve', people.carol, {}, later(2))).toThrow(/counts once/);
+  });
+
+  it('two managers do not make a CTO', () => {
+    const one = act(major(), 'approve', people.erin);
+    expect(() => act(one.next, 'approve', people.ed, {}, later(2))).toThrow(ForbiddenError);
+  });
+});
+
+describe('Rule: an approval is bound to the revision it saw', () => {
+  it('editing a pending change makes a new revision, clears approvals and needs a new submit', () => {
+    const major = act(submitted(completeContent('major')), 'approve', people.erin).next;
+    const content = { ...major.content, title: 'Upgrade the payments API to Node 22 (with canary)' };
+    const { next, audit } = editChange(major, people.alice, content, later(3), rules);
+    expect(next).toMatchObject({ revision: 2, state: 'draft', approvals: [] });
+    expect(audit[0]!.reason).toMatch(/approvals cleared/);
+  });
+
+  it('an approval for an older revision is refused', () => {
+    const cr = submitted();
+    const edited = editChange(cr, people.alice, { ...cr.content, title: 'Changed title' }, later(2), rules).next;
+    const resubmitted = act(edited, 'submit', people.alice, {}, later(3)).next;
+    expect(resubmitted.revision).toBe(2);
+    expect(() => act(resubmitted, 'approve', people.tom, { revision: 1 }, later(4))).toThrow(/revision 1.*revision 2/);
+    expect(act(resubmitted, 'approve', people.tom, { revision: 2 }, later(4)).next.approvals[0]!.revision).toBe(2);
+  });
+
+  it('a rejection is final for that revision; an edit starts over', () => {
+    const rejected = act(submitted(), 'reject', people.tom, { comment: 'rollback plan too thin' }).next;
+    expect(rejected.state).toBe('rejected');
+    expect(() => act(rejected, 'approve', people.tom)).toThrow(IllegalTransitionError);
+    const edited = editChange(rejected, people.alice, { ...rejected.content, title: 'Now with a real rollback' }, later(5), rules).next;
+    expect(edited).toMatchObject({ state: 'draft', revision: 2 });
+  });
+
+  it('a rejection must say why', () => {
+    expect(() => act(submitted(), 'reject', people.tom, {})).toThrow(ValidationError);
+  });
+});
+
+describe('Rule: emergency changes start at once and are post-approved within 24 h', () => {
+  it('goes in progress on filing when the incident is named, with post-approval due 24 h later', () => {
+    const { next, audit } = createChange({ id: 'CR-2026-11-24-002', content: completeContent('emergency'), actor: people.oscar, now: T0, config: rules });
+    expect(next.state).toBe('in_progress');
+    expect(next.postApproval).toMatchObject({ dueAt: '2026-11-25T15:00:00.000Z', minRole: 'eng-manager' });
+    expect(audit.map((a) => a.to)).toEqual(['draft', 'in_progress']);
+  });
+
+  it('stays a draft without its incident, says so, and cannot start', () => {
+    const cr = filed({ title: 'Hotfix', category: 'emergency', description: { summary: 'Stop the bleeding.' } }, people.oscar);
+    expect(cr.state).toBe('draft');
+    expect(cr.warnings.join(' ')).toMatch(/content\.incident\.reference/);
+    expect(() => act(cr, 'start', people.oscar)).toThrow(IncompleteError);
+  });
+
+  it('is not submitted for approval', () => {
+    const cr = filed({ title: 'Hotfix', category: 'emergency' }, people.oscar);
+    expect(() => act(cr, 'submit', people.oscar)).toThrow(IllegalTransitionError);
+  });
+
+  it('is post-approved by an eng-manager or above, not by a tech lead or the requestor', () => {
+    const cr = filed(completeContent('emergency'), people.oscar);
+    expect(() => act(cr, 'approve', people.tom)).toThrow(ForbiddenError);
+    const self = filed(completeContent('emergency'), people.erin);
+    expect(() => act(self, 'approve', people.erin)).toThrow(/separation of duties/);
+    const { next } = act(cr, 'approve', people.erin, { comment: 'right call' });
+    expect(next.postApproval).toMatchObject({ approvedBy: 'erin' });
+    expect(next.state).toBe('in_progress');
+  });
+
+  it('cannot be closed without a post-incident review reference', () => {
+    const cr = filed(completeContent('emergency'), people.oscar);
+    const monitoring = act(cr, 'complete', people.oscar).next;
+    const after = later(31);
+    expect(() => act(monitoring, 'complete', people.oscar, {}, after)).toThrow(IncompleteError);
+    const closed = act(monitoring, 'complete', people.oscar, { postIncidentReview: 'PIR-77' }, after).next;
+    expect(closed).toMatchObject({ state: 'completed', postIncidentReview: 'PIR-77' });
+  });
+});
+
+describe('Rule: the monitoring period runs its length before a change completes', () => {
+  it.each([
+    ['standard', 15],
+    ['normal', 60],
+    ['major', 240],
+    ['emergency', 30],
+  ] as const)('%s: %i minutes', (category, minutes) => {
+    const cr = inState('in_progress');
+    cr.content = completeContent(category);
+    const deployed = act(cr, 'complete', people.alice, {}, T0).next;
+    expect(deployed.state).toBe('monitoring');
+    expect(Date.parse(deployed.monitoringUntil!) - Date.parse(T0)).toBe(minutes * 60_000);
+    expect(() => act(deployed, 'complete', people.alice, { postIncidentReview: 'PIR-1' }, later(minutes - 1))).toThrow(/monitoring period runs until/);
+    expect(act(deployed, 'complete', people.alice, { postIncidentReview: 'PIR-1' }, later(minutes)).next.state).toBe('completed');
+  });
+
+  it('a failed outcome needs a reason', () => {
+    expect(() => act(inState('monitoring'), 'complete', people.alice, { outcome: 'failed' })).toThrow(ValidationError);
+    expect(act(inState('monitoring'), 'complete', people.alice, { outcome: 'failed', reason: 'smoke tests fail' }).next.state).toBe('failed');
+  });
+});
+
+describe('Rule: components come from the configured list', () => {
+  it('refuses an unknown component, naming its path', () => {
+    const content = completeContent();
+    content.description!.components = ['API Server', 'Mainframe'];
+    expect(() => filed(content)).toThrow(ValidationError);
+    try {
+      filed(content);
+    } catch (err) {
+      expect((err as ValidationError).issues[0]!.path).toBe('content.description.components.1');
+    }
+  });
+});
+
+// Keep the Decision type referenced so a signature change is noticed here.
+export type _D = Decision;
