@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+/**
+ * The ChangeFlow CDK app (`npx cdk synth`, `npx cdk deploy`). Settings come from context; see
+ * docs/deploy.md and CONTEXT_KEYS in lib/app.ts.
+ */
+import { App } from 'aws-cdk-lib';
+import { buildChangeflowApp } from '../lib/app.js';
+
+const app = new App();
+buildChangeflowApp(app, { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION });

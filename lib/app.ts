@@ -1,0 +1,58 @@
+/**
+ * Builds the ChangeFlow CDK app from context: used by `bin/app.ts` and by the infra tests, so the
+ * tests check the app exactly as `cdk synth` builds it (cdk-nag included).
+ */
+import { App, RemovalPolicy, Validations, type Environment } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { ChangeflowStack } from './changeflow-stack.js';
+
+/**
+ * Context keys the app reads (`-c key=value` or `cdk.json`). Unset keys fall back to the stack's
+ * defaults (see ChangeflowStackProps).
+ */
+export const CONTEXT_KEYS = {
+  stackName: 'stackName',
+  jwtIssuer: 'jwtIssuer',
+  /** One audience, or several separated by commas (a JSON array in cdk.json also works). */
+  jwtAudience: 'jwtAudience',
+  orgTimezone: 'orgTimezone',
+  rolesClaim: 'rolesClaim',
+  teamClaim: 'teamClaim',
+  /** `retain` (default) or `destroy`: what deleting the stack does to the table. */
+  tableRemovalPolicy: 'tableRemovalPolicy',
+  /** ARN of an SNS topic the alarms notify. */
+  alarmTopicArn: 'alarmTopicArn',
+} as const;
+
+export function buildChangeflowApp(app: App, env?: Environment): ChangeflowStack {
+  const ctx = (key: string): string | undefined => {
+    const v: unknown = app.node.tryGetContext(key);
+    if (v === undefined || v === null || v === '') return undefined;
+    if (Array.isArray(v)) return v.map(String).join(',');
+    return String(v);
+  };
+
+  const removal = ctx(CONTEXT_KEYS.tableRemovalPolicy)?.toLowerCase();
+  if (removal !== undefined && removal !== 'retain' && removal !== 'destroy') {
+    throw new Error(`context tableRemovalPolicy must be retain or destroy, got ${JSON.stringify(removal)}`);
+  }
+
+  const stack = new ChangeflowStack(app, ctx(CONTEXT_KEYS.stackName) ?? 'ChangeFlow', {
+    env,
+    description: 'ChangeFlow: change management as a service (API, functions, table)',
+    jwtIssuer: ctx(CONTEXT_KEYS.jwtIssuer),
+    jwtAudience: ctx(CONTEXT_KEYS.jwtAudience)
+      ?.split(',')
+      .map((a) => a.trim())
+      .filter(Boolean),
+    orgTimezone: ctx(CONTEXT_KEYS.orgTimezone),
+    rolesClaim: ctx(CONTEXT_KEYS.rolesClaim),
+    teamClaim: ctx(CONTEXT_KEYS.teamClaim),
+    tableRemovalPolicy: removal === 'destroy' ? RemovalPolicy.DESTROY : removal === 'retain' ? RemovalPolicy.RETAIN : undefined,
+    alarmTopicArn: ctx(CONTEXT_KEYS.alarmTopicArn),
+  });
+
+  // AWS Solutions checks: any unacknowledged error stops the synth.
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return stack;
+}

@@ -1,0 +1,90 @@
+/**
+ * cdk-nag (AwsSolutions) on the app exactly as bin/app.ts builds it.
+ *
+ * cdk-nag 3 is a CDK policy-validation plugin: it reports no annotations. At synth the framework
+ * runs it, drops the findings acknowledged with `Validations.of(x).acknowledge(...)` into
+ * `suppressedViolations`, writes `validation-report.json` into the cloud assembly, and (in memory,
+ * as here) throws when an unacknowledged *error* remains. Unacknowledged *warnings* only show in
+ * the report, so the test reads it and fails on any violation left, error or warning.
+ */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { VALIDATION_REPORT_FILE } from 'aws-cdk-lib/cx-api';
+import { describe, expect, it } from 'vitest';
+import { ROUTE_GROUPS } from '../../functions/routes.js';
+import { buildChangeflowApp } from '../../lib/app.js';
+
+interface Violation {
+  ruleName: string;
+  severity: string;
+  violatingConstructs: { constructPath: string }[];
+  reason?: string;
+  acknowledgedAt?: string;
+}
+interface PluginReport {
+  pluginName: string;
+  violations: Violation[];
+  suppressedViolations?: Violation[];
+}
+
+function newApp(): App {
+  return new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+}
+
+/** Synthesises the app and returns the AwsSolutions part of the validation report. */
+function nagReport(app: App): PluginReport {
+  const assembly = app.synth(); // throws, with the formatted report, on an unacknowledged error
+  const report = JSON.parse(readFileSync(path.join(assembly.directory, VALIDATION_REPORT_FILE), 'utf8')) as { pluginReports: PluginReport[] };
+  const nag = report.pluginReports.find((p) => p.pluginName === 'AwsSolutions');
+  if (!nag) throw new Error(`no AwsSolutions report in ${JSON.stringify(report.pluginReports.map((p) => p.pluginName))}`);
+  return nag;
+}
+
+const summary = (vs: Violation[]) => vs.map((v) => `${v.severity} ${v.ruleName} at ${v.violatingConstructs.map((c) => c.constructPath).join(', ')}`);
+
+describe('cdk-nag AwsSolutions', () => {
+  it('leaves no unacknowledged error or warning', () => {
+    const report = nagReport((() => {
+      const app = newApp();
+      buildChangeflowApp(app);
+      return app;
+    })());
+    expect(summary(report.violations)).toEqual([]);
+  });
+
+  it('acknowledges exactly the expected findings, each on its own construct with a one-sentence reason', () => {
+    const app = newApp();
+    const stack = buildChangeflowApp(app);
+    const suppressed = nagReport(app).suppressedViolations ?? [];
+    const s = stack.stackName;
+
+    for (const v of suppressed) {
+      expect(v.reason, v.ruleName).toMatch(/^[A-Z][^\n]{20,}\.$/);
+      expect(v.reason?.split(/\.\s/).length, `${v.ruleName}: one sentence`).toBe(1);
+    }
+
+    const found = suppressed.flatMap((v) => v.violatingConstructs.map((c) => `${v.ruleName} ${c.constructPath}`)).sort();
+    const tableFinding = /^AwsSolutions-IAM5\[Resource::<Table[0-9A-F]+\.Arn>\/index\/\*\]$/;
+    const expected = [
+      // public routes only: everything else has the JWT authorizer
+      ...ROUTE_GROUPS.flatMap((g) => g.routes.filter((r) => r.public).map((r) => `AwsSolutions-APIG4 ${s}/HttpApi/${r.method}${r.path.replaceAll('/', '--')}/Resource`)),
+      ...ROUTE_GROUPS.map((g) => `AwsSolutions-L1 ${s}/${g.name}/Resource`),
+      ...ROUTE_GROUPS.map((g) => `AwsSolutions-IAM5[Resource::*] ${s}/${g.name}Role/DefaultPolicy/Resource`),
+      ...ROUTE_GROUPS.filter((g) => g.tableAccess !== 'none').map((g) => `INDEX ${s}/${g.name}Role/DefaultPolicy/Resource`),
+    ].sort();
+    const normalised = found.map((f) => f.replace(/^\S+/, (rule) => (tableFinding.test(rule) ? 'INDEX' : rule))).sort();
+    expect(normalised).toEqual(expected);
+  });
+
+  it('catches a finding nobody acknowledged (the check is live)', () => {
+    const app = newApp();
+    const stack = buildChangeflowApp(app);
+    // A route with neither an authorizer nor an acknowledgement must stop the synth.
+    const meta = stack.functions.get('Meta')!.fn;
+    stack.api.addRoutes({ path: '/unguarded', methods: [HttpMethod.GET], integration: new HttpLambdaIntegration('Unguarded', meta) });
+    expect(() => app.synth()).toThrow(/GET--unguarded\/Resource[\s\S]*AwsSolutions::AwsSolutions-APIG4/);
+  });
+});

@@ -1,0 +1,333 @@
+/**
+ * Infra assertions on the synthesised ChangeFlow stack: the properties that matter for the data
+ * model, least privilege, authentication and observability. Bundling is skipped (context
+ * `aws:cdk:bundling-stacks: []`), so these tests never run esbuild.
+ */
+import { App, RemovalPolicy } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { CfnRole } from 'aws-cdk-lib/aws-iam';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ROUTE_GROUPS } from '../../functions/routes.js';
+import { buildChangeflowApp } from '../../lib/app.js';
+import { ChangeflowStack, GSI_NAMES, type ChangeflowStackProps } from '../../lib/changeflow-stack.js';
+
+const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
+const ISSUER = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_TestPool';
+const AUDIENCE = ['client-one', 'client-two'];
+
+function synth(props: ChangeflowStackProps = {}): { stack: ChangeflowStack; template: Template } {
+  const app = new App({ context: SKIP_BUNDLING });
+  const stack = new ChangeflowStack(app, 'Test', { jwtIssuer: ISSUER, jwtAudience: AUDIENCE, ...props });
+  return { stack, template: Template.fromStack(stack) };
+}
+
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+
+/** Every Allow action of the inline policies attached to a group's role. */
+function allowedActions(stack: ChangeflowStack, template: Template, group: string): string[] {
+  const role = stack.functions.get(group)?.role;
+  if (!role) throw new Error(`no function for group ${group}`);
+  const roleId = stack.getLogicalId(role.node.defaultChild as CfnRole);
+  const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: Match.arrayWith([{ Ref: roleId }]) } });
+  return Object.values(policies).flatMap((p) =>
+    (p.Properties.PolicyDocument.Statement as Statement[])
+      .filter((s) => s.Effect === 'Allow')
+      .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])),
+  );
+}
+
+const WRITE_ACTIONS = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:TransactWriteItems',
+  'dynamodb:PartiQLInsert',
+  'dynamodb:PartiQLUpdate',
+  'dynamodb:PartiQLDelete',
+  'dynamodb:*',
+];
+
+const routeKey = (r: { method: string; path: string }) => `${r.method} ${r.path}`;
+
+describe('ChangeflowStack', () => {
+  let stack: ChangeflowStack;
+  let template: Template;
+  let tableId: string;
+
+  beforeAll(() => {
+    ({ stack, template } = synth());
+    tableId = stack.getLogicalId(stack.table.node.defaultChild as CfnTable);
+  });
+
+  describe('table (docs/data-model.md)', () => {
+    it('has string keys pk/sk, three GSIs gsi1..gsi3 projecting ALL, on-demand billing, PITR and TTL on expiresAt', () => {
+      template.resourceCountIs('AWS::DynamoDB::Table', 1);
+      const gsiKeys = GSI_NAMES.flatMap((g) => [`${g}pk`, `${g}sk`]);
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        AttributeDefinitions: Match.arrayEquals(['pk', 'sk', ...gsiKeys].map((name) => ({ AttributeName: name, AttributeType: 'S' }))),
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        GlobalSecondaryIndexes: GSI_NAMES.map((g) => ({
+          IndexName: g,
+          KeySchema: [
+            { AttributeName: `${g}pk`, KeyType: 'HASH' },
+            { AttributeName: `${g}sk`, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        })),
+      });
+    });
+
+    it('is retained when the stack is deleted, by default', () => {
+      template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    });
+
+    it('takes its removal policy from props', () => {
+      const { template: t } = synth({ tableRemovalPolicy: RemovalPolicy.DESTROY });
+      t.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete' });
+    });
+  });
+
+  describe('functions', () => {
+    it('has one function per route group', () => {
+      template.resourceCountIs('AWS::Lambda::Function', ROUTE_GROUPS.length);
+      expect([...stack.functions.keys()]).toEqual(ROUTE_GROUPS.map((g) => g.name));
+    });
+
+    it('runs every function on nodejs22.x, arm64, with active tracing, explicit memory and timeout, and the settings the code reads', () => {
+      const fns = template.findResources('AWS::Lambda::Function');
+      for (const fn of Object.values(fns)) {
+        expect(fn.Properties).toMatchObject({
+          Runtime: 'nodejs22.x',
+          Architectures: ['arm64'],
+          TracingConfig: { Mode: 'Active' },
+          MemorySize: 512,
+          Timeout: 10,
+          Handler: 'index.handler',
+          Environment: {
+            Variables: {
+              TABLE_NAME: { Ref: tableId },
+              ORG_TIMEZONE: 'America/New_York',
+              ROLES_CLAIM: 'roles',
+              TEAM_CLAIM: 'team',
+              POWERTOOLS_SERVICE_NAME: 'changeflow',
+              POWERTOOLS_METRICS_NAMESPACE: 'ChangeFlow',
+              NODE_OPTIONS: '--enable-source-maps',
+            },
+          },
+        });
+      }
+    });
+
+    it('takes the time zone and claim names from props', () => {
+      const { template: t } = synth({ orgTimezone: 'Europe/Berlin', rolesClaim: 'cognito:groups', teamClaim: 'custom:team' });
+      t.allResourcesProperties('AWS::Lambda::Function', {
+        Environment: { Variables: Match.objectLike({ ORG_TIMEZONE: 'Europe/Berlin', ROLES_CLAIM: 'cognito:groups', TEAM_CLAIM: 'custom:team' }) },
+      });
+    });
+
+    it('gives every function its own log group with a retention', () => {
+      for (const { fn } of stack.functions.values()) {
+        const fnProps = template.toJSON().Resources[stack.getLogicalId(fn.node.defaultChild as CfnFunction)].Properties;
+        const logGroupId: string = fnProps.LoggingConfig.LogGroup.Ref;
+        expect(template.toJSON().Resources[logGroupId]).toMatchObject({
+          Type: 'AWS::Logs::LogGroup',
+          Properties: { RetentionInDays: 30 },
+        });
+      }
+    });
+
+    it('gives every function its own role without AWS managed policies (cdk-nag IAM4)', () => {
+      const roleIds = new Set<string>();
+      for (const { fn } of stack.functions.values()) {
+        const fnProps = template.toJSON().Resources[stack.getLogicalId(fn.node.defaultChild as CfnFunction)].Properties;
+        roleIds.add(fnProps.Role['Fn::GetAtt'][0]);
+      }
+      expect(roleIds.size).toBe(ROUTE_GROUPS.length);
+      for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
+        expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+      }
+    });
+  });
+
+  describe('least privilege on the table (tableAccess of ROUTE_GROUPS)', () => {
+    it.each(ROUTE_GROUPS.filter((g) => g.tableAccess === 'read').map((g) => g.name))(
+      'read-only function %s may read but has no write action',
+      (name) => {
+        const actions = allowedActions(stack, template, name);
+        expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
+        expect(actions.filter((a) => WRITE_ACTIONS.includes(a))).toEqual([]);
+      },
+    );
+
+    it.each(ROUTE_GROUPS.filter((g) => g.tableAccess === 'read-write').map((g) => g.name))(
+      'read-write function %s may query and write with conditions (transactions need Put/Update/ConditionCheck)',
+      (name) => {
+        const actions = allowedActions(stack, template, name);
+        expect(actions).toEqual(
+          expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem']),
+        );
+        expect(actions).not.toContain('dynamodb:*');
+      },
+    );
+
+    it.each(ROUTE_GROUPS.map((g) => g.name))('function %s may not Scan the table (request paths Query indexes)', (name) => {
+      const actions = allowedActions(stack, template, name);
+      expect(actions.filter((a) => a === 'dynamodb:Scan' || a === 'dynamodb:*' || a === 'dynamodb:DeleteItem')).toEqual([]);
+    });
+
+    it.each(ROUTE_GROUPS.filter((g) => g.tableAccess === 'none').map((g) => g.name))('function %s has no DynamoDB permission at all', (name) => {
+      const actions = allowedActions(stack, template, name);
+      expect(actions.filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
+    });
+
+    it('the Meta function has no DynamoDB permission', () => {
+      expect(ROUTE_GROUPS.find((g) => g.name === 'Meta')?.tableAccess).toBe('none');
+      const actions = allowedActions(stack, template, 'Meta');
+      expect(actions.length).toBeGreaterThan(0); // it does have its log and trace permissions
+      expect(actions.filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
+    });
+
+    it('no function may write logs outside its own log group', () => {
+      for (const { role, fn } of stack.functions.values()) {
+        const roleId = stack.getLogicalId(role.node.defaultChild as CfnRole);
+        const fnProps = template.toJSON().Resources[stack.getLogicalId(fn.node.defaultChild as CfnFunction)].Properties;
+        const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } });
+        const logStatements = Object.values(policies)
+          .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[])
+          .filter((s) => [s.Action].flat().some((a) => a.startsWith('logs:')));
+        expect(logStatements).toEqual([
+          { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [fnProps.LoggingConfig.LogGroup.Ref, 'Arn'] } },
+        ]);
+      }
+    });
+  });
+
+  describe('HTTP API', () => {
+    const routes = () => Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties);
+
+    it('has exactly the route keys of ROUTE_GROUPS, no more, no fewer', () => {
+      const expected = ROUTE_GROUPS.flatMap((g) => g.routes.map(routeKey)).sort();
+      expect(routes().map((r) => r.RouteKey).sort()).toEqual(expected);
+    });
+
+    it('protects every non-public route with the JWT authorizer and leaves only the public ones open', () => {
+      const authorizers = template.findResources('AWS::ApiGatewayV2::Authorizer');
+      expect(Object.keys(authorizers)).toHaveLength(1);
+      const authorizerId = Object.keys(authorizers)[0];
+      const byKey = new Map(routes().map((r) => [r.RouteKey as string, r]));
+      for (const route of ROUTE_GROUPS.flatMap((g) => g.routes)) {
+        const r = byKey.get(routeKey(route));
+        if (route.public) {
+          expect(r, routeKey(route)).toMatchObject({ AuthorizationType: 'NONE' });
+          expect(r?.AuthorizerId, routeKey(route)).toBeUndefined();
+        } else {
+          expect(r, routeKey(route)).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId } });
+        }
+      }
+    });
+
+    it("sends each route to its own group's function", () => {
+      const resources = template.toJSON().Resources;
+      const byKey = new Map(routes().map((r) => [r.RouteKey as string, r]));
+      for (const group of ROUTE_GROUPS) {
+        const fnId = stack.getLogicalId(stack.functions.get(group.name)!.fn.node.defaultChild as CfnFunction);
+        for (const route of group.routes) {
+          const target = byKey.get(routeKey(route))?.Target;
+          const integrationId: string = target['Fn::Join'][1][1].Ref;
+          expect(resources[integrationId].Properties, routeKey(route)).toMatchObject({
+            IntegrationType: 'AWS_PROXY',
+            IntegrationUri: { 'Fn::GetAtt': [fnId, 'Arn'] },
+            PayloadFormatVersion: '2.0',
+          });
+        }
+      }
+    });
+
+    it('takes the JWT issuer and audience from props', () => {
+      template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 1);
+      template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+        AuthorizerType: 'JWT',
+        IdentitySource: ['$request.header.Authorization'],
+        JwtConfiguration: { Issuer: ISSUER, Audience: AUDIENCE },
+      });
+    });
+
+    it('refuses an issuer that is not https, an empty audience and an unknown time zone', () => {
+      const app = new App({ context: SKIP_BUNDLING });
+      expect(() => new ChangeflowStack(app, 'A', { jwtIssuer: 'http://idp.example.com/' })).toThrow(/jwtIssuer must be an https URL/);
+      expect(() => new ChangeflowStack(app, 'B', { jwtAudience: [] })).toThrow(/jwtAudience must list at least one/);
+      expect(() => new ChangeflowStack(app, 'C', { orgTimezone: 'Mars/Olympus' })).toThrow(/orgTimezone must be an IANA time zone/);
+    });
+
+    it('logs every request of the default stage as JSON to a log group with a retention, and throttles it', () => {
+      const stages = template.findResources('AWS::ApiGatewayV2::Stage');
+      expect(Object.keys(stages)).toHaveLength(1);
+      const stage = Object.values(stages)[0]!.Properties;
+      expect(stage).toMatchObject({
+        StageName: '$default',
+        AutoDeploy: true,
+        DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      });
+      const logGroupId: string = stage.AccessLogSettings.DestinationArn['Fn::GetAtt'][0];
+      expect(template.toJSON().Resources[logGroupId]).toMatchObject({ Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 30 } });
+      const format = JSON.parse(stage.AccessLogSettings.Format);
+      expect(format).toMatchObject({ requestId: '$context.requestId', routeKey: '$context.routeKey', status: '$context.status' });
+    });
+  });
+
+  describe('alarms', () => {
+    it("alarms on each function's Errors and on the API's 5xx, each pointing to its runbook", () => {
+      template.resourceCountIs('AWS::CloudWatch::Alarm', ROUTE_GROUPS.length + 1);
+      for (const { fn } of stack.functions.values()) {
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          Namespace: 'AWS/Lambda',
+          MetricName: 'Errors',
+          Dimensions: [{ Name: 'FunctionName', Value: { Ref: stack.getLogicalId(fn.node.defaultChild as CfnFunction) } }],
+          AlarmDescription: Match.stringLikeRegexp('docs/runbooks/api-5xx\\.md'),
+        });
+      }
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/ApiGateway',
+        MetricName: '5xx',
+        AlarmDescription: Match.stringLikeRegexp('docs/runbooks/api-5xx\\.md'),
+      });
+    });
+
+    it('notifies the alarm topic when one is given', () => {
+      const topic = 'arn:aws:sns:eu-west-1:123456789012:on-call';
+      const { template: t } = synth({ alarmTopicArn: topic });
+      t.allResourcesProperties('AWS::CloudWatch::Alarm', { AlarmActions: [topic] });
+    });
+  });
+});
+
+describe('the app (bin/app.ts)', () => {
+  it('reads the issuer, audiences, time zone and claim names from context', () => {
+    const app = new App({
+      context: {
+        ...SKIP_BUNDLING,
+        jwtIssuer: 'https://example.okta.com/oauth2/default',
+        jwtAudience: 'api://changeflow, second',
+        orgTimezone: 'Asia/Tokyo',
+        rolesClaim: 'groups',
+      },
+    });
+    const stack = buildChangeflowApp(app);
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      JwtConfiguration: { Issuer: 'https://example.okta.com/oauth2/default', Audience: ['api://changeflow', 'second'] },
+    });
+    template.allResourcesProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ ORG_TIMEZONE: 'Asia/Tokyo', ROLES_CLAIM: 'groups', TEAM_CLAIM: 'team' }) },
+    });
+  });
+});
