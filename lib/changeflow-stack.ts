@@ -26,6 +26,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { TABLE_KEYS } from '../functions/adapters/dynamodb/table.js';
 import { ROUTE_GROUPS, type RouteGroup } from '../functions/routes.js';
 
 /** The repository root: handler entries in ROUTE_GROUPS are relative to it. */
@@ -37,7 +38,7 @@ export const PLACEHOLDER_JWT_ISSUER = 'https://replace-me.example.invalid/';
 export const PLACEHOLDER_JWT_AUDIENCE = 'changeflow-api';
 
 /** The three global secondary indexes of docs/data-model.md (all projected in full). */
-export const GSI_NAMES = ['gsi1', 'gsi2', 'gsi3'] as const;
+export const GSI_NAMES = TABLE_KEYS.indexes.map((i) => i.name);
 
 /** ESM bundles have no `require`; some dependencies still call it. Aliased to avoid clashing with bundled imports. */
 const ESM_REQUIRE_SHIM =
@@ -162,18 +163,19 @@ export class ChangeflowStack extends Stack {
 
     // --- table (docs/data-model.md) ---
     this.table = new Table(this, 'Table', {
-      partitionKey: { name: 'pk', type: AttributeType.STRING },
-      sortKey: { name: 'sk', type: AttributeType.STRING },
+      // the same key schema DynamoDB Local gets from ensureTable(): one definition for both runtimes
+      partitionKey: { name: TABLE_KEYS.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: TABLE_KEYS.sortKey, type: AttributeType.STRING },
       billingMode: BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: 'expiresAt',
       removalPolicy: props.tableRemovalPolicy ?? RemovalPolicy.RETAIN,
     });
-    for (const gsi of GSI_NAMES) {
+    for (const gsi of TABLE_KEYS.indexes) {
       this.table.addGlobalSecondaryIndex({
-        indexName: gsi,
-        partitionKey: { name: `${gsi}pk`, type: AttributeType.STRING },
-        sortKey: { name: `${gsi}sk`, type: AttributeType.STRING },
+        indexName: gsi.name,
+        partitionKey: { name: gsi.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: gsi.sortKey, type: AttributeType.STRING },
         projectionType: ProjectionType.ALL,
       });
     }

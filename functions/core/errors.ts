@@ -22,7 +22,7 @@ export class ValidationError extends ChangeFlowError {
   readonly kind = 'validation';
   constructor(
     readonly issues: FieldIssue[],
-    message = 'The request is invalid.',
+    message = `The request is invalid: ${describe(issues)}.`,
   ) {
     super(message);
   }
@@ -33,7 +33,7 @@ export class IncompleteError extends ChangeFlowError {
   readonly kind = 'incomplete';
   constructor(
     readonly issues: FieldIssue[],
-    message = 'The change request is incomplete.',
+    message = `The change request is incomplete: ${describe(issues)}.`,
   ) {
     super(message);
   }
@@ -80,4 +80,8 @@ export class PayloadTooLargeError extends ChangeFlowError {
 
 export class UnsupportedMediaTypeError extends ChangeFlowError {
   readonly kind = 'unsupported-media-type';
+}
+
+function describe(issues: FieldIssue[]): string {
+  return issues.map((i) => `${i.path} ${i.message}`).join('; ');
 }

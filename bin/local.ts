@@ -1,0 +1,56 @@
+/**
+ * `npm start`: the whole of ChangeFlow on this machine. DynamoDB Local (data kept in .changeflow/),
+ * the table, the seeded directory, and the API at http://localhost:3000 (PORT to change).
+ * Ctrl-C stops everything, DynamoDB Local included.
+ */
+process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+// The lockfile pins an SDK that runs on Node 20; its notice about future releases is not for this run.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const { ConfigError } = await import('../functions/config.js');
+const { JavaMissingError } = await import('../local/dynamodb-local.js');
+const { startLocalSystem } = await import('../local/runtime.js');
+
+const port = Number(process.env.PORT ?? 3000);
+const dataDir = process.env.CHANGEFLOW_DATA_DIR ?? '.changeflow';
+
+try {
+  const system = await startLocalSystem({ port, dataDir, onLog: (l) => console.log(`  ${l}`) });
+  console.log(`
+ChangeFlow is running.
+
+  API             ${system.url}   (try ${system.url}/health)
+  OpenAPI         ${system.url}/openapi.json
+  Template        ${system.url}/templates/change-request.md
+  DynamoDB Local  ${system.dynamoDb.endpoint}   table "${system.config.TABLE_NAME}"
+  Data            ${system.dynamoDb.dataPath}
+  Time zone       ${system.config.ORG_TIMEZONE}
+
+  A token:        TOKEN=$(npm run --silent token -- --user alice)
+  Then:           curl -H "Authorization: Bearer $TOKEN" ${system.url}/changes
+
+Ctrl-C stops everything.
+`);
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nStopping ChangeFlow and DynamoDB Local…');
+    await system.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+} catch (err) {
+  if (err instanceof JavaMissingError || err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(1);
+  }
+  if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    console.error(`Port ${port} is in use: stop what runs there, or start with PORT=<another port> npm start`);
+    process.exit(1);
+  }
+  throw err;
+}
+export {};

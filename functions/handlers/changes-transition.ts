@@ -1,0 +1,33 @@
+/** POST /changes/{id}/{action}: submit, approve, reject, cancel, schedule, start, complete, rollback. */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { NotFoundError } from '../core/errors.js';
+import { httpApi, metrics, type ApiEvent, type Route } from '../http/api.js';
+import { actorFromEvent } from '../http/identity.js';
+import { expectedVersion, jsonBody, parseWith } from '../http/request.js';
+import { json } from '../http/responses.js';
+import { ActionSchema, ChangeIdSchema, TransitionBodySchema } from '../http/schemas.js';
+import { changeView } from '../http/views.js';
+import { transitionChange } from '../use-cases/changes.js';
+import { appDeps, changeDeps, type AppDeps } from './deps.js';
+
+export function changesTransitionRoutes(deps: AppDeps): Record<string, Route> {
+  const names = { rolesClaim: deps.config.ROLES_CLAIM, teamClaim: deps.config.TEAM_CLAIM };
+  return {
+    'POST /changes/{id}/{action}': async (event: ApiEvent) => {
+      const actor = actorFromEvent(event, names);
+      const id = parseWith(ChangeIdSchema, event.pathParameters?.id, 'id');
+      const action = ActionSchema.safeParse(event.pathParameters?.action);
+      if (!action.success) {
+        throw new NotFoundError(`no action "${event.pathParameters?.action}"; actions are ${ActionSchema.options.join(', ')}`);
+      }
+      const body = parseWith(TransitionBodySchema, jsonBody(event, deps.config.MAX_BODY_BYTES, false), 'body');
+      const { cr, audit } = await transitionChange(changeDeps(deps), actor, id, action.data, body, expectedVersion(event));
+      metrics.addDimension('action', action.data);
+      metrics.addMetric('Transition', MetricUnit.Count, 1);
+      return json(200, changeView(cr, audit), { etag: `"${cr.version}"` });
+    },
+  };
+}
+
+export const makeHandler = (deps: AppDeps) => httpApi(changesTransitionRoutes(deps));
+export const handler = makeHandler(appDeps());

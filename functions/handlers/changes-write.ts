@@ -1,0 +1,53 @@
+/** POST /changes (JSON, or the Markdown template filled in), PATCH /changes/{id} (JSON merge patch). */
+import { ValidationError, UnsupportedMediaTypeError } from '../core/errors.js';
+import { parseContent } from '../core/lifecycle.js';
+import { parseChangeMarkdown } from '../core/markdown.js';
+import { httpApi, metrics, type ApiEvent, type Route } from '../http/api.js';
+import { actorFromEvent } from '../http/identity.js';
+import { bodyText, expectedVersion, jsonBody, mediaType, parseWith } from '../http/request.js';
+import { json } from '../http/responses.js';
+import { ChangeIdSchema, PatchBodySchema } from '../http/schemas.js';
+import { changeView } from '../http/views.js';
+import { fileChange, reviseChange } from '../use-cases/changes.js';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { appDeps, changeDeps, type AppDeps } from './deps.js';
+
+const MARKDOWN_TYPES = ['text/markdown', 'text/x-markdown'];
+const JSON_PATCH_TYPES = ['application/json', 'application/merge-patch+json'];
+
+export function changesWriteRoutes(deps: AppDeps): Record<string, Route> {
+  const names = { rolesClaim: deps.config.ROLES_CLAIM, teamClaim: deps.config.TEAM_CLAIM };
+  const max = deps.config.MAX_BODY_BYTES;
+  return {
+    'POST /changes': async (event: ApiEvent) => {
+      const actor = actorFromEvent(event, names);
+      const type = mediaType(event);
+      let content;
+      if (type && MARKDOWN_TYPES.includes(type)) {
+        const parsed = parseChangeMarkdown(bodyText(event, max), { components: deps.config.rules.components });
+        if (parsed.issues.length) throw new ValidationError(parsed.issues, 'The Markdown change request could not be read.');
+        content = parseContent(parsed.content);
+      } else {
+        content = parseContent(jsonBody(event, max, true));
+      }
+      const { cr, audit } = await fileChange(changeDeps(deps), actor, content);
+      metrics.addMetric('ChangeFiled', MetricUnit.Count, 1);
+      return json(201, changeView(cr, audit), { location: `/changes/${cr.id}`, etag: `"${cr.version}"` });
+    },
+    'PATCH /changes/{id}': async (event: ApiEvent) => {
+      const actor = actorFromEvent(event, names);
+      const id = parseWith(ChangeIdSchema, event.pathParameters?.id, 'id');
+      const type = mediaType(event);
+      if (type && !JSON_PATCH_TYPES.includes(type)) {
+        throw new UnsupportedMediaTypeError(`send the patch as application/merge-patch+json or application/json (got ${type})`);
+      }
+      const patch = parseWith(PatchBodySchema, jsonBody({ ...event, headers: { ...event.headers, 'content-type': 'application/json' } }, max, true), 'content');
+      const { cr, audit } = await reviseChange(changeDeps(deps), actor, id, patch, expectedVersion(event));
+      metrics.addMetric('ChangeRevised', MetricUnit.Count, 1);
+      return json(200, changeView(cr, audit), { etag: `"${cr.version}"` });
+    },
+  };
+}
+
+export const makeHandler = (deps: AppDeps) => httpApi(changesWriteRoutes(deps));
+export const handler = makeHandler(appDeps());
