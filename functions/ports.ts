@@ -51,3 +51,33 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => new Date() };
+
+/** Runs the approval and emergency workflows: Step Functions in AWS, the same ASL in-process locally. */
+export interface WorkflowEngine {
+  /** Starts a Standard workflow execution; `name` makes the start idempotent. Returns the execution id (ARN in AWS). */
+  start(workflow: WorkflowName, name: string, input: Record<string, unknown>): Promise<string>;
+  /** Stops a running execution; stopping one that already ended is not an error. */
+  stop(executionId: string, cause: string): Promise<void>;
+  /** Completes a callback task. A token that is unknown, closed or timed out throws TaskClosedError. */
+  sendTaskSuccess(taskToken: string, output: Record<string, unknown>): Promise<void>;
+  sendTaskFailure(taskToken: string, error: string, cause: string): Promise<void>;
+}
+
+export type WorkflowName = 'approval' | 'emergency';
+
+/** The callback task is gone: already decided, timed out, or its execution stopped. */
+export class TaskClosedError extends Error {
+  override name = 'TaskClosedError';
+}
+
+export interface EmailMessage {
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** Sends email: SES v2 in AWS, SMTP to the local mail catcher locally. */
+export interface Mailer {
+  send(message: EmailMessage): Promise<void>;
+}

@@ -29,5 +29,5 @@ export function changesTransitionRoutes(deps: AppDeps): Record<string, Route> {
   };
 }
 
-export const makeHandler = (deps: AppDeps) => httpApi(changesTransitionRoutes(deps));
+export const makeHandler = (deps: AppDeps) => httpApi(changesTransitionRoutes(deps), { emitsMetrics: true });
 export const handler = makeHandler(appDeps());

@@ -49,5 +49,5 @@ export function changesWriteRoutes(deps: AppDeps): Record<string, Route> {
   };
 }
 
-export const makeHandler = (deps: AppDeps) => httpApi(changesWriteRoutes(deps));
+export const makeHandler = (deps: AppDeps) => httpApi(changesWriteRoutes(deps), { emitsMetrics: true });
 export const handler = makeHandler(appDeps());

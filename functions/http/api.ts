@@ -38,10 +38,14 @@ const correlation = (): MiddlewareObj<ApiEvent, HttpResult> => {
   };
 };
 
-export function httpApi(routes: Record<string, Route>) {
-  return middy<ApiEvent, HttpResult>({ timeoutEarlyInMillis: 0 })
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics))
+/**
+ * `emitsMetrics`: route groups that record business metrics publish them after each request;
+ * the others skip the metrics middleware, which would otherwise warn on every empty flush.
+ */
+export function httpApi(routes: Record<string, Route>, options: { emitsMetrics?: boolean } = {}) {
+  const handler = middy<ApiEvent, HttpResult>({ timeoutEarlyInMillis: 0 }).use(injectLambdaContext(logger, { resetKeys: true }));
+  if (options.emitsMetrics) handler.use(logMetrics(metrics));
+  return handler
     .use(correlation())
     .handler(async (event) => {
       const route = routes[event.routeKey];
