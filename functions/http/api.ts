@@ -19,6 +19,8 @@ export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_N
 export const metrics = new Metrics({
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'ChangeFlow',
   serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'changeflow',
+  // its warnings (an empty flush after a refused request) obey the log level like every other line
+  logger,
 });
 
 const correlation = (): MiddlewareObj<ApiEvent, HttpResult> => {
