@@ -1,0 +1,154 @@
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import { definitionText, loadDefinition, placeholders, WORKFLOW_NAMES, WORKFLOWS } from '../../lib/workflows/definitions.js';
+
+// asl-validator ships no type declarations: load it as the CommonJS function it is.
+type AslValidator = (
+  definition: unknown,
+  options?: { checkArn?: boolean; checkPaths?: boolean },
+) => { isValid: boolean; errorsText: (separator?: string) => string };
+const aslValidator = createRequire(import.meta.url)('asl-validator') as AslValidator;
+
+const ARN = 'arn:aws:lambda:eu-central-1:123456789012:function:changeflow-workflow-tasks';
+
+type State = Record<string, unknown> & { Type: string };
+type Machine = { StartAt: string; States: Record<string, State> };
+
+/** Every state, Map item processors and Parallel branches included. */
+function allStates(machine: Machine): Record<string, State> {
+  const out: Record<string, State> = {};
+  for (const [name, state] of Object.entries(machine.States)) {
+    out[name] = state;
+    const inner = (state['ItemProcessor'] ?? state['Iterator']) as Machine | undefined;
+    if (inner) Object.assign(out, allStates(inner));
+    for (const branch of (state['Branches'] as Machine[] | undefined) ?? []) Object.assign(out, allStates(branch));
+  }
+  return out;
+}
+
+const load = (name: 'approval' | 'emergency') => loadDefinition(name, { WorkflowTasksFunctionArn: ARN }) as Machine;
+
+describe('workflow definitions', () => {
+  it.each(WORKFLOW_NAMES)('rule: the %s definition is valid ASL once substituted (asl-validator, ARNs and paths checked)', (name) => {
+    // Prepare
+    const definition = load(name);
+    // Act
+    const result = aslValidator(definition, { checkArn: true, checkPaths: true });
+    // Assess
+    expect(result.errorsText('\n')).toBe('');
+    expect(result.isValid).toBe(true);
+  });
+
+  it.each(WORKFLOW_NAMES)('rule: no placeholder of the %s definition survives substitution', (name) => {
+    // Prepare / Act
+    const text = JSON.stringify(load(name));
+    // Assess
+    expect(text).not.toMatch(/\$\{/);
+    expect(text).toContain(ARN);
+  });
+
+  it.each(WORKFLOW_NAMES)('rule: the %s definition uses exactly one placeholder, the tasks function ARN (what the stack substitutes)', (name) => {
+    // Prepare / Act
+    const keys = placeholders(name);
+    // Assess
+    expect(keys).toEqual(['WorkflowTasksFunctionArn']);
+  });
+
+  it.each(WORKFLOW_NAMES)('rule: every Task state of the %s definition invokes the one tasks function (Lambda invoke, with Payload)', (name) => {
+    // Prepare
+    const states = Object.entries(allStates(load(name))).filter(([, s]) => s.Type === 'Task');
+    // Act / Assess
+    expect(states.length).toBeGreaterThan(0);
+    for (const [, state] of states) {
+      expect(['arn:aws:states:::lambda:invoke', 'arn:aws:states:::lambda:invoke.waitForTaskToken']).toContain(state['Resource']);
+      const parameters = state['Parameters'] as { FunctionName: string; Payload: Record<string, unknown> };
+      expect(parameters.FunctionName).toBe(ARN);
+      expect(typeof parameters.Payload['task']).toBe('string');
+    }
+  });
+
+  it('rule: WORKFLOWS names one existing .asl.json file per workflow', () => {
+    // Prepare / Act
+    const entries = Object.entries(WORKFLOWS);
+    // Assess
+    expect(entries.map(([name]) => name).sort()).toEqual(['approval', 'emergency']);
+    for (const [name, path] of entries) {
+      expect(path).toMatch(new RegExp(`lib/workflows/${name}\\.asl\\.json$`));
+      expect(() => JSON.parse(definitionText(name as 'approval'))).not.toThrow();
+    }
+  });
+
+  it('rule: loading with a placeholder left unresolved throws, naming it', () => {
+    // Prepare / Act / Assess
+    expect(() => loadDefinition('approval', {})).toThrow(/unresolved placeholder.*\$\{WorkflowTasksFunctionArn\}/);
+  });
+
+  it('rule: loading with a substitution the definition does not use throws (typos are caught)', () => {
+    // Prepare / Act / Assess
+    expect(() => loadDefinition('emergency', { WorkflowTasksFunctionArn: ARN, WorkflowTaskFunctionArn: ARN })).toThrow(
+      /not used by the definition: WorkflowTaskFunctionArn/,
+    );
+  });
+
+  it('rule: substituted values are JSON-escaped, so a value cannot break the definition', () => {
+    // Prepare
+    const odd = 'arn:with"quote\\and-backslash';
+    // Act
+    const definition = loadDefinition('emergency', { WorkflowTasksFunctionArn: odd }) as Machine;
+    // Assess
+    expect((allStates(definition)['Notify']?.['Parameters'] as { FunctionName: string }).FunctionName).toBe(odd);
+  });
+
+  it('rule: approval is Route → Choice(auto → AutoApprove → Approved | approval → RequestApprovals Map of callback tasks)', () => {
+    // Prepare
+    const machine = load('approval');
+    const states = allStates(machine);
+    // Act
+    const route = states['Route']!;
+    const choice = states['ChooseRoute'] as unknown as { Choices: { Variable: string; StringEquals: string; Next: string }[] };
+    const map = states['RequestApprovals']!;
+    const wait = states['WaitForDecision']!;
+    // Assess
+    expect(machine.StartAt).toBe('Route');
+    expect((route['Parameters'] as { Payload: unknown }).Payload).toEqual({ task: 'route', 'changeId.$': '$.changeId', 'revision.$': '$.revision' });
+    expect((route['Retry'] as { ErrorEquals: string[] }[])[0]?.ErrorEquals).toEqual([
+      'Lambda.ServiceException',
+      'Lambda.AWSLambdaException',
+      'Lambda.SdkClientException',
+      'Lambda.TooManyRequestsException',
+    ]);
+    expect(choice.Choices.map((c) => [c.StringEquals, c.Next])).toEqual([
+      ['auto', 'AutoApprove'],
+      ['approval', 'RequestApprovals'],
+    ]);
+    expect(states['AutoApprove']?.['Next']).toBe('Approved');
+    expect(map['MaxConcurrency']).toBe(0);
+    expect(map['ItemSelector']).toEqual({ 'changeId.$': '$.changeId', 'revision.$': '$.revision', 'slot.$': '$$.Map.Item.Value' });
+    expect(map['Next']).toBe('Approved');
+    expect((map['Catch'] as { ErrorEquals: string[]; Next: string }[]).map((c) => [c.ErrorEquals, c.Next])).toEqual([
+      [['Rejected'], 'Rejected'],
+      [['Expired', 'Superseded', 'States.Timeout'], 'Ended'],
+    ]);
+    expect(wait['Resource']).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
+    expect(wait['TimeoutSeconds']).toBe(8 * 24 * 3600);
+    expect((wait['Parameters'] as { Payload: Record<string, unknown> }).Payload['taskToken.$']).toBe('$$.Task.Token');
+    for (const end of ['Approved', 'Rejected', 'Ended']) expect(states[end]?.Type).toBe('Succeed');
+  });
+
+  it('rule: emergency is Notify → 12 h → Remind → (done → Done | 12 h → CheckOverdue → Done)', () => {
+    // Prepare
+    const machine = load('emergency');
+    const s = allStates(machine);
+    // Act
+    const chain = [machine.StartAt, s['Notify']?.['Next'], s['WaitForReminder']?.['Next'], s['Remind']?.['Next']];
+    // Assess
+    expect(chain).toEqual(['Notify', 'WaitForReminder', 'Remind', 'PostApproved']);
+    expect(s['WaitForReminder']?.['Seconds']).toBe(43_200);
+    expect(s['WaitUntilDue']?.['Seconds']).toBe(43_200);
+    expect(s['PostApproved']?.['Choices']).toEqual([{ Variable: '$.reminder.done', BooleanEquals: true, Next: 'Done' }]);
+    expect(s['PostApproved']?.['Default']).toBe('WaitUntilDue');
+    expect(s['WaitUntilDue']?.['Next']).toBe('CheckOverdue');
+    expect(s['CheckOverdue']?.['Next']).toBe('Done');
+    expect(s['Done']?.Type).toBe('Succeed');
+  });
+});
