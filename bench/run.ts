@@ -143,7 +143,7 @@ async function bench(ddb: RunningDynamoDb, bundles: BundleSize[], started: numbe
 
   const config = loadConfig();
   const { appDeps } = await import('../functions/handlers/deps.js');
-  const deps = appDeps(config, db);
+  const deps = appDeps(config, { db });
   const readModule = await import('../functions/handlers/changes-read.js');
   const writeModule = await import('../functions/handlers/changes-write.js');
   const transitionModule = await import('../functions/handlers/changes-transition.js');

@@ -23,6 +23,8 @@ ChangeFlow is running.
   API             ${system.url}   (try ${system.url}/health)
   OpenAPI         ${system.url}/openapi.json
   Template        ${system.url}/templates/change-request.md
+  Calendar feed   ${system.calendarFeedUrl}
+  Mail (read the emails, click their links)  ${system.mail.webUrl}
   DynamoDB Local  ${system.dynamoDb.endpoint}   table "${system.config.TABLE_NAME}"
   Data            ${system.dynamoDb.dataPath}
   Time zone       ${system.config.ORG_TIMEZONE}

@@ -3,6 +3,8 @@
  * locally. A bad setting stops the start with a message naming it.
  */
 import { z } from 'zod';
+import type { ApprovalTimers } from './core/approval-flow.js';
+import type { CalendarConfig } from './core/calendar/types.js';
 import { DEFAULT_COMPONENTS } from './core/change-request.js';
 
 const list = z
@@ -32,12 +34,59 @@ export const ConfigSchema = z.object({
   POST_APPROVAL_HOURS: z.coerce.number().int().positive().default(24),
   /** Largest request body accepted, in bytes. */
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(256 * 1024),
+  /** Country (and optional region) whose public holidays are blackouts, as date-holidays codes. */
+  HOLIDAY_COUNTRY: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 country code such as US').default('US'),
+  HOLIDAY_REGION: z.string().min(1).optional(),
+  /** Local time from which Friday is a blackout until midnight. */
+  FRIDAY_CUTOFF: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM').default('14:00'),
+  /**
+   * Where each stakeholder channel of the template is reached by email, as `channel=address`
+   * pairs (comma-separated); channels without an address are skipped.
+   */
+  STAKEHOLDER_EMAILS: z
+    .string()
+    .default('engineering=engineering@example.com,product=product@example.com,support=support@example.com,leadership=leadership@example.com,customers=status-page@example.com')
+    .transform((s, ctx) => {
+      const map: Record<string, string> = {};
+      for (const pair of s.split(',').map((p) => p.trim()).filter(Boolean)) {
+        const [channel, address] = pair.split('=').map((x) => x?.trim());
+        if (!channel || !address || !/^[^@\s]+@[^@\s]+$/.test(address)) {
+          ctx.addIssue({ code: 'custom', message: `"${pair}" is not channel=address` });
+          return z.NEVER;
+        }
+        map[channel] = address;
+      }
+      return map;
+    }),
+  /** Key that unlocks the iCalendar feed (`/calendar.ics?key=…`); the feed is off without one. */
+  CALENDAR_FEED_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** The From address of every email; in AWS a verified SES identity. */
+  MAIL_FROM: z.string().min(3).default('ChangeFlow <changeflow@localhost>'),
+  /** An SES configuration set (bounces, complaints), optional. */
+  SES_CONFIGURATION_SET: z.string().min(1).optional(),
+  /** In AWS: the Secrets Manager secret holding the feed key (read at run time, cached for 5 minutes). */
+  CALENDAR_FEED_SECRET_ID: z.string().min(1).optional(),
+  /** Where people reach the API: the links in emails point here. */
+  PUBLIC_BASE_URL: z.url().default('http://localhost:3000'),
+  /** Key that signs approval links (base64, ≥ 32 bytes); locally a file, in AWS from the secret below. */
+  APPROVAL_LINK_KEY: z.string().min(43, 'must be at least 32 bytes, base64').optional(),
+  APPROVAL_LINK_SECRET_ID: z.string().min(1).optional(),
+  /** Approval timers: remind, escalate to the next role up, expire. */
+  REMIND_EVERY_HOURS: z.coerce.number().positive().default(24),
+  ESCALATE_AFTER_HOURS: z.coerce.number().positive().default(48),
+  EXPIRE_AFTER_HOURS: z.coerce.number().positive().default(7 * 24),
+  /** In AWS: the state machines and the event bus. */
+  APPROVAL_STATE_MACHINE_ARN: z.string().startsWith('arn:').optional(),
+  EMERGENCY_STATE_MACHINE_ARN: z.string().startsWith('arn:').optional(),
+  EVENT_BUS_NAME: z.string().min(1).optional(),
   /** DynamoDB endpoint override: set locally to DynamoDB Local; unset in AWS. */
   DYNAMODB_ENDPOINT: z.url().optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & {
   rules: { components: readonly string[]; postApprovalHours: number };
+  calendar: CalendarConfig;
+  timers: ApprovalTimers;
 };
 
 export class ConfigError extends Error {
@@ -52,5 +101,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`bad configuration: ${lines.join('; ')}`);
   }
   const c = parsed.data;
-  return { ...c, rules: { components: c.COMPONENTS, postApprovalHours: c.POST_APPROVAL_HOURS } };
+  return {
+    ...c,
+    rules: { components: c.COMPONENTS, postApprovalHours: c.POST_APPROVAL_HOURS },
+    timers: { remindEveryHours: c.REMIND_EVERY_HOURS, escalateAfterHours: c.ESCALATE_AFTER_HOURS, expireAfterHours: c.EXPIRE_AFTER_HOURS },
+    calendar: { timeZone: c.ORG_TIMEZONE, holidayCountry: c.HOLIDAY_COUNTRY, holidayRegion: c.HOLIDAY_REGION, fridayCutoff: c.FRIDAY_CUTOFF },
+  };
 }

@@ -56,6 +56,8 @@ export const systemClock: Clock = { now: () => new Date() };
 export interface WorkflowEngine {
   /** Starts a Standard workflow execution; `name` makes the start idempotent. Returns the execution id (ARN in AWS). */
   start(workflow: WorkflowName, name: string, input: Record<string, unknown>): Promise<string>;
+  /** The id `start` gives (or gave) the execution of that name, so a CR need only keep the name. */
+  executionIdOf(workflow: WorkflowName, name: string): string;
   /** Stops a running execution; stopping one that already ended is not an error. */
   stop(executionId: string, cause: string): Promise<void>;
   /** Completes a callback task. A token that is unknown, closed or timed out throws TaskClosedError. */
@@ -80,4 +82,39 @@ export interface EmailMessage {
 /** Sends email: SES v2 in AWS, SMTP to the local mail catcher locally. */
 export interface Mailer {
   send(message: EmailMessage): Promise<void>;
+}
+
+/** A calendar event as stored: the core's CalendarEvent plus who declared it and when. */
+export interface StoredCalendarEvent {
+  id: string;
+  kind: 'high-traffic' | 'maintenance-window' | 'blackout';
+  title: string;
+  start: string;
+  end: string;
+  rrule?: string | undefined;
+  createdAt: string;
+  createdBy: string;
+}
+
+export interface CalendarStore {
+  /** Every declared event (a small set: one Query). */
+  events(): Promise<StoredCalendarEvent[]>;
+  putEvent(event: StoredCalendarEvent): Promise<void>;
+  /** Deletes an event; false when there was none. */
+  deleteEvent(id: string): Promise<boolean>;
+  /** Committed changes (approved … monitoring) whose planned window overlaps [from, to). */
+  committedChanges(from: string, to: string): Promise<ChangeRequest[]>;
+}
+
+/**
+ * Runs a side effect at most once per key, even when the caller runs twice, late, or concurrently.
+ * `ran` is false when it already happened (or is happening elsewhere right now).
+ */
+export interface Once {
+  run(scope: string, key: Record<string, unknown>, effect: () => Promise<void>): Promise<{ ran: boolean }>;
+}
+
+/** Publishes domain events: EventBridge in AWS, an in-process bus locally. */
+export interface EventPublisher {
+  publish(events: import('./core/events.js').DomainEvent[]): Promise<void>;
 }

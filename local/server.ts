@@ -150,7 +150,7 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
   res.end(body);
 }
 
-function lambdaContext(name: string, requestId: string): Context {
+export function lambdaContext(name: string, requestId: string = randomUUID()): Context {
   const deadline = Date.now() + 29_000;
   return {
     callbackWaitsForEmptyEventLoop: false,

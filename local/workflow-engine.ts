@@ -265,6 +265,10 @@ export class LocalWorkflowEngine implements WorkflowEngine {
     return `local:${workflow}:${name}`;
   }
 
+  executionIdOf(workflow: WorkflowName, name: string): string {
+    return LocalWorkflowEngine.executionId(workflow, name);
+  }
+
   async start(workflow: WorkflowName, name: string, input: Record<string, unknown>): Promise<string> {
     const entry = this.machines.get(workflow);
     if (!entry) throw new Error(`Unknown workflow: ${workflow}`);

@@ -6,6 +6,7 @@
  * state, computed risk level, approvals, audit) is owned by the service and never taken from a client.
  */
 import { z } from 'zod';
+import type { CalendarFindings } from './schedule-check.js';
 
 export const CATEGORIES = ['standard', 'normal', 'major', 'emergency'] as const;
 export type Category = (typeof CATEGORIES)[number];
@@ -143,6 +144,7 @@ export const ChangeContentSchema = z
       .object({ start: isoInstant, end: isoInstant })
       .strict()
       .refine((w) => Date.parse(w.end) > Date.parse(w.start), { message: 'end must be after start', path: ['end'] })
+      .refine((w) => Date.parse(w.end) - Date.parse(w.start) <= 31 * 86_400_000, { message: 'a planned window is at most 31 days long', path: ['end'] })
       .optional(),
     testing: z
       .object({
@@ -269,6 +271,31 @@ export interface PostApproval {
   approvedBy?: string | undefined;
   approvedAt?: string | undefined;
   comment?: string | undefined;
+  remindedAt?: string | undefined;
+  /** Not post-approved by its due time: escalated to the CTO and counted in reports. */
+  overdue?: boolean | undefined;
+  escalatedTo?: 'cto' | undefined;
+  escalatedAt?: string | undefined;
+}
+
+/** An approval slot the workflow is waiting on, for the current revision. */
+export interface ApprovalRequest {
+  slot: ApproverRole;
+  minRole: ApproverRole;
+  since: string;
+  /** The workflow's callback token for this slot (Step Functions tokens are up to 2048 characters). */
+  taskToken?: string | undefined;
+  reminders: number;
+  lastRemindedAt?: string | undefined;
+  escalatedTo?: ApproverRole | 'admin' | undefined;
+  escalatedAt?: string | undefined;
+}
+
+/** The workflow execution that runs for this change (approval for the current revision, or emergency). */
+export interface WorkflowRef {
+  name: 'approval' | 'emergency';
+  executionName: string;
+  revision: number;
 }
 
 export interface AuditEntry {
@@ -295,6 +322,8 @@ export interface ChangeRequest {
   riskLevel: RiskLevel | null;
   approvalRequirement: ApprovalRequirement | null;
   approvals: Approval[];
+  approvalRequests?: ApprovalRequest[] | undefined;
+  workflow?: WorkflowRef | undefined;
   postApproval?: PostApproval | undefined;
   warnings: string[];
   createdAt: string;
@@ -307,6 +336,8 @@ export interface ChangeRequest {
   closedAt?: string | undefined;
   closeReason?: string | undefined;
   postIncidentReview?: string | undefined;
+  /** What the change calendar said about the planned window at the last (re)schedule or submit. */
+  calendar?: CalendarFindings | undefined;
   /** Number of audit entries written so far; the next one gets `auditCount + 1`. */
   auditCount: number;
 }

@@ -18,10 +18,12 @@ import {
   type ChangeContent,
   type ChangeRequest,
   type State,
+  type WorkflowRef,
 } from './change-request.js';
 import { completenessIssues, emergencyIssues, unknownComponentIssues } from './completeness.js';
 import { ForbiddenError, IllegalTransitionError, IncompleteError, ValidationError, type FieldIssue } from './errors.js';
 import { riskExplanation, riskLevel } from './risk.js';
+import { calendarWarnings, refuseBlackouts, type CalendarFindings } from './schedule-check.js';
 import { approvingRole, satisfies } from './roles.js';
 
 export interface Decision {
@@ -69,9 +71,12 @@ export function createChange(args: {
   actor: Actor;
   now: string;
   config: RulesConfig;
+  /** The calendar's word on the planned window, when there is one. */
+  calendar?: CalendarFindings | undefined;
 }): Decision {
-  const { id, content, actor, now, config } = args;
+  const { id, content, actor, now, config, calendar } = args;
   rejectUnknownComponents(content, config);
+  refuseBlackouts(content, calendar);
   const cr: ChangeRequest = {
     id,
     revision: 1,
@@ -83,6 +88,7 @@ export function createChange(args: {
     approvalRequirement: null,
     approvals: [],
     warnings: [],
+    calendar,
     createdAt: now,
     updatedAt: now,
     auditCount: 0,
@@ -96,7 +102,14 @@ export function createChange(args: {
   return w.done();
 }
 
-export function editChange(cr: ChangeRequest, actor: Actor, content: ChangeContent, now: string, config: RulesConfig): Decision {
+export function editChange(
+  cr: ChangeRequest,
+  actor: Actor,
+  content: ChangeContent,
+  now: string,
+  config: RulesConfig,
+  calendar?: CalendarFindings,
+): Decision {
   mustBeRequestorOrAdmin(cr, actor, 'edit');
   const editable = cr.content.category === 'emergency' ? EMERGENCY_EDITABLE : EDITABLE;
   if (!editable.includes(cr.state)) {
@@ -108,8 +121,10 @@ export function editChange(cr: ChangeRequest, actor: Actor, content: ChangeConte
     ]);
   }
   rejectUnknownComponents(content, config);
+  refuseBlackouts(content, calendar);
   const w = new Writer(cr, actor, now);
   w.cr.content = content;
+  w.cr.calendar = calendar;
   w.cr.revision = cr.revision + 1;
   w.cr.riskLevel = riskLevel(content.risk?.likelihood, content.risk?.impact);
   const hadApprovals = cr.approvals.length > 0;
@@ -118,6 +133,8 @@ export function editChange(cr: ChangeRequest, actor: Actor, content: ChangeConte
     w.transition('edit', cr.state, cr.state, `revision ${w.cr.revision}`);
   } else {
     w.cr.approvalRequirement = null;
+    w.cr.approvalRequests = undefined;
+    w.cr.workflow = undefined;
     w.cr.approvedAt = undefined;
     w.transition(
       'edit',
@@ -148,6 +165,7 @@ export function applyAction(
   input: TransitionInput,
   now: string,
   config: RulesConfig,
+  context: { calendar?: CalendarFindings | undefined; workflow?: WorkflowRef | undefined } = {},
 ): Decision {
   // Post-approval of an emergency change happens after the work started, outside the table below.
   if (action === 'approve' && cr.content.category === 'emergency') return postApprove(cr, actor, input, now);
@@ -167,7 +185,7 @@ export function applyAction(
   }
   switch (action) {
     case 'submit':
-      return submit(cr, actor, now);
+      return submit(cr, actor, now, context.calendar, context.workflow);
     case 'approve':
       return approve(cr, actor, input, now);
     case 'reject':
@@ -177,6 +195,7 @@ export function applyAction(
       const w = new Writer(cr, actor, now);
       w.cr.closedAt = now;
       w.cr.closeReason = input.reason;
+      w.cr.approvalRequests = undefined;
       w.transition('cancel', cr.state, 'cancelled', input.reason ?? 'cancelled');
       return w.done();
     }
@@ -207,7 +226,7 @@ export function applyAction(
   }
 }
 
-function submit(cr: ChangeRequest, actor: Actor, now: string): Decision {
+function submit(cr: ChangeRequest, actor: Actor, now: string, calendar: CalendarFindings | undefined, workflow: WorkflowRef | undefined): Decision {
   mustBeRequestorOrAdmin(cr, actor, 'submit');
   if (cr.content.category === 'emergency') {
     throw new IllegalTransitionError('an emergency change is not submitted for approval: start it, and it is post-approved', cr.state);
@@ -217,19 +236,17 @@ function submit(cr: ChangeRequest, actor: Actor, now: string): Decision {
   if (issues.length || !risk) throw new IncompleteError(issues, 'The change request is incomplete: fill every field listed.');
   const policy = approvalPolicy(cr.content, risk);
   if (!policy.ok) throw new IncompleteError([{ path: policy.path, message: policy.message }], `This change cannot be a standard change: ${policy.message}.`);
+  refuseBlackouts(cr.content, calendar);
   const w = new Writer(cr, actor, now);
+  if (calendar) w.cr.calendar = calendar;
   w.cr.riskLevel = risk;
   w.cr.approvalRequirement = policy.requirement;
   w.cr.approvals = [];
   w.cr.submittedAt = now;
-  w.transition('submit', 'draft', 'submitted', `revision ${cr.revision} submitted`);
-  w.actor = SYSTEM_ACTOR;
-  if (policy.requirement.route === 'auto') {
-    w.cr.approvedAt = now;
-    w.transition('auto-approve', 'submitted', 'approved', policy.requirement.reasons.join('; '));
-  } else {
-    w.transition('request-approval', 'submitted', 'pending_approval', `awaiting ${policy.requirement.slots.map((s) => s.reason).join('; ')}`);
-  }
+  w.cr.approvalRequests = undefined;
+  // the approval workflow takes it from here (approval-flow.ts: routeSubmitted)
+  w.cr.workflow = workflow;
+  w.transition('submit', 'draft', 'submitted', `revision ${cr.revision} submitted: ${policy.requirement.reasons.join('; ')}`);
   return w.done();
 }
 
@@ -242,6 +259,10 @@ function approve(cr: ChangeRequest, actor: Actor, input: TransitionInput, now: s
   const fillable = open.filter((s) => satisfies(actor.roles, s.minRole));
   // Fill the strictest open slot the approver qualifies for, so a CTO does not use up the manager's slot.
   const slot = fillable.at(-1);
+  if (slot && cr.approvalRequests && !cr.approvalRequests.find((r) => r.slot === slot.slot)?.taskToken) {
+    // the workflow has not asked for this approval yet: a decision now would have no task to complete
+    throw new IllegalTransitionError('the approval requests are still being sent; try again in a moment', cr.state);
+  }
   if (!slot) {
     throw new ForbiddenError(
       `this approval needs ${open.map((s) => `${s.minRole}${s.minRole === 'cto' ? '' : ' or above'}`).join(' and ')}; ${actor.name} cannot give it`,
@@ -337,6 +358,17 @@ function complete(cr: ChangeRequest, actor: Actor, input: TransitionInput, now: 
   return w.done();
 }
 
+/**
+ * The calendar changed around a committed change (a blackout declared after its approval, a new
+ * conflict): record what it says now on the CR, with an audit entry by the system. State unchanged.
+ */
+export function recordCalendarFindings(cr: ChangeRequest, calendar: CalendarFindings, reason: string, now: string): Decision {
+  const w = new Writer(cr, SYSTEM_ACTOR, now);
+  w.cr.calendar = calendar;
+  w.transition('calendar-flag', cr.state, cr.state, reason);
+  return w.done();
+}
+
 function startEmergency(w: Writer, config: RulesConfig, reason: string): void {
   const risk = w.cr.riskLevel ?? 'low';
   const policy = approvalPolicy(w.cr.content, risk);
@@ -348,6 +380,7 @@ function startEmergency(w: Writer, config: RulesConfig, reason: string): void {
     dueAt: DateTime.fromISO(w.now, { zone: 'utc' }).plus({ hours: config.postApprovalHours }).toISO()!,
     minRole: slot.minRole,
   };
+  w.cr.workflow = { name: 'emergency', executionName: `${w.cr.id}-emergency`, revision: w.cr.revision };
   w.transition('start', w.cr.state, 'in_progress', reason);
 }
 
@@ -402,6 +435,7 @@ export function warningsFor(cr: ChangeRequest): string[] {
     const missing = emergencyIssues(cr.content).map((i) => i.path);
     if (missing.length) warnings.push(`this emergency change cannot start until it has ${missing.join(', ')}`);
   }
+  warnings.push(...calendarWarnings(cr.calendar));
   if (cr.postApproval && !cr.postApproval.approvedBy) {
     warnings.push(`post-approval by ${cr.postApproval.minRole} or above is due by ${cr.postApproval.dueAt}`);
   }
@@ -431,7 +465,7 @@ function withComment(text: string, comment: string | undefined): string {
 const SYSTEM_ACTOR: Actor = { id: 'system', name: 'ChangeFlow', roles: [] };
 
 /** Accumulates one write: the next CR and its audit entries, numbered without gaps. */
-class Writer {
+export class Writer {
   readonly cr: ChangeRequest;
   private readonly entries: AuditEntry[] = [];
   constructor(

@@ -6,6 +6,8 @@ import { TERMINAL, TRANSITIONS, type Action } from '../core/lifecycle.js';
 export function changeView(cr: ChangeRequest, audit?: AuditEntry[]) {
   return {
     ...cr,
+    // callback tokens stay inside the service: the view says only whether each approval was requested
+    approvalRequests: cr.approvalRequests?.map(({ taskToken, ...r }) => ({ ...r, requested: Boolean(taskToken) })),
     requiredApprovals: approvalStatus(cr),
     /** Actions the lifecycle allows from the current state (the caller's role may still refuse them). */
     allowedActions: TERMINAL.includes(cr.state) ? [] : (Object.keys(TRANSITIONS) as Action[]).filter((a) => TRANSITIONS[a].includes(cr.state)),

@@ -6,22 +6,48 @@ import type { Actor, ChangeContent } from '../core/change-request.js';
 import { formatChangeId, localDay } from '../core/change-id.js';
 import { NotFoundError, ValidationError, VersionConflictError } from '../core/errors.js';
 import { applyAction, createChange, editChange, parseContent, type Action, type RulesConfig, type TransitionInput } from '../core/lifecycle.js';
-import type { ChangeStore, ChangeWithAudit, Clock, ListPage, ListQuery } from '../ports.js';
+import type { CalendarConfig } from '../core/calendar.js';
+import { checkSchedule, refuseBlackouts, type CalendarFindings } from '../core/schedule-check.js';
+import { TaskClosedError, type CalendarStore, type ChangeStore, type ChangeWithAudit, type Clock, type ListPage, type ListQuery, type WorkflowEngine } from '../ports.js';
+import type { ChangeRequest, WorkflowRef } from '../core/change-request.js';
+import { stopWorkflow } from './approval-flow.js';
 
 export interface ChangeDeps {
   store: ChangeStore;
   clock: Clock;
   timeZone: string;
   rules: RulesConfig;
+  /** The change calendar; without it no calendar rule is applied. */
+  calendar?: { store: CalendarStore; config: CalendarConfig } | undefined;
+  /** The approval and emergency workflows; without them a submitted change waits for nobody. */
+  workflows?: WorkflowEngine | undefined;
+  /** Where a side effect that failed after the write committed is reported. */
+  warn?: ((message: string, err: unknown) => void) | undefined;
+}
+
+/** Reads the calendar around a planned window and asks the core what it says (two reads, in parallel). */
+export async function scheduleFindings(
+  deps: ChangeDeps,
+  change: { id: string; content: ChangeContent },
+  now: string,
+): Promise<CalendarFindings | undefined> {
+  const window = change.content.plannedWindow;
+  if (!window || !deps.calendar) return undefined;
+  const [events, committed] = await Promise.all([deps.calendar.store.events(), deps.calendar.store.committedChanges(window.start, window.end)]);
+  return checkSchedule({ change, events, committed, config: deps.calendar.config, now });
 }
 
 /** 1. number the change in the org's day 2. apply the create rule 3. write CR and audit together. */
 export async function fileChange(deps: ChangeDeps, actor: Actor, content: ChangeContent): Promise<ChangeWithAudit> {
   const now = deps.clock.now().toISOString();
   const day = localDay(now, deps.timeZone);
+  // the calendar check comes first: a change refused for a blackout takes no number
+  const calendar = await scheduleFindings(deps, { id: 'CR-new', content }, now);
+  refuseBlackouts(content, calendar);
   const id = formatChangeId(day, await deps.store.nextSequence(day));
-  const { next, audit } = createChange({ id, content, actor, now, config: deps.rules });
+  const { next, audit } = createChange({ id, content, actor, now, config: deps.rules, calendar: calendar && { ...calendar, conflicts: calendar.conflicts.map((c) => ({ ...c, changeId: id })) } });
   await deps.store.create(next, audit);
+  await startWorkflowOf(deps, next);
   return { cr: next, audit };
 }
 
@@ -49,8 +75,11 @@ export async function reviseChange(
   const { cr, audit } = await getChange(deps, id);
   checkExpectedVersion(cr.version, expectedVersion);
   const content = parseContent(mergePatch(cr.content, patch));
-  const decision = editChange(cr, actor, content, deps.clock.now().toISOString(), deps.rules);
+  const now = deps.clock.now().toISOString();
+  const decision = editChange(cr, actor, content, now, deps.rules, await scheduleFindings(deps, { id, content }, now));
   await deps.store.save(cr.version, decision.next, decision.audit);
+  // a new revision voids the running approval: its execution stops, its tokens and links die with it
+  if (cr.workflow?.name === 'approval' && !decision.next.workflow) await sideEffect(deps, 'stop the approval workflow', () => stopWorkflow(deps.workflows, cr, `revision ${decision.next.revision} supersedes revision ${cr.revision}`));
   return { cr: decision.next, audit: [...audit, ...decision.audit] };
 }
 
@@ -65,8 +94,14 @@ export async function transitionChange(
 ): Promise<ChangeWithAudit> {
   const { cr, audit } = await getChange(deps, id);
   checkExpectedVersion(cr.version, expectedVersion);
-  const decision = applyAction(cr, action, actor, input, deps.clock.now().toISOString(), deps.rules);
+  const now = deps.clock.now().toISOString();
+  // submitting (re)checks the calendar: blackouts declared since the draft was written count
+  const calendar = action === 'submit' ? await scheduleFindings(deps, cr, now) : undefined;
+  const workflow: WorkflowRef | undefined =
+    action === 'submit' && deps.workflows ? { name: 'approval', executionName: `${cr.id}-r${cr.revision}-v${cr.version + 1}`, revision: cr.revision } : undefined;
+  const decision = applyAction(cr, action, actor, input, now, deps.rules, { calendar, workflow });
   await deps.store.save(cr.version, decision.next, decision.audit);
+  await afterTransition(deps, action, cr, decision.next);
   return { cr: decision.next, audit: [...audit, ...decision.audit] };
 }
 
@@ -89,4 +124,51 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
     else result[key] = mergePatch(result[key], value);
   }
   return result;
+}
+
+/**
+ * What a committed transition sets going in the workflows: a submit starts the approval flow, a
+ * decision completes its slot's callback task, a rejection or cancellation ends the flow, an
+ * emergency start starts the emergency flow.
+ */
+async function afterTransition(deps: ChangeDeps, action: Action, before: ChangeRequest, after: ChangeRequest): Promise<void> {
+  const engine = deps.workflows;
+  if (!engine) return;
+  if (action === 'submit' || (action === 'start' && after.content.category === 'emergency')) {
+    // the start must happen: if it fails the caller is told (the change stays submitted, and a resubmit is possible after an edit)
+    await startWorkflowOf(deps, after);
+    return;
+  }
+  if (action === 'approve' && after.content.category !== 'emergency') {
+    const filled = after.approvals.find((a) => !before.approvals.some((b) => b.slot === a.slot));
+    const token = filled && before.approvalRequests?.find((r) => r.slot === filled.slot)?.taskToken;
+    if (token) await sideEffect(deps, 'complete the approval task', () => engine.sendTaskSuccess(token, { slot: filled.slot, by: filled.by }));
+    return;
+  }
+  if (action === 'reject') {
+    // failing one open slot fails the whole Map: the flow ends on its Rejected branch
+    const open = (before.approvalRequests ?? []).find((r) => r.taskToken && !before.approvals.some((a) => a.slot === r.slot));
+    if (open?.taskToken) await sideEffect(deps, 'fail the approval task', () => engine.sendTaskFailure(open.taskToken!, 'Rejected', after.closeReason ?? 'rejected'));
+    return;
+  }
+  if (action === 'cancel' && before.workflow?.name === 'approval') {
+    await sideEffect(deps, 'stop the approval workflow', () => stopWorkflow(engine, before, 'the change request was cancelled'));
+  }
+}
+
+async function startWorkflowOf(deps: ChangeDeps, cr: ChangeRequest): Promise<void> {
+  if (!deps.workflows || !cr.workflow) return;
+  const input =
+    cr.workflow.name === 'approval' ? { changeId: cr.id, revision: cr.workflow.revision } : { changeId: cr.id, startedAt: cr.startedAt };
+  await deps.workflows.start(cr.workflow.name, cr.workflow.executionName, input);
+}
+
+/** A side effect after the write committed: a closed task is expected (already decided, stopped); anything else is reported. */
+async function sideEffect(deps: ChangeDeps, what: string, effect: () => Promise<void>): Promise<void> {
+  try {
+    await effect();
+  } catch (err) {
+    if (err instanceof TaskClosedError) return;
+    deps.warn?.(`could not ${what}`, err);
+  }
 }

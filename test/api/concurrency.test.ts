@@ -48,7 +48,7 @@ describe('Rule: concurrent writers never overwrite each other', () => {
   it('50 parallel approvals of one change: exactly one succeeds', async () => {
     // Prepare
     const cr = (await api.call('POST', '/changes', { body: completeContent() })).body;
-    await api.call('POST', `/changes/${cr.id}/submit`);
+    await api.submit(cr.id);
     // Act
     const results = await Promise.all(
       Array.from({ length: N }, () => api.call('POST', `/changes/${cr.id}/approve`, { as: 'tom', body: { comment: 'ok' } })),

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { inject } from 'vitest';
 import { signToken } from '../../local/dev-auth.js';
 import { startLocalSystem, type LocalSystem } from '../../local/runtime.js';
+import type { Clock } from '../../functions/ports.js';
 import { people } from '../fixtures.js';
 
 export type Who = keyof typeof people;
@@ -20,17 +21,28 @@ export interface Api {
     body: any;
     text: string;
   }>;
+  /** Polls the change until `ready` holds (the workflows run after the request answered). */
+  waitFor(id: string, ready: (cr: any) => boolean, what?: string): Promise<any>;
+  /** Submits as `as` and waits until the approval workflow has routed it and asked for every approval. */
+  submit(id: string, as?: Who): Promise<any>;
   stop(): Promise<void>;
 }
 
+/** Routed and, if it waits for approvals, every one of them requested. */
+export const routed = (cr: any) =>
+  cr.state === 'approved' || (cr.state === 'pending_approval' && (cr.approvalRequests ?? []).every((r: { requested: boolean }) => r.requested)) || ['rejected', 'cancelled'].includes(cr.state);
+
 let tables = 0;
 
-export async function startApi(env: Record<string, string> = {}): Promise<Api> {
+export async function startApi(env: Record<string, string> = {}, options: { clock?: Clock } = {}): Promise<Api> {
   const system = await startLocalSystem({
     port: 0,
     dataDir: mkdtempSync(join(tmpdir(), 'changeflow-test-')),
     dynamoDbEndpoint: inject('dynamoDbEndpoint'),
     env: { TABLE_NAME: `t${process.pid}-${Date.now()}-${tables++}`, ...env },
+    mail: { smtpPort: 0, webPort: 0 },
+    scheduler: false,
+    clock: options.clock,
   });
   const tokens = new Map<string, string>();
   const token = async (who: Who) => {
@@ -57,6 +69,20 @@ export async function startApi(env: Record<string, string> = {}): Promise<Api> {
         // not JSON (Markdown)
       }
       return { status: res.status, headers: res.headers, body: parsed, text };
+    },
+    async waitFor(id, ready, what = 'the expected state') {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const cr = (await this.call('GET', `/changes/${id}`)).body;
+        if (ready(cr)) return cr;
+        if (Date.now() > deadline) throw new Error(`${id} did not reach ${what}: ${JSON.stringify({ state: cr.state, approvalRequests: cr.approvalRequests })}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    async submit(id, as = 'alice') {
+      const res = await this.call('POST', `/changes/${id}/submit`, { as });
+      if (res.status !== 200) throw new Error(`submit of ${id} answered ${res.status}: ${res.text}`);
+      return this.waitFor(id, routed, 'routed');
     },
     stop: () => system.stop(),
   };

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Actor, ChangeContent, ChangeRequest, State } from '../../functions/core/change-request.js';
 import { STATES } from '../../functions/core/change-request.js';
 import { ForbiddenError, IllegalTransitionError, IncompleteError, ValidationError } from '../../functions/core/errors.js';
+import { recordApprovalRequest, routeSubmitted } from '../../functions/core/approval-flow.js';
 import { applyAction, createChange, editChange, type Action, type Decision } from '../../functions/core/lifecycle.js';
 import { completeContent, people, rules } from '../fixtures.js';
 
@@ -12,7 +13,19 @@ function filed(content: ChangeContent = completeContent(), actor: Actor = people
   return createChange({ id: 'CR-2026-11-24-001', content, actor, now: T0, config: rules }).next;
 }
 const act = (cr: ChangeRequest, action: Action, actor: Actor, input = {}, now = later(1)) => applyAction(cr, action, actor, input, now, rules);
-const submitted = (content = completeContent(), actor: Actor = people.alice) => act(filed(content, actor), 'submit', actor).next;
+/** Submitted, then routed by the approval workflow's first step, which asks for each approval. */
+const routed = (cr: ChangeRequest, now = later(1)) => {
+  const d = routeSubmitted(cr, cr.revision, now);
+  if (d === 'already-routed') throw new Error('unexpected');
+  let next = d.next;
+  for (const r of next.approvalRequests ?? []) {
+    const asked = recordApprovalRequest(next, next.revision, r.slot, `token-${r.slot}-${next.revision}`, now);
+    if (asked === 'superseded') throw new Error('unexpected');
+    next = asked.next;
+  }
+  return next;
+};
+const submitted = (content = completeContent(), actor: Actor = people.alice) => routed(act(filed(content, actor), 'submit', actor).next);
 
 /** A normal CR put straight into `state`, with what that state implies already on it. */
 function inState(state: State): ChangeRequest {
@@ -24,7 +37,7 @@ function inState(state: State): ChangeRequest {
 
 // The lifecycle of DESIGN §1, written out by hand: action → states it may leave from → state it reaches.
 const LEGAL: Record<Action, [State, State][]> = {
-  submit: [['draft', 'pending_approval']],
+  submit: [['draft', 'submitted']],
   approve: [['pending_approval', 'approved']],
   reject: [['pending_approval', 'rejected']],
   cancel: [
@@ -88,19 +101,28 @@ describe('Rule: each transition appends who, when, from, to and why to the audit
     const created = createChange({ id: 'CR-2026-11-24-001', content: completeContent(), actor: people.alice, now: T0, config: rules });
     // Act
     const sub = act(created.next, 'submit', people.alice);
-    const app = act(sub.next, 'approve', people.tom, { comment: 'looks good' });
+    const route = routeSubmitted(sub.next, 1, later(1)) as Decision;
+    const ask = recordApprovalRequest(route.next, 1, 'tech-lead', 'token-1', later(1)) as Decision;
+    const app = act(ask.next, 'approve', people.tom, { comment: 'looks good' });
     // Assess
-    const trail = [...created.audit, ...sub.audit, ...app.audit];
-    expect(trail.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+    const trail = [...created.audit, ...sub.audit, ...route.audit, ...ask.audit, ...app.audit];
+    expect(trail.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
     expect(trail.map((e) => [e.from, e.to])).toEqual([
       [null, 'draft'],
       ['draft', 'submitted'],
       ['submitted', 'pending_approval'],
+      ['pending_approval', 'pending_approval'],
       ['pending_approval', 'approved'],
     ]);
-    expect(trail.map((e) => e.actor.id)).toEqual(['alice', 'alice', 'system', 'tom']);
-    expect(trail[3]!.reason).toContain('looks good');
-    expect(app.next.auditCount).toBe(4);
+    expect(trail.map((e) => e.actor.id)).toEqual(['alice', 'alice', 'system', 'system', 'tom']);
+    expect(trail[4]!.reason).toContain('looks good');
+    expect(app.next.auditCount).toBe(5);
+  });
+
+  it('refuses a decision before the workflow has asked for that approval (409, retry)', () => {
+    const sub = act(filed(), 'submit', people.alice).next;
+    const route = routeSubmitted(sub, 1, later(1)) as Decision;
+    expect(() => act(route.next, 'approve', people.tom)).toThrow(/still being sent/);
   });
 });
 
@@ -156,7 +178,8 @@ describe('Rule: submit enforces completeness by category', () => {
   });
 
   it('auto-approves a low-risk standard change from the catalogue, by the system', () => {
-    const { next, audit } = act(filed(completeContent('standard', { likelihood: 'low', impact: 'low' })), 'submit', people.alice);
+    const sub = act(filed(completeContent('standard', { likelihood: 'low', impact: 'low' })), 'submit', people.alice).next;
+    const { next, audit } = routeSubmitted(sub, 1, later(2)) as Decision;
     expect(next.state).toBe('approved');
     expect(audit.at(-1)).toMatchObject({ action: 'auto-approve', actor: { id: 'system' }, from: 'submitted', to: 'approved' });
   });
@@ -207,7 +230,7 @@ describe('Rule: separation of duties', () => {
     expect(() => act(cr, 'submit', people.bob)).toThrow(ForbiddenError);
     expect(() => act(cr, 'cancel', people.bob)).toThrow(ForbiddenError);
     expect(() => editChange(cr, people.bob, completeContent(), later(1), rules)).toThrow(ForbiddenError);
-    expect(act(cr, 'submit', people.ada).next.state).toBe('pending_approval');
+    expect(act(cr, 'submit', people.ada).next.state).toBe('submitted');
   });
 });
 
@@ -248,7 +271,7 @@ describe('Rule: an approval is bound to the revision it saw', () => {
   it('an approval for an older revision is refused', () => {
     const cr = submitted();
     const edited = editChange(cr, people.alice, { ...cr.content, title: 'Changed title' }, later(2), rules).next;
-    const resubmitted = act(edited, 'submit', people.alice, {}, later(3)).next;
+    const resubmitted = routed(act(edited, 'submit', people.alice, {}, later(3)).next, later(3));
     expect(resubmitted.revision).toBe(2);
     expect(() => act(resubmitted, 'approve', people.tom, { revision: 1 }, later(4))).toThrow(/revision 1.*revision 2/);
     expect(act(resubmitted, 'approve', people.tom, { revision: 2 }, later(4)).next.approvals[0]!.revision).toBe(2);

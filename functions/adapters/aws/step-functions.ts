@@ -49,6 +49,10 @@ export class StepFunctionsEngine implements WorkflowEngine {
     private readonly stateMachineArns: Record<WorkflowName, string>,
   ) {}
 
+  executionIdOf(workflow: WorkflowName, name: string): string {
+    return executionArn(this.stateMachineArns[workflow], name);
+  }
+
   async start(workflow: WorkflowName, name: string, input: Record<string, unknown>): Promise<string> {
     const stateMachineArn = this.stateMachineArns[workflow];
     try {

@@ -15,6 +15,9 @@ import type { AuditEntry, ChangeRequest } from '../../core/change-request.js';
 import { ValidationError, VersionConflictError } from '../../core/errors.js';
 import type { ChangeStore, ChangeWithAudit, ListPage, ListQuery } from '../../ports.js';
 
+/** States in which a change holds its slot on the calendar. */
+const ON_CALENDAR: readonly string[] = ['approved', 'scheduled', 'in_progress', 'monitoring'];
+
 const crKey = (id: string) => ({ pk: `CR#${id}`, sk: 'CR' });
 const auditKey = (id: string, seq: number) => ({ pk: `CR#${id}`, sk: `AUDIT#${String(seq).padStart(6, '0')}` });
 
@@ -135,6 +138,10 @@ export class DynamoDbChangeStore implements ChangeStore {
       gsi2sk: order,
       gsi3pk: 'CHANGES',
       gsi3sk: order,
+      // sparse: only committed changes with a planned window are on the calendar index
+      ...(ON_CALENDAR.includes(cr.state) && cr.content.plannedWindow
+        ? { gsi4pk: 'ONCALENDAR', gsi4sk: `${new Date(cr.content.plannedWindow.start).toISOString()}#${cr.id}` }
+        : {}),
       cr,
     };
   }

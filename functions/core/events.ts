@@ -1,0 +1,76 @@
+/**
+ * Domain events: every audit entry is one event, so each transition is published exactly as it is
+ * recorded. The schema is versioned (`schemaVersion`) and documented in docs/events.md; consumers
+ * match on `type`.
+ */
+import type { AuditEntry, ChangeRequest } from './change-request.js';
+
+export const EVENT_SCHEMA_VERSION = '1';
+export const EVENT_SOURCE = 'changeflow';
+
+export interface DomainEvent {
+  schemaVersion: typeof EVENT_SCHEMA_VERSION;
+  /** Unique and stable: `<changeId>#<audit seq>` — a consumer can drop a redelivery by it. */
+  id: string;
+  type: string;
+  time: string;
+  changeId: string;
+  revision: number;
+  category: ChangeRequest['content']['category'];
+  from: AuditEntry['from'];
+  to: AuditEntry['to'];
+  actor: AuditEntry['actor'];
+  reason?: string | undefined;
+  /** The CR after the transition, so a consumer needs no read to act (e.g. to write an email). */
+  change: ChangeRequest;
+}
+
+/** Audit action → event type. Actions whose type depends on the change are resolved in `eventType`. */
+const TYPES: Record<string, string> = {
+  create: 'ChangeCreated',
+  edit: 'ChangeRevised',
+  submit: 'ChangeSubmitted',
+  'auto-approve': 'ChangeApproved',
+  'await-approval': 'ChangePendingApproval',
+  'request-approval': 'ApprovalRequested',
+  remind: 'ApprovalReminder',
+  escalate: 'ApprovalEscalated',
+  expire: 'ChangeExpired',
+  reject: 'ChangeRejected',
+  cancel: 'ChangeCancelled',
+  schedule: 'ChangeScheduled',
+  deployed: 'ChangeDeployed',
+  complete: 'ChangeCompleted',
+  fail: 'ChangeFailed',
+  rollback: 'ChangeRolledBack',
+  'post-approve': 'ChangePostApproved',
+  'post-approval-overdue': 'PostApprovalOverdue',
+  'calendar-flag': 'ChangeCalendarFlagged',
+};
+
+export function eventType(entry: AuditEntry, cr: ChangeRequest): string {
+  if (entry.action === 'approve') return entry.to === 'approved' ? 'ChangeApproved' : 'ApprovalGiven';
+  if (entry.action === 'start') return cr.content.category === 'emergency' ? 'EmergencyStarted' : 'ChangeStarted';
+  if (entry.action === 'remind' && cr.postApproval && !cr.postApproval.approvedBy && cr.content.category === 'emergency') return 'PostApprovalReminder';
+  return TYPES[entry.action] ?? `Change${entry.action.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase())}`;
+}
+
+export function toDomainEvents(cr: ChangeRequest, audit: AuditEntry[]): DomainEvent[] {
+  return audit.map((entry) => ({
+    schemaVersion: EVENT_SCHEMA_VERSION,
+    id: `${cr.id}#${entry.seq}`,
+    type: eventType(entry, cr),
+    time: entry.at,
+    changeId: cr.id,
+    revision: entry.revision,
+    category: cr.content.category,
+    from: entry.from,
+    to: entry.to,
+    actor: entry.actor,
+    reason: entry.reason,
+    change: cr,
+  }));
+}
+
+/** Every event type the service publishes, for docs and for the stack's rules. */
+export const EVENT_TYPES = [...new Set([...Object.values(TYPES), 'ApprovalGiven', 'EmergencyStarted', 'ChangeStarted', 'PostApprovalReminder'])].sort();

@@ -1,0 +1,40 @@
+/**
+ * The scheduled jobs and when they run. One table for both runtimes: the stack gives each an
+ * EventBridge Scheduler schedule, the local scheduler runs the same handler on the same cadence.
+ */
+export interface ScheduledJob {
+  /** Construct id in the stack and name of the local job. */
+  name: string;
+  entry: string;
+  /** EventBridge Scheduler expression. A rate: it runs every N minutes whatever the zone, so no time zone is needed. */
+  schedule: string;
+  /** The same cadence as a cron pattern for the local scheduler. */
+  localCron: string;
+  /** What the job's function needs beyond reading the table. */
+  needs: { writeTable: boolean; sendEmail: boolean };
+}
+
+export const SCHEDULED_JOBS: ScheduledJob[] = [
+  {
+    // reminders every 24 h and escalation after 48 h need no finer cadence than an hour
+    name: 'ApprovalSweep',
+    entry: 'functions/jobs/approval-sweep.ts',
+    schedule: 'rate(1 hour)',
+    localCron: '0 * * * *',
+    needs: { writeTable: true, sendEmail: false },
+  },
+  {
+    name: 'BlackoutCheck',
+    entry: 'functions/jobs/blackout-check.ts',
+    schedule: 'rate(15 minutes)',
+    localCron: '*/15 * * * *',
+    needs: { writeTable: true, sendEmail: true },
+  },
+  {
+    name: 'TimelineNotifications',
+    entry: 'functions/jobs/timeline-notifications.ts',
+    schedule: 'rate(5 minutes)',
+    localCron: '*/5 * * * *',
+    needs: { writeTable: true, sendEmail: true },
+  },
+];

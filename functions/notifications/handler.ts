@@ -1,0 +1,19 @@
+/** Consumes domain events from the EventBridge bus (one rule, the notified types) and sends the emails. */
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { EventBridgeEvent } from 'aws-lambda';
+import type { DomainEvent } from '../core/events.js';
+import { logger } from '../http/api.js';
+import { appDeps, notificationDeps, type AppDeps } from '../handlers/deps.js';
+import { notify } from '../use-cases/notifications.js';
+
+export const makeHandler = (deps: AppDeps) =>
+  middy<EventBridgeEvent<string, DomainEvent>, { sent: number }>({ timeoutEarlyInMillis: 0 })
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .handler(async (event, context) => {
+      logger.appendKeys({ changeId: event.detail.changeId, eventId: event.detail.id, correlationId: event.id });
+      if (typeof context?.getRemainingTimeInMillis === 'function') deps.once.registerLambdaContext(context);
+      return notify(notificationDeps(deps), event.detail);
+    });
+
+export const handler = makeHandler(appDeps());

@@ -1,0 +1,145 @@
+/**
+ * What the workflows' task states do (one Lambda, dispatching on `task`), and the approval sweep.
+ * Every step is a conditional write through the store; a lost race is re-read and re-decided, so a
+ * retried task has one effect.
+ */
+import { z } from 'zod';
+import {
+  applyTimers,
+  dueTimers,
+  postApprovalOverdue,
+  postApprovalReminder,
+  recordApprovalRequest,
+  routeSubmitted,
+  type ApprovalTimers,
+} from '../core/approval-flow.js';
+import { APPROVER_ROLES, type ChangeRequest } from '../core/change-request.js';
+import { NotFoundError, ValidationError, VersionConflictError } from '../core/errors.js';
+import type { Decision } from '../core/lifecycle.js';
+import type { ChangeStore, Clock, WorkflowEngine } from '../ports.js';
+
+export interface FlowDeps {
+  store: ChangeStore;
+  clock: Clock;
+  timers: ApprovalTimers;
+  workflows?: WorkflowEngine | undefined;
+}
+
+export const WorkflowTaskSchema = z.discriminatedUnion('task', [
+  z.object({ task: z.literal('route'), changeId: z.string(), revision: z.number().int() }),
+  z.object({ task: z.literal('auto-approve'), changeId: z.string(), revision: z.number().int() }),
+  z.object({ task: z.literal('request-approval'), changeId: z.string(), revision: z.number().int(), slot: z.enum(APPROVER_ROLES), taskToken: z.string().min(1).max(2048) }),
+  z.object({ task: z.literal('emergency-started'), changeId: z.string() }),
+  z.object({ task: z.literal('post-approval-reminder'), changeId: z.string() }),
+  z.object({ task: z.literal('post-approval-overdue'), changeId: z.string() }),
+]);
+export type WorkflowTask = z.infer<typeof WorkflowTaskSchema>;
+
+export async function runWorkflowTask(deps: FlowDeps, input: unknown): Promise<Record<string, unknown>> {
+  const parsed = WorkflowTaskSchema.safeParse(input);
+  if (!parsed.success) throw new ValidationError(parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+  const task = parsed.data;
+  const now = () => deps.clock.now().toISOString();
+  switch (task.task) {
+    case 'route': {
+      // Auto-approvable changes are approved by the flow's own AutoApprove step; the rest wait here.
+      const cr = await load(deps, task.changeId);
+      if (cr.approvalRequirement?.route === 'auto') return { route: 'auto', slots: [] };
+      const routed = await update(deps, task.changeId, (c) => {
+        const d = routeSubmitted(c, task.revision, now());
+        return d === 'already-routed' ? undefined : d;
+      });
+      return { route: 'approval', slots: (routed.approvalRequests ?? []).map((r) => r.slot) };
+    }
+    case 'auto-approve': {
+      const cr = await update(deps, task.changeId, (c) => {
+        const d = routeSubmitted(c, task.revision, now());
+        return d === 'already-routed' ? undefined : d;
+      });
+      return { state: cr.state };
+    }
+    case 'request-approval': {
+      await update(deps, task.changeId, (c) => {
+        const d = recordApprovalRequest(c, task.revision, task.slot, task.taskToken, now());
+        return d === 'superseded' ? undefined : d;
+      });
+      return { requested: task.slot };
+    }
+    case 'emergency-started':
+      // EmergencyStarted was published with the write that started it; this step anchors the timers.
+      await load(deps, task.changeId);
+      return { started: true };
+    case 'post-approval-reminder': {
+      let done = true;
+      await update(deps, task.changeId, (c) => {
+        const r = postApprovalReminder(c, now());
+        done = r.done;
+        return r.done ? undefined : r.decision;
+      });
+      return { done };
+    }
+    case 'post-approval-overdue': {
+      const cr = await update(deps, task.changeId, (c) => postApprovalOverdue(c, now()));
+      return { overdue: Boolean(cr.postApproval?.overdue) };
+    }
+  }
+}
+
+/**
+ * The approval sweep (scheduled): reminders while an approval is pending, escalation to the next
+ * role up, expiry. Each is one conditional write with its audit entry, and its event sends the
+ * emails; a concurrent sweep loses the write and sends nothing.
+ */
+export async function sweepApprovals(deps: FlowDeps): Promise<{ reminded: number; escalated: number; expired: string[] }> {
+  const result = { reminded: 0, escalated: 0, expired: [] as string[] };
+  let cursor: string | undefined;
+  do {
+    const page = await deps.store.list({ state: 'pending_approval', limit: 100, cursor });
+    for (const cr of page.items) {
+      const now = deps.clock.now().toISOString();
+      const actions = dueTimers(cr, now, deps.timers);
+      if (actions.length === 0) continue;
+      const decision = applyTimers(cr, actions, now, deps.timers)!;
+      try {
+        await deps.store.save(cr.version, decision.next, decision.audit);
+      } catch (err) {
+        if (err instanceof VersionConflictError) continue; // someone acted on it meanwhile; the next sweep re-decides
+        throw err;
+      }
+      result.reminded += actions.filter((a) => a.kind === 'remind').length;
+      result.escalated += actions.filter((a) => a.kind === 'escalate').length;
+      if (actions.some((a) => a.kind === 'expire')) {
+        result.expired.push(cr.id);
+        await stopWorkflow(deps.workflows, cr, 'the change request expired');
+      }
+    }
+    cursor = page.cursor;
+  } while (cursor);
+  return result;
+}
+
+export async function stopWorkflow(workflows: WorkflowEngine | undefined, cr: ChangeRequest, cause: string): Promise<void> {
+  if (!workflows || !cr.workflow) return;
+  await workflows.stop(workflows.executionIdOf(cr.workflow.name, cr.workflow.executionName), cause);
+}
+
+async function load(deps: FlowDeps, id: string): Promise<ChangeRequest> {
+  const found = await deps.store.get(id);
+  if (!found) throw new NotFoundError(`change request ${id} does not exist`);
+  return found.cr;
+}
+
+/** Read, decide, write conditionally; on a lost race, read and decide again. `undefined` = nothing to write. */
+async function update(deps: FlowDeps, id: string, decide: (cr: ChangeRequest) => Decision | undefined): Promise<ChangeRequest> {
+  for (let attempt = 0; ; attempt++) {
+    const cr = await load(deps, id);
+    const decision = decide(cr);
+    if (!decision) return cr;
+    try {
+      await deps.store.save(cr.version, decision.next, decision.audit);
+      return decision.next;
+    } catch (err) {
+      if (!(err instanceof VersionConflictError) || attempt >= 5) throw err;
+    }
+  }
+}

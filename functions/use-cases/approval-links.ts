@@ -1,0 +1,72 @@
+/**
+ * Deciding from an email link. Opening the link (GET) only looks: it checks the token and shows a
+ * confirmation page. Only the POST from that page decides, as the approver the token names, through
+ * the same transition (and separation-of-duties rules) as the API.
+ */
+import { verifyDecisionToken, type DecisionClaims } from '../core/approval-link.js';
+import type { ChangeRequest, Person } from '../core/change-request.js';
+import { ForbiddenError, IllegalTransitionError, ValidationError, VersionConflictError } from '../core/errors.js';
+import type { Outcome, OutcomeContext } from '../email/pages.js';
+import type { Directory } from '../ports.js';
+import { transitionChange, type ChangeDeps } from './changes.js';
+
+export interface LinkDeps {
+  changes: ChangeDeps;
+  directory: Directory;
+  linkKey: () => Promise<Uint8Array>;
+}
+
+export type LinkResult =
+  | { kind: 'confirm'; cr: ChangeRequest; claims: DecisionClaims; approver: Person | undefined }
+  | { kind: 'outcome'; outcome: Outcome; ctx: OutcomeContext };
+
+const result = (outcome: Outcome, ctx: OutcomeContext = {}): LinkResult => ({ kind: 'outcome', outcome, ctx });
+
+/** GET: may this link still decide? Side-effect free, for people and link scanners alike. */
+export async function openLink(deps: LinkDeps, token: string | undefined): Promise<LinkResult> {
+  const checked = await check(deps, token);
+  if (checked.kind === 'outcome') return checked;
+  return { kind: 'confirm', cr: checked.cr, claims: checked.claims, approver: (await deps.directory.get(checked.claims.approver)) ?? undefined };
+}
+
+/** POST: decide, as the approver named by the token. */
+export async function decideByLink(deps: LinkDeps, token: string | undefined, comment: string | undefined): Promise<LinkResult> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const checked = await check(deps, token);
+    if (checked.kind === 'outcome') return checked;
+    const { cr, claims } = checked;
+    const ctx = { changeId: cr.id, revision: claims.revision, currentRevision: cr.revision, state: cr.state };
+    const approver = await deps.directory.get(claims.approver);
+    if (!approver) return result('not-eligible', { ...ctx, detail: 'Your account is no longer in the directory.' });
+    try {
+      await transitionChange(deps.changes, approver, cr.id, claims.decision, { comment, revision: claims.revision });
+      return result(claims.decision === 'approve' ? 'approved' : 'rejected', ctx);
+    } catch (err) {
+      if (err instanceof VersionConflictError) continue; // someone decided at the same moment: look again
+      if (err instanceof ForbiddenError) {
+        return result(/separation of duties|counts once/.test(err.message) ? 'separation-of-duties' : 'not-eligible', { ...ctx, detail: err.message });
+      }
+      if (err instanceof ValidationError) return result('not-eligible', { ...ctx, detail: err.issues.map((i) => `${i.path} ${i.message}`).join('; ') });
+      if (err instanceof IllegalTransitionError) return result('closed', { ...ctx, detail: err.message });
+      throw err;
+    }
+  }
+  return result('closed', { detail: 'The change request kept changing; open the link again.' });
+}
+
+async function check(deps: LinkDeps, token: string | undefined): Promise<LinkResult | { kind: 'ok'; cr: ChangeRequest; claims: DecisionClaims }> {
+  const verified = verifyDecisionToken(token ?? '', await deps.linkKey(), deps.changes.clock.now().toISOString());
+  if (!verified.ok) return result(verified.reason);
+  const claims = verified.claims;
+  const found = await deps.changes.store.get(claims.changeId);
+  if (!found) return result('closed', { changeId: claims.changeId, detail: 'It does not exist.' });
+  const cr = found.cr;
+  const ctx = { changeId: cr.id, revision: claims.revision, currentRevision: cr.revision, state: cr.state };
+  if (cr.revision !== claims.revision) return result('superseded', ctx);
+  const filled = cr.approvals.find((a) => a.slot === claims.slot);
+  if (filled || (cr.state === 'rejected' && cr.revision === claims.revision)) {
+    return filled?.by === claims.approver || cr.state === 'rejected' ? result('already-used', ctx) : result('closed', { ...ctx, detail: `The approval was given by ${filled?.name}.` });
+  }
+  if (cr.state !== 'pending_approval') return result('closed', ctx);
+  return { kind: 'ok', cr, claims };
+}

@@ -1,0 +1,198 @@
+/**
+ * The change calendar as the API and the deploy gate use it: read the events and the committed
+ * changes, ask the pure core, answer with local and UTC times.
+ */
+import { randomUUID } from 'node:crypto';
+import { DateTime } from 'luxon';
+import {
+  blackoutsBetween,
+  blackoutsTouching,
+  calendarState,
+  componentsOf,
+  conflictsFor,
+  nextFreeSlots,
+  parseRrule,
+  type CalendarConfig,
+  type Conflict,
+} from '../core/calendar.js';
+import { occurrences } from '../core/calendar/recurrence.js';
+import type { Actor, ChangeRequest } from '../core/change-request.js';
+import { ForbiddenError, NotFoundError, ValidationError } from '../core/errors.js';
+import type { CalendarStore, ChangeStore, Clock, StoredCalendarEvent } from '../ports.js';
+
+export interface CalendarDeps {
+  store: ChangeStore;
+  calendarStore: CalendarStore;
+  clock: Clock;
+  config: CalendarConfig;
+}
+
+const local = (iso: string, zone: string) => DateTime.fromISO(iso, { zone: 'utc' }).setZone(zone).toISO({ suppressMilliseconds: true })!;
+const withLocal = <T extends { start: string; end: string }>(w: T, zone: string) => ({ ...w, localStart: local(w.start, zone), localEnd: local(w.end, zone) });
+
+/** Everything on the calendar in [from, to): blackouts, maintenance windows, committed changes and their conflicts. */
+export async function calendarBetween(deps: CalendarDeps, from: string, to: string) {
+  const zone = deps.config.timeZone;
+  const [events, committed] = await Promise.all([deps.calendarStore.events(), deps.calendarStore.committedChanges(from, to)]);
+  const range = { start: Date.parse(from), end: Date.parse(to) };
+  const maintenanceWindows = events
+    .filter((e) => e.kind === 'maintenance-window')
+    .flatMap((e) =>
+      occurrences(e, range, zone).map((o) =>
+        withLocal({ eventId: e.id, title: e.title, start: new Date(o.start).toISOString(), end: new Date(o.end).toISOString() }, zone),
+      ),
+    );
+  const conflicts = uniqueConflicts(committed.flatMap((cr) => conflictsFor(cr, committed)));
+  return {
+    timeZone: zone,
+    from,
+    to,
+    blackouts: blackoutsBetween(from, to, events, deps.config),
+    maintenanceWindows,
+    changes: committed.map((cr) => ({
+      id: cr.id,
+      title: cr.content.title,
+      category: cr.content.category,
+      state: cr.state,
+      components: componentsOf(cr.content),
+      ...withLocal(cr.content.plannedWindow!, zone),
+    })),
+    conflicts,
+    events,
+  };
+}
+
+export async function calendarStateAt(deps: CalendarDeps, at: string) {
+  const state = calendarState(at, await deps.calendarStore.events(), deps.config);
+  return { at, timeZone: deps.config.timeZone, ...state, localChangesAt: local(state.changesAt, deps.config.timeZone) };
+}
+
+export interface EventInput {
+  kind: StoredCalendarEvent['kind'];
+  title: string;
+  start: string;
+  end: string;
+  rrule?: string | undefined;
+}
+
+export async function declareEvent(deps: CalendarDeps, actor: Actor, input: EventInput): Promise<StoredCalendarEvent> {
+  mustBeAdmin(actor);
+  if (input.rrule !== undefined) {
+    const check = parseRrule(input.rrule);
+    if (!check.ok) throw new ValidationError([{ path: 'body.rrule', message: check.message }]);
+  }
+  const event: StoredCalendarEvent = {
+    id: `EVT-${randomUUID().slice(0, 8)}`,
+    ...input,
+    start: new Date(input.start).toISOString(),
+    end: new Date(input.end).toISOString(),
+    createdAt: deps.clock.now().toISOString(),
+    createdBy: actor.id,
+  };
+  await deps.calendarStore.putEvent(event);
+  return event;
+}
+
+export async function removeEvent(deps: CalendarDeps, actor: Actor, id: string): Promise<void> {
+  mustBeAdmin(actor);
+  if (!(await deps.calendarStore.deleteEvent(id))) throw new NotFoundError(`calendar event ${id} does not exist`);
+}
+
+/** The next free slots for a change's duration inside its preferred windows, clear of blackouts and conflicts. */
+export async function slotsFor(deps: CalendarDeps, id: string, count: number) {
+  const cr = await mustGet(deps, id);
+  const now = deps.clock.now().toISOString();
+  const minutes = durationMinutes(cr);
+  const horizonEnd = new Date(Date.parse(now) + 90 * 86_400_000).toISOString();
+  const [events, committed] = await Promise.all([deps.calendarStore.events(), deps.calendarStore.committedChanges(now, horizonEnd)]);
+  const slots = nextFreeSlots({
+    category: cr.content.category,
+    durationMinutes: minutes,
+    after: now,
+    count,
+    events,
+    busy: committed.filter((c) => c.id !== cr.id).map((c) => ({ ...c.content.plannedWindow!, components: componentsOf(c.content) })),
+    components: componentsOf(cr.content),
+    config: deps.config,
+  });
+  return { id, durationMinutes: minutes, timeZone: deps.config.timeZone, slots: slots.map((s) => withLocal(s, deps.config.timeZone)) };
+}
+
+const DEPLOYABLE: readonly string[] = ['approved', 'scheduled', 'in_progress', 'monitoring'];
+
+/**
+ * The pull-style deploy gate: may this change deploy now? Allow or deny with every reason.
+ * Emergency changes go through blackouts and outside their window, and the answer says so.
+ */
+export async function gate(deps: CalendarDeps, id: string, query: { revision?: number | undefined; at?: string | undefined }) {
+  const cr = await mustGet(deps, id);
+  const at = query.at ?? deps.clock.now().toISOString();
+  const emergency = cr.content.category === 'emergency';
+  const reasons: { code: string; message: string }[] = [];
+  const notes: string[] = [];
+  if (!DEPLOYABLE.includes(cr.state)) reasons.push({ code: 'not-approved', message: `the change is ${cr.state}, not approved` });
+  if (query.revision !== undefined && query.revision !== cr.revision) {
+    reasons.push({ code: 'revision-mismatch', message: `the pipeline deploys revision ${query.revision}, but revision ${cr.revision} is the one approved` });
+  }
+  const window = cr.content.plannedWindow;
+  const [events, committed] = await Promise.all([
+    deps.calendarStore.events(),
+    window ? deps.calendarStore.committedChanges(window.start, window.end) : Promise.resolve([] as ChangeRequest[]),
+  ]);
+  const state = calendarState(at, events, deps.config);
+  if (!state.open) {
+    const names = state.reasons.map((b) => `${b.name} (${b.localStart} – ${b.localEnd})`).join('; ');
+    if (emergency) notes.push(`emergency change: allowed through the blackout ${names}`);
+    else reasons.push({ code: 'blackout', message: `in a blackout now: ${names}` });
+  }
+  if (window && !(Date.parse(window.start) <= Date.parse(at) && Date.parse(at) < Date.parse(window.end))) {
+    if (emergency) notes.push('emergency change: allowed outside its planned window');
+    else reasons.push({ code: 'outside-window', message: `outside the planned window ${window.start} – ${window.end}` });
+  } else if (!window && !emergency) {
+    reasons.push({ code: 'outside-window', message: 'the change has no planned window' });
+  }
+  const conflicts: Conflict[] = window ? conflictsFor(cr, committed) : [];
+  for (const c of conflicts) {
+    reasons.push({ code: 'conflict', message: `conflicts with ${c.otherId} on ${c.components.join(', ')} (${c.overlap.start} – ${c.overlap.end})` });
+  }
+  const blackoutsInWindow = window && !emergency ? blackoutsTouching(window, events, deps.config) : [];
+  for (const b of blackoutsInWindow) {
+    if (!reasons.some((r) => r.code === 'blackout')) {
+      notes.push(`the planned window touches the blackout ${b.name} (${b.localStart} – ${b.localEnd})`);
+    }
+  }
+  return {
+    id,
+    revision: cr.revision,
+    at,
+    decision: reasons.length === 0 ? ('allow' as const) : ('deny' as const),
+    reasons,
+    notes,
+  };
+}
+
+async function mustGet(deps: CalendarDeps, id: string): Promise<ChangeRequest> {
+  const found = await deps.store.get(id);
+  if (!found) throw new NotFoundError(`change request ${id} does not exist`);
+  return found.cr;
+}
+
+function durationMinutes(cr: ChangeRequest): number {
+  const w = cr.content.plannedWindow;
+  if (w) return Math.max(1, Math.round((Date.parse(w.end) - Date.parse(w.start)) / 60_000));
+  return cr.content.implementation?.maintenanceWindow?.durationMinutes ?? 60;
+}
+
+function mustBeAdmin(actor: Actor): void {
+  if (!actor.roles.includes('admin' as never)) throw new ForbiddenError('only an admin may declare or remove calendar events');
+}
+
+function uniqueConflicts(all: Conflict[]): Conflict[] {
+  const seen = new Set<string>();
+  return all.filter((c) => {
+    const key = [c.changeId, c.otherId].sort().join('|');
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

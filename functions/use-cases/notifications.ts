@@ -1,0 +1,150 @@
+/**
+ * Email notifications, as a consumer of domain events (EventBridge rule → this, in AWS; the
+ * in-process bus locally). Handlers never send email themselves. Each event is handled once, by
+ * its id, however often it is delivered.
+ */
+import { createDecisionToken, type LinkDecision } from '../core/approval-link.js';
+import type { ApprovalSlot, ApproverRole, ChangeRequest, Person, Role } from '../core/change-request.js';
+import type { DomainEvent } from '../core/events.js';
+import { rank } from '../core/roles.js';
+import { plainEmail } from '../email/plain.js';
+import { approvalRequestEmail } from '../email/templates.js';
+import type { ApprovalTimers } from '../core/approval-flow.js';
+import type { Directory, EmailMessage, Mailer, Once } from '../ports.js';
+
+export interface NotificationDeps {
+  directory: Directory;
+  mailer: Mailer;
+  once: Once;
+  /** Signs approval links. */
+  linkKey: () => Promise<Uint8Array>;
+  baseUrl: string;
+  timeZone: string;
+  timers: ApprovalTimers;
+  stakeholderEmails: Record<string, string>;
+}
+
+/** The event types this consumer acts on (the stack's rule matches exactly these). */
+export const NOTIFIED_EVENTS = [
+  'ApprovalRequested',
+  'ApprovalReminder',
+  'ApprovalEscalated',
+  'ChangeApproved',
+  'ChangeRejected',
+  'ChangeExpired',
+  'EmergencyStarted',
+  'PostApprovalReminder',
+  'PostApprovalOverdue',
+] as const;
+
+export async function notify(deps: NotificationDeps, event: DomainEvent): Promise<{ sent: number }> {
+  if (!(NOTIFIED_EVENTS as readonly string[]).includes(event.type)) return { sent: 0 };
+  let sent = 0;
+  await deps.once.run('notification', { eventId: event.id }, async () => {
+    const messages = (await messagesFor(deps, event)).filter((m) => m.to.length > 0);
+    for (const m of messages) await deps.mailer.send(m);
+    sent = messages.length;
+  });
+  return { sent };
+}
+
+async function messagesFor(deps: NotificationDeps, event: DomainEvent): Promise<EmailMessage[]> {
+  const cr = event.change;
+  switch (event.type) {
+    case 'ApprovalRequested':
+    case 'ApprovalReminder':
+    case 'ApprovalEscalated': {
+      // which slots: the one named by the entry, or every open one for a reminder of all
+      // the slot is the first words of the entry's reason: "[reminder: ]<slot> approval …"
+      const slots = (cr.approvalRequirement?.slots ?? []).filter(
+        (s) => new RegExp(`^(reminder: )?${s.slot} approval`).test(event.reason ?? '') && !cr.approvals.some((a) => a.slot === s.slot),
+      );
+      const out: EmailMessage[] = [];
+      for (const slot of slots) {
+        const request = cr.approvalRequests?.find((r) => r.slot === slot.slot);
+        const escalated = event.type === 'ApprovalEscalated';
+        const people = escalated && request?.escalatedTo ? await peopleWithRole(deps, request.escalatedTo) : await eligibleApprovers(deps, cr, slot);
+        for (const approver of people.filter((p) => p.id !== cr.requestor.id && p.email)) {
+          out.push(await approvalEmail(deps, cr, slot, approver, { reminder: event.type === 'ApprovalReminder', escalated }));
+        }
+      }
+      return out;
+    }
+    case 'ChangeApproved':
+    case 'ChangeRejected':
+    case 'ChangeExpired': {
+      const words = { ChangeApproved: 'was approved', ChangeRejected: 'was rejected', ChangeExpired: 'expired without every approval' }[event.type];
+      return [plainEmail([cr.requestor.email], `${cr.id} ${words}`, [`${cr.id} "${cr.content.title}" ${words}.`, event.reason ? `Reason: ${event.reason}` : ''])];
+    }
+    case 'EmergencyStarted': {
+      const onCall = (await peopleWithRole(deps, 'on-call')).map((p) => p.email);
+      const channels = (cr.content.communication?.stakeholders ?? []).map((s) => deps.stakeholderEmails[s]).filter((a): a is string => Boolean(a));
+      return [
+        plainEmail([...new Set([...onCall, ...channels, deps.stakeholderEmails.engineering].filter((a): a is string => Boolean(a)))], `Emergency change ${cr.id} started: ${cr.content.title}`, [
+          `Emergency change ${cr.id} "${cr.content.title}" is in progress (incident ${cr.content.incident?.reference ?? 'unknown'}, ${cr.content.incident?.severity ?? ''}).`,
+          `Started by ${cr.requestor.name}. Post-approval by ${cr.postApproval?.minRole ?? 'eng-manager'} or above is due by ${cr.postApproval?.dueAt}.`,
+          cr.content.description?.summary ?? '',
+        ]),
+      ];
+    }
+    case 'PostApprovalReminder':
+    case 'PostApprovalOverdue': {
+      const overdue = event.type === 'PostApprovalOverdue';
+      const minRole: Role = overdue ? 'cto' : (cr.postApproval?.minRole ?? 'eng-manager');
+      const people = overdue ? await peopleWithRole(deps, 'cto') : await atOrAbove(deps, minRole as ApproverRole);
+      const to = people.filter((p) => p.id !== cr.requestor.id).map((p) => p.email);
+      return [
+        plainEmail(to, `${overdue ? 'OVERDUE: ' : ''}post-approve emergency change ${cr.id}`, [
+          `Emergency change ${cr.id} "${cr.content.title}" ${overdue ? 'was not post-approved in time' : 'still needs its post-approval'}: due by ${cr.postApproval?.dueAt}.`,
+          `Post-approve it with POST ${deps.baseUrl}/changes/${cr.id}/approve.`,
+        ]),
+      ];
+    }
+    default:
+      return [];
+  }
+}
+
+async function approvalEmail(deps: NotificationDeps, cr: ChangeRequest, slot: ApprovalSlot, approver: Person, flags: { reminder: boolean; escalated: boolean }): Promise<EmailMessage> {
+  const since = cr.approvalRequests?.find((r) => r.slot === slot.slot)?.since ?? cr.updatedAt;
+  const expiresAt = new Date(Date.parse(since) + deps.timers.expireAfterHours * 3_600_000).toISOString();
+  const key = await deps.linkKey();
+  const link = (decision: LinkDecision) =>
+    `${deps.baseUrl}/approvals/decide?token=${createDecisionToken({ approver: approver.id, changeId: cr.id, revision: cr.revision, slot: slot.slot, decision, expiresAt }, key)}`;
+  const email = approvalRequestEmail({
+    cr,
+    slot,
+    approver,
+    approveUrl: link('approve'),
+    rejectUrl: link('reject'),
+    reminder: flags.reminder,
+    escalated: flags.escalated,
+    expiresAt,
+    timeZone: deps.timeZone,
+  });
+  return { to: [approver.email], ...email };
+}
+
+/** Everyone who may fill a slot: by role and above; for tech lead, the tech leads of the requestor's team. */
+export async function eligibleApprovers(deps: Pick<NotificationDeps, 'directory'>, cr: ChangeRequest, slot: ApprovalSlot): Promise<Person[]> {
+  if (slot.minRole === 'tech-lead') {
+    const leads = await deps.directory.withRole('tech-lead');
+    const ofTeam = leads.filter((p) => p.team && p.team === cr.requestor.team);
+    return ofTeam.length ? ofTeam : leads;
+  }
+  return atOrAbove(deps, slot.minRole);
+}
+
+async function atOrAbove(deps: Pick<NotificationDeps, 'directory'>, role: ApproverRole): Promise<Person[]> {
+  const roles = (['tech-lead', 'eng-manager', 'cto'] as const).filter((r) => rank(r) >= rank(role));
+  const lists = await Promise.all(roles.map((r) => deps.directory.withRole(r)));
+  return unique(lists.flat());
+}
+
+async function peopleWithRole(deps: Pick<NotificationDeps, 'directory'>, role: Role): Promise<Person[]> {
+  return unique(await deps.directory.withRole(role));
+}
+
+function unique(people: Person[]): Person[] {
+  return [...new Map(people.map((p) => [p.id, p])).values()];
+}
