@@ -34,7 +34,7 @@ export const routed = (cr: any) =>
 
 let tables = 0;
 
-export async function startApi(env: Record<string, string> = {}, options: { clock?: Clock } = {}): Promise<Api> {
+export async function startApi(env: Record<string, string> = {}, options: { clock?: Clock; workflowWaitScale?: number } = {}): Promise<Api> {
   const system = await startLocalSystem({
     port: 0,
     dataDir: mkdtempSync(join(tmpdir(), 'changeflow-test-')),
@@ -43,6 +43,7 @@ export async function startApi(env: Record<string, string> = {}, options: { cloc
     mail: { smtpPort: 0, webPort: 0 },
     scheduler: false,
     clock: options.clock,
+    workflowWaitScale: options.workflowWaitScale,
   });
   const tokens = new Map<string, string>();
   const token = async (who: Who) => {
