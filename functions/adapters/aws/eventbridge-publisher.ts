@@ -21,8 +21,7 @@ export class EventBridgePublisher implements EventPublisher {
       }));
       for (let attempt = 0; attempt < 2 && entries.length; attempt++) {
         const out = await this.client.send(new PutEventsCommand({ Entries: entries }));
-        if (!out.FailedEntryCount) return void (entries = []);
-        entries = entries.filter((_, j) => out.Entries?.[j]?.ErrorCode);
+        entries = out.FailedEntryCount ? entries.filter((_, j) => out.Entries?.[j]?.ErrorCode) : [];
       }
       if (entries.length) throw new Error(`EventBridge refused ${entries.length} event(s): ${entries.map((e) => e.DetailType).join(', ')}`);
     }
