@@ -22,6 +22,20 @@ export const CONTEXT_KEYS = {
   tableRemovalPolicy: 'tableRemovalPolicy',
   /** ARN of an SNS topic the alarms notify. */
   alarmTopicArn: 'alarmTopicArn',
+  /** From address of every email, `Name <address>` or an address; a verified SES identity. */
+  mailFrom: 'mailFrom',
+  /** SES identity (domain or address) the jobs may send as; the address of mailFrom by default. */
+  sesIdentity: 'sesIdentity',
+  /** SES configuration set for bounce and complaint events. */
+  sesConfigurationSet: 'sesConfigurationSet',
+  /** `channel=address` pairs separated by commas. */
+  stakeholderEmails: 'stakeholderEmails',
+  /** ISO 3166 country whose public holidays are blackouts. */
+  holidayCountry: 'holidayCountry',
+  /** Region of that country (date-holidays code) whose holidays also count. */
+  holidayRegion: 'holidayRegion',
+  /** HH:MM from which Friday is a blackout. */
+  fridayCutoff: 'fridayCutoff',
 } as const;
 
 export function buildChangeflowApp(app: App, env?: Environment): ChangeflowStack {
@@ -39,7 +53,7 @@ export function buildChangeflowApp(app: App, env?: Environment): ChangeflowStack
 
   const stack = new ChangeflowStack(app, ctx(CONTEXT_KEYS.stackName) ?? 'ChangeFlow', {
     env,
-    description: 'ChangeFlow: change management as a service (API, functions, table)',
+    description: 'ChangeFlow: change management as a service (API, functions, scheduled jobs, table)',
     jwtIssuer: ctx(CONTEXT_KEYS.jwtIssuer),
     jwtAudience: ctx(CONTEXT_KEYS.jwtAudience)
       ?.split(',')
@@ -50,6 +64,13 @@ export function buildChangeflowApp(app: App, env?: Environment): ChangeflowStack
     teamClaim: ctx(CONTEXT_KEYS.teamClaim),
     tableRemovalPolicy: removal === 'destroy' ? RemovalPolicy.DESTROY : removal === 'retain' ? RemovalPolicy.RETAIN : undefined,
     alarmTopicArn: ctx(CONTEXT_KEYS.alarmTopicArn),
+    mailFrom: ctx(CONTEXT_KEYS.mailFrom),
+    sesIdentity: ctx(CONTEXT_KEYS.sesIdentity),
+    sesConfigurationSet: ctx(CONTEXT_KEYS.sesConfigurationSet),
+    stakeholderEmails: ctx(CONTEXT_KEYS.stakeholderEmails),
+    holidayCountry: ctx(CONTEXT_KEYS.holidayCountry),
+    holidayRegion: ctx(CONTEXT_KEYS.holidayRegion),
+    fridayCutoff: ctx(CONTEXT_KEYS.fridayCutoff),
   });
 
   // AWS Solutions checks: any unacknowledged error stops the synth.

@@ -1,11 +1,13 @@
 /**
- * The ChangeFlow stack: one DynamoDB table, one HTTP API with a JWT authorizer, and one Lambda
- * function per route group of `functions/routes.ts` (the single source of routes, shared with the
- * local server), each with its own role holding only the table access its group declares.
+ * The ChangeFlow stack: one DynamoDB table, one HTTP API with a JWT authorizer, one Lambda function
+ * per route group of `functions/routes.ts` (the single source of routes, shared with the local
+ * server) and one per scheduled job of `functions/jobs/schedules.ts`, each with its own role
+ * holding only the access its group or job declares, and an EventBridge Scheduler schedule with a
+ * dead-letter queue per job.
  */
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, TimeZone, Token, Validations, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   HttpApi,
@@ -20,13 +22,20 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { Alarm, ComparisonOperator, TreatMissingData, type IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, BillingMode, ProjectionType, Table, type CfnTable } from 'aws-cdk-lib/aws-dynamodb';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, Tracing, type CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { ContextAttribute, Schedule, ScheduleExpression, ScheduleTargetInput, TimeWindow } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { TABLE_KEYS } from '../functions/adapters/dynamodb/table.js';
+import { ConfigSchema } from '../functions/config.js';
+import { SCHEDULED_JOBS, type ScheduledJob } from '../functions/jobs/schedules.js';
 import { ROUTE_GROUPS, type RouteGroup } from '../functions/routes.js';
 
 /** The repository root: handler entries in ROUTE_GROUPS are relative to it. */
@@ -37,12 +46,41 @@ export const PLACEHOLDER_JWT_ISSUER = 'https://replace-me.example.invalid/';
 /** Audience used when none is configured. */
 export const PLACEHOLDER_JWT_AUDIENCE = 'changeflow-api';
 
-/** The three global secondary indexes of docs/data-model.md (all projected in full). */
+/** The global secondary indexes of docs/data-model.md (all projected in full), from TABLE_KEYS. */
 export const GSI_NAMES = TABLE_KEYS.indexes.map((i) => i.name);
 
 /** ESM bundles have no `require`; some dependencies still call it. Aliased to avoid clashing with bundled imports. */
 const ESM_REQUIRE_SHIM =
   "import { createRequire as __changeflowCreateRequire } from 'node:module'; const require = __changeflowCreateRequire(import.meta.url);";
+
+/** From address used when none is configured (must be a verified SES identity to send). */
+export const DEFAULT_MAIL_FROM = 'ChangeFlow <changeflow@example.com>';
+/** Stakeholder channels used when none are configured: the default of STAKEHOLDER_EMAILS in functions/config.ts. */
+export const DEFAULT_STAKEHOLDER_EMAILS =
+  'engineering=engineering@example.com,product=product@example.com,support=support@example.com,leadership=leadership@example.com,customers=status-page@example.com';
+
+/** The route that serves the iCalendar feed: the group serving it gets the feed key secret. */
+export const CALENDAR_FEED_PATH = '/calendar.ics';
+
+/**
+ * Why each public route may skip the JWT authorizer (cdk-nag APIG4). A public route without an
+ * entry here stops the synth: opening a route is a decision that needs its reason written down.
+ */
+export const PUBLIC_ROUTE_REASONS: Readonly<Record<string, string>> = {
+  'GET /health': 'GET /health is public by design (a health check) and returns no change data.',
+  'GET /templates/change-request.md': 'GET /templates/change-request.md is public by design (the blank template) and returns no change data.',
+  'GET /openapi.json': 'GET /openapi.json is public by design (the API description) and returns no change data.',
+  // email approval links (functions/handlers/approval-links.ts): mail clients open them without a token
+  'GET /approvals/decide':
+    'An approval email link cannot carry a bearer token, so the signed, expiring token in the link is the credential, and this page only asks the approver to confirm and decides nothing.',
+  'POST /approvals/decide':
+    'The confirmation page posts the signed, expiring link token, bound to one approver, change, revision and decision, which the handler verifies instead of a bearer token.',
+  [`GET ${CALENDAR_FEED_PATH}`]:
+    'Calendar apps subscribe to the feed by URL and cannot send a bearer token, so the handler itself requires the secret feed key in the URL and compares it in constant time.',
+};
+
+/** Partition keys of the idempotency records the jobs' `Once` writes (functions/adapters/dynamodb/once.ts). */
+export const IDEMPOTENCY_KEY_PREFIX = 'IDEMPOTENCY#';
 
 /** cdk-nag rule id as the CDK validation framework expects it (plugin namespace, then the rule). */
 const nag = (rule: string): string => `AwsSolutions::AwsSolutions-${rule}`;
@@ -104,7 +142,8 @@ export interface ChangeflowStackProps extends StackProps {
    */
   readonly functionMemorySize?: number;
   /**
-   * Timeout of each function (the HTTP API gives up on an integration after 30 s).
+   * Timeout of each route function (the HTTP API gives up on an integration after 30 s); the
+   * scheduled jobs have jobTimeout.
    *
    * @default Duration.seconds(10)
    */
@@ -127,6 +166,59 @@ export interface ChangeflowStackProps extends StackProps {
    * @default - alarms are created without actions
    */
   readonly alarmTopicArn?: string;
+  /**
+   * The From address of every email (MAIL_FROM), `Name <address>` or a bare address. It must be
+   * a verified SES identity, or an address of a verified domain identity.
+   *
+   * @default DEFAULT_MAIL_FROM
+   */
+  readonly mailFrom?: string;
+  /**
+   * The SES identity the jobs may send as: a domain (`example.com`) or an address. The jobs'
+   * `ses:SendEmail` permission is scoped to this identity's ARN.
+   *
+   * @default - the address of mailFrom
+   */
+  readonly sesIdentity?: string;
+  /**
+   * An SES configuration set every email goes through (SES_CONFIGURATION_SET), for bounce and
+   * complaint events; the jobs may then also use it.
+   *
+   * @default - none
+   */
+  readonly sesConfigurationSet?: string;
+  /**
+   * Where each stakeholder channel is reached, `channel=address` pairs separated by commas
+   * (STAKEHOLDER_EMAILS).
+   *
+   * @default DEFAULT_STAKEHOLDER_EMAILS
+   */
+  readonly stakeholderEmails?: string;
+  /**
+   * Country whose public holidays are blackouts, an ISO 3166 code (HOLIDAY_COUNTRY).
+   *
+   * @default 'US'
+   */
+  readonly holidayCountry?: string;
+  /**
+   * Region of that country whose holidays also count, a date-holidays code such as `CA` (HOLIDAY_REGION).
+   *
+   * @default - the country's national holidays only
+   */
+  readonly holidayRegion?: string;
+  /**
+   * Local time (HH:MM) from which Friday is a blackout until midnight (FRIDAY_CUTOFF).
+   *
+   * @default '14:00'
+   */
+  readonly fridayCutoff?: string;
+  /**
+   * Timeout of each scheduled job's function: jobs are not bound by the API's 30 s and send
+   * several emails per run.
+   *
+   * @default Duration.minutes(1)
+   */
+  readonly jobTimeout?: Duration;
 }
 
 /** What the stack hands to tests and to other stacks. */
@@ -137,11 +229,37 @@ export interface ChangeflowFunction {
   readonly routes: HttpRoute[];
 }
 
+/** A scheduled job: its function, its schedule and where failed runs go. */
+export interface ChangeflowJob {
+  readonly job: ScheduledJob;
+  readonly fn: NodejsFunction;
+  readonly role: Role;
+  readonly schedule: Schedule;
+  /** The role EventBridge Scheduler assumes to invoke the function (and only that). */
+  readonly schedulerRole: Role;
+  readonly deadLetterQueue: Queue;
+  readonly deadLetterAlarm: Alarm;
+}
+
+/** Settings every function of the stack shares. */
+interface FunctionDefaults {
+  readonly environment: Readonly<Record<string, string>>;
+  readonly logRetention: RetentionDays;
+  readonly logRemovalPolicy: RemovalPolicy;
+  readonly memorySize: number;
+  /** How cdk-nag names the table's index wildcard that a table grant adds. */
+  readonly indexWildcardFinding: string;
+  readonly alarmAction: IAlarmAction | undefined;
+}
+
 export class ChangeflowStack extends Stack {
   public readonly table: Table;
   public readonly api: HttpApi;
   public readonly stage: HttpStage;
   public readonly functions: ReadonlyMap<string, ChangeflowFunction>;
+  public readonly jobs: ReadonlyMap<string, ChangeflowJob>;
+  /** The key that unlocks the iCalendar feed (`<ApiUrl>/calendar.ics?key=<value>`). */
+  public readonly calendarFeedSecret: Secret;
 
   constructor(scope: Construct, id: string, props: ChangeflowStackProps = {}) {
     super(scope, id, props);
@@ -205,82 +323,76 @@ export class ChangeflowStack extends Stack {
       identitySource: ['$request.header.Authorization'],
     });
 
-    // --- one function per route group ---
+    // --- settings every function reads (functions/config.ts) ---
+    const mailFrom = props.mailFrom ?? DEFAULT_MAIL_FROM;
+    const sesIdentity = props.sesIdentity ?? mailAddressOf(mailFrom);
     const environment: Record<string, string> = {
       TABLE_NAME: this.table.tableName,
       ORG_TIMEZONE: orgTimezone,
       ROLES_CLAIM: rolesClaim,
       TEAM_CLAIM: teamClaim,
+      MAIL_FROM: mailFrom,
+      STAKEHOLDER_EMAILS: props.stakeholderEmails ?? DEFAULT_STAKEHOLDER_EMAILS,
+      HOLIDAY_COUNTRY: props.holidayCountry ?? 'US',
+      ...(props.holidayRegion !== undefined ? { HOLIDAY_REGION: props.holidayRegion } : {}),
+      FRIDAY_CUTOFF: props.fridayCutoff ?? '14:00',
+      ...(props.sesConfigurationSet !== undefined ? { SES_CONFIGURATION_SET: props.sesConfigurationSet } : {}),
       POWERTOOLS_SERVICE_NAME: 'changeflow',
       POWERTOOLS_METRICS_NAMESPACE: 'ChangeFlow',
       NODE_OPTIONS: '--enable-source-maps',
     };
-    const alarmAction: IAlarmAction | undefined = props.alarmTopicArn
-      ? new SnsAction(Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn))
-      : undefined;
+    // The functions parse the same variables with the same schema at start: a bad value stops the
+    // synth here instead of every cold start after the deploy.
+    validateEnvironment(environment);
+    validateSesIdentity(sesIdentity);
+
+    const defaults: FunctionDefaults = {
+      environment,
+      logRetention,
+      logRemovalPolicy,
+      memorySize: props.functionMemorySize ?? 512,
+      indexWildcardFinding,
+      alarmAction: props.alarmTopicArn ? new SnsAction(Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn)) : undefined,
+    };
+
+    // --- the iCalendar feed key (read by the function serving the feed, and only by it) ---
+    this.calendarFeedSecret = new Secret(this, 'CalendarFeedKey', {
+      description: 'ChangeFlow: the key of the iCalendar feed URL (<ApiUrl>/calendar.ics?key=<this value>)',
+      // letters and digits only, so the key goes into a URL unescaped
+      generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false },
+    });
+    Validations.of(this.calendarFeedSecret).acknowledge({
+      id: nag('SMG4'),
+      reason:
+        'Rotating the feed key would break every subscribed calendar URL at once, so it is rotated by hand when it leaks (docs/runbooks/calendar-feed-key.md).',
+    });
+
+    // --- one function per route group ---
     const functions = new Map<string, ChangeflowFunction>();
-
     for (const group of ROUTE_GROUPS) {
-      const logGroup = new LogGroup(this, `${group.name}Logs`, { retention: logRetention, removalPolicy: logRemovalPolicy });
-      // Our own role, not the AWS-managed basic execution role (cdk-nag IAM4): it may write to
-      // this function's log group only.
-      const role = new Role(this, `${group.name}Role`, {
-        assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-        description: `ChangeFlow ${group.name} function`,
-      });
-      logGroup.grantWrite(role);
-
-      const fn = new NodejsFunction(this, group.name, {
-        // the handler entry bundled with the local esbuild (no Docker)
-        entry: path.join(REPO_ROOT, group.entry),
-        handler: 'handler',
-        projectRoot: REPO_ROOT,
-        depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
-        bundling: {
-          format: OutputFormat.ESM,
-          target: 'node22',
-          mainFields: ['module', 'main'],
-          banner: ESM_REQUIRE_SHIM,
-          minify: true,
-          sourceMap: true,
-          sourcesContent: false,
-          // bundle the SDK too: the version that runs is the one the lockfile pins and the tests use
-          bundleAwsSDK: true,
-          externalModules: [],
-        },
-        runtime: Runtime.NODEJS_22_X,
-        architecture: Architecture.ARM_64,
-        memorySize: props.functionMemorySize ?? 512,
+      const servesFeed = group.routes.some((r) => r.path === CALENDAR_FEED_PATH);
+      const { fn, role } = this.newFunction(group.name, defaults, {
+        entry: group.entry,
         timeout: props.functionTimeout ?? Duration.seconds(10),
-        tracing: Tracing.ACTIVE,
-        role,
-        logGroup,
-        environment,
         description: `ChangeFlow ${group.name}: ${group.routes.map((r) => `${r.method} ${r.path}`).join(', ')}`,
+        environment: servesFeed ? { CALENDAR_FEED_SECRET_ID: this.calendarFeedSecret.secretArn } : {},
       });
 
       // Exactly the calls the store makes (docs/data-model.md): grantReadData would also allow
       // Scan, which no request path may use. Transactions need the per-item actions.
-      if (group.tableAccess !== 'none') this.table.grant(role, ...TABLE_ACTIONS[group.tableAccess]);
-
-      Validations.of(fn).acknowledge({
-        id: nag('L1'),
-        reason: 'Node.js 22 is the runtime the project targets and tests on; moving to a newer runtime is a deliberate, tested upgrade.',
-      });
-      Validations.of(role).acknowledge({
-        id: nag('IAM5[Resource::*]'),
-        reason: 'X-Ray PutTraceSegments and PutTelemetryRecords do not support resource-level permissions, so active tracing needs Resource "*".',
-      });
       if (group.tableAccess !== 'none') {
-        Validations.of(role).acknowledge({
-          id: nag(`IAM5[${indexWildcardFinding}]`),
-          reason: 'The wildcard is limited to the indexes of this one table, which the list queries read (gsi1..gsi3 of docs/data-model.md).',
-        });
+        this.grantTable(role, defaults, [...TABLE_ACTIONS[group.tableAccess], ...(group.tableDelete ? TABLE_DELETE_ACTIONS : [])]);
       }
+      if (servesFeed) this.calendarFeedSecret.grantRead(role);
 
       const integration = new HttpLambdaIntegration(`${group.name}Integration`, fn);
       const routes: HttpRoute[] = [];
       for (const route of group.routes) {
+        const key = `${route.method} ${route.path}`;
+        const publicReason = PUBLIC_ROUTE_REASONS[key];
+        if (route.public && publicReason === undefined) {
+          throw new Error(`${key} is public but PUBLIC_ROUTE_REASONS in lib/changeflow-stack.ts gives no reason for it to skip the JWT authorizer`);
+        }
         const added = this.api.addRoutes({
           path: route.path,
           methods: [HttpMethod[route.method]],
@@ -288,28 +400,111 @@ export class ChangeflowStack extends Stack {
           authorizer: route.public ? new HttpNoneAuthorizer() : authorizer,
         });
         if (route.public) {
-          for (const r of added) {
-            Validations.of(r).acknowledge({
-              id: nag('APIG4'),
-              reason: `${route.method} ${route.path} is public by design (health check, blank template, API description) and returns no change data.`,
-            });
-          }
+          for (const r of added) Validations.of(r).acknowledge({ id: nag('APIG4'), reason: publicReason! });
         }
         routes.push(...added);
       }
 
-      new Alarm(this, `${group.name}ErrorsAlarm`, {
-        alarmDescription: `ChangeFlow ${group.name} function errors (runbook: docs/runbooks/api-5xx.md)`,
-        metric: fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+      this.errorsAlarm(group.name, fn, 'docs/runbooks/api-5xx.md', defaults);
+      functions.set(group.name, { group, fn, role, routes });
+    }
+    this.functions = functions;
+
+    // --- one function, schedule and dead-letter queue per scheduled job ---
+    const sesSendResources = [
+      this.formatArn({ service: 'ses', resource: 'identity', resourceName: sesIdentity, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
+      ...(props.sesConfigurationSet !== undefined
+        ? [this.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: props.sesConfigurationSet, arnFormat: ArnFormat.SLASH_RESOURCE_NAME })]
+        : []),
+    ];
+    const jobs = new Map<string, ChangeflowJob>();
+    for (const job of SCHEDULED_JOBS) {
+      const deadLetterQueue = new Queue(this, `${job.name}DeadLetterQueue`, {
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        // the longest SQS keeps a message: time to notice, inspect and replay
+        retentionPeriod: Duration.days(14),
+      });
+      Validations.of(deadLetterQueue).acknowledge({
+        id: nag('SQS3'),
+        reason: `This queue is the dead-letter queue of the ${job.name} schedule and function, so it needs no dead-letter queue of its own.`,
+      });
+
+      const { fn, role } = this.newFunction(job.name, defaults, {
+        entry: job.entry,
+        timeout: props.jobTimeout ?? Duration.minutes(1),
+        description: `ChangeFlow ${job.name}: scheduled job, ${job.schedule}`,
+        environment: {},
+        // EventBridge Scheduler invokes Lambda asynchronously: its retry policy and dead-letter
+        // queue (below) cover only the delivery of the invoke (throttling, permissions, a deleted
+        // function). A run that fails inside the function is Lambda's to retry, and after those
+        // retries it goes to the same queue, so one queue and one alarm hold every failed run.
+        retryAttempts: 2,
+        maxEventAge: Duration.hours(1),
+        onFailure: new SqsDestination(deadLetterQueue),
+      });
+
+      if (job.needs.writeTable) {
+        this.grantTable(role, defaults, TABLE_ACTIONS['read-write']);
+        // Once (Powertools idempotency) deletes its own claim when the effect fails, so the next
+        // run retries it; that is the only delete a job makes, so it is the only one it may make.
+        role.addToPrincipalPolicy(
+          new PolicyStatement({
+            actions: [...TABLE_DELETE_ACTIONS],
+            resources: [this.table.tableArn],
+            conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${IDEMPOTENCY_KEY_PREFIX}*`] } },
+          }),
+        );
+      } else {
+        this.grantTable(role, defaults, TABLE_ACTIONS.read);
+      }
+      if (job.needs.sendEmail) {
+        role.addToPrincipalPolicy(new PolicyStatement({ actions: ['ses:SendEmail'], resources: sesSendResources }));
+      }
+
+      // One role per schedule, allowed to invoke this job's function and to drop into its queue.
+      const schedulerRole = new Role(this, `${job.name}SchedulerRole`, {
+        assumedBy: new ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': this.account } } }),
+        description: `EventBridge Scheduler: invokes the ChangeFlow ${job.name} function`,
+      });
+      const fnLogicalId = this.getLogicalId(fn.node.defaultChild as CfnFunction);
+      Validations.of(schedulerRole).acknowledge({
+        id: nag(`IAM5[Resource::<${fnLogicalId}.Arn>:*]`),
+        reason: 'The wildcard covers only the versions and aliases of this one function, which grantInvoke adds next to its unqualified ARN.',
+      });
+
+      // EventBridge Scheduler rather than an EventBridge rule: rules evaluate in UTC only, Scheduler
+      // in a time zone with DST handled. A rate needs no zone (every N minutes is the same in every
+      // zone), but the schedule carries the org zone anyway, so that whoever reads it, or turns a
+      // rate into a cron, sees the zone the calendar rules use.
+      const schedule = new Schedule(this, `${job.name}Schedule`, {
+        description: `ChangeFlow ${job.name} (${job.schedule}, ${orgTimezone})`,
+        schedule: ScheduleExpression.expression(job.schedule, TimeZone.of(orgTimezone)),
+        timeWindow: TimeWindow.off(),
+        target: new LambdaInvoke(fn, {
+          role: schedulerRole,
+          input: ScheduleTargetInput.fromObject({ job: job.name, scheduledTime: ContextAttribute.scheduledTime }),
+          deadLetterQueue,
+          // a run is worth retrying for an hour at most: after that the next runs have done its work
+          retryAttempts: 2,
+          maxEventAge: Duration.hours(1),
+        }),
+      });
+
+      const deadLetterAlarm = new Alarm(this, `${job.name}DeadLetterAlarm`, {
+        alarmDescription: `ChangeFlow ${job.name}: a run failed and landed in its dead-letter queue (runbook: docs/runbooks/scheduled-job-dlq.md)`,
+        metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
         threshold: 1,
         evaluationPeriods: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: TreatMissingData.NOT_BREACHING,
-      }).addAlarmAction(...(alarmAction ? [alarmAction] : []));
+      });
+      deadLetterAlarm.addAlarmAction(...(defaults.alarmAction ? [defaults.alarmAction] : []));
+      this.errorsAlarm(job.name, fn, 'docs/runbooks/scheduled-job-dlq.md', defaults);
 
-      functions.set(group.name, { group, fn, role, routes });
+      jobs.set(job.name, { job, fn, role, schedule, schedulerRole, deadLetterQueue, deadLetterAlarm });
     }
-    this.functions = functions;
+    this.jobs = jobs;
 
     new Alarm(this, 'Api5xxAlarm', {
       alarmDescription: 'ChangeFlow API answered 5xx (runbook: docs/runbooks/api-5xx.md)',
@@ -318,15 +513,111 @@ export class ChangeflowStack extends Stack {
       evaluationPeriods: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
-    }).addAlarmAction(...(alarmAction ? [alarmAction] : []));
+    }).addAlarmAction(...(defaults.alarmAction ? [defaults.alarmAction] : []));
 
     new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the HTTP API', value: this.stage.url });
     new CfnOutput(this, 'TableName', { description: 'The DynamoDB table (seed the directory here)', value: this.table.tableName });
     new CfnOutput(this, 'JwtIssuer', { description: 'Issuer the JWT authorizer accepts', value: jwtIssuer });
+    new CfnOutput(this, 'CalendarFeedSecretName', {
+      description: 'Secret holding the iCalendar feed key: the feed is <ApiUrl>/calendar.ics?key=<its value> (aws secretsmanager get-secret-value)',
+      value: this.calendarFeedSecret.secretName,
+    });
+  }
+
+  /**
+   * A function with its own role and its own log group: the role may write to that log group and
+   * send traces, nothing else until the caller grants more.
+   */
+  private newFunction(
+    id: string,
+    defaults: FunctionDefaults,
+    spec: {
+      entry: string;
+      timeout: Duration;
+      description: string;
+      environment: Record<string, string>;
+      retryAttempts?: number;
+      maxEventAge?: Duration;
+      onFailure?: SqsDestination;
+    },
+  ): { fn: NodejsFunction; role: Role } {
+    const logGroup = new LogGroup(this, `${id}Logs`, { retention: defaults.logRetention, removalPolicy: defaults.logRemovalPolicy });
+    // Our own role, not the AWS-managed basic execution role (cdk-nag IAM4): it may write to
+    // this function's log group only.
+    const role = new Role(this, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `ChangeFlow ${id} function`,
+    });
+    logGroup.grantWrite(role);
+
+    const fn = new NodejsFunction(this, id, {
+      // the handler entry bundled with the local esbuild (no Docker)
+      entry: path.join(REPO_ROOT, spec.entry),
+      handler: 'handler',
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_SHIM,
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        // bundle the SDK too: the version that runs is the one the lockfile pins and the tests use
+        bundleAwsSDK: true,
+        externalModules: [],
+      },
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: defaults.memorySize,
+      timeout: spec.timeout,
+      tracing: Tracing.ACTIVE,
+      role,
+      logGroup,
+      environment: { ...defaults.environment, ...spec.environment },
+      description: spec.description,
+      ...(spec.retryAttempts !== undefined ? { retryAttempts: spec.retryAttempts } : {}),
+      ...(spec.maxEventAge !== undefined ? { maxEventAge: spec.maxEventAge } : {}),
+      ...(spec.onFailure !== undefined ? { onFailure: spec.onFailure } : {}),
+    });
+
+    Validations.of(fn).acknowledge({
+      id: nag('L1'),
+      reason: 'Node.js 22 is the runtime the project targets and tests on; moving to a newer runtime is a deliberate, tested upgrade.',
+    });
+    Validations.of(role).acknowledge({
+      id: nag('IAM5[Resource::*]'),
+      reason: 'X-Ray PutTraceSegments and PutTelemetryRecords do not support resource-level permissions, so active tracing needs Resource "*".',
+    });
+    return { fn, role };
+  }
+
+  /** Grants exactly these actions on the table and its indexes (queries read the indexes). */
+  private grantTable(role: Role, defaults: FunctionDefaults, actions: readonly string[]): void {
+    this.table.grant(role, ...actions);
+    Validations.of(role).acknowledge({
+      id: nag(`IAM5[${defaults.indexWildcardFinding}]`),
+      reason: `The wildcard is limited to the indexes of this one table, which the list queries read (${GSI_NAMES.join(', ')} of docs/data-model.md).`,
+    });
+  }
+
+  /** At least one error in 5 minutes, pointing to the runbook that says what to do. */
+  private errorsAlarm(id: string, fn: NodejsFunction, runbook: string, defaults: FunctionDefaults): Alarm {
+    const alarm = new Alarm(this, `${id}ErrorsAlarm`, {
+      alarmDescription: `ChangeFlow ${id} function errors (runbook: ${runbook})`,
+      metric: fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(...(defaults.alarmAction ? [defaults.alarmAction] : []));
+    return alarm;
   }
 }
 
-/** DynamoDB actions per tableAccess of a route group: no Scan, no table-wide deletes. */
+/** DynamoDB actions per tableAccess of a route group: no Scan, no deletes (see TABLE_DELETE_ACTIONS). */
 export const TABLE_ACTIONS = {
   read: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'],
   'read-write': [
@@ -339,6 +630,9 @@ export const TABLE_ACTIONS = {
     'dynamodb:UpdateItem',
   ],
 } as const;
+
+/** Added for a route group with `tableDelete` only: deleting items is not part of read-write. */
+export const TABLE_DELETE_ACTIONS = ['dynamodb:DeleteItem'] as const;
 
 /** Fields of one access log line (JSON): enough to find a request, its caller and what failed. */
 export const ACCESS_LOG_FIELDS = {
@@ -380,5 +674,44 @@ function validateSettings(s: { jwtIssuer: string; jwtAudience: string[]; orgTime
   }
   for (const [name, value] of [['rolesClaim', s.rolesClaim], ['teamClaim', s.teamClaim]] as const) {
     if (value.trim() === '') throw new Error(`${name} must name a JWT claim, got an empty string`);
+  }
+}
+
+/** Context key or prop that sets each environment variable, for error messages. */
+const SETTING_OF: Readonly<Record<string, string>> = {
+  ORG_TIMEZONE: 'orgTimezone',
+  ROLES_CLAIM: 'rolesClaim',
+  TEAM_CLAIM: 'teamClaim',
+  MAIL_FROM: 'mailFrom',
+  STAKEHOLDER_EMAILS: 'stakeholderEmails',
+  HOLIDAY_COUNTRY: 'holidayCountry',
+  HOLIDAY_REGION: 'holidayRegion',
+  FRIDAY_CUTOFF: 'fridayCutoff',
+  SES_CONFIGURATION_SET: 'sesConfigurationSet',
+};
+
+/** Checks the literal environment with the schema the functions parse it with at start (functions/config.ts). */
+function validateEnvironment(environment: Record<string, string>): void {
+  const literal = Object.fromEntries(Object.entries(environment).filter(([, v]) => !Token.isUnresolved(v)));
+  const parsed = ConfigSchema.safeParse(literal);
+  if (parsed.success) return;
+  const problems = parsed.error.issues.map((i) => {
+    const key = String(i.path[0]);
+    return `${SETTING_OF[key] ?? key} (${key}): ${i.message}, got ${JSON.stringify(literal[key])}`;
+  });
+  throw new Error(`bad function settings: ${problems.join('; ')}`);
+}
+
+/** The address of `Name <address>` or of a bare address. */
+export function mailAddressOf(mailFrom: string): string {
+  const match = /<([^<>\s]+@[^<>\s]+)>\s*$/.exec(mailFrom) ?? /^\s*([^<>\s]+@[^<>\s]+)\s*$/.exec(mailFrom);
+  if (!match?.[1]) throw new Error(`mailFrom must be an address or "Name <address>", got ${JSON.stringify(mailFrom)}`);
+  return match[1];
+}
+
+/** A domain or an address; never a wildcard, which would let the jobs send as any identity. */
+function validateSesIdentity(identity: string): void {
+  if (!/^([^@\s*]+@)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/.test(identity)) {
+    throw new Error(`sesIdentity must be a domain such as example.com or an address such as changeflow@example.com, got ${JSON.stringify(identity)}`);
   }
 }

@@ -50,7 +50,7 @@ export async function startApi(env: Record<string, string> = {}, options: { cloc
     if (!tokens.has(who)) tokens.set(who, await signToken(people[who], system.jwtKey));
     return tokens.get(who)!;
   };
-  return {
+  const api: Api = {
     system,
     async call(method, path, options = {}) {
       const headers: Record<string, string> = { ...(options.headers ?? {}) };
@@ -74,17 +74,18 @@ export async function startApi(env: Record<string, string> = {}, options: { cloc
     async waitFor(id, ready, what = 'the expected state') {
       const deadline = Date.now() + 10_000;
       for (;;) {
-        const cr = (await this.call('GET', `/changes/${id}`)).body;
+        const cr = (await api.call('GET', `/changes/${id}`)).body;
         if (ready(cr)) return cr;
         if (Date.now() > deadline) throw new Error(`${id} did not reach ${what}: ${JSON.stringify({ state: cr.state, approvalRequests: cr.approvalRequests })}`);
         await new Promise((r) => setTimeout(r, 20));
       }
     },
     async submit(id, as = 'alice') {
-      const res = await this.call('POST', `/changes/${id}/submit`, { as });
+      const res = await api.call('POST', `/changes/${id}/submit`, { as });
       if (res.status !== 200) throw new Error(`submit of ${id} answered ${res.status}: ${res.text}`);
-      return this.waitFor(id, routed, 'routed');
+      return api.waitFor(id, routed, 'routed');
     },
     stop: () => system.stop(),
   };
+  return api;
 }

@@ -14,6 +14,7 @@ import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { VALIDATION_REPORT_FILE } from 'aws-cdk-lib/cx-api';
 import { describe, expect, it } from 'vitest';
+import { SCHEDULED_JOBS } from '../../functions/jobs/schedules.js';
 import { ROUTE_GROUPS } from '../../functions/routes.js';
 import { buildChangeflowApp } from '../../lib/app.js';
 
@@ -68,15 +69,38 @@ describe('cdk-nag AwsSolutions', () => {
 
     const found = suppressed.flatMap((v) => v.violatingConstructs.map((c) => `${v.ruleName} ${c.constructPath}`)).sort();
     const tableFinding = /^AwsSolutions-IAM5\[Resource::<Table[0-9A-F]+\.Arn>\/index\/\*\]$/;
+    const jobs = SCHEDULED_JOBS.map((j) => j.name);
     const expected = [
       // public routes only: everything else has the JWT authorizer
       ...ROUTE_GROUPS.flatMap((g) => g.routes.filter((r) => r.public).map((r) => `AwsSolutions-APIG4 ${s}/HttpApi/${r.method}${r.path.replaceAll('/', '--')}/Resource`)),
-      ...ROUTE_GROUPS.map((g) => `AwsSolutions-L1 ${s}/${g.name}/Resource`),
-      ...ROUTE_GROUPS.map((g) => `AwsSolutions-IAM5[Resource::*] ${s}/${g.name}Role/DefaultPolicy/Resource`),
-      ...ROUTE_GROUPS.filter((g) => g.tableAccess !== 'none').map((g) => `INDEX ${s}/${g.name}Role/DefaultPolicy/Resource`),
+      // every function, route or job: the runtime, X-Ray's Resource "*", the table's index wildcard
+      ...[...ROUTE_GROUPS.map((g) => g.name), ...jobs].map((n) => `AwsSolutions-L1 ${s}/${n}/Resource`),
+      ...[...ROUTE_GROUPS.map((g) => g.name), ...jobs].map((n) => `AwsSolutions-IAM5[Resource::*] ${s}/${n}Role/DefaultPolicy/Resource`),
+      ...[...ROUTE_GROUPS.filter((g) => g.tableAccess !== 'none').map((g) => g.name), ...jobs].map((n) => `INDEX ${s}/${n}Role/DefaultPolicy/Resource`),
+      // each scheduler role: grantInvoke's `<function ARN>:*` (versions and aliases of that one function)
+      ...jobs.map((n) => `INVOKE ${s}/${n}SchedulerRole/DefaultPolicy/Resource`),
+      // each dead-letter queue is itself the DLQ
+      ...jobs.map((n) => `AwsSolutions-SQS3 ${s}/${n}DeadLetterQueue/Resource`),
+      // the calendar feed key is rotated by hand (docs/runbooks/calendar-feed-key.md)
+      `AwsSolutions-SMG4 ${s}/CalendarFeedKey/Resource`,
     ].sort();
-    const normalised = found.map((f) => f.replace(/^\S+/, (rule) => (tableFinding.test(rule) ? 'INDEX' : rule))).sort();
+    const normalised = found
+      .map((f) =>
+        f.replace(/^\S+/, (rule) => {
+          if (tableFinding.test(rule)) return 'INDEX';
+          const invoke = /^AwsSolutions-IAM5\[Resource::<([A-Za-z]+)[0-9A-F]{8}\.Arn>:\*\]$/.exec(rule);
+          return invoke && jobs.includes(invoke[1]!) && f.includes(`/${invoke[1]}SchedulerRole/`) ? 'INVOKE' : rule;
+        }),
+      )
+      .sort();
     expect(normalised).toEqual(expected);
+
+    // the reasons say what is special about each case
+    const reasonOf = (rule: string, pathPart: string) =>
+      suppressed.find((v) => v.ruleName === rule && v.violatingConstructs.some((c) => c.constructPath.includes(pathPart)))?.reason;
+    expect(reasonOf('AwsSolutions-APIG4', 'GET--calendar.ics')).toMatch(/bearer token.*feed key.*constant time/);
+    expect(reasonOf('AwsSolutions-SMG4', 'CalendarFeedKey')).toMatch(/subscribed calendar URL.*docs\/runbooks\/calendar-feed-key\.md/);
+    for (const job of jobs) expect(reasonOf('AwsSolutions-SQS3', `${job}DeadLetterQueue`)).toMatch(/is the dead-letter queue/);
   });
 
   it('catches a finding nobody acknowledged (the check is live)', () => {

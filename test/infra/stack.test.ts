@@ -9,6 +9,8 @@ import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { TABLE_KEYS } from '../../functions/adapters/dynamodb/table.js';
+import { SCHEDULED_JOBS } from '../../functions/jobs/schedules.js';
 import { ROUTE_GROUPS } from '../../functions/routes.js';
 import { buildChangeflowApp } from '../../lib/app.js';
 import { ChangeflowStack, GSI_NAMES, type ChangeflowStackProps } from '../../lib/changeflow-stack.js';
@@ -63,7 +65,7 @@ describe('ChangeflowStack', () => {
   });
 
   describe('table (docs/data-model.md)', () => {
-    it('has string keys pk/sk, three GSIs gsi1..gsi3 projecting ALL, on-demand billing, PITR and TTL on expiresAt', () => {
+    it('has string keys pk/sk, the GSIs of TABLE_KEYS projecting ALL, on-demand billing, PITR and TTL on expiresAt', () => {
       template.resourceCountIs('AWS::DynamoDB::Table', 1);
       const gsiKeys = GSI_NAMES.flatMap((g) => [`${g}pk`, `${g}sk`]);
       template.hasResourceProperties('AWS::DynamoDB::Table', {
@@ -86,6 +88,14 @@ describe('ChangeflowStack', () => {
       });
     });
 
+    it('has exactly the four indexes of TABLE_KEYS.indexes, the ones DynamoDB Local gets too', () => {
+      expect(TABLE_KEYS.indexes).toHaveLength(4);
+      const table = Object.values(template.findResources('AWS::DynamoDB::Table'))[0]!.Properties;
+      expect(table.GlobalSecondaryIndexes.map((g: { IndexName: string; KeySchema: { AttributeName: string }[] }) => [g.IndexName, ...g.KeySchema.map((k) => k.AttributeName)])).toEqual(
+        TABLE_KEYS.indexes.map((i) => [i.name, i.partitionKey, i.sortKey]),
+      );
+    });
+
     it('is retained when the stack is deleted, by default', () => {
       template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
     });
@@ -97,20 +107,27 @@ describe('ChangeflowStack', () => {
   });
 
   describe('functions', () => {
-    it('has one function per route group', () => {
-      template.resourceCountIs('AWS::Lambda::Function', ROUTE_GROUPS.length);
+    it('has one function per route group and one per scheduled job', () => {
+      template.resourceCountIs('AWS::Lambda::Function', ROUTE_GROUPS.length + SCHEDULED_JOBS.length);
       expect([...stack.functions.keys()]).toEqual(ROUTE_GROUPS.map((g) => g.name));
+      expect([...stack.jobs.keys()]).toEqual(SCHEDULED_JOBS.map((j) => j.name));
     });
 
     it('runs every function on nodejs22.x, arm64, with active tracing, explicit memory and timeout, and the settings the code reads', () => {
+      const timeouts = new Map<string, number>([
+        ...[...stack.functions.values()].map(({ fn }) => [stack.getLogicalId(fn.node.defaultChild as CfnFunction), 10] as const),
+        // jobs are not bound by the API's 30 s and send several emails per run
+        ...[...stack.jobs.values()].map(({ fn }) => [stack.getLogicalId(fn.node.defaultChild as CfnFunction), 60] as const),
+      ]);
       const fns = template.findResources('AWS::Lambda::Function');
-      for (const fn of Object.values(fns)) {
+      expect(Object.keys(fns).sort()).toEqual([...timeouts.keys()].sort());
+      for (const [id, fn] of Object.entries(fns)) {
         expect(fn.Properties).toMatchObject({
           Runtime: 'nodejs22.x',
           Architectures: ['arm64'],
           TracingConfig: { Mode: 'Active' },
           MemorySize: 512,
-          Timeout: 10,
+          Timeout: timeouts.get(id),
           Handler: 'index.handler',
           Environment: {
             Variables: {
@@ -118,12 +135,18 @@ describe('ChangeflowStack', () => {
               ORG_TIMEZONE: 'America/New_York',
               ROLES_CLAIM: 'roles',
               TEAM_CLAIM: 'team',
+              MAIL_FROM: 'ChangeFlow <changeflow@example.com>',
+              STAKEHOLDER_EMAILS: expect.stringContaining('engineering=engineering@example.com'),
+              HOLIDAY_COUNTRY: 'US',
+              FRIDAY_CUTOFF: '14:00',
               POWERTOOLS_SERVICE_NAME: 'changeflow',
               POWERTOOLS_METRICS_NAMESPACE: 'ChangeFlow',
               NODE_OPTIONS: '--enable-source-maps',
             },
           },
         });
+        expect(fn.Properties.Environment.Variables.HOLIDAY_REGION).toBeUndefined();
+        expect(fn.Properties.Environment.Variables.SES_CONFIGURATION_SET).toBeUndefined();
       }
     });
 
@@ -135,7 +158,7 @@ describe('ChangeflowStack', () => {
     });
 
     it('gives every function its own log group with a retention', () => {
-      for (const { fn } of stack.functions.values()) {
+      for (const { fn } of [...stack.functions.values(), ...stack.jobs.values()]) {
         const fnProps = template.toJSON().Resources[stack.getLogicalId(fn.node.defaultChild as CfnFunction)].Properties;
         const logGroupId: string = fnProps.LoggingConfig.LogGroup.Ref;
         expect(template.toJSON().Resources[logGroupId]).toMatchObject({
@@ -147,11 +170,11 @@ describe('ChangeflowStack', () => {
 
     it('gives every function its own role without AWS managed policies (cdk-nag IAM4)', () => {
       const roleIds = new Set<string>();
-      for (const { fn } of stack.functions.values()) {
+      for (const { fn } of [...stack.functions.values(), ...stack.jobs.values()]) {
         const fnProps = template.toJSON().Resources[stack.getLogicalId(fn.node.defaultChild as CfnFunction)].Properties;
         roleIds.add(fnProps.Role['Fn::GetAtt'][0]);
       }
-      expect(roleIds.size).toBe(ROUTE_GROUPS.length);
+      expect(roleIds.size).toBe(ROUTE_GROUPS.length + SCHEDULED_JOBS.length);
       for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
         expect(role.Properties.ManagedPolicyArns).toBeUndefined();
       }
@@ -181,7 +204,16 @@ describe('ChangeflowStack', () => {
 
     it.each(ROUTE_GROUPS.map((g) => g.name))('function %s may not Scan the table (request paths Query indexes)', (name) => {
       const actions = allowedActions(stack, template, name);
-      expect(actions.filter((a) => a === 'dynamodb:Scan' || a === 'dynamodb:*' || a === 'dynamodb:DeleteItem')).toEqual([]);
+      expect(actions.filter((a) => a === 'dynamodb:Scan' || a === 'dynamodb:*')).toEqual([]);
+    });
+
+    it.each(ROUTE_GROUPS.filter((g) => !g.tableDelete).map((g) => g.name))('function %s may not delete items (its group has no tableDelete)', (name) => {
+      const actions = allowedActions(stack, template, name);
+      expect(actions.filter((a) => a === 'dynamodb:DeleteItem' || a === 'dynamodb:BatchWriteItem' || a === 'dynamodb:PartiQLDelete')).toEqual([]);
+    });
+
+    it.each(ROUTE_GROUPS.filter((g) => g.tableDelete).map((g) => g.name))('function %s may delete items (its group has tableDelete)', (name) => {
+      expect(allowedActions(stack, template, name)).toContain('dynamodb:DeleteItem');
     });
 
     it.each(ROUTE_GROUPS.filter((g) => g.tableAccess === 'none').map((g) => g.name))('function %s has no DynamoDB permission at all', (name) => {
@@ -197,7 +229,7 @@ describe('ChangeflowStack', () => {
     });
 
     it('no function may write logs outside its own log group', () => {
-      for (const { role, fn } of stack.functions.values()) {
+      for (const { role, fn } of [...stack.functions.values(), ...stack.jobs.values()]) {
         const roleId = stack.getLogicalId(role.node.defaultChild as CfnRole);
         const fnProps = template.toJSON().Resources[stack.getLogicalId(fn.node.defaultChild as CfnFunction)].Properties;
         const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } });
@@ -285,8 +317,16 @@ describe('ChangeflowStack', () => {
   });
 
   describe('alarms', () => {
-    it("alarms on each function's Errors and on the API's 5xx, each pointing to its runbook", () => {
-      template.resourceCountIs('AWS::CloudWatch::Alarm', ROUTE_GROUPS.length + 1);
+    it("alarms on each function's Errors, each job's dead-letter queue and the API's 5xx, each pointing to its runbook", () => {
+      template.resourceCountIs('AWS::CloudWatch::Alarm', ROUTE_GROUPS.length + 1 + 2 * SCHEDULED_JOBS.length);
+      for (const { fn } of stack.jobs.values()) {
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          Namespace: 'AWS/Lambda',
+          MetricName: 'Errors',
+          Dimensions: [{ Name: 'FunctionName', Value: { Ref: stack.getLogicalId(fn.node.defaultChild as CfnFunction) } }],
+          AlarmDescription: Match.stringLikeRegexp('docs/runbooks/scheduled-job-dlq\\.md'),
+        });
+      }
       for (const { fn } of stack.functions.values()) {
         template.hasResourceProperties('AWS::CloudWatch::Alarm', {
           Namespace: 'AWS/Lambda',
@@ -311,6 +351,41 @@ describe('ChangeflowStack', () => {
 });
 
 describe('the app (bin/app.ts)', () => {
+  it('reads the mail, stakeholder and calendar settings from context', () => {
+    const app = new App({
+      context: {
+        ...SKIP_BUNDLING,
+        mailFrom: 'Change Desk <changes@corp.example>',
+        sesIdentity: 'corp.example',
+        sesConfigurationSet: 'changeflow-events',
+        stakeholderEmails: 'engineering=eng@corp.example',
+        holidayCountry: 'DE',
+        holidayRegion: 'BY',
+        fridayCutoff: '12:30',
+      },
+    });
+    const template = Template.fromStack(buildChangeflowApp(app));
+    template.allResourcesProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          MAIL_FROM: 'Change Desk <changes@corp.example>',
+          SES_CONFIGURATION_SET: 'changeflow-events',
+          STAKEHOLDER_EMAILS: 'engineering=eng@corp.example',
+          HOLIDAY_COUNTRY: 'DE',
+          HOLIDAY_REGION: 'BY',
+          FRIDAY_CUTOFF: '12:30',
+        }),
+      },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: 'ses:SendEmail', Resource: Match.arrayWith([{ 'Fn::Join': ['', Match.arrayWith([':identity/corp.example'])] }]) }),
+        ]),
+      },
+    });
+  });
+
   it('reads the issuer, audiences, time zone and claim names from context', () => {
     const app = new App({
       context: {
