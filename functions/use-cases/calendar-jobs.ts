@@ -104,17 +104,6 @@ export async function checkBlackouts(deps: CalendarJobDeps): Promise<{ flagged: 
       }
     }
 
-    if (cr.state === 'in_progress' || cr.state === 'monitoring') {
-      const state = calendarState(nowIso, events, deps.config);
-      for (const blackout of state.reasons) {
-        const { ran } = await deps.once.run('blackout-in-progress', { changeId: cr.id, blackout: `${blackout.kind}:${blackout.start}:${blackout.name}` }, async () => {
-          const onCall = (await deps.directory.withRole('on-call')).map((p) => p.id);
-          await deps.mailer.send(blackoutInProgressNotice(cr, blackout, await emailsOf(deps, [cr.requestor.id, ...onCall], cr)));
-        });
-        if (ran) result.inProgress.push(`${cr.id} ${blackout.name}`);
-      }
-    }
-
     const conflicts = conflictsFor(cr, committed);
     if (conflictKey(conflicts) !== conflictKey(cr.calendar?.conflicts ?? [])) {
       const findings = checkSchedule({ change: cr, events, committed, config: deps.config, now: nowIso })!;
@@ -127,7 +116,32 @@ export async function checkBlackouts(deps: CalendarJobDeps): Promise<{ flagged: 
       if (saved) result.conflictsUpdated.push(cr.id);
     }
   }
+  // Changes under way are found by state, not by window: one that overran its window is the one at risk.
+  const state = calendarState(nowIso, events, deps.config);
+  if (!state.open) {
+    const underWay = (await Promise.all((['in_progress', 'monitoring'] as const).map((s) => allInState(deps.store, s)))).flat();
+    for (const cr of underWay) {
+      for (const blackout of state.reasons) {
+        const { ran } = await deps.once.run('blackout-in-progress', { changeId: cr.id, blackout: `${blackout.kind}:${blackout.start}:${blackout.name}` }, async () => {
+          const onCall = (await deps.directory.withRole('on-call')).map((p) => p.id);
+          await deps.mailer.send(blackoutInProgressNotice(cr, blackout, await emailsOf(deps, [cr.requestor.id, ...onCall], cr)));
+        });
+        if (ran) result.inProgress.push(`${cr.id} ${blackout.name}`);
+      }
+    }
+  }
   return result;
+}
+
+async function allInState(store: ChangeStore, state: 'in_progress' | 'monitoring'): Promise<ChangeRequest[]> {
+  const out: ChangeRequest[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.list({ state, limit: 100, cursor });
+    out.push(...page.items);
+    cursor = page.cursor;
+  } while (cursor);
+  return out;
 }
 
 /** Records findings on the CR with one conditional write; a concurrent writer wins and the next run catches up. */

@@ -280,4 +280,17 @@ describe('Rule: timeline notices go out exactly once, even when the job runs twi
     expect((await api.call('GET', `/changes/${cr.id}/gate?at=2027-03-16T14:30:00Z`)).body.reasons.map((r: { code: string }) => r.code)).toContain('blackout');
     await api.call('DELETE', `/calendar/events/${event.body.id}`, { as: 'ada' });
   });
+
+  it('a change still in progress when a blackout begins is reported once, to its requestor and on-call', async () => {
+    // Thursday 2027-03-18 10:00 EDT, started, and still running on Friday at 14:00
+    const cr = await approved(planned('2027-03-18T14:00:00Z', '2027-03-18T15:00:00Z', { description: { ...completeContent().description, components: ['Monitoring/Alerting'] } }));
+    now = new Date('2027-03-18T14:05:00Z');
+    expect((await api.call('POST', `/changes/${cr.id}/start`, { as: 'oscar' })).status).toBe(200);
+    now = new Date('2027-03-19T18:00:00Z'); // Friday 14:00 EDT
+    await Promise.all([api.system.jobs.BlackoutCheck!(), api.system.jobs.BlackoutCheck!()]);
+    await api.system.jobs.BlackoutCheck!();
+    const reports = (await api.system.mail.messages()).filter((m) => m.subject.includes(cr.id) && m.subject.includes('still in progress'));
+    expect(reports).toHaveLength(1);
+    expect(reports[0]!.to).toEqual(expect.arrayContaining(['alice@example.com', 'oscar@example.com']));
+  });
 });
