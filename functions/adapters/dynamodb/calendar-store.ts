@@ -2,9 +2,10 @@
  * The change calendar on the same table: declared events in their own partition, and committed
  * changes found through the sparse index gsi4 (only changes on the calendar carry its keys).
  */
-import { DeleteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ChangeRequest } from '../../core/change-request.js';
 import type { CalendarStore, StoredCalendarEvent } from '../../ports.js';
+import { queryAll } from './query.js';
 
 /** Longest planned window the calendar looks back for when asked what overlaps a range (the schema caps windows at this). */
 export const MAX_WINDOW_DAYS = 31;
@@ -16,7 +17,7 @@ export class DynamoDbCalendarStore implements CalendarStore {
   ) {}
 
   async events(): Promise<StoredCalendarEvent[]> {
-    const items = await this.queryAll({
+    const items = await queryAll(this.db, {
       TableName: this.tableName,
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': 'CALENDAR' },
@@ -43,7 +44,7 @@ export class DynamoDbCalendarStore implements CalendarStore {
 
   async committedChanges(from: string, to: string): Promise<ChangeRequest[]> {
     const earliest = new Date(Date.parse(from) - MAX_WINDOW_DAYS * 86_400_000).toISOString();
-    const items = await this.queryAll({
+    const items = await queryAll(this.db, {
       TableName: this.tableName,
       IndexName: 'gsi4',
       // windows that start before `to` (and not earlier than the longest window before `from`) …
@@ -54,16 +55,5 @@ export class DynamoDbCalendarStore implements CalendarStore {
       ExpressionAttributeValues: { ':pk': 'ONCALENDAR', ':earliest': earliest, ':to': to, ':from': from },
     });
     return items.map((i) => i.cr as ChangeRequest).filter((cr) => Date.parse(cr.content.plannedWindow!.start) < Date.parse(to));
-  }
-
-  private async queryAll(input: ConstructorParameters<typeof QueryCommand>[0]) {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.db.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
-      items.push(...(out.Items ?? []));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return items;
   }
 }

@@ -14,6 +14,7 @@ import {
 import type { AuditEntry, ChangeRequest } from '../../core/change-request.js';
 import { ValidationError, VersionConflictError } from '../../core/errors.js';
 import type { ChangeStore, ChangeWithAudit, ListPage, ListQuery } from '../../ports.js';
+import { queryAll } from './query.js';
 
 /** States in which a change holds its slot on the calendar. */
 const ON_CALENDAR: readonly string[] = ['approved', 'scheduled', 'in_progress', 'monitoring'];
@@ -80,24 +81,17 @@ export class DynamoDbChangeStore implements ChangeStore {
   async get(id: string): Promise<ChangeWithAudit | null> {
     let cr: ChangeRequest | undefined;
     const audit: AuditEntry[] = [];
-    let start: Record<string, unknown> | undefined;
-    // One Query returns the CR and its trail; it pages only for a trail beyond 1 MB.
-    do {
-      const out = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': `CR#${id}` },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of out.Items ?? []) {
-        if (item.sk === 'CR') cr = item.cr as ChangeRequest;
-        else if (typeof item.sk === 'string' && item.sk.startsWith('AUDIT#')) audit.push(item.entry as AuditEntry);
-      }
-      start = out.LastEvaluatedKey;
-    } while (start);
+    // One Query returns the CR and its trail (audit entries sort before `CR`).
+    const items = await queryAll(this.db, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `CR#${id}` },
+      ConsistentRead: true,
+    });
+    for (const item of items) {
+      if (item.sk === 'CR') cr = item.cr as ChangeRequest;
+      else if (typeof item.sk === 'string' && item.sk.startsWith('AUDIT#')) audit.push(item.entry as AuditEntry);
+    }
     return cr ? { cr, audit } : null;
   }
 

@@ -1,7 +1,8 @@
 /** The people directory on the same table: a profile item per person, one item per role held. */
-import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Person, Role } from '../../core/change-request.js';
 import type { Directory } from '../../ports.js';
+import { queryAll } from './query.js';
 
 export class DynamoDbDirectory implements Directory {
   constructor(
@@ -15,21 +16,12 @@ export class DynamoDbDirectory implements Directory {
   }
 
   async withRole(role: Role): Promise<Person[]> {
-    const people: Person[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': `ROLE#${role}` },
-          ExclusiveStartKey: start,
-        }),
-      );
-      people.push(...(out.Items ?? []).map((i) => i.person as Person));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return people;
+    const items = await queryAll(this.db, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `ROLE#${role}` },
+    });
+    return items.map((i) => i.person as Person);
   }
 
   /** Writes a person and their role memberships together, dropping roles they no longer hold. */
