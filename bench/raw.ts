@@ -4,7 +4,11 @@
  *
  * Items are copies of ones the real handlers wrote (captured by `snapshot`), re-keyed to their own
  * partitions. Their index partition keys get a prefix, so the copies cost the same index writes
- * but never show up in the lists the handlers are measured on.
+ * but never show up in the lists (or on the change calendar) the handlers are measured on.
+ *
+ * Filing and submitting a change with a planned window also read the change calendar (declared
+ * events, and committed changes around the window: functions/use-cases/changes.ts
+ * `scheduleFindings`), two Queries in parallel; `{ calendar: true }` makes the same two reads.
  */
 import { QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
@@ -22,7 +26,9 @@ export interface Step {
   newAudit: Item[];
 }
 
-const INDEX_PARTITION_KEYS = ['gsi1pk', 'gsi2pk', 'gsi3pk'] as const;
+const INDEX_PARTITION_KEYS = ['gsi1pk', 'gsi2pk', 'gsi3pk', 'gsi4pk'] as const;
+/** The calendar store's look-back for windows that started before a range (calendar-store.ts MAX_WINDOW_DAYS). */
+const MAX_WINDOW_DAYS = 31;
 
 export class RawCalls {
   constructor(
@@ -44,8 +50,9 @@ export class RawCalls {
     return { cr: after.cr, newAudit: after.audit.filter((a) => !seen.has(a.sk)) };
   }
 
-  /** create: UpdateItem ADD on a sequence item, then TransactWriteItems Put CR + Put audit. */
-  async create(id: string, template: Partition): Promise<void> {
+  /** create: [the calendar reads,] UpdateItem ADD on a sequence item, then TransactWriteItems Put CR + Put audit. */
+  async create(id: string, template: Partition, options: { calendar?: boolean } = {}): Promise<void> {
+    if (options.calendar) await this.calendarReads(template.cr);
     // Its own sequence item: the handlers' day sequence is left alone.
     await this.db.send(
       new UpdateCommand({
@@ -72,9 +79,10 @@ export class RawCalls {
     await this.queryPartition(id);
   }
 
-  /** Any state change: Query, then Put CR conditioned on the version read + Put each new audit entry. */
-  async transition(id: string, step: Step): Promise<void> {
+  /** Any state change: Query, [the calendar reads,] then Put CR conditioned on the version read + Put each new audit entry. */
+  async transition(id: string, step: Step, options: { calendar?: boolean } = {}): Promise<void> {
     const items = await this.queryPartition(id);
+    if (options.calendar) await this.calendarReads(step.cr);
     const version = Number(items.find((i) => i.sk === 'CR')?.version);
     await this.db.send(
       new TransactWriteCommand({
@@ -111,6 +119,26 @@ export class RawCalls {
     return out.Items?.length ?? 0;
   }
 
+  /** The change calendar around the CR's planned window, as the calendar store reads it: two Queries, in parallel. */
+  private async calendarReads(crItem: Item): Promise<void> {
+    const window = (crItem.cr as { content?: { plannedWindow?: { start: string; end: string } } } | undefined)?.content?.plannedWindow;
+    if (!window) throw new Error('the template CR has no planned window');
+    const earliest = new Date(Date.parse(window.start) - MAX_WINDOW_DAYS * 86_400_000).toISOString();
+    await Promise.all([
+      this.db.send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'CALENDAR' } })),
+      this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'gsi4',
+          KeyConditionExpression: 'gsi4pk = :pk AND gsi4sk BETWEEN :earliest AND :to',
+          FilterExpression: '#cr.#content.#window.#end > :from',
+          ExpressionAttributeNames: { '#cr': 'cr', '#content': 'content', '#window': 'plannedWindow', '#end': 'end' },
+          ExpressionAttributeValues: { ':pk': 'ONCALENDAR', ':earliest': earliest, ':to': window.end, ':from': window.start },
+        }),
+      ),
+    ]);
+  }
+
   private async queryPartition(id: string): Promise<Item[]> {
     const out = await this.db.send(
       new QueryCommand({
@@ -125,7 +153,7 @@ export class RawCalls {
 
   private rekey(cr: Item, id: string): Item {
     const item: Item = { ...cr, pk: `CR#${id}` };
-    for (const k of INDEX_PARTITION_KEYS) item[k] = `BENCH#${String(cr[k])}`;
+    for (const k of INDEX_PARTITION_KEYS) if (cr[k] !== undefined) item[k] = `BENCH#${String(cr[k])}`;
     return item;
   }
 

@@ -9,7 +9,12 @@
  * Absolute times on a shared machine mean little; the ratios within one run are the figures to read.
  * That is why handler, route and raw calls are interleaved iteration by iteration (in rotating
  * order): a noisy moment slows all three alike instead of one of them.
+ *
+ * Then the approval workflow (bench/workflow.ts): submit → approved for an auto-approved change on
+ * the whole local runtime (over real HTTP), and the DynamoDB round trips of each kind of approval
+ * decision.
  */
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -18,7 +23,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { documentClient } from '../functions/adapters/dynamodb/client.js';
 import { ensureTable } from '../functions/adapters/dynamodb/table.js';
 import { loadConfig } from '../functions/config.js';
-import type { Person } from '../functions/core/change-request.js';
+import type { ApproverRole, Person } from '../functions/core/change-request.js';
 import { ROUTE_GROUPS } from '../functions/routes.js';
 import { startDynamoDbLocal, type RunningDynamoDb } from '../local/dynamodb-local.js';
 import { completeContent, people } from '../test/fixtures.js';
@@ -28,6 +33,7 @@ import { RawCalls, type Partition, type Step } from './raw.js';
 import { RoundTripCounter, TripTally, type Trips } from './round-trips.js';
 import { ms, ratio, summarize, timed, type Summary } from './stats.js';
 import { StrayOutput } from './stray-output.js';
+import { CountingEvents, measureAutoApprove, routeByHand, StubWorkflows, type AutoApproveResult } from './workflow.js';
 
 const REPO_ROOT = resolve(import.meta.dirname, '..');
 const TABLE_NAME = 'changeflow-bench';
@@ -35,6 +41,10 @@ const TABLE_NAME = 'changeflow-bench';
 const WARMUP = count('BENCH_WARMUP', 30);
 const ITERATIONS = count('BENCH_ITERATIONS', 300);
 const LIST_LIMIT = 25;
+/** Runs of submit → approved on the local runtime, and invocations per kind of approval decision. */
+const FLOW_WARMUP = count('BENCH_FLOW_WARMUP', 5);
+const FLOW_RUNS = count('BENCH_FLOW_RUNS', 50);
+const DECISIONS = count('BENCH_DECISIONS', 30);
 
 // Powertools reads these when functions/http/api.ts is first evaluated; the handlers are therefore
 // imported dynamically, after this point. Info lines and EMF output would otherwise be terminal
@@ -141,10 +151,19 @@ async function bench(ddb: RunningDynamoDb, bundles: BundleSize[], started: numbe
   const counter = new RoundTripCounter(db);
   const raw = new RawCalls(db, TABLE_NAME);
 
+  // Email approval links are signed; in AWS the key comes from Secrets Manager (read once, cached).
+  process.env.APPROVAL_LINK_KEY ??= randomBytes(32).toString('base64');
   const config = loadConfig();
-  const { appDeps } = await import('../functions/handlers/deps.js');
-  const deps = appDeps(config, { db });
+  const { appDeps, flowDeps } = await import('../functions/handlers/deps.js');
+  // As in AWS, the handlers start and complete the approval workflow and publish their events; the
+  // stand-ins record those calls (StartExecution, SendTaskSuccess, PutEvents) instead of making them.
+  const workflows = new StubWorkflows();
+  const events = new CountingEvents();
+  const deps = appDeps(config, { db, workflows, events });
+  const flow = flowDeps(deps);
   const readModule = await import('../functions/handlers/changes-read.js');
+  const linksModule = await import('../functions/handlers/approval-links.js');
+  const { createDecisionToken } = await import('../functions/core/approval-link.js');
   const writeModule = await import('../functions/handlers/changes-write.js');
   const transitionModule = await import('../functions/handlers/changes-transition.js');
   const { httpApi, metrics } = await import('../functions/http/api.js');
@@ -197,8 +216,13 @@ async function bench(ddb: RunningDynamoDb, bundles: BundleSize[], started: numbe
     const out = await call(time, invoke, 'POST /changes/{id}/{action}', { as, pathParameters: { id, action }, body }, 200);
     if (out.state !== state) throw new Error(`${action} left ${id} in ${String(out.state)}, expected ${state}`);
   };
-  const submit = (time: Timer, invoke: Invoke, id: string) => transition(time, invoke, id, 'submit', people.alice, {}, 'pending_approval');
+  // A submit answers `submitted`; the approval workflow then routes the change and asks for each
+  // approval (routeByHand does its steps, off the clock), after which tom can approve.
+  const submit = (time: Timer, invoke: Invoke, id: string) => transition(time, invoke, id, 'submit', people.alice, {}, 'submitted');
   const approve = (time: Timer, invoke: Invoke, id: string) => transition(time, invoke, id, 'approve', people.tom, { comment: 'ok' }, 'approved');
+  // An approved change sits on the change calendar, which every later create and submit reads:
+  // cancelling it (off the clock) keeps that calendar the same, empty, for every measured call.
+  const offCalendar = (id: string) => transition(untimed, invokers.handler.transition, id, 'cancel', people.alice, { reason: 'bench: off the calendar' }, 'cancelled');
 
   // The raw calls write copies of what the handlers really wrote, captured from one CR walked
   // through create → submit → approve, so both sides move items of the same size.
@@ -206,9 +230,12 @@ async function bench(ddb: RunningDynamoDb, bundles: BundleSize[], started: numbe
   const created: Partition = await raw.snapshot(walkId);
   await submit(untimed, invokers.handler.transition, walkId);
   const submitted: Partition = await raw.snapshot(walkId);
+  await routeByHand(flow, walkId);
+  const routed: Partition = await raw.snapshot(walkId);
   await approve(untimed, invokers.handler.transition, walkId);
   const submitStep: Step = RawCalls.step(created, submitted);
-  const approveStep: Step = RawCalls.step(submitted, await raw.snapshot(walkId));
+  const approveStep: Step = RawCalls.step(routed, await raw.snapshot(walkId));
+  await offCalendar(walkId);
 
   /**
    * Runs every variant WARMUP + ITERATIONS times, interleaved, and records the measured ones. A run
@@ -243,7 +270,7 @@ async function bench(ddb: RunningDynamoDb, bundles: BundleSize[], started: numbe
     route: async (_, time) => void ids.route.push(await create(time, invokers.route.write)),
     raw: async (i, time) => {
       ids.raw.push(`RAW-${i}`);
-      await time(() => raw.create(`RAW-${i}`, created));
+      await time(() => raw.create(`RAW-${i}`, created, { calendar: true }));
     },
   });
 
@@ -258,17 +285,22 @@ async function bench(ddb: RunningDynamoDb, bundles: BundleSize[], started: numbe
   });
 
   // submit + approve on a fresh draft from the create phase; part 2 of each pair is approve alone.
+  // Between the two, the workflow's steps run off the clock (they are not part of either request).
   const pairM = await measure('submit + approve', {
     handler: async (i, time) => {
       await submit(time, invokers.handler.transition, ids.handler[i]!);
+      await routeByHand(flow, ids.handler[i]!);
       await approve(time, invokers.handler.transition, ids.handler[i]!);
+      await offCalendar(ids.handler[i]!);
     },
     route: async (i, time) => {
       await submit(time, invokers.route.transition, ids.route[i]!);
+      await routeByHand(flow, ids.route[i]!);
       await approve(time, invokers.route.transition, ids.route[i]!);
+      await offCalendar(ids.route[i]!);
     },
     raw: async (i, time) => {
-      await time(() => raw.transition(ids.raw[i]!, submitStep));
+      await time(() => raw.transition(ids.raw[i]!, submitStep, { calendar: true }));
       await time(() => raw.transition(ids.raw[i]!, approveStep));
     },
   });
@@ -300,6 +332,74 @@ async function bench(ddb: RunningDynamoDb, bundles: BundleSize[], started: numbe
   }
   const noopSummary = summarize(noopSamples);
 
+  // Round trips per approval decision, on a change pending with its approval requested (set up off
+  // the clock: create, submit, the workflow's route and request-approval steps). Each kind decides
+  // its own change; the three kinds take turns, iteration by iteration.
+  const linkKey = await deps.linkKey();
+  // the link decides as the person the token names, looked up in the directory
+  for (const person of Object.values(people)) await deps.directory.put(person);
+  const pending = async () => {
+    const id = await create(untimed, invokers.handler.write);
+    await submit(untimed, invokers.handler.transition, id);
+    const [slot] = await routeByHand(flow, id);
+    return { id, slot: slot as ApproverRole };
+  };
+  const linkToken = (id: string, slot: ApproverRole) =>
+    createDecisionToken({ approver: 'tom', changeId: id, revision: 1, slot, decision: 'approve', expiresAt: new Date(Date.now() + 86_400_000).toISOString() }, linkKey);
+  const links = viaHandler(linksModule.makeHandler, 'ApprovalLinks');
+  const formEvent = (token: string, comment: string) => {
+    const event = apiEvent('POST /approvals/decide');
+    event.headers['content-type'] = 'application/x-www-form-urlencoded';
+    event.body = new URLSearchParams({ token, comment }).toString();
+    return event;
+  };
+  const decisionKinds: { op: string; goal?: { max: number; text: string }; run: (time: Timer) => Promise<void> }[] = [
+    {
+      op: 'API approve (POST /changes/{id}/approve)',
+      goal: { max: 3, text: '≤ 3' },
+      run: async (time) => {
+        const { id } = await pending();
+        await call(time, invokers.handler.transition, 'POST /changes/{id}/{action}', { as: people.tom, pathParameters: { id, action: 'approve' }, body: { comment: 'ok', revision: 1 } }, 200);
+      },
+    },
+    {
+      op: 'email link, the decision (POST /approvals/decide), token check included',
+      goal: { max: 3, text: '≤ 3' },
+      run: async (time) => {
+        const { id, slot } = await pending();
+        const res = await time(() => links(formEvent(linkToken(id, slot), 'ok')));
+        if (res.statusCode !== 200 || !(res.body ?? '').includes(`${id} approved`)) throw new Error(`POST /approvals/decide answered ${res.statusCode}: ${res.body?.slice(0, 500)}`);
+      },
+    },
+    {
+      op: 'email link, opened (GET /approvals/decide: the confirmation page, decides nothing)',
+      run: async (time) => {
+        const { id, slot } = await pending();
+        const res = await time(() => links(apiEvent('GET /approvals/decide', { query: { token: linkToken(id, slot) } })));
+        if (res.statusCode !== 200 || !(res.body ?? '').includes('<form')) throw new Error(`GET /approvals/decide answered ${res.statusCode}: ${res.body?.slice(0, 500)}`);
+      },
+    },
+  ];
+  log(`measuring approval decisions (3 kinds × ${DECISIONS})…`);
+  const decisionRows: DecisionRow[] = decisionKinds.map((k) => ({ op: k.op, goal: k.goal, samples: [], trips: new TripTally(), other: new Set<string>(), otherPerCall: [] }));
+  for (let i = 0; i < DECISIONS; i++) {
+    for (const [k, kind] of decisionKinds.entries()) {
+      const row = decisionRows[k]!;
+      await kind.run(async (fn) => {
+        const [w0, e0] = [workflows.calls.length, events.calls.length];
+        const { ms, value } = await timed(() => counter.during(fn));
+        const other = [...workflows.calls.slice(w0), ...events.calls.slice(e0)];
+        row.samples.push(ms);
+        row.trips.record(value.trips);
+        row.otherPerCall.push(other.length);
+        row.other.add(other.join(' + ') || 'none');
+        return value.value;
+      });
+    }
+  }
+
+  const flowResult = await measureAutoApprove({ endpoint: ddb.endpoint, db, runs: FLOW_RUNS, warmup: FLOW_WARMUP, log });
+
   const rows: Row[] = [
     { op: 'create (POST /changes)', m: createM, goal: { max: 2, text: '≤ 2' } },
     { op: 'get (GET /changes/{id})', m: getM, goal: { max: 1, text: '1' } },
@@ -308,7 +408,17 @@ async function bench(ddb: RunningDynamoDb, bundles: BundleSize[], started: numbe
     { op: `list (GET /changes?limit=${LIST_LIMIT})`, m: listM, goal: { max: 1, text: '1 a page' } },
   ];
 
-  print(rows, noopSummary, bundles, stray, started);
+  print(rows, noopSummary, bundles, stray, started, flowResult, decisionRows);
+}
+
+interface DecisionRow {
+  op: string;
+  goal: { max: number; text: string } | undefined;
+  samples: number[];
+  trips: TripTally;
+  /** Calls to Step Functions and EventBridge (stand-ins here) made in the same request. */
+  other: Set<string>;
+  otherPerCall: number[];
 }
 
 interface Row {
@@ -325,6 +435,8 @@ function print(
   bundles: BundleSize[],
   stray: StrayOutput,
   started: number,
+  flow: AutoApproveResult,
+  decisions: DecisionRow[],
 ) {
   const out: string[] = [];
   const cpus = os.cpus();
@@ -389,6 +501,66 @@ function print(
   out.push(`stderr lines written per handler invocation at POWERTOOLS_LOG_LEVEL=ERROR (each one a CloudWatch log line in AWS): ${perCall.join(', ')}.`);
   for (const { line, count } of stray.summary()) out.push(`- ${count} × "${line}…"`);
   out.push('');
+
+  out.push('## Approval workflow: submit → approved, auto-approved change, local runtime', '');
+  out.push(
+    `A standard change from the catalogue (patch-version bump) at low risk, filed as alice over HTTP, then submitted (POST /changes/{id}/submit, real HTTP ` +
+      `and JWT) to the whole local runtime (startLocalSystem: the approval ASL run in-process by aws-local-stepfunctions, its task states calling the ` +
+      `workflow tasks function, events on the in-process bus, DynamoDB Local shared with the rest of this bench). ` +
+      `${flow.warmup} warm-up + ${flow.runs} measured runs, one at a time; each run waits for the bus to go idle, and is then cancelled (off the clock) so ` +
+      'every submit sees the same empty calendar.',
+    '',
+  );
+  out.push(
+    table(
+      ['from POST submit sent, until …', 'p50', 'p95', 'n'],
+      [
+        ['the submit answered (200, state `submitted`; the workflow is started before the answer)', ms(flow.answered.p50), ms(flow.answered.p95), String(flow.answered.n)],
+        ['ChangeApproved delivered on the in-process bus (published right after the approving write committed)', ms(flow.event.p50), ms(flow.event.p95), String(flow.event.n)],
+        ['**`approved` seen in the table** (polled; the submit → approved figure)', ms(flow.polled.p50), ms(flow.polled.p95), String(flow.polled.n)],
+      ],
+    ),
+    '',
+  );
+  out.push(
+    `How "approved" is detected: straight on the table, not over HTTP — one strongly consistent GetItem of the CR item projecting only its state, ` +
+      `every ${flow.pollEveryMs} ms after the submit answered (${flow.pollsP50} read(s) per run at p50), so the polled figure is late by up to one interval plus one read (~1–2 ms); ` +
+      'the poller shares the process and event loop with the local runtime, so its timers also wait for the workflow\'s work. ' +
+      'The bus column has no polling in it at all. ' +
+      `The execution took ${flow.workflowPath}.` +
+      (flow.problems.length ? ` The local runtime logged ${flow.problems.length} problem line(s), the first: ${flow.problems[0]}` : ' The local runtime logged no problems.'),
+    '',
+  );
+
+  out.push('## DynamoDB round trips per approval decision', '');
+  out.push(
+    `Each decision on its own change, pending with its approval requested (create, submit and the workflow's route + request-approval steps done off the clock). ` +
+      `Handlers invoked in-process through middy, as Lambda runs them; round trips counted on the DynamoDB client the handlers use. ${DECISIONS} invocations per kind.`,
+    '',
+  );
+  out.push(
+    table(
+      ['decision', 'DynamoDB round trips', 'commands, in order', 'other AWS calls in the same request', 'handler p50', 'handler p95', 'goal'],
+      decisions.map((d) => {
+        const s = summarize(d.samples);
+        return [
+          d.op,
+          d.trips.toString(),
+          d.trips.sequence.map((c) => c.replace(/Command$/, '')).join(', '),
+          [...d.other].join(' / '),
+          ms(s.p50),
+          ms(s.p95),
+          d.goal ? `${d.goal.text} — ${d.trips.max <= d.goal.max ? 'met' : 'NOT met'}` : '–',
+        ];
+      }),
+    ),
+    '',
+  );
+  out.push(
+    'Other AWS calls: recorded by stand-ins in place of Step Functions (SendTaskSuccess completes the approval task) and EventBridge (PutEvents, one per committed write); ' +
+      'each is one more network call in AWS, not to DynamoDB. The link key is a local setting here; in AWS it is read from Secrets Manager once and cached for 5 minutes.',
+    '',
+  );
 
   out.push('## Bundle size per function (esbuild as the stack bundles: ESM, minify, node22, AWS SDK bundled)', '');
   out.push(

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { ApprovalTimers } from './core/approval-flow.js';
 import type { CalendarConfig } from './core/calendar/types.js';
 import { DEFAULT_COMPONENTS } from './core/change-request.js';
+import { EMERGENCY_POST_APPROVAL_HOURS } from './core/lifecycle.js';
 
 const list = z
   .string()
@@ -31,7 +32,6 @@ export const ConfigSchema = z.object({
   ROLES_CLAIM: z.string().min(1).default('roles'),
   /** The JWT claim that carries a person's team. */
   TEAM_CLAIM: z.string().min(1).default('team'),
-  POST_APPROVAL_HOURS: z.coerce.number().int().positive().default(24),
   /** Largest request body accepted, in bytes. */
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(256 * 1024),
   /** Country (and optional region) whose public holidays are blackouts, as date-holidays codes. */
@@ -85,6 +85,7 @@ export const ConfigSchema = z.object({
 
 export type Config = z.infer<typeof ConfigSchema> & {
   rules: { components: readonly string[]; postApprovalHours: number };
+
   calendar: CalendarConfig;
   timers: ApprovalTimers;
 };
@@ -103,7 +104,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const c = parsed.data;
   return {
     ...c,
-    rules: { components: c.COMPONENTS, postApprovalHours: c.POST_APPROVAL_HOURS },
+    // 24 h, as the seed says and as the emergency workflow's two 12 h waits are built: not a setting, so the two cannot disagree
+    rules: { components: c.COMPONENTS, postApprovalHours: EMERGENCY_POST_APPROVAL_HOURS },
     timers: { remindEveryHours: c.REMIND_EVERY_HOURS, escalateAfterHours: c.ESCALATE_AFTER_HOURS, expireAfterHours: c.EXPIRE_AFTER_HOURS },
     calendar: { timeZone: c.ORG_TIMEZONE, holidayCountry: c.HOLIDAY_COUNTRY, holidayRegion: c.HOLIDAY_REGION, fridayCutoff: c.FRIDAY_CUTOFF },
   };

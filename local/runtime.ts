@@ -108,7 +108,12 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       tasks: (payload) => tasks!(payload),
       waitTimeScale: options.workflowWaitScale ?? 1,
       onEvent: (e) => {
-        if ((e as { type?: string }).type === 'ExecutionFailed') options.onLog?.(`workflow failed: ${JSON.stringify(e)}`);
+        // a failed execution is what Step Functions would alarm on: say so on the console
+        if (e.source !== 'engine') return;
+        const result = e.detail as { status?: string; error?: string; cause?: string } | undefined;
+        if (e.type === 'InterpreterFault' || (e.type === 'ExecutionFinished' && result?.status === 'FAILED')) {
+          options.onLog?.(`workflow ${e.executionId} failed: ${result?.error ?? ''} ${result?.cause ?? JSON.stringify(e.detail)}`);
+        }
       },
     });
     bus = new InProcessEventBus((err, event) => options.onLog?.(`notification for ${event.type} ${event.id} failed: ${(err as Error).message}`));

@@ -68,8 +68,28 @@ export function toDomainEvents(cr: ChangeRequest, audit: AuditEntry[]): DomainEv
     to: entry.to,
     actor: entry.actor,
     reason: entry.reason,
-    change: cr,
+    change: eventView(cr),
   }));
+}
+
+/** Longest text an event carries per field: the full change is one GET away, and EventBridge takes 256 KB a request. */
+export const EVENT_TEXT_LIMIT = 1000;
+
+/**
+ * The change as events carry it: callback task tokens removed (they stay inside the service) and
+ * long free text cut to EVENT_TEXT_LIMIT characters.
+ */
+export function eventView(cr: ChangeRequest): ChangeRequest {
+  const view = structuredClone(cr);
+  if (view.approvalRequests) view.approvalRequests = view.approvalRequests.map(({ taskToken: _token, ...r }) => r);
+  const trim = (value: unknown): unknown => {
+    if (typeof value === 'string') return value.length > EVENT_TEXT_LIMIT ? `${value.slice(0, EVENT_TEXT_LIMIT - 1)}…` : value;
+    if (Array.isArray(value)) return value.map(trim);
+    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, trim(v)]));
+    return value;
+  };
+  view.content = trim(view.content) as ChangeRequest['content'];
+  return view;
 }
 
 /** Every event type the service publishes, for docs and for the stack's rules. */

@@ -37,6 +37,9 @@ export interface RulesConfig {
   postApprovalHours: number;
 }
 
+/** Emergency changes are post-approved within 24 h of their start (seed: "Manager approves within 24 hours"). */
+export const EMERGENCY_POST_APPROVAL_HOURS = 24;
+
 /** Monitoring period after deployment, by category (seed: "5. Post-Deployment Validation"). */
 export const MONITORING_MINUTES: Record<Category, number> = { standard: 15, normal: 60, major: 240, emergency: 30 };
 

@@ -7,7 +7,7 @@ import { verifyDecisionToken, type DecisionClaims } from '../core/approval-link.
 import type { ChangeRequest, Person } from '../core/change-request.js';
 import { ForbiddenError, IllegalTransitionError, ValidationError, VersionConflictError } from '../core/errors.js';
 import type { Outcome, OutcomeContext } from '../email/pages.js';
-import type { Directory } from '../ports.js';
+import type { ChangeWithAudit, Directory } from '../ports.js';
 import { transitionChange, type ChangeDeps } from './changes.js';
 
 export interface LinkDeps {
@@ -20,13 +20,14 @@ export type LinkResult =
   | { kind: 'confirm'; cr: ChangeRequest; claims: DecisionClaims; approver: Person | undefined }
   | { kind: 'outcome'; outcome: Outcome; ctx: OutcomeContext };
 
-const result = (outcome: Outcome, ctx: OutcomeContext = {}): LinkResult => ({ kind: 'outcome', outcome, ctx });
+type Refusal = Extract<LinkResult, { kind: 'outcome' }>;
+const result = (outcome: Outcome, ctx: OutcomeContext = {}): Refusal => ({ kind: 'outcome', outcome, ctx });
 
 /** GET: may this link still decide? Side-effect free, for people and link scanners alike. */
 export async function openLink(deps: LinkDeps, token: string | undefined): Promise<LinkResult> {
   const checked = await check(deps, token);
   if (checked.kind === 'outcome') return checked;
-  return { kind: 'confirm', cr: checked.cr, claims: checked.claims, approver: (await deps.directory.get(checked.claims.approver)) ?? undefined };
+  return { kind: 'confirm', cr: checked.loaded.cr, claims: checked.claims, approver: checked.approver };
 }
 
 /** POST: decide, as the approver named by the token. */
@@ -34,12 +35,13 @@ export async function decideByLink(deps: LinkDeps, token: string | undefined, co
   for (let attempt = 0; attempt < 3; attempt++) {
     const checked = await check(deps, token);
     if (checked.kind === 'outcome') return checked;
-    const { cr, claims } = checked;
+    const { loaded, claims, approver } = checked;
+    const cr = loaded.cr;
     const ctx = { changeId: cr.id, revision: claims.revision, currentRevision: cr.revision, state: cr.state };
-    const approver = await deps.directory.get(claims.approver);
     if (!approver) return result('not-eligible', { ...ctx, detail: 'Your account is no longer in the directory.' });
     try {
-      await transitionChange(deps.changes, approver, cr.id, claims.decision, { comment, revision: claims.revision });
+      // the change read for the token check is the one decided on: the write is conditioned on its version
+      await transitionChange(deps.changes, approver, cr.id, claims.decision, { comment, revision: claims.revision }, undefined, loaded);
       return result(claims.decision === 'approve' ? 'approved' : 'rejected', ctx);
     } catch (err) {
       if (err instanceof VersionConflictError) continue; // someone decided at the same moment: look again
@@ -54,11 +56,15 @@ export async function decideByLink(deps: LinkDeps, token: string | undefined, co
   return result('closed', { detail: 'The change request kept changing; open the link again.' });
 }
 
-async function check(deps: LinkDeps, token: string | undefined): Promise<LinkResult | { kind: 'ok'; cr: ChangeRequest; claims: DecisionClaims }> {
+async function check(
+  deps: LinkDeps,
+  token: string | undefined,
+): Promise<Refusal | { kind: 'ok'; loaded: ChangeWithAudit; claims: DecisionClaims; approver: Person | undefined }> {
   const verified = verifyDecisionToken(token ?? '', await deps.linkKey(), deps.changes.clock.now().toISOString());
   if (!verified.ok) return result(verified.reason);
   const claims = verified.claims;
-  const found = await deps.changes.store.get(claims.changeId);
+  // the change and the approver, read side by side
+  const [found, approver] = await Promise.all([deps.changes.store.get(claims.changeId), deps.directory.get(claims.approver)]);
   if (!found) return result('closed', { changeId: claims.changeId, detail: 'It does not exist.' });
   const cr = found.cr;
   const ctx = { changeId: cr.id, revision: claims.revision, currentRevision: cr.revision, state: cr.state };
@@ -68,5 +74,5 @@ async function check(deps: LinkDeps, token: string | undefined): Promise<LinkRes
     return filled?.by === claims.approver || cr.state === 'rejected' ? result('already-used', ctx) : result('closed', { ...ctx, detail: `The approval was given by ${filled?.name}.` });
   }
   if (cr.state !== 'pending_approval') return result('closed', ctx);
-  return { kind: 'ok', cr, claims };
+  return { kind: 'ok', loaded: found, claims, approver: approver ?? undefined };
 }

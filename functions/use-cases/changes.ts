@@ -91,8 +91,10 @@ export async function transitionChange(
   action: Action,
   input: TransitionInput,
   expectedVersion?: number,
+  /** The change as the caller just read it (saves a read; the write is still conditioned on its version). */
+  loaded?: ChangeWithAudit,
 ): Promise<ChangeWithAudit> {
-  const { cr, audit } = await getChange(deps, id);
+  const { cr, audit } = loaded ?? (await getChange(deps, id));
   checkExpectedVersion(cr.version, expectedVersion);
   const now = deps.clock.now().toISOString();
   // submitting (re)checks the calendar: blackouts declared since the draft was written count

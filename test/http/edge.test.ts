@@ -33,7 +33,7 @@ describe('Rule: the caller is who the verified token says', () => {
 describe('Rule: a bad setting stops the start with a message naming it', () => {
   it.each([
     ['ORG_TIMEZONE', 'Mars/Olympus'],
-    ['POST_APPROVAL_HOURS', '-3'],
+    ['REMIND_EVERY_HOURS', '-3'],
     ['DYNAMODB_ENDPOINT', 'not a url'],
     ['COMPONENTS', ' , '],
   ])('%s=%s', (name, value) => {
