@@ -59,7 +59,7 @@ export const TRANSITIONS: Record<Action, readonly State[]> = {
 };
 
 /** States from which the content may be edited; editing a non-draft sends the CR back to draft. */
-export const EDITABLE: readonly State[] = ['draft', 'pending_approval', 'approved', 'scheduled', 'rejected'];
+export const EDITABLE: readonly State[] = ['draft', 'submitted', 'pending_approval', 'approved', 'scheduled', 'rejected'];
 /** An emergency change is documented while it is carried out (seed: "Document concurrently"). */
 export const EMERGENCY_EDITABLE: readonly State[] = ['draft', 'in_progress', 'monitoring'];
 

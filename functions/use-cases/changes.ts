@@ -137,7 +137,8 @@ async function afterTransition(deps: ChangeDeps, action: Action, before: ChangeR
   const engine = deps.workflows;
   if (!engine) return;
   if (action === 'submit' || (action === 'start' && after.content.category === 'emergency')) {
-    // the start must happen: if it fails the caller is told (the change stays submitted, and a resubmit is possible after an edit)
+    // the start must happen: if it fails the caller is told; the change stays submitted, and an edit
+    // (back to draft) or a cancel gets it out — docs/runbooks/workflow-failed.md
     await startWorkflowOf(deps, after);
     return;
   }

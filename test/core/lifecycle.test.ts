@@ -268,6 +268,12 @@ describe('Rule: an approval is bound to the revision it saw', () => {
     expect(audit[0]!.reason).toMatch(/approvals cleared/);
   });
 
+  it('a submitted change whose workflow never started can be edited back to draft', () => {
+    const stuck = act(filed(), 'submit', people.alice).next;
+    expect(stuck.state).toBe('submitted');
+    expect(editChange(stuck, people.alice, { ...stuck.content, title: 'Try again' }, later(2), rules).next).toMatchObject({ state: 'draft', revision: 2 });
+  });
+
   it('an approval for an older revision is refused', () => {
     const cr = submitted();
     const edited = editChange(cr, people.alice, { ...cr.content, title: 'Changed title' }, later(2), rules).next;
