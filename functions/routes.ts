@@ -3,6 +3,30 @@
  * the CDK stack creates a route and a function per entry from it, and the local server dispatches
  * with it, so what runs locally is what deploys.
  */
+import type { WorkflowName } from './ports.js';
+
+/**
+ * The Step Functions calls a function's code makes (functions/use-cases/changes.ts `afterTransition`
+ * and `reviseChange`, approval-flow.ts `sweepApprovals`). Declarative only: the local runtime runs
+ * the workflows in-process and ignores it; the stack grants exactly this, and gives a function with
+ * any of it both state machine ARNs (APPROVAL_STATE_MACHINE_ARN, EMERGENCY_STATE_MACHINE_ARN: the
+ * Step Functions adapter is built from the two together).
+ */
+export interface WorkflowAccess {
+  /** Workflows whose executions the function starts: `states:StartExecution` on those state machines. */
+  start?: WorkflowName[];
+  /**
+   * Workflows whose running executions the function stops: `states:StopExecution` and
+   * `states:DescribeExecution` (to tell an execution that already ended) on their executions.
+   */
+  stop?: WorkflowName[];
+  /**
+   * Whether the function completes approval callback tasks with a decision
+   * (`states:SendTaskSuccess` / `states:SendTaskFailure`). Only the decision handlers may.
+   */
+  decide?: boolean;
+}
+
 export interface RouteGroup {
   /** Construct id of the function in the stack and key of the local dispatcher. */
   name: string;
@@ -17,6 +41,19 @@ export interface RouteGroup {
    * @default false
    */
   tableDelete?: boolean;
+  /**
+   * Whether the function writes change requests. Every such write publishes its domain events, so
+   * the stack gives it the event bus (EVENT_BUS_NAME) and `events:PutEvents` on that bus only.
+   *
+   * @default false
+   */
+  publishesEvents?: boolean;
+  /**
+   * The Step Functions calls the function makes (see WorkflowAccess).
+   *
+   * @default - none: no Step Functions permission and no state machine ARN
+   */
+  workflows?: WorkflowAccess;
   routes: { method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; path: string; public?: boolean }[];
 }
 
@@ -48,6 +85,9 @@ export const ROUTE_GROUPS: RouteGroup[] = [
     name: 'ApprovalLinks',
     entry: 'functions/handlers/approval-links.ts',
     tableAccess: 'read-write',
+    publishesEvents: true,
+    // POST decides: completes the slot's callback task (approve) or fails it (reject)
+    workflows: { decide: true },
     routes: [
       // public at the gateway: the signed, expiring token in the link is the credential
       { method: 'GET', path: '/approvals/decide', public: true },
@@ -73,6 +113,9 @@ export const ROUTE_GROUPS: RouteGroup[] = [
     name: 'ChangesWrite',
     entry: 'functions/handlers/changes-write.ts',
     tableAccess: 'read-write',
+    publishesEvents: true,
+    // POST of an emergency change starts the emergency flow; PATCH (a new revision) stops the running approval
+    workflows: { start: ['emergency'], stop: ['approval'] },
     routes: [
       { method: 'POST', path: '/changes' },
       { method: 'PATCH', path: '/changes/{id}' },
@@ -82,6 +125,10 @@ export const ROUTE_GROUPS: RouteGroup[] = [
     name: 'ChangesTransition',
     entry: 'functions/handlers/changes-transition.ts',
     tableAccess: 'read-write',
+    publishesEvents: true,
+    // submit starts the approval flow, start of an emergency change the emergency flow; cancel stops
+    // the approval; approve and reject complete or fail the slot's callback task
+    workflows: { start: ['approval', 'emergency'], stop: ['approval'], decide: true },
     routes: [{ method: 'POST', path: '/changes/{id}/{action}' }],
   },
 ];

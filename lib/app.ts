@@ -36,6 +36,16 @@ export const CONTEXT_KEYS = {
   holidayRegion: 'holidayRegion',
   /** HH:MM from which Friday is a blackout. */
   fridayCutoff: 'fridayCutoff',
+  /** Name of the domain event bus; `changeflow` by default (give a second copy of the stack its own). */
+  eventBusName: 'eventBusName',
+  /** https URL the links in emails point to (a custom domain); the API's own URL by default. */
+  publicBaseUrl: 'publicBaseUrl',
+  /** Hours between reminders of a pending approval (24 by default). */
+  remindEveryHours: 'remindEveryHours',
+  /** Hours without a decision before a request escalates to the next role up (48 by default). */
+  escalateAfterHours: 'escalateAfterHours',
+  /** Hours after which a pending approval expires (168 by default). */
+  expireAfterHours: 'expireAfterHours',
 } as const;
 
 export function buildChangeflowApp(app: App, env?: Environment): ChangeflowStack {
@@ -46,6 +56,14 @@ export function buildChangeflowApp(app: App, env?: Environment): ChangeflowStack
     return String(v);
   };
 
+  const hours = (key: string): number | undefined => {
+    const v = ctx(key);
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`context ${key} must be a positive number of hours, got ${JSON.stringify(v)}`);
+    return n;
+  };
+
   const removal = ctx(CONTEXT_KEYS.tableRemovalPolicy)?.toLowerCase();
   if (removal !== undefined && removal !== 'retain' && removal !== 'destroy') {
     throw new Error(`context tableRemovalPolicy must be retain or destroy, got ${JSON.stringify(removal)}`);
@@ -53,7 +71,7 @@ export function buildChangeflowApp(app: App, env?: Environment): ChangeflowStack
 
   const stack = new ChangeflowStack(app, ctx(CONTEXT_KEYS.stackName) ?? 'ChangeFlow', {
     env,
-    description: 'ChangeFlow: change management as a service (API, functions, scheduled jobs, table)',
+    description: 'ChangeFlow: change management as a service (API, functions, scheduled jobs, workflows, event bus, table)',
     jwtIssuer: ctx(CONTEXT_KEYS.jwtIssuer),
     jwtAudience: ctx(CONTEXT_KEYS.jwtAudience)
       ?.split(',')
@@ -71,6 +89,11 @@ export function buildChangeflowApp(app: App, env?: Environment): ChangeflowStack
     holidayCountry: ctx(CONTEXT_KEYS.holidayCountry),
     holidayRegion: ctx(CONTEXT_KEYS.holidayRegion),
     fridayCutoff: ctx(CONTEXT_KEYS.fridayCutoff),
+    eventBusName: ctx(CONTEXT_KEYS.eventBusName),
+    publicBaseUrl: ctx(CONTEXT_KEYS.publicBaseUrl),
+    remindEveryHours: hours(CONTEXT_KEYS.remindEveryHours),
+    escalateAfterHours: hours(CONTEXT_KEYS.escalateAfterHours),
+    expireAfterHours: hours(CONTEXT_KEYS.expireAfterHours),
   });
 
   // AWS Solutions checks: any unacknowledged error stops the synth.

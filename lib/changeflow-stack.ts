@@ -3,7 +3,10 @@
  * per route group of `functions/routes.ts` (the single source of routes, shared with the local
  * server) and one per scheduled job of `functions/jobs/schedules.ts`, each with its own role
  * holding only the access its group or job declares, and an EventBridge Scheduler schedule with a
- * dead-letter queue per job.
+ * dead-letter queue per job. Then the approvals: the approval and emergency state machines (the ASL
+ * files of lib/workflows) and the one function their task states invoke, the domain event bus with
+ * the rule that feeds the notifications function (dead-letter queue on both hops), and the key that
+ * signs approval links.
  */
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +25,9 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { Alarm, ComparisonOperator, TreatMissingData, type IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, BillingMode, ProjectionType, Table, type CfnTable } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Archive, EventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing, type CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -32,11 +37,16 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { DefinitionBody, LogLevel, StateMachine, StateMachineType, type CfnStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { TABLE_KEYS } from '../functions/adapters/dynamodb/table.js';
 import { ConfigSchema } from '../functions/config.js';
+import { EVENT_SOURCE } from '../functions/core/events.js';
 import { SCHEDULED_JOBS, type ScheduledJob } from '../functions/jobs/schedules.js';
-import { ROUTE_GROUPS, type RouteGroup } from '../functions/routes.js';
+import type { WorkflowName } from '../functions/ports.js';
+import { ROUTE_GROUPS, type RouteGroup, type WorkflowAccess } from '../functions/routes.js';
+import { NOTIFIED_EVENTS } from '../functions/use-cases/notifications.js';
+import { definitionText, placeholders, WORKFLOW_NAMES } from './workflows/definitions.js';
 
 /** The repository root: handler entries in ROUTE_GROUPS are relative to it. */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -61,6 +71,24 @@ export const DEFAULT_STAKEHOLDER_EMAILS =
 
 /** The route that serves the iCalendar feed: the group serving it gets the feed key secret. */
 export const CALENDAR_FEED_PATH = '/calendar.ics';
+
+/** The route of the email approval links: the group serving it gets the link signing key (it verifies links). */
+export const APPROVAL_LINKS_PATH = '/approvals/decide';
+
+/** Name of the domain event bus when none is configured. */
+export const DEFAULT_EVENT_BUS_NAME = 'changeflow';
+
+/**
+ * The functions that serve no route and run on no schedule: the task states of both workflows
+ * invoke WorkflowTasks, the event bus's rule invokes Notifications. Declared here rather than in a
+ * table under functions/, because the local runtime wires both differently (the in-process ASL
+ * interpreter calls `runWorkflowTask`, the in-process bus calls `notify`) and would not read one.
+ */
+export const WORKER_FUNCTIONS = {
+  WorkflowTasks: { entry: 'functions/workflows/tasks.ts', description: 'ChangeFlow WorkflowTasks: the task states of the approval and emergency workflows' },
+  Notifications: { entry: 'functions/notifications/handler.ts', description: 'ChangeFlow Notifications: emails for the domain events of the event bus' },
+} as const;
+export type WorkerName = keyof typeof WORKER_FUNCTIONS;
 
 /**
  * Why each public route may skip the JWT authorizer (cdk-nag APIG4). A public route without an
@@ -213,12 +241,46 @@ export interface ChangeflowStackProps extends StackProps {
    */
   readonly fridayCutoff?: string;
   /**
-   * Timeout of each scheduled job's function: jobs are not bound by the API's 30 s and send
-   * several emails per run.
+   * Timeout of each scheduled job's function and of the two functions nobody waits on over HTTP
+   * (WorkflowTasks, Notifications): they are not bound by the API's 30 s and may send several
+   * emails per run.
    *
    * @default Duration.minutes(1)
    */
   readonly jobTimeout?: Duration;
+  /**
+   * Name of the EventBridge bus the domain events go to (EVENT_BUS_NAME). Give each copy of the
+   * stack in one account and region its own.
+   *
+   * @default DEFAULT_EVENT_BUS_NAME ('changeflow')
+   */
+  readonly eventBusName?: string;
+  /**
+   * Where people reach the API, e.g. `https://changes.example.com` on a custom domain: the links
+   * in emails point here (PUBLIC_BASE_URL, read by the Notifications function only). Must be https
+   * and the root of the host (no base path): the confirmation page posts to `/approvals/decide`.
+   *
+   * @default - the URL of the API's `$default` stage
+   */
+  readonly publicBaseUrl?: string;
+  /**
+   * Hours between reminders while an approval is pending (REMIND_EVERY_HOURS).
+   *
+   * @default - the functions' default, 24
+   */
+  readonly remindEveryHours?: number;
+  /**
+   * Hours without a decision after which a request escalates to the next role up (ESCALATE_AFTER_HOURS).
+   *
+   * @default - the functions' default, 48
+   */
+  readonly escalateAfterHours?: number;
+  /**
+   * Hours after which a pending approval expires (EXPIRE_AFTER_HOURS).
+   *
+   * @default - the functions' default, 168 (7 days)
+   */
+  readonly expireAfterHours?: number;
 }
 
 /** What the stack hands to tests and to other stacks. */
@@ -241,6 +303,21 @@ export interface ChangeflowJob {
   readonly deadLetterAlarm: Alarm;
 }
 
+/** A function that serves no route and runs on no schedule (WORKER_FUNCTIONS). */
+export interface ChangeflowWorker {
+  readonly name: WorkerName;
+  readonly fn: NodejsFunction;
+  readonly role: Role;
+}
+
+/** A workflow's state machine and what watches it. */
+export interface ChangeflowWorkflow {
+  readonly name: WorkflowName;
+  readonly stateMachine: StateMachine;
+  readonly logGroup: LogGroup;
+  readonly failedAlarm: Alarm;
+}
+
 /** Settings every function of the stack shares. */
 interface FunctionDefaults {
   readonly environment: Readonly<Record<string, string>>;
@@ -260,6 +337,18 @@ export class ChangeflowStack extends Stack {
   public readonly jobs: ReadonlyMap<string, ChangeflowJob>;
   /** The key that unlocks the iCalendar feed (`<ApiUrl>/calendar.ics?key=<value>`). */
   public readonly calendarFeedSecret: Secret;
+  /** The key that signs and verifies approval links (HMAC), base64. */
+  public readonly approvalLinkSecret: Secret;
+  /** The bus every change-request write publishes its domain events to. */
+  public readonly eventBus: EventBus;
+  /** The approval and emergency state machines. */
+  public readonly workflows: ReadonlyMap<WorkflowName, ChangeflowWorkflow>;
+  /** WorkflowTasks and Notifications. */
+  public readonly workers: ReadonlyMap<WorkerName, ChangeflowWorker>;
+  /** The rule that sends the notified event types to the Notifications function. */
+  public readonly notificationsRule: Rule;
+  /** Where a notification that could not be delivered or failed in the function lands. */
+  public readonly notificationsDeadLetterQueue: Queue;
 
   constructor(scope: Construct, id: string, props: ChangeflowStackProps = {}) {
     super(scope, id, props);
@@ -337,6 +426,10 @@ export class ChangeflowStack extends Stack {
       ...(props.holidayRegion !== undefined ? { HOLIDAY_REGION: props.holidayRegion } : {}),
       FRIDAY_CUTOFF: props.fridayCutoff ?? '14:00',
       ...(props.sesConfigurationSet !== undefined ? { SES_CONFIGURATION_SET: props.sesConfigurationSet } : {}),
+      // the approval timers: the sweep applies them, the notifications quote them in the emails
+      ...(props.remindEveryHours !== undefined ? { REMIND_EVERY_HOURS: String(props.remindEveryHours) } : {}),
+      ...(props.escalateAfterHours !== undefined ? { ESCALATE_AFTER_HOURS: String(props.escalateAfterHours) } : {}),
+      ...(props.expireAfterHours !== undefined ? { EXPIRE_AFTER_HOURS: String(props.expireAfterHours) } : {}),
       POWERTOOLS_SERVICE_NAME: 'changeflow',
       POWERTOOLS_METRICS_NAMESPACE: 'ChangeFlow',
       NODE_OPTIONS: '--enable-source-maps',
@@ -345,6 +438,7 @@ export class ChangeflowStack extends Stack {
     // synth here instead of every cold start after the deploy.
     validateEnvironment(environment);
     validateSesIdentity(sesIdentity);
+    if (props.publicBaseUrl !== undefined) validatePublicBaseUrl(props.publicBaseUrl);
 
     const defaults: FunctionDefaults = {
       environment,
@@ -367,15 +461,75 @@ export class ChangeflowStack extends Stack {
         'Rotating the feed key would break every subscribed calendar URL at once, so it is rotated by hand when it leaks (docs/runbooks/calendar-feed-key.md).',
     });
 
+    // --- the approval link key (signed by Notifications, verified by ApprovalLinks, read by nobody else) ---
+    this.approvalLinkSecret = new Secret(this, 'ApprovalLinkKey', {
+      description: 'ChangeFlow: the HMAC key of the email approval links (base64; 64 letters and digits decode to 48 bytes)',
+      // The functions decode the value as base64 (functions/handlers/deps.ts) and need at least 32
+      // bytes. Letters and digits are all base64 characters: 64 of them decode to 48 random bytes.
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+    });
+    Validations.of(this.approvalLinkSecret).acknowledge({
+      id: nag('SMG4'),
+      reason:
+        'Rotating the link key voids every approval link already in a mailbox, so it is rotated by hand when it leaks and the next reminders carry new links (docs/runbooks/approval-link-key.md).',
+    });
+
+    // --- the domain event bus: every change-request write publishes its events here ---
+    const eventBusName = props.eventBusName ?? DEFAULT_EVENT_BUS_NAME;
+    validateEventBusName(eventBusName);
+    this.eventBus = new EventBus(this, 'EventBus', { eventBusName, description: 'ChangeFlow domain events (functions/core/events.ts)' });
+    // Fourteen days of every event, to replay into a consumer (a new one, or one that was broken
+    // for longer than its dead-letter queue shows): as long as the notifications' dedupe records
+    // live (functions/adapters/dynamodb/once.ts), so a replay inside the archive never emails twice.
+    new Archive(this, 'EventArchive', {
+      sourceEventBus: this.eventBus,
+      description: 'ChangeFlow domain events, for replay',
+      eventPattern: { source: [EVENT_SOURCE] },
+      retention: Duration.days(14),
+    });
+
+    // --- the function both workflows' task states invoke (no state machine ARN: it starts and stops nothing) ---
+    const workers = new Map<WorkerName, ChangeflowWorker>();
+    const workflowTasks = this.newFunction('WorkflowTasks', defaults, {
+      entry: WORKER_FUNCTIONS.WorkflowTasks.entry,
+      timeout: props.jobTimeout ?? Duration.minutes(1),
+      description: WORKER_FUNCTIONS.WorkflowTasks.description,
+      environment: { EVENT_BUS_NAME: this.eventBus.eventBusName },
+    });
+    this.grantTable(workflowTasks.role, defaults, TABLE_ACTIONS['read-write']);
+    this.eventBus.grantPutEventsTo(workflowTasks.role);
+    this.errorsAlarm('WorkflowTasks', workflowTasks.fn, 'docs/runbooks/workflow-failed.md', defaults);
+    workers.set('WorkflowTasks', { name: 'WorkflowTasks', ...workflowTasks });
+
+    // --- the approval and emergency state machines, from the ASL files of lib/workflows ---
+    const workflows = new Map<WorkflowName, ChangeflowWorkflow>();
+    for (const name of WORKFLOW_NAMES) {
+      workflows.set(name, this.newWorkflow(name, workflowTasks.fn, defaults));
+    }
+    this.workflows = workflows;
+    // What a function with any Step Functions permission is told: the adapter needs both ARNs.
+    const stateMachineArns = {
+      APPROVAL_STATE_MACHINE_ARN: workflows.get('approval')!.stateMachine.stateMachineArn,
+      EMERGENCY_STATE_MACHINE_ARN: workflows.get('emergency')!.stateMachine.stateMachineArn,
+    };
+    const workflowEnvironment = (access: WorkflowAccess | undefined): Record<string, string> => (hasWorkflowAccess(access) ? stateMachineArns : {});
+    const eventsEnvironment = (publishes: boolean | undefined): Record<string, string> => (publishes ? { EVENT_BUS_NAME: this.eventBus.eventBusName } : {});
+
     // --- one function per route group ---
     const functions = new Map<string, ChangeflowFunction>();
     for (const group of ROUTE_GROUPS) {
       const servesFeed = group.routes.some((r) => r.path === CALENDAR_FEED_PATH);
+      const servesLinks = group.routes.some((r) => r.path === APPROVAL_LINKS_PATH);
       const { fn, role } = this.newFunction(group.name, defaults, {
         entry: group.entry,
         timeout: props.functionTimeout ?? Duration.seconds(10),
         description: `ChangeFlow ${group.name}: ${group.routes.map((r) => `${r.method} ${r.path}`).join(', ')}`,
-        environment: servesFeed ? { CALENDAR_FEED_SECRET_ID: this.calendarFeedSecret.secretArn } : {},
+        environment: {
+          ...(servesFeed ? { CALENDAR_FEED_SECRET_ID: this.calendarFeedSecret.secretArn } : {}),
+          ...(servesLinks ? { APPROVAL_LINK_SECRET_ID: this.approvalLinkSecret.secretArn } : {}),
+          ...eventsEnvironment(group.publishesEvents),
+          ...workflowEnvironment(group.workflows),
+        },
       });
 
       // Exactly the calls the store makes (docs/data-model.md): grantReadData would also allow
@@ -384,6 +538,9 @@ export class ChangeflowStack extends Stack {
         this.grantTable(role, defaults, [...TABLE_ACTIONS[group.tableAccess], ...(group.tableDelete ? TABLE_DELETE_ACTIONS : [])]);
       }
       if (servesFeed) this.calendarFeedSecret.grantRead(role);
+      if (servesLinks) this.approvalLinkSecret.grantRead(role);
+      if (group.publishesEvents) this.eventBus.grantPutEventsTo(role);
+      this.grantWorkflows(group.name, role, group.workflows);
 
       const integration = new HttpLambdaIntegration(`${group.name}Integration`, fn);
       const routes: HttpRoute[] = [];
@@ -434,7 +591,7 @@ export class ChangeflowStack extends Stack {
         entry: job.entry,
         timeout: props.jobTimeout ?? Duration.minutes(1),
         description: `ChangeFlow ${job.name}: scheduled job, ${job.schedule}`,
-        environment: {},
+        environment: { ...eventsEnvironment(job.needs.publishEvents), ...workflowEnvironment(job.needs.workflows) },
         // EventBridge Scheduler invokes Lambda asynchronously: its retry policy and dead-letter
         // queue (below) cover only the delivery of the invoke (throttling, permissions, a deleted
         // function). A run that fails inside the function is Lambda's to retry, and after those
@@ -461,6 +618,8 @@ export class ChangeflowStack extends Stack {
       if (job.needs.sendEmail) {
         role.addToPrincipalPolicy(new PolicyStatement({ actions: ['ses:SendEmail'], resources: sesSendResources }));
       }
+      if (job.needs.publishEvents) this.eventBus.grantPutEventsTo(role);
+      this.grantWorkflows(job.name, role, job.needs.workflows);
 
       // One role per schedule, allowed to invoke this job's function and to drop into its queue.
       const schedulerRole = new Role(this, `${job.name}SchedulerRole`, {
@@ -506,6 +665,68 @@ export class ChangeflowStack extends Stack {
     }
     this.jobs = jobs;
 
+    // --- notifications: a rule on the bus for the notified event types → the Notifications function ---
+    // One dead-letter queue for both hops, as for the jobs: EventBridge's target DLQ takes an event
+    // it could not hand to Lambda; Lambda's on-failure destination takes one the function failed on
+    // after Lambda's own retries (EventBridge invokes asynchronously). One queue, one alarm, one runbook.
+    this.notificationsDeadLetterQueue = new Queue(this, 'NotificationsDeadLetterQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.notificationsDeadLetterQueue).acknowledge({
+      id: nag('SQS3'),
+      reason: 'This queue is the dead-letter queue of the notifications rule target and of the Notifications function, so it needs no dead-letter queue of its own.',
+    });
+    const publicBaseUrl = props.publicBaseUrl ?? this.stage.url;
+    const notifications = this.newFunction('Notifications', defaults, {
+      entry: WORKER_FUNCTIONS.Notifications.entry,
+      timeout: props.jobTimeout ?? Duration.minutes(1),
+      description: WORKER_FUNCTIONS.Notifications.description,
+      // No cycle: the stage URL is built from the API id, and this function is behind no route.
+      environment: { APPROVAL_LINK_SECRET_ID: this.approvalLinkSecret.secretArn, PUBLIC_BASE_URL: publicBaseUrl },
+      // An email more than two hours late needs a person (the queue's alarm), not more retries.
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(2),
+      onFailure: new SqsDestination(this.notificationsDeadLetterQueue),
+    });
+    // It reads the directory (people by id and by role) and writes only its dedupe records.
+    this.grantTable(notifications.role, defaults, ['dynamodb:GetItem', 'dynamodb:Query']);
+    notifications.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        resources: [this.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${IDEMPOTENCY_KEY_PREFIX}*`] } },
+      }),
+    );
+    notifications.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['ses:SendEmail'], resources: sesSendResources }));
+    this.approvalLinkSecret.grantRead(notifications.role);
+    this.errorsAlarm('Notifications', notifications.fn, 'docs/runbooks/notifications-dlq.md', defaults);
+    workers.set('Notifications', { name: 'Notifications', ...notifications });
+    this.workers = workers;
+
+    this.notificationsRule = new Rule(this, 'NotificationsRule', {
+      description: 'ChangeFlow: the domain events that send email, to the Notifications function',
+      eventBus: this.eventBus,
+      // the publisher sets DetailType to the event type (functions/adapters/aws/eventbridge-publisher.ts)
+      eventPattern: { source: [EVENT_SOURCE], detailType: [...NOTIFIED_EVENTS] },
+      targets: [
+        new LambdaFunction(notifications.fn, {
+          deadLetterQueue: this.notificationsDeadLetterQueue,
+          retryAttempts: 8,
+          maxEventAge: Duration.hours(2),
+        }),
+      ],
+    });
+    new Alarm(this, 'NotificationsDeadLetterAlarm', {
+      alarmDescription: 'ChangeFlow notifications: an event was not emailed and landed in the dead-letter queue (runbook: docs/runbooks/notifications-dlq.md)',
+      metric: this.notificationsDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(...(defaults.alarmAction ? [defaults.alarmAction] : []));
+
     new Alarm(this, 'Api5xxAlarm', {
       alarmDescription: 'ChangeFlow API answered 5xx (runbook: docs/runbooks/api-5xx.md)',
       metric: this.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
@@ -522,6 +743,118 @@ export class ChangeflowStack extends Stack {
       description: 'Secret holding the iCalendar feed key: the feed is <ApiUrl>/calendar.ics?key=<its value> (aws secretsmanager get-secret-value)',
       value: this.calendarFeedSecret.secretName,
     });
+    new CfnOutput(this, 'ApprovalLinkSecretName', {
+      description: 'Secret holding the key that signs approval links (rotate by hand: docs/runbooks/approval-link-key.md)',
+      value: this.approvalLinkSecret.secretName,
+    });
+    new CfnOutput(this, 'PublicBaseUrl', { description: 'Where the links in emails point', value: publicBaseUrl });
+    new CfnOutput(this, 'EventBusName', { description: 'The bus the domain events go to', value: this.eventBus.eventBusName });
+    new CfnOutput(this, 'ApprovalStateMachineArn', { description: 'The approval workflow', value: stateMachineArns.APPROVAL_STATE_MACHINE_ARN });
+    new CfnOutput(this, 'EmergencyStateMachineArn', { description: 'The emergency workflow', value: stateMachineArns.EMERGENCY_STATE_MACHINE_ARN });
+    new CfnOutput(this, 'NotificationsDeadLetterQueueUrl', {
+      description: 'Notifications that failed (docs/runbooks/notifications-dlq.md)',
+      value: this.notificationsDeadLetterQueue.queueUrl,
+    });
+  }
+
+  /**
+   * One Standard state machine from its ASL file: every event logged with its data to a log group
+   * with a retention, X-Ray tracing on, and a role that may invoke the WorkflowTasks function only
+   * (besides the log delivery and tracing calls that logging and X-Ray need).
+   */
+  private newWorkflow(name: WorkflowName, tasks: NodejsFunction, defaults: FunctionDefaults): ChangeflowWorkflow {
+    const id = `${name[0]!.toUpperCase()}${name.slice(1)}Workflow`;
+    const substitutions: Record<string, string> = { WorkflowTasksFunctionArn: tasks.functionArn };
+    // every placeholder of the file has its substitution, and every substitution a placeholder
+    const wanted = placeholders(name);
+    if (JSON.stringify(wanted) !== JSON.stringify(Object.keys(substitutions).sort())) {
+      throw new Error(`lib/workflows/${name}.asl.json uses the placeholders ${wanted.join(', ')}, the stack substitutes ${Object.keys(substitutions).join(', ')}`);
+    }
+
+    // Step Functions adds a log group to the account's CloudWatch Logs resource policy, which has
+    // a size limit; under /aws/vendedlogs/ it adds one wildcard instead of one entry per group.
+    const logGroup = new LogGroup(this, `${id}Logs`, {
+      logGroupName: `/aws/vendedlogs/states/${this.stackName}-${name}`,
+      retention: defaults.logRetention,
+      removalPolicy: defaults.logRemovalPolicy,
+    });
+    const stateMachine = new StateMachine(this, id, {
+      stateMachineType: StateMachineType.STANDARD, // callbacks (waitForTaskToken) need Standard
+      // fromString, not fromFile: fromFile uploads the file as an S3 asset and the template only
+      // points at it, while fromString inlines the text, so the template carries the definition
+      // and the infra tests can compare it with the ASL file. The placeholders stay as they are
+      // in the file; CloudFormation substitutes them (DefinitionSubstitutions).
+      definitionBody: DefinitionBody.fromString(definitionText(name)),
+      definitionSubstitutions: substitutions,
+      logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: true },
+      tracingEnabled: true,
+    });
+    tasks.grantInvoke(stateMachine.role);
+
+    const taskFnId = this.getLogicalId(tasks.node.defaultChild as CfnFunction);
+    Validations.of(stateMachine.role).acknowledge({
+      id: nag(`IAM5[Resource::<${taskFnId}.Arn>:*]`),
+      reason: 'The wildcard covers only the versions and aliases of the WorkflowTasks function, which grantInvoke adds next to its unqualified ARN.',
+    });
+    Validations.of(stateMachine.role).acknowledge({
+      id: nag('IAM5[Resource::*]'),
+      reason:
+        'The CloudWatch Logs delivery calls that execution logging needs and the X-Ray PutTraceSegments and PutTelemetryRecords calls of tracing do not support resource-level permissions, so they need Resource "*".',
+    });
+
+    const failedAlarm = new Alarm(this, `${id}FailedAlarm`, {
+      alarmDescription: `ChangeFlow ${name} workflow: an execution failed (runbook: docs/runbooks/workflow-failed.md)`,
+      metric: stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    failedAlarm.addAlarmAction(...(defaults.alarmAction ? [defaults.alarmAction] : []));
+    return { name, stateMachine, logGroup, failedAlarm };
+  }
+
+  /**
+   * Exactly the Step Functions calls a function declares (WorkflowAccess): start on the state
+   * machine, stop (and describe) on its executions, and the task responses on "*" in a policy of
+   * their own, so that their acknowledgement carries their own reason.
+   */
+  private grantWorkflows(id: string, role: Role, access: WorkflowAccess | undefined): void {
+    if (!hasWorkflowAccess(access)) return;
+    for (const name of new Set(access?.start ?? [])) {
+      this.workflows.get(name)!.stateMachine.grantStartExecution(role);
+    }
+    for (const name of new Set(access?.stop ?? [])) {
+      const stateMachine = this.workflows.get(name)!.stateMachine;
+      // `arn:…:execution:<state machine name>:*`: the executions of this one state machine
+      role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['states:StopExecution', 'states:DescribeExecution'],
+          resources: [
+            this.formatArn({ service: 'states', resource: 'execution', resourceName: `${stateMachine.stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+          ],
+        }),
+      );
+      const smId = this.getLogicalId(stateMachine.node.defaultChild as CfnStateMachine);
+      // how cdk-nag writes the ARN: a pseudo parameter as <AWS::Name>, a known value (env given) as is
+      const pseudo = (value: string, name: string) => (Token.isUnresolved(value) ? `<AWS::${name}>` : value);
+      const arnPrefix = `arn:${pseudo(this.partition, 'Partition')}:states:${pseudo(this.region, 'Region')}:${pseudo(this.account, 'AccountId')}`;
+      Validations.of(role).acknowledge({
+        id: nag(`IAM5[Resource::${arnPrefix}:execution:<${smId}.Name>:*]`),
+        reason: `The wildcard covers only the executions of the ${name} state machine, whose names (one per change and revision) are not known in advance.`,
+      });
+    }
+    if (access?.decide) {
+      const policy = new Policy(this, `${id}TaskResponsePolicy`, {
+        roles: [role],
+        statements: [new PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: ['*'] })],
+      });
+      Validations.of(policy).acknowledge({
+        id: nag('IAM5[Resource::*]'),
+        reason:
+          'SendTaskSuccess and SendTaskFailure take a task token and support no resource-level permissions (Service Authorization Reference for Step Functions), so only the decision handlers hold them, on Resource "*".',
+      });
+    }
   }
 
   /**
@@ -541,6 +874,8 @@ export class ChangeflowStack extends Stack {
       onFailure?: SqsDestination;
     },
   ): { fn: NodejsFunction; role: Role } {
+    // the function's own settings too are parsed as the function will parse them
+    validateEnvironment({ ...defaults.environment, ...spec.environment });
     const logGroup = new LogGroup(this, `${id}Logs`, { retention: defaults.logRetention, removalPolicy: defaults.logRemovalPolicy });
     // Our own role, not the AWS-managed basic execution role (cdk-nag IAM4): it may write to
     // this function's log group only.
@@ -688,6 +1023,11 @@ const SETTING_OF: Readonly<Record<string, string>> = {
   HOLIDAY_REGION: 'holidayRegion',
   FRIDAY_CUTOFF: 'fridayCutoff',
   SES_CONFIGURATION_SET: 'sesConfigurationSet',
+  PUBLIC_BASE_URL: 'publicBaseUrl',
+  EVENT_BUS_NAME: 'eventBusName',
+  REMIND_EVERY_HOURS: 'remindEveryHours',
+  ESCALATE_AFTER_HOURS: 'escalateAfterHours',
+  EXPIRE_AFTER_HOURS: 'expireAfterHours',
 };
 
 /** Checks the literal environment with the schema the functions parse it with at start (functions/config.ts). */
@@ -713,5 +1053,37 @@ export function mailAddressOf(mailFrom: string): string {
 function validateSesIdentity(identity: string): void {
   if (!/^([^@\s*]+@)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/.test(identity)) {
     throw new Error(`sesIdentity must be a domain such as example.com or an address such as changeflow@example.com, got ${JSON.stringify(identity)}`);
+  }
+}
+
+/** Whether a function makes any Step Functions call (and so needs both state machine ARNs). */
+export function hasWorkflowAccess(access: WorkflowAccess | undefined): boolean {
+  return Boolean(access && ((access.start?.length ?? 0) > 0 || (access.stop?.length ?? 0) > 0 || access.decide));
+}
+
+/** A custom bus name EventBridge accepts; `default` is the account's own bus, which the stack cannot create. */
+function validateEventBusName(name: string): void {
+  if (Token.isUnresolved(name)) return;
+  if (!/^[A-Za-z0-9._-]{1,256}$/.test(name) || name === 'default') {
+    throw new Error(`eventBusName must be 1-256 letters, digits, dots, dashes or underscores, and not "default", got ${JSON.stringify(name)}`);
+  }
+}
+
+/**
+ * The links in emails must reach people over https, at the root of a host: the confirmation page
+ * posts to the absolute path APPROVAL_LINKS_PATH, which a base path would miss.
+ */
+function validatePublicBaseUrl(url: string): void {
+  if (Token.isUnresolved(url)) return;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed?.protocol !== 'https:' || parsed.pathname !== '/' || parsed.search !== '' || parsed.hash !== '') {
+    throw new Error(
+      `publicBaseUrl must be an https URL with no path, query or fragment (the API mapped at the root of the host), such as https://changes.example.com, got ${JSON.stringify(url)}`,
+    );
   }
 }

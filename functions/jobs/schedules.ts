@@ -2,6 +2,8 @@
  * The scheduled jobs and when they run. One table for both runtimes: the stack gives each an
  * EventBridge Scheduler schedule, the local scheduler runs the same handler on the same cadence.
  */
+import type { WorkflowAccess } from '../routes.js';
+
 export interface ScheduledJob {
   /** Construct id in the stack and name of the local job. */
   name: string;
@@ -11,7 +13,17 @@ export interface ScheduledJob {
   /** The same cadence as a cron pattern for the local scheduler. */
   localCron: string;
   /** What the job's function needs beyond reading the table. */
-  needs: { writeTable: boolean; sendEmail: boolean };
+  needs: {
+    writeTable: boolean;
+    sendEmail: boolean;
+    /**
+     * Whether the job writes change requests: each write publishes its domain events, so the stack
+     * gives it the event bus (EVENT_BUS_NAME) and `events:PutEvents` on it. Default false.
+     */
+    publishEvents?: boolean;
+    /** The Step Functions calls the job makes (WorkflowAccess in functions/routes.ts). Default none. */
+    workflows?: WorkflowAccess;
+  };
 }
 
 export const SCHEDULED_JOBS: ScheduledJob[] = [
@@ -21,14 +33,16 @@ export const SCHEDULED_JOBS: ScheduledJob[] = [
     entry: 'functions/jobs/approval-sweep.ts',
     schedule: 'rate(1 hour)',
     localCron: '0 * * * *',
-    needs: { writeTable: true, sendEmail: false },
+    // expiry writes the change and stops its approval execution
+    needs: { writeTable: true, sendEmail: false, publishEvents: true, workflows: { stop: ['approval'] } },
   },
   {
     name: 'BlackoutCheck',
     entry: 'functions/jobs/blackout-check.ts',
     schedule: 'rate(15 minutes)',
     localCron: '*/15 * * * *',
-    needs: { writeTable: true, sendEmail: true },
+    // records calendar findings on change requests (ChangeCalendarFlagged)
+    needs: { writeTable: true, sendEmail: true, publishEvents: true },
   },
   {
     name: 'TimelineNotifications',

@@ -49,11 +49,12 @@ function statementsOf(stack: ChangeflowStack, template: Template, role: { node: 
     .filter((s) => s.Effect === 'Allow');
 }
 
-/** Every function of the stack, route or job, by name, with its role. */
+/** Every function of the stack, route, job or worker (WorkflowTasks, Notifications), by name, with its role. */
 function allFunctions(stack: ChangeflowStack) {
   return [
-    ...[...stack.functions.values()].map((f) => ({ name: f.group.name, kind: 'route' as const, fn: f.fn, role: f.role })),
-    ...[...stack.jobs.values()].map((j) => ({ name: j.job.name, kind: 'job' as const, fn: j.fn, role: j.role })),
+    ...[...stack.functions.values()].map((f) => ({ name: f.group.name as string, kind: 'route' as const, fn: f.fn, role: f.role })),
+    ...[...stack.jobs.values()].map((j) => ({ name: j.job.name as string, kind: 'job' as const, fn: j.fn, role: j.role })),
+    ...[...stack.workers.values()].map((w) => ({ name: w.name as string, kind: 'worker' as const, fn: w.fn, role: w.role })),
   ];
 }
 
@@ -122,11 +123,11 @@ describe('the change calendar in the stack', () => {
   });
 
   describe('sending email (SES)', () => {
-    it('only the jobs that send email may, and only as the sending identity, never on "*"', () => {
+    it('only the jobs that send email and the Notifications function may, and only as the sending identity, never on "*"', () => {
       expect(SCHEDULED_JOBS.filter((j) => j.needs.sendEmail).map((j) => j.name)).toEqual(expect.arrayContaining(['BlackoutCheck', 'TimelineNotifications']));
       for (const { name, kind, role } of allFunctions(stack)) {
         const ses = statementsOf(stack, template, role).filter((s) => actionsOf(s).some((a) => a.startsWith('ses:')));
-        const sends = kind === 'job' && SCHEDULED_JOBS.find((j) => j.name === name)!.needs.sendEmail;
+        const sends = (kind === 'job' && SCHEDULED_JOBS.find((j) => j.name === name)!.needs.sendEmail) || (kind === 'worker' && name === 'Notifications');
         expect(ses, `${kind} ${name}`).toEqual(sends ? [{ Effect: 'Allow', Action: 'ses:SendEmail', Resource: sesArn('identity/changeflow@example.com') }] : []);
       }
     });
@@ -145,6 +146,8 @@ describe('the change calendar in the stack', () => {
           const ses = statementsOf(st, t, role).filter((s) => actionsOf(s).includes('ses:SendEmail'));
           expect(ses.flatMap(resourcesOf), job.name).toEqual(job.needs.sendEmail ? expected : []);
         }
+        const notifications = statementsOf(st, t, st.workers.get('Notifications')!.role).filter((s) => actionsOf(s).includes('ses:SendEmail'));
+        expect(notifications.flatMap(resourcesOf), 'Notifications').toEqual(expected);
       }
       domain.template.allResourcesProperties('AWS::Lambda::Function', {
         Environment: { Variables: Match.objectLike({ SES_CONFIGURATION_SET: 'changeflow-events' }) },
@@ -181,9 +184,12 @@ describe('the change calendar in the stack', () => {
   describe('schedules (EventBridge Scheduler)', () => {
     const schedules = () => Object.values(resources).filter((r) => r.Type === 'AWS::Scheduler::Schedule').map((r) => r.Properties);
 
-    it('has one schedule per SCHEDULED_JOBS entry and no EventBridge rule (rules are UTC only)', () => {
+    it('has one schedule per SCHEDULED_JOBS entry and no scheduled EventBridge rule (rules are UTC only)', () => {
       expect(schedules()).toHaveLength(SCHEDULED_JOBS.length);
-      template.resourceCountIs('AWS::Events::Rule', 0);
+      const rules = Object.values(resources).filter((r) => r.Type === 'AWS::Events::Rule');
+      // the only rule is the notifications rule on the domain event bus, matching events, not time
+      expect(rules.map((r) => r.Properties.ScheduleExpression)).toEqual([undefined]);
+      expect(rules[0]!.Properties.EventPattern).toBeDefined();
     });
 
     it.each(SCHEDULED_JOBS.map((j) => j.name))(
@@ -303,7 +309,8 @@ describe('the change calendar in the stack', () => {
     });
 
     it('is one generated secret, 32+ letters and digits (no punctuation, so it goes into a URL as is)', () => {
-      template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+      // two secrets in the stack: this key and the approval link key (workflows.test.ts)
+      template.resourceCountIs('AWS::SecretsManager::Secret', 2);
       const gen = resources[secretId]!.Properties.GenerateSecretString;
       expect(gen).toMatchObject({ ExcludePunctuation: true, IncludeSpace: false });
       expect(gen.PasswordLength).toBeGreaterThanOrEqual(32);

@@ -17,6 +17,7 @@ import { describe, expect, it } from 'vitest';
 import { SCHEDULED_JOBS } from '../../functions/jobs/schedules.js';
 import { ROUTE_GROUPS } from '../../functions/routes.js';
 import { buildChangeflowApp } from '../../lib/app.js';
+import { WORKER_FUNCTIONS } from '../../lib/changeflow-stack.js';
 
 interface Violation {
   ruleName: string;
@@ -56,6 +57,12 @@ describe('cdk-nag AwsSolutions', () => {
     expect(summary(report.violations)).toEqual([]);
   });
 
+  it('leaves none either when the account and region are known (cdk-nag then writes them into the ARNs it names)', () => {
+    const app = newApp();
+    buildChangeflowApp(app, { account: '123456789012', region: 'eu-west-1' });
+    expect(summary(nagReport(app).violations)).toEqual([]);
+  });
+
   it('acknowledges exactly the expected findings, each on its own construct with a one-sentence reason', () => {
     const app = newApp();
     const stack = buildChangeflowApp(app);
@@ -69,26 +76,45 @@ describe('cdk-nag AwsSolutions', () => {
 
     const found = suppressed.flatMap((v) => v.violatingConstructs.map((c) => `${v.ruleName} ${c.constructPath}`)).sort();
     const tableFinding = /^AwsSolutions-IAM5\[Resource::<Table[0-9A-F]+\.Arn>\/index\/\*\]$/;
+    const executionsFinding = /^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<([A-Za-z]+)Workflow[0-9A-F]{8}\.Name>:\*\]$/;
     const jobs = SCHEDULED_JOBS.map((j) => j.name);
+    const workers = Object.keys(WORKER_FUNCTIONS);
+    const workflows = ['Approval', 'Emergency'];
+    // the functions that stop approval executions (WorkflowAccess in functions/routes.ts)
+    const stoppers = [...ROUTE_GROUPS.map((g) => [g.name, g.workflows] as const), ...SCHEDULED_JOBS.map((j) => [j.name, j.needs.workflows] as const)]
+      .filter(([, w]) => w?.stop?.includes('approval'))
+      .map(([n]) => n);
+    expect(stoppers.sort()).toEqual(['ApprovalSweep', 'ChangesTransition', 'ChangesWrite']);
     const expected = [
       // public routes only: everything else has the JWT authorizer
       ...ROUTE_GROUPS.flatMap((g) => g.routes.filter((r) => r.public).map((r) => `AwsSolutions-APIG4 ${s}/HttpApi/${r.method}${r.path.replaceAll('/', '--')}/Resource`)),
-      // every function, route or job: the runtime, X-Ray's Resource "*", the table's index wildcard
-      ...[...ROUTE_GROUPS.map((g) => g.name), ...jobs].map((n) => `AwsSolutions-L1 ${s}/${n}/Resource`),
-      ...[...ROUTE_GROUPS.map((g) => g.name), ...jobs].map((n) => `AwsSolutions-IAM5[Resource::*] ${s}/${n}Role/DefaultPolicy/Resource`),
-      ...[...ROUTE_GROUPS.filter((g) => g.tableAccess !== 'none').map((g) => g.name), ...jobs].map((n) => `INDEX ${s}/${n}Role/DefaultPolicy/Resource`),
+      // every function, route, job or worker: the runtime, X-Ray's Resource "*", the table's index wildcard
+      ...[...ROUTE_GROUPS.map((g) => g.name), ...jobs, ...workers].map((n) => `AwsSolutions-L1 ${s}/${n}/Resource`),
+      ...[...ROUTE_GROUPS.map((g) => g.name), ...jobs, ...workers].map((n) => `AwsSolutions-IAM5[Resource::*] ${s}/${n}Role/DefaultPolicy/Resource`),
+      ...[...ROUTE_GROUPS.filter((g) => g.tableAccess !== 'none').map((g) => g.name), ...jobs, ...workers].map((n) => `INDEX ${s}/${n}Role/DefaultPolicy/Resource`),
       // each scheduler role: grantInvoke's `<function ARN>:*` (versions and aliases of that one function)
       ...jobs.map((n) => `INVOKE ${s}/${n}SchedulerRole/DefaultPolicy/Resource`),
+      // each state machine role: WorkflowTasks' versions and aliases; log delivery and X-Ray on "*"
+      ...workflows.map((w) => `TASKS-INVOKE ${s}/${w}Workflow/Role/DefaultPolicy/Resource`),
+      ...workflows.map((w) => `AwsSolutions-IAM5[Resource::*] ${s}/${w}Workflow/Role/DefaultPolicy/Resource`),
+      // StopExecution on the executions of the approval state machine
+      ...stoppers.map((n) => `EXECUTIONS-Approval ${s}/${n}Role/DefaultPolicy/Resource`),
+      // SendTaskSuccess/Failure: the two decision handlers, on "*", each in a policy of its own
+      ...['ApprovalLinks', 'ChangesTransition'].map((n) => `AwsSolutions-IAM5[Resource::*] ${s}/${n}TaskResponsePolicy/Resource`),
       // each dead-letter queue is itself the DLQ
-      ...jobs.map((n) => `AwsSolutions-SQS3 ${s}/${n}DeadLetterQueue/Resource`),
-      // the calendar feed key is rotated by hand (docs/runbooks/calendar-feed-key.md)
+      ...[...jobs, 'Notifications'].map((n) => `AwsSolutions-SQS3 ${s}/${n}DeadLetterQueue/Resource`),
+      // the calendar feed key and the approval link key are rotated by hand (their runbooks)
       `AwsSolutions-SMG4 ${s}/CalendarFeedKey/Resource`,
+      `AwsSolutions-SMG4 ${s}/ApprovalLinkKey/Resource`,
     ].sort();
     const normalised = found
       .map((f) =>
         f.replace(/^\S+/, (rule) => {
           if (tableFinding.test(rule)) return 'INDEX';
+          const executions = executionsFinding.exec(rule);
+          if (executions) return `EXECUTIONS-${executions[1]}`;
           const invoke = /^AwsSolutions-IAM5\[Resource::<([A-Za-z]+)[0-9A-F]{8}\.Arn>:\*\]$/.exec(rule);
+          if (invoke?.[1] === 'WorkflowTasks' && /\/(Approval|Emergency)Workflow\/Role\//.test(f)) return 'TASKS-INVOKE';
           return invoke && jobs.includes(invoke[1]!) && f.includes(`/${invoke[1]}SchedulerRole/`) ? 'INVOKE' : rule;
         }),
       )
@@ -100,7 +126,16 @@ describe('cdk-nag AwsSolutions', () => {
       suppressed.find((v) => v.ruleName === rule && v.violatingConstructs.some((c) => c.constructPath.includes(pathPart)))?.reason;
     expect(reasonOf('AwsSolutions-APIG4', 'GET--calendar.ics')).toMatch(/bearer token.*feed key.*constant time/);
     expect(reasonOf('AwsSolutions-SMG4', 'CalendarFeedKey')).toMatch(/subscribed calendar URL.*docs\/runbooks\/calendar-feed-key\.md/);
-    for (const job of jobs) expect(reasonOf('AwsSolutions-SQS3', `${job}DeadLetterQueue`)).toMatch(/is the dead-letter queue/);
+    expect(reasonOf('AwsSolutions-SMG4', 'ApprovalLinkKey')).toMatch(/approval link.*docs\/runbooks\/approval-link-key\.md/);
+    for (const job of [...jobs, 'Notifications']) expect(reasonOf('AwsSolutions-SQS3', `${job}DeadLetterQueue`)).toMatch(/is the dead-letter queue/);
+    for (const n of ['ApprovalLinks', 'ChangesTransition']) {
+      expect(reasonOf('AwsSolutions-IAM5[Resource::*]', `${n}TaskResponsePolicy`)).toMatch(/SendTaskSuccess and SendTaskFailure .*no resource-level permissions.*only the decision handlers/);
+    }
+    expect(reasonOf('AwsSolutions-IAM5[Resource::*]', 'ApprovalWorkflow/Role')).toMatch(/Logs delivery.*X-Ray/);
+    for (const n of stoppers) {
+      const v = suppressed.find((x) => executionsFinding.test(x.ruleName) && x.violatingConstructs.some((c) => c.constructPath.includes(`/${n}Role/`)));
+      expect(v?.reason, n).toMatch(/only the executions of the approval state machine/);
+    }
   });
 
   it('catches a finding nobody acknowledged (the check is live)', () => {

@@ -13,7 +13,7 @@ import { TABLE_KEYS } from '../../functions/adapters/dynamodb/table.js';
 import { SCHEDULED_JOBS } from '../../functions/jobs/schedules.js';
 import { ROUTE_GROUPS } from '../../functions/routes.js';
 import { buildChangeflowApp } from '../../lib/app.js';
-import { ChangeflowStack, GSI_NAMES, type ChangeflowStackProps } from '../../lib/changeflow-stack.js';
+import { ChangeflowStack, GSI_NAMES, WORKER_FUNCTIONS, type ChangeflowStackProps } from '../../lib/changeflow-stack.js';
 
 const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
 const ISSUER = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_TestPool';
@@ -107,10 +107,11 @@ describe('ChangeflowStack', () => {
   });
 
   describe('functions', () => {
-    it('has one function per route group and one per scheduled job', () => {
-      template.resourceCountIs('AWS::Lambda::Function', ROUTE_GROUPS.length + SCHEDULED_JOBS.length);
+    it('has one function per route group, one per scheduled job, and the two workers (WorkflowTasks, Notifications)', () => {
+      template.resourceCountIs('AWS::Lambda::Function', ROUTE_GROUPS.length + SCHEDULED_JOBS.length + 2);
       expect([...stack.functions.keys()]).toEqual(ROUTE_GROUPS.map((g) => g.name));
       expect([...stack.jobs.keys()]).toEqual(SCHEDULED_JOBS.map((j) => j.name));
+      expect([...stack.workers.keys()].sort()).toEqual(Object.keys(WORKER_FUNCTIONS).sort());
     });
 
     it('runs every function on nodejs22.x, arm64, with active tracing, explicit memory and timeout, and the settings the code reads', () => {
@@ -118,6 +119,8 @@ describe('ChangeflowStack', () => {
         ...[...stack.functions.values()].map(({ fn }) => [stack.getLogicalId(fn.node.defaultChild as CfnFunction), 10] as const),
         // jobs are not bound by the API's 30 s and send several emails per run
         ...[...stack.jobs.values()].map(({ fn }) => [stack.getLogicalId(fn.node.defaultChild as CfnFunction), 60] as const),
+        // nobody waits on the workers over HTTP either
+        ...[...stack.workers.values()].map(({ fn }) => [stack.getLogicalId(fn.node.defaultChild as CfnFunction), 60] as const),
       ]);
       const fns = template.findResources('AWS::Lambda::Function');
       expect(Object.keys(fns).sort()).toEqual([...timeouts.keys()].sort());
@@ -158,7 +161,7 @@ describe('ChangeflowStack', () => {
     });
 
     it('gives every function its own log group with a retention', () => {
-      for (const { fn } of [...stack.functions.values(), ...stack.jobs.values()]) {
+      for (const { fn } of [...stack.functions.values(), ...stack.jobs.values(), ...stack.workers.values()]) {
         const fnProps = template.toJSON().Resources[stack.getLogicalId(fn.node.defaultChild as CfnFunction)].Properties;
         const logGroupId: string = fnProps.LoggingConfig.LogGroup.Ref;
         expect(template.toJSON().Resources[logGroupId]).toMatchObject({
@@ -170,11 +173,11 @@ describe('ChangeflowStack', () => {
 
     it('gives every function its own role without AWS managed policies (cdk-nag IAM4)', () => {
       const roleIds = new Set<string>();
-      for (const { fn } of [...stack.functions.values(), ...stack.jobs.values()]) {
+      for (const { fn } of [...stack.functions.values(), ...stack.jobs.values(), ...stack.workers.values()]) {
         const fnProps = template.toJSON().Resources[stack.getLogicalId(fn.node.defaultChild as CfnFunction)].Properties;
         roleIds.add(fnProps.Role['Fn::GetAtt'][0]);
       }
-      expect(roleIds.size).toBe(ROUTE_GROUPS.length + SCHEDULED_JOBS.length);
+      expect(roleIds.size).toBe(ROUTE_GROUPS.length + SCHEDULED_JOBS.length + stack.workers.size);
       for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
         expect(role.Properties.ManagedPolicyArns).toBeUndefined();
       }
@@ -229,7 +232,7 @@ describe('ChangeflowStack', () => {
     });
 
     it('no function may write logs outside its own log group', () => {
-      for (const { role, fn } of [...stack.functions.values(), ...stack.jobs.values()]) {
+      for (const { role, fn } of [...stack.functions.values(), ...stack.jobs.values(), ...stack.workers.values()]) {
         const roleId = stack.getLogicalId(role.node.defaultChild as CfnRole);
         const fnProps = template.toJSON().Resources[stack.getLogicalId(fn.node.defaultChild as CfnFunction)].Properties;
         const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } });
@@ -317,8 +320,17 @@ describe('ChangeflowStack', () => {
   });
 
   describe('alarms', () => {
-    it("alarms on each function's Errors, each job's dead-letter queue and the API's 5xx, each pointing to its runbook", () => {
-      template.resourceCountIs('AWS::CloudWatch::Alarm', ROUTE_GROUPS.length + 1 + 2 * SCHEDULED_JOBS.length);
+    it("alarms on each function's Errors, each job's dead-letter queue, the notifications' dead-letter queue, each workflow's failed executions and the API's 5xx, each pointing to its runbook", () => {
+      template.resourceCountIs('AWS::CloudWatch::Alarm', ROUTE_GROUPS.length + 1 + 2 * SCHEDULED_JOBS.length + stack.workers.size + 1 + stack.workflows.size);
+      const workerRunbooks = { WorkflowTasks: 'workflow-failed', Notifications: 'notifications-dlq' } as const;
+      for (const { name, fn } of stack.workers.values()) {
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          Namespace: 'AWS/Lambda',
+          MetricName: 'Errors',
+          Dimensions: [{ Name: 'FunctionName', Value: { Ref: stack.getLogicalId(fn.node.defaultChild as CfnFunction) } }],
+          AlarmDescription: Match.stringLikeRegexp(`docs/runbooks/${workerRunbooks[name]}\\.md`),
+        });
+      }
       for (const { fn } of stack.jobs.values()) {
         template.hasResourceProperties('AWS::CloudWatch::Alarm', {
           Namespace: 'AWS/Lambda',
