@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { ApprovalTimers } from './core/approval-flow.js';
 import type { CalendarConfig } from './core/calendar/types.js';
 import { DEFAULT_COMPONENTS } from './core/change-request.js';
-import { EMERGENCY_POST_APPROVAL_HOURS } from './core/lifecycle.js';
+import { EMERGENCY_POST_APPROVAL_HOURS } from './core/change-request.js';
 
 const list = z
   .string()

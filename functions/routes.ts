@@ -77,8 +77,17 @@ export const ROUTE_GROUPS: RouteGroup[] = [
       // `{id}` also matches `CR-….md`: the handler answers with Markdown then (HTTP API path
       // parameters must be whole segments, so `/changes/{id}.md` cannot be its own route).
       { method: 'GET', path: '/changes/{id}' },
-      { method: 'GET', path: '/changes/{id}/slots' },
+    ],
+  },
+  {
+    // Its own function: the calendar rules bring the holiday tables (~1.5 MB), which plain reads
+    // of change requests should not load on a cold start.
+    name: 'DeployGate',
+    entry: 'functions/handlers/deploy-gate.ts',
+    tableAccess: 'read',
+    routes: [
       { method: 'GET', path: '/changes/{id}/gate' },
+      { method: 'GET', path: '/changes/{id}/slots' },
     ],
   },
   {

@@ -1,6 +1,7 @@
 /** The handler of each route group and each scheduled job, built for given dependencies: the same code the stack deploys. */
 import { makeHandler as approvalLinks } from '../functions/handlers/approval-links.js';
 import { makeHandler as calendar } from '../functions/handlers/calendar.js';
+import { makeHandler as deployGate } from '../functions/handlers/deploy-gate.js';
 import { makeHandler as approvalSweep } from '../functions/jobs/approval-sweep.js';
 import { makeHandler as changesRead } from '../functions/handlers/changes-read.js';
 import { makeHandler as changesTransition } from '../functions/handlers/changes-transition.js';
@@ -19,6 +20,7 @@ export function localHandlers(deps: AppDeps): Record<string, LocalHandler> {
     ChangesWrite: changesWrite(deps),
     ChangesTransition: changesTransition(deps),
     Calendar: calendar(deps),
+    DeployGate: deployGate(deps),
     ApprovalLinks: approvalLinks(deps),
   } as Record<string, LocalHandler>;
 }

@@ -6,7 +6,7 @@
  * state, computed risk level, approvals, audit) is owned by the service and never taken from a client.
  */
 import { z } from 'zod';
-import type { CalendarFindings } from './schedule-check.js';
+import type { CalendarFindings } from './calendar-findings.js';
 
 export const CATEGORIES = ['standard', 'normal', 'major', 'emergency'] as const;
 export type Category = (typeof CATEGORIES)[number];
@@ -81,6 +81,9 @@ export const STANDARD_CHANGE_TYPES = {
   'cache-clearing': 'Cache clearing',
 } as const;
 export type StandardChangeType = keyof typeof STANDARD_CHANGE_TYPES;
+
+/** Emergency changes are post-approved within 24 h of their start (seed: "Manager approves within 24 hours"). */
+export const EMERGENCY_POST_APPROVAL_HOURS = 24;
 
 export const SEVERITIES = ['P0', 'P1'] as const;
 export type Severity = (typeof SEVERITIES)[number];

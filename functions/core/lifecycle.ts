@@ -23,7 +23,7 @@ import {
 import { completenessIssues, emergencyIssues, unknownComponentIssues } from './completeness.js';
 import { ForbiddenError, IllegalTransitionError, IncompleteError, ValidationError, type FieldIssue } from './errors.js';
 import { riskExplanation, riskLevel } from './risk.js';
-import { calendarWarnings, refuseBlackouts, type CalendarFindings } from './schedule-check.js';
+import { calendarWarnings, refuseBlackouts, type CalendarFindings } from './calendar-findings.js';
 import { approvingRole, satisfies } from './roles.js';
 
 export interface Decision {
@@ -36,9 +36,6 @@ export interface RulesConfig {
   /** Hours an emergency change has to be post-approved after its start. */
   postApprovalHours: number;
 }
-
-/** Emergency changes are post-approved within 24 h of their start (seed: "Manager approves within 24 hours"). */
-export const EMERGENCY_POST_APPROVAL_HOURS = 24;
 
 /** Monitoring period after deployment, by category (seed: "5. Post-Deployment Validation"). */
 export const MONITORING_MINUTES: Record<Category, number> = { standard: 15, normal: 60, major: 240, emergency: 30 };

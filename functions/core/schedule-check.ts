@@ -1,21 +1,15 @@
 /**
- * What the calendar says about a change's planned window, carried on the CR and shown to
- * approvers: blackouts it touches (refused for every non-emergency change), preferred-window
- * warnings, and conflicts with committed changes, each with the next free slot suggested.
+ * Asks the calendar about a change's planned window: blackouts it touches (refused for every
+ * non-emergency change), preferred-window warnings, and conflicts with committed changes, with the
+ * next free slot suggested.
  */
 import { blackoutsTouching, conflictsFor, nextFreeSlots, preferredWindowWarnings, componentsOf, COMMITTED_STATES } from './calendar.js';
-import type { Blackout, CalendarConfig, CalendarEvent, Conflict, TimeWindow } from './calendar.js';
+import type { CalendarConfig, CalendarEvent, TimeWindow } from './calendar.js';
+import type { CalendarFindings } from './calendar-findings.js';
+export { calendarWarnings, refuseBlackouts } from './calendar-findings.js';
 import type { ChangeContent, ChangeRequest } from './change-request.js';
-import { IncompleteError } from './errors.js';
 
-export interface CalendarFindings {
-  checkedAt: string;
-  blackouts: Blackout[];
-  warnings: string[];
-  conflicts: Conflict[];
-  /** The next free slot for this change's duration, offered when there is a conflict or a blackout. */
-  suggestedSlot?: TimeWindow | undefined;
-}
+export type { CalendarFindings } from './calendar-findings.js';
 
 export function checkSchedule(args: {
   change: Pick<ChangeRequest, 'id'> & { content: ChangeContent };
@@ -48,35 +42,6 @@ export function checkSchedule(args: {
     });
   }
   return { checkedAt: now, blackouts, warnings, conflicts, suggestedSlot };
-}
-
-/** A non-emergency change may not be planned into a blackout: refused on every (re)schedule and submit. */
-export function refuseBlackouts(content: ChangeContent, findings: CalendarFindings | undefined): void {
-  if (!findings?.blackouts.length || content.category === 'emergency') return;
-  const named = findings.blackouts.map((b) => `${b.name} (${b.localStart} – ${b.localEnd})`);
-  throw new IncompleteError(
-    findings.blackouts.map((b) => ({
-      path: 'content.plannedWindow',
-      message: `touches the blackout "${b.name}" from ${b.localStart} to ${b.localEnd}`,
-    })),
-    `The planned window touches ${named.length === 1 ? 'a blackout' : `${named.length} blackouts`}: ${named.join('; ')}.${
-      findings.suggestedSlot ? ` The next free slot is ${findings.suggestedSlot.start} – ${findings.suggestedSlot.end}.` : ''
-    }`,
-  );
-}
-
-/** The words approvers read about the calendar. */
-export function calendarWarnings(findings: CalendarFindings | undefined): string[] {
-  if (!findings) return [];
-  const out = [...findings.warnings];
-  for (const c of findings.conflicts) {
-    out.push(`conflicts with ${c.otherId} on ${c.components.join(', ')} from ${c.overlap.start} to ${c.overlap.end}`);
-  }
-  for (const b of findings.blackouts) out.push(`touches the blackout "${b.name}" (${b.localStart} – ${b.localEnd})`);
-  if (findings.suggestedSlot && (findings.conflicts.length || findings.blackouts.length)) {
-    out.push(`next free slot: ${findings.suggestedSlot.start} – ${findings.suggestedSlot.end}`);
-  }
-  return out;
 }
 
 function later(a: string, b: string): string {

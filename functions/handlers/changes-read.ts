@@ -5,11 +5,8 @@ import { parseWith } from '../http/request.js';
 import { json, text } from '../http/responses.js';
 import { ChangeIdSchema, ListQuerySchema } from '../http/schemas.js';
 import { changeSummary, changeView } from '../http/views.js';
-import { getChange, listChanges } from '../use-cases/changes.js';
-import { gate, slotsFor } from '../use-cases/calendar.js';
-import { actorFromEvent } from '../http/identity.js';
-import { appDeps, calendarDeps, type AppDeps } from './deps.js';
-import { z } from 'zod';
+import { getChange, listChanges } from '../use-cases/read-changes.js';
+import { appDeps, type AppDeps } from './deps.js';
 
 export function changesReadRoutes(deps: AppDeps): Record<string, Route> {
   return {
@@ -33,31 +30,5 @@ export function changesReadRoutes(deps: AppDeps): Record<string, Route> {
   };
 }
 
-const GateQuerySchema = z
-  .object({
-    revision: z.coerce.number().int('must be a whole number').positive().optional(),
-    at: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with an offset' }).optional(),
-  })
-  .strict();
-const SlotsQuerySchema = z.object({ count: z.coerce.number().int('must be a whole number').min(1).max(20).default(5) }).strict();
-
-function calendarReadRoutes(deps: AppDeps): Record<string, Route> {
-  const names = { rolesClaim: deps.config.ROLES_CLAIM, teamClaim: deps.config.TEAM_CLAIM };
-  return {
-    'GET /changes/{id}/gate': async (event: ApiEvent) => {
-      actorFromEvent(event, names);
-      const id = parseWith(ChangeIdSchema, event.pathParameters?.id, 'id');
-      const q = parseWith(GateQuerySchema, event.queryStringParameters ?? {}, 'query');
-      return json(200, await gate(calendarDeps(deps), id, { revision: q.revision, at: q.at && new Date(q.at).toISOString() }));
-    },
-    'GET /changes/{id}/slots': async (event: ApiEvent) => {
-      actorFromEvent(event, names);
-      const id = parseWith(ChangeIdSchema, event.pathParameters?.id, 'id');
-      const q = parseWith(SlotsQuerySchema, event.queryStringParameters ?? {}, 'query');
-      return json(200, await slotsFor(calendarDeps(deps), id, q.count));
-    },
-  };
-}
-
-export const makeHandler = (deps: AppDeps) => httpApi({ ...changesReadRoutes(deps), ...calendarReadRoutes(deps) });
+export const makeHandler = (deps: AppDeps) => httpApi(changesReadRoutes(deps));
 export const handler = makeHandler(appDeps());

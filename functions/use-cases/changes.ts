@@ -4,7 +4,9 @@
  */
 import type { Actor, ChangeContent } from '../core/change-request.js';
 import { formatChangeId, localDay } from '../core/change-id.js';
-import { NotFoundError, ValidationError, VersionConflictError } from '../core/errors.js';
+import { ValidationError, VersionConflictError } from '../core/errors.js';
+import { getChange } from './read-changes.js';
+export { getChange, listChanges } from './read-changes.js';
 import { applyAction, createChange, editChange, parseContent, type Action, type RulesConfig, type TransitionInput } from '../core/lifecycle.js';
 import type { CalendarConfig } from '../core/calendar.js';
 import { checkSchedule, refuseBlackouts, type CalendarFindings } from '../core/schedule-check.js';
@@ -49,16 +51,6 @@ export async function fileChange(deps: ChangeDeps, actor: Actor, content: Change
   await deps.store.create(next, audit);
   await startWorkflowOf(deps, next);
   return { cr: next, audit };
-}
-
-export async function getChange(deps: Pick<ChangeDeps, 'store'>, id: string): Promise<ChangeWithAudit> {
-  const found = await deps.store.get(id);
-  if (!found) throw new NotFoundError(`change request ${id} does not exist`);
-  return found;
-}
-
-export function listChanges(deps: Pick<ChangeDeps, 'store'>, query: ListQuery): Promise<ListPage> {
-  return deps.store.list(query);
 }
 
 /**

@@ -58,13 +58,28 @@ export function holidayIntervals(range: Interval, config: ResolvedConfig): { nam
   const lastYear = DateTime.fromMillis(range.end, { zone }).year + 1;
   const found: { name: string; interval: Interval }[] = [];
   for (let year = firstYear; year <= lastYear; year++) {
-    for (const holiday of publicHolidays(config.country, config.region, year)) {
-      const first = DateTime.fromISO(holiday.date, { zone }).startOf('day');
-      let last: DateTime = first;
-      for (let i = 0; i < holiday.days; i++) last = nextLocalMidnight(last);
-      const interval = { start: first.toMillis(), end: last.toMillis() };
-      if (interval.start < range.end && range.start < interval.end) found.push({ name: holiday.name, interval });
+    for (const holiday of holidayYear(config, year)) {
+      if (holiday.interval.start < range.end && range.start < holiday.interval.end) found.push(holiday);
     }
   }
   return found;
+}
+
+// A year's holidays as instants in the org zone, cached: the zone arithmetic (not date-holidays)
+// was most of the cost of every calendar check.
+const intervals = new Map<string, { name: string; interval: Interval }[]>();
+
+function holidayYear(config: ResolvedConfig, year: number): { name: string; interval: Interval }[] {
+  const key = `${config.country}|${config.region ?? ''}|${year}|${config.zone}`;
+  let list = intervals.get(key);
+  if (!list) {
+    list = publicHolidays(config.country, config.region, year).map((holiday) => {
+      const first = DateTime.fromISO(holiday.date, { zone: config.zone }).startOf('day');
+      let last: DateTime = first;
+      for (let i = 0; i < holiday.days; i++) last = nextLocalMidnight(last);
+      return { name: holiday.name, interval: { start: first.toMillis(), end: last.toMillis() } };
+    });
+    intervals.set(key, list);
+  }
+  return list;
 }

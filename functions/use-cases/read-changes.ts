@@ -1,0 +1,14 @@
+/** Reading change requests: a module of its own so the read path loads no rule it does not use. */
+import { NotFoundError } from '../core/errors.js';
+import type { ChangeStore, ChangeWithAudit, ListPage, ListQuery } from '../ports.js';
+
+export async function getChange(deps: { store: ChangeStore }, id: string): Promise<ChangeWithAudit> {
+  const found = await deps.store.get(id);
+  if (!found) throw new NotFoundError(`change request ${id} does not exist`);
+  return found;
+}
+
+export function listChanges(deps: { store: ChangeStore }, query: ListQuery): Promise<ListPage> {
+  return deps.store.list(query);
+}
+
