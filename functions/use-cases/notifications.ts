@@ -3,7 +3,9 @@
  * in-process bus locally). Handlers never send email themselves. Each event is handled once, by
  * its id, however often it is delivered.
  */
+import { z } from 'zod';
 import { createDecisionToken, type LinkDecision } from '../core/approval-link.js';
+import { ValidationError } from '../core/errors.js';
 import type { ApprovalSlot, ApproverRole, ChangeRequest, Person, Role } from '../core/change-request.js';
 import type { DomainEvent } from '../core/events.js';
 import { rank } from '../core/roles.js';
@@ -37,7 +39,24 @@ export const NOTIFIED_EVENTS = [
   'PostApprovalOverdue',
 ] as const;
 
-export async function notify(deps: NotificationDeps, event: DomainEvent): Promise<{ sent: number }> {
+/** What a notification needs of an event; anything else on the bus is refused (and lands in the DLQ). */
+export const NotifiedEventSchema = z
+  .object({
+    schemaVersion: z.literal('1'),
+    id: z.string().regex(/^CR-\d{4}-\d{2}-\d{2}-\d{3,}#\d+$/),
+    type: z.string().min(1),
+    changeId: z.string().min(1),
+    reason: z.string().optional(),
+    change: z.looseObject({ id: z.string(), requestor: z.looseObject({ id: z.string() }), content: z.looseObject({ title: z.string() }) }),
+  })
+  .loose();
+
+export async function notify(deps: NotificationDeps, input: unknown): Promise<{ sent: number }> {
+  const parsed = NotifiedEventSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new ValidationError(parsed.error.issues.map((i) => ({ path: ['detail', ...i.path.map(String)].join('.'), message: i.message })), 'not a ChangeFlow domain event');
+  }
+  const event = parsed.data as unknown as DomainEvent;
   if (!(NOTIFIED_EVENTS as readonly string[]).includes(event.type)) return { sent: 0 };
   let sent = 0;
   await deps.once.run('notification', { eventId: event.id }, async () => {
