@@ -16,7 +16,12 @@ const port = Number(process.env.PORT ?? 3000);
 const dataDir = process.env.CHANGEFLOW_DATA_DIR ?? '.changeflow';
 
 try {
-  const system = await startLocalSystem({ port, dataDir, onLog: (l) => console.log(`  ${l}`) });
+  const system = await startLocalSystem({
+    port,
+    dataDir,
+    mail: { smtpPort: Number(process.env.MAIL_SMTP_PORT ?? 1025), webPort: Number(process.env.MAIL_WEB_PORT ?? 1080) },
+    onLog: (l) => console.log(`  ${l}`),
+  });
   console.log(`
 ChangeFlow is running.
 
@@ -50,7 +55,11 @@ Ctrl-C stops everything.
     process.exit(1);
   }
   if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-    console.error(`Port ${port} is in use: stop what runs there, or start with PORT=<another port> npm start`);
+    const busy = (err as NodeJS.ErrnoException & { port?: number }).port ?? port;
+    console.error(
+      `Port ${busy} is in use: stop what runs there (is ChangeFlow already running?), or change it — PORT=<api port> npm start; ` +
+        `the mail catcher uses 1025 (SMTP) and 1080 (web), set MAIL_SMTP_PORT / MAIL_WEB_PORT to move them`,
+    );
     process.exit(1);
   }
   throw err;
