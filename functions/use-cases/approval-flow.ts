@@ -14,9 +14,10 @@ import {
   type ApprovalTimers,
 } from '../core/approval-flow.js';
 import { APPROVER_ROLES, type ChangeRequest } from '../core/change-request.js';
-import { NotFoundError, ValidationError, VersionConflictError } from '../core/errors.js';
+import { ValidationError, VersionConflictError } from '../core/errors.js';
 import type { Decision } from '../core/lifecycle.js';
 import type { ChangeStore, Clock, WorkflowEngine } from '../ports.js';
+import { allChangesInState, getChange } from './read-changes.js';
 
 export interface FlowDeps {
   store: ChangeStore;
@@ -43,7 +44,7 @@ export async function runWorkflowTask(deps: FlowDeps, input: unknown): Promise<R
   switch (task.task) {
     case 'route': {
       // Auto-approvable changes are approved by the flow's own AutoApprove step; the rest wait here.
-      const cr = await load(deps, task.changeId);
+      const { cr } = await getChange(deps, task.changeId);
       if (cr.approvalRequirement?.route === 'auto') return { route: 'auto', slots: [] };
       const routed = await update(deps, task.changeId, (c) => {
         const d = routeSubmitted(c, task.revision, now());
@@ -67,7 +68,7 @@ export async function runWorkflowTask(deps: FlowDeps, input: unknown): Promise<R
     }
     case 'emergency-started':
       // EmergencyStarted was published with the write that started it; this step anchors the timers.
-      await load(deps, task.changeId);
+      await getChange(deps, task.changeId);
       return { started: true };
     case 'post-approval-reminder': {
       let done = true;
@@ -92,29 +93,24 @@ export async function runWorkflowTask(deps: FlowDeps, input: unknown): Promise<R
  */
 export async function sweepApprovals(deps: FlowDeps): Promise<{ reminded: number; escalated: number; expired: string[] }> {
   const result = { reminded: 0, escalated: 0, expired: [] as string[] };
-  let cursor: string | undefined;
-  do {
-    const page = await deps.store.list({ state: 'pending_approval', limit: 100, cursor });
-    for (const cr of page.items) {
-      const now = deps.clock.now().toISOString();
-      const actions = dueTimers(cr, now, deps.timers);
-      if (actions.length === 0) continue;
-      const decision = applyTimers(cr, actions, now, deps.timers)!;
-      try {
-        await deps.store.save(cr.version, decision.next, decision.audit);
-      } catch (err) {
-        if (err instanceof VersionConflictError) continue; // someone acted on it meanwhile; the next sweep re-decides
-        throw err;
-      }
-      result.reminded += actions.filter((a) => a.kind === 'remind').length;
-      result.escalated += actions.filter((a) => a.kind === 'escalate').length;
-      if (actions.some((a) => a.kind === 'expire')) {
-        result.expired.push(cr.id);
-        await stopWorkflow(deps.workflows, cr, 'the change request expired');
-      }
+  for (const cr of await allChangesInState(deps, 'pending_approval')) {
+    const now = deps.clock.now().toISOString();
+    const actions = dueTimers(cr, now, deps.timers);
+    if (actions.length === 0) continue;
+    const decision = applyTimers(cr, actions, now, deps.timers)!;
+    try {
+      await deps.store.save(cr.version, decision.next, decision.audit);
+    } catch (err) {
+      if (err instanceof VersionConflictError) continue; // someone acted on it meanwhile; the next sweep re-decides
+      throw err;
     }
-    cursor = page.cursor;
-  } while (cursor);
+    result.reminded += actions.filter((a) => a.kind === 'remind').length;
+    result.escalated += actions.filter((a) => a.kind === 'escalate').length;
+    if (actions.some((a) => a.kind === 'expire')) {
+      result.expired.push(cr.id);
+      await stopWorkflow(deps.workflows, cr, 'the change request expired');
+    }
+  }
   return result;
 }
 
@@ -123,16 +119,10 @@ export async function stopWorkflow(workflows: WorkflowEngine | undefined, cr: Ch
   await workflows.stop(workflows.executionIdOf(cr.workflow.name, cr.workflow.executionName), cause);
 }
 
-async function load(deps: FlowDeps, id: string): Promise<ChangeRequest> {
-  const found = await deps.store.get(id);
-  if (!found) throw new NotFoundError(`change request ${id} does not exist`);
-  return found.cr;
-}
-
 /** Read, decide, write conditionally; on a lost race, read and decide again. `undefined` = nothing to write. */
 async function update(deps: FlowDeps, id: string, decide: (cr: ChangeRequest) => Decision | undefined): Promise<ChangeRequest> {
   for (let attempt = 0; ; attempt++) {
-    const cr = await load(deps, id);
+    const { cr } = await getChange(deps, id);
     const decision = decide(cr);
     if (!decision) return cr;
     try {

@@ -11,6 +11,7 @@ import { checkSchedule } from '../core/schedule-check.js';
 import { blackoutFlagNotice, blackoutInProgressNotice, timelineNotice } from '../email/calendar-notices.js';
 import type { CalendarStore, ChangeStore, Clock, Directory, Mailer, Once } from '../ports.js';
 import type { CalendarConfig } from '../core/calendar.js';
+import { allChangesInState } from './read-changes.js';
 
 export interface CalendarJobDeps {
   store: ChangeStore;
@@ -119,7 +120,7 @@ export async function checkBlackouts(deps: CalendarJobDeps): Promise<{ flagged: 
   // Changes under way are found by state, not by window: one that overran its window is the one at risk.
   const state = calendarState(nowIso, events, deps.config);
   if (!state.open) {
-    const underWay = (await Promise.all((['in_progress', 'monitoring'] as const).map((s) => allInState(deps.store, s)))).flat();
+    const underWay = (await Promise.all((['in_progress', 'monitoring'] as const).map((s) => allChangesInState(deps, s)))).flat();
     for (const cr of underWay) {
       for (const blackout of state.reasons) {
         const { ran } = await deps.once.run('blackout-in-progress', { changeId: cr.id, blackout: `${blackout.kind}:${blackout.start}:${blackout.name}` }, async () => {
@@ -131,17 +132,6 @@ export async function checkBlackouts(deps: CalendarJobDeps): Promise<{ flagged: 
     }
   }
   return result;
-}
-
-async function allInState(store: ChangeStore, state: 'in_progress' | 'monitoring'): Promise<ChangeRequest[]> {
-  const out: ChangeRequest[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await store.list({ state, limit: 100, cursor });
-    out.push(...page.items);
-    cursor = page.cursor;
-  } while (cursor);
-  return out;
 }
 
 /** Records findings on the CR with one conditional write; a concurrent writer wins and the next run catches up. */

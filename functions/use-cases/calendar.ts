@@ -18,6 +18,7 @@ import {
 import { occurrences } from '../core/calendar/recurrence.js';
 import type { Actor, ChangeRequest } from '../core/change-request.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../core/errors.js';
+import { getChange } from './read-changes.js';
 import type { CalendarStore, ChangeStore, Clock, StoredCalendarEvent } from '../ports.js';
 
 export interface CalendarDeps {
@@ -100,7 +101,7 @@ export async function removeEvent(deps: CalendarDeps, actor: Actor, id: string):
 
 /** The next free slots for a change's duration inside its preferred windows, clear of blackouts and conflicts. */
 export async function slotsFor(deps: CalendarDeps, id: string, count: number) {
-  const cr = await mustGet(deps, id);
+  const { cr } = await getChange(deps, id);
   const now = deps.clock.now().toISOString();
   const minutes = durationMinutes(cr);
   const horizonEnd = new Date(Date.parse(now) + 90 * 86_400_000).toISOString();
@@ -125,7 +126,7 @@ const DEPLOYABLE: readonly string[] = ['approved', 'scheduled', 'in_progress', '
  * Emergency changes go through blackouts and outside their window, and the answer says so.
  */
 export async function gate(deps: CalendarDeps, id: string, query: { revision?: number | undefined; at?: string | undefined }) {
-  const cr = await mustGet(deps, id);
+  const { cr } = await getChange(deps, id);
   const at = query.at ?? deps.clock.now().toISOString();
   const emergency = cr.content.category === 'emergency';
   const reasons: { code: string; message: string }[] = [];
@@ -169,12 +170,6 @@ export async function gate(deps: CalendarDeps, id: string, query: { revision?: n
     reasons,
     notes,
   };
-}
-
-async function mustGet(deps: CalendarDeps, id: string): Promise<ChangeRequest> {
-  const found = await deps.store.get(id);
-  if (!found) throw new NotFoundError(`change request ${id} does not exist`);
-  return found.cr;
 }
 
 function durationMinutes(cr: ChangeRequest): number {

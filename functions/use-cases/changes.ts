@@ -10,7 +10,7 @@ export { getChange, listChanges } from './read-changes.js';
 import { applyAction, createChange, editChange, parseContent, type Action, type RulesConfig, type TransitionInput } from '../core/lifecycle.js';
 import type { CalendarConfig } from '../core/calendar.js';
 import { checkSchedule, refuseBlackouts, type CalendarFindings } from '../core/schedule-check.js';
-import { TaskClosedError, type CalendarStore, type ChangeStore, type ChangeWithAudit, type Clock, type ListPage, type ListQuery, type WorkflowEngine } from '../ports.js';
+import { TaskClosedError, type CalendarStore, type ChangeStore, type ChangeWithAudit, type Clock, type WorkflowEngine } from '../ports.js';
 import type { ChangeRequest, WorkflowRef } from '../core/change-request.js';
 import { stopWorkflow } from './approval-flow.js';
 

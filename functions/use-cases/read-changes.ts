@@ -1,5 +1,6 @@
 /** Reading change requests: a module of its own so the read path loads no rule it does not use. */
 import { NotFoundError } from '../core/errors.js';
+import type { ChangeRequest, State } from '../core/change-request.js';
 import type { ChangeStore, ChangeWithAudit, ListPage, ListQuery } from '../ports.js';
 
 export async function getChange(deps: { store: ChangeStore }, id: string): Promise<ChangeWithAudit> {
@@ -12,3 +13,15 @@ export function listChanges(deps: { store: ChangeStore }, query: ListQuery): Pro
   return deps.store.list(query);
 }
 
+
+/** Every change in a state, page by page on the state index (the scheduled jobs' read). */
+export async function allChangesInState(deps: { store: ChangeStore }, state: State): Promise<ChangeRequest[]> {
+  const out: ChangeRequest[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await deps.store.list({ state, limit: 100, cursor });
+    out.push(...page.items);
+    cursor = page.cursor;
+  } while (cursor);
+  return out;
+}
