@@ -532,8 +532,6 @@ function listLines(path: string, skip: (line: string) => boolean): Handler {
   };
 }
 
-const ignored: Handler = () => {};
-
 interface H2Spec {
   /** Where its issues go. */
   path: string;

@@ -22,21 +22,9 @@ import {
   IDEMPOTENCY_KEY_PREFIX,
   PUBLIC_ROUTE_REASONS,
   mailAddressOf,
-  type ChangeflowStackProps,
 } from '../../lib/changeflow-stack.js';
+import { actionsOf, resourcesOf, SKIP_BUNDLING, synth, type Statement } from './synth.js';
 
-const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
-const ISSUER = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_TestPool';
-
-function synth(props: ChangeflowStackProps = {}): { stack: ChangeflowStack; template: Template } {
-  const app = new App({ context: SKIP_BUNDLING });
-  const stack = new ChangeflowStack(app, 'Test', { jwtIssuer: ISSUER, ...props });
-  return { stack, template: Template.fromStack(stack) };
-}
-
-type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
-const actionsOf = (s: Statement) => [s.Action].flat();
-const resourcesOf = (s: Statement) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
 const logicalId = (stack: ChangeflowStack, c: { node: { defaultChild?: unknown } }) =>
   stack.getLogicalId(c.node.defaultChild as CfnRole | CfnFunction | CfnQueue | CfnSecret | CfnTable);
 

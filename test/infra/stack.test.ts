@@ -14,18 +14,10 @@ import { SCHEDULED_JOBS } from '../../functions/jobs/schedules.js';
 import { ROUTE_GROUPS } from '../../functions/routes.js';
 import { buildChangeflowApp } from '../../lib/app.js';
 import { ChangeflowStack, GSI_NAMES, WORKER_FUNCTIONS, type ChangeflowStackProps } from '../../lib/changeflow-stack.js';
+import { ISSUER, SKIP_BUNDLING, synth as synthStack, type Statement } from './synth.js';
 
-const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
-const ISSUER = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_TestPool';
 const AUDIENCE = ['client-one', 'client-two'];
-
-function synth(props: ChangeflowStackProps = {}): { stack: ChangeflowStack; template: Template } {
-  const app = new App({ context: SKIP_BUNDLING });
-  const stack = new ChangeflowStack(app, 'Test', { jwtIssuer: ISSUER, jwtAudience: AUDIENCE, ...props });
-  return { stack, template: Template.fromStack(stack) };
-}
-
-type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+const synth = (props: ChangeflowStackProps = {}) => synthStack({ jwtAudience: AUDIENCE, ...props });
 
 /** Every Allow action of the inline policies attached to a group's role. */
 function allowedActions(stack: ChangeflowStack, template: Template, group: string): string[] {

@@ -25,23 +25,11 @@ import {
   REPO_ROOT,
   WORKER_FUNCTIONS,
   hasWorkflowAccess,
-  type ChangeflowStackProps,
 } from '../../lib/changeflow-stack.js';
+import { actionsOf, ISSUER, resourcesOf, SKIP_BUNDLING, synth, type Statement } from './synth.js';
 import { definitionText, loadDefinition, placeholders, WORKFLOW_NAMES } from '../../lib/workflows/definitions.js';
 
-const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
-const ISSUER = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_TestPool';
-
-function synth(props: ChangeflowStackProps = {}): { stack: ChangeflowStack; template: Template } {
-  const app = new App({ context: SKIP_BUNDLING });
-  const stack = new ChangeflowStack(app, 'Test', { jwtIssuer: ISSUER, ...props });
-  return { stack, template: Template.fromStack(stack) };
-}
-
-type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
 type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: string | string[] };
-const actionsOf = (s: Statement) => [s.Action].flat();
-const resourcesOf = (s: Statement) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
 const logicalId = (stack: ChangeflowStack, c: { node: { defaultChild?: unknown } }) => stack.getLogicalId(c.node.defaultChild as CfnRole);
 const getAtt = (id: string, attr = 'Arn') => ({ 'Fn::GetAtt': [id, attr] });
 
