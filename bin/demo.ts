@@ -12,9 +12,7 @@
  * link (a confirmation page that decides nothing), then POSTs that page's form. Then it stops.
  * Ctrl-C stops everything, DynamoDB Local included.
  */
-process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
-process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+import '../local/quiet.js';
 
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';

@@ -3,10 +3,7 @@
  * the table, the seeded directory, and the API at http://localhost:3000 (PORT to change).
  * Ctrl-C stops everything, DynamoDB Local included.
  */
-process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
-process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-// The lockfile pins an SDK that runs on Node 20; its notice about future releases is not for this run.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+import '../local/quiet.js';
 
 const { ConfigError } = await import('../functions/config.js');
 const { JavaMissingError } = await import('../local/dynamodb-local.js');
@@ -64,4 +61,3 @@ Ctrl-C stops everything.
   }
   throw err;
 }
-export {};
