@@ -6,7 +6,6 @@ import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import {
   blackoutsBetween,
-  blackoutsTouching,
   calendarState,
   componentsOf,
   conflictsFor,
@@ -16,6 +15,7 @@ import {
   type Conflict,
 } from '../core/calendar.js';
 import { occurrences } from '../core/calendar/recurrence.js';
+import { gateDecision } from '../core/deploy-gate.js';
 import type { Actor, ChangeRequest } from '../core/change-request.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../core/errors.js';
 import { getChange } from './read-changes.js';
@@ -119,57 +119,16 @@ export async function slotsFor(deps: CalendarDeps, id: string, count: number) {
   return { id, durationMinutes: minutes, timeZone: deps.config.timeZone, slots: slots.map((s) => withLocal(s, deps.config.timeZone)) };
 }
 
-const DEPLOYABLE: readonly string[] = ['approved', 'scheduled', 'in_progress', 'monitoring'];
-
-/**
- * The pull-style deploy gate: may this change deploy now? Allow or deny with every reason.
- * Emergency changes go through blackouts and outside their window, and the answer says so.
- */
+/** The pull-style deploy gate: load the change and the calendar around it, and ask the core. */
 export async function gate(deps: CalendarDeps, id: string, query: { revision?: number | undefined; at?: string | undefined }) {
   const { cr } = await getChange(deps, id);
   const at = query.at ?? deps.clock.now().toISOString();
-  const emergency = cr.content.category === 'emergency';
-  const reasons: { code: string; message: string }[] = [];
-  const notes: string[] = [];
-  if (!DEPLOYABLE.includes(cr.state)) reasons.push({ code: 'not-approved', message: `the change is ${cr.state}, not approved` });
-  if (query.revision !== undefined && query.revision !== cr.revision) {
-    reasons.push({ code: 'revision-mismatch', message: `the pipeline deploys revision ${query.revision}, but revision ${cr.revision} is the one approved` });
-  }
   const window = cr.content.plannedWindow;
   const [events, committed] = await Promise.all([
     deps.calendarStore.events(),
     window ? deps.calendarStore.committedChanges(window.start, window.end) : Promise.resolve([] as ChangeRequest[]),
   ]);
-  const state = calendarState(at, events, deps.config);
-  if (!state.open) {
-    const names = state.reasons.map((b) => `${b.name} (${b.localStart} – ${b.localEnd})`).join('; ');
-    if (emergency) notes.push(`emergency change: allowed through the blackout ${names}`);
-    else reasons.push({ code: 'blackout', message: `in a blackout now: ${names}` });
-  }
-  if (window && !(Date.parse(window.start) <= Date.parse(at) && Date.parse(at) < Date.parse(window.end))) {
-    if (emergency) notes.push('emergency change: allowed outside its planned window');
-    else reasons.push({ code: 'outside-window', message: `outside the planned window ${window.start} – ${window.end}` });
-  } else if (!window && !emergency) {
-    reasons.push({ code: 'outside-window', message: 'the change has no planned window' });
-  }
-  const conflicts: Conflict[] = window ? conflictsFor(cr, committed) : [];
-  for (const c of conflicts) {
-    reasons.push({ code: 'conflict', message: `conflicts with ${c.otherId} on ${c.components.join(', ')} (${c.overlap.start} – ${c.overlap.end})` });
-  }
-  const blackoutsInWindow = window && !emergency ? blackoutsTouching(window, events, deps.config) : [];
-  for (const b of blackoutsInWindow) {
-    if (!reasons.some((r) => r.code === 'blackout')) {
-      notes.push(`the planned window touches the blackout ${b.name} (${b.localStart} – ${b.localEnd})`);
-    }
-  }
-  return {
-    id,
-    revision: cr.revision,
-    at,
-    decision: reasons.length === 0 ? ('allow' as const) : ('deny' as const),
-    reasons,
-    notes,
-  };
+  return { id, revision: cr.revision, at, ...gateDecision({ cr, revision: query.revision, at, events, committed, config: deps.config }) };
 }
 
 function durationMinutes(cr: ChangeRequest): number {
