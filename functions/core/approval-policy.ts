@@ -14,9 +14,10 @@ import {
   type ApproverRole,
   type ChangeContent,
   type ChangeRequest,
+  type Person,
   type RiskLevel,
 } from './change-request.js';
-import { stricter } from './roles.js';
+import { satisfies, stricter } from './roles.js';
 
 /** The risk rule of the seed's approval workflow: low → auto, medium → tech lead, high → eng manager, critical → CTO. */
 const RISK_RULE: Record<RiskLevel, ApproverRole | null> = {
@@ -119,4 +120,19 @@ export function approvalStatus(cr: Pick<ChangeRequest, 'content' | 'riskLevel' |
   const policy = approvalPolicy(cr.content, cr.riskLevel);
   if (!policy.ok) return { route: 'refused', reasons: [`${policy.path}: ${policy.message}`], slots: [] };
   return { ...policy.requirement, slots: filled(policy.requirement.slots) };
+}
+
+/**
+ * Who is asked to fill a slot (issue: "every eligible person is emailed"): everyone at or above the
+ * slot's role; for a tech-lead slot, the tech leads of the requestor's team (all tech leads when the
+ * team has none). Never the requestor. `candidates` are the people holding approver roles.
+ */
+export function approversToAsk(slot: Pick<ApprovalSlot, 'minRole'>, requestor: { id: string; team?: string | undefined }, candidates: Person[]): Person[] {
+  const people = [...new Map(candidates.map((p) => [p.id, p])).values()].filter((p) => p.id !== requestor.id);
+  if (slot.minRole === 'tech-lead') {
+    const leads = people.filter((p) => p.roles.includes('tech-lead'));
+    const ofTeam = leads.filter((p) => p.team && p.team === requestor.team);
+    return ofTeam.length ? ofTeam : leads;
+  }
+  return people.filter((p) => satisfies(p.roles, slot.minRole));
 }

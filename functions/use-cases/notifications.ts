@@ -6,9 +6,9 @@
 import { z } from 'zod';
 import { createDecisionToken, type LinkDecision } from '../core/approval-link.js';
 import { ValidationError } from '../core/errors.js';
-import type { ApprovalSlot, ApproverRole, ChangeRequest, Person, Role } from '../core/change-request.js';
+import { APPROVER_ROLES, type ApprovalSlot, type ApproverRole, type ChangeRequest, type Person, type Role } from '../core/change-request.js';
 import type { DomainEvent } from '../core/events.js';
-import { rank } from '../core/roles.js';
+import { approversToAsk } from '../core/approval-policy.js';
 import { plainEmail } from '../email/plain.js';
 import { approvalRequestEmail } from '../email/templates.js';
 import type { ApprovalTimers } from '../core/approval-flow.js';
@@ -110,7 +110,7 @@ async function messagesFor(deps: NotificationDeps, event: DomainEvent): Promise<
     case 'PostApprovalOverdue': {
       const overdue = event.type === 'PostApprovalOverdue';
       const minRole: Role = overdue ? 'cto' : (cr.postApproval?.minRole ?? 'eng-manager');
-      const people = overdue ? await peopleWithRole(deps, 'cto') : await atOrAbove(deps, minRole as ApproverRole);
+      const people = overdue ? await peopleWithRole(deps, 'cto') : await eligibleApprovers(deps, cr, { slot: minRole as ApproverRole, minRole: minRole as ApproverRole, reason: '' });
       const to = people.filter((p) => p.id !== cr.requestor.id).map((p) => p.email);
       return [
         plainEmail(to, `${overdue ? 'OVERDUE: ' : ''}post-approve emergency change ${cr.id}`, [
@@ -144,20 +144,10 @@ async function approvalEmail(deps: NotificationDeps, cr: ChangeRequest, slot: Ap
   return { to: [approver.email], ...email };
 }
 
-/** Everyone who may fill a slot: by role and above; for tech lead, the tech leads of the requestor's team. */
-export async function eligibleApprovers(deps: Pick<NotificationDeps, 'directory'>, cr: ChangeRequest, slot: ApprovalSlot): Promise<Person[]> {
-  if (slot.minRole === 'tech-lead') {
-    const leads = await deps.directory.withRole('tech-lead');
-    const ofTeam = leads.filter((p) => p.team && p.team === cr.requestor.team);
-    return ofTeam.length ? ofTeam : leads;
-  }
-  return atOrAbove(deps, slot.minRole);
-}
-
-async function atOrAbove(deps: Pick<NotificationDeps, 'directory'>, role: ApproverRole): Promise<Person[]> {
-  const roles = (['tech-lead', 'eng-manager', 'cto'] as const).filter((r) => rank(r) >= rank(role));
-  const lists = await Promise.all(roles.map((r) => deps.directory.withRole(r)));
-  return unique(lists.flat());
+/** The people the core says to ask for a slot, from the directory's approver roles. */
+async function eligibleApprovers(deps: Pick<NotificationDeps, 'directory'>, cr: ChangeRequest, slot: ApprovalSlot): Promise<Person[]> {
+  const candidates = (await Promise.all(APPROVER_ROLES.map((r) => deps.directory.withRole(r)))).flat();
+  return approversToAsk(slot, cr.requestor, candidates);
 }
 
 async function peopleWithRole(deps: Pick<NotificationDeps, 'directory'>, role: Role): Promise<Person[]> {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { approvalPolicy } from '../../functions/core/approval-policy.js';
+import { approvalPolicy, approversToAsk } from '../../functions/core/approval-policy.js';
+import { people } from '../fixtures.js';
 import type { Category, RiskLevel } from '../../functions/core/change-request.js';
 
 type Expected = { route: 'auto' | 'approval' | 'post-approval'; slots: string[] } | 'refused';
@@ -45,5 +46,22 @@ describe('Rule: the stricter of the category rule and the risk rule decides who 
     const result = approvalPolicy({ category: 'standard' }, 'low');
     expect(result).toMatchObject({ ok: false, path: 'content.standardType' });
     if (!result.ok) expect(result.message).toMatch(/filed as normal/);
+  });
+});
+
+describe('Rule: every eligible person is asked — for tech lead, the tech leads of the requestor team', () => {
+  const everyone = Object.values(people);
+
+  it('asks the tech leads of the requestor team only', () => {
+    expect(approversToAsk({ minRole: 'tech-lead' }, people.alice, everyone).map((p) => p.id)).toEqual(['tom']);
+  });
+
+  it('asks every tech lead when the team has none', () => {
+    expect(approversToAsk({ minRole: 'tech-lead' }, people.oscar, everyone).map((p) => p.id).sort()).toEqual(['paula', 'tom']);
+  });
+
+  it('asks everyone at or above the role, never the requestor', () => {
+    expect(approversToAsk({ minRole: 'eng-manager' }, people.erin, everyone).map((p) => p.id).sort()).toEqual(['carol', 'ed']);
+    expect(approversToAsk({ minRole: 'cto' }, people.alice, everyone).map((p) => p.id)).toEqual(['carol']);
   });
 });
