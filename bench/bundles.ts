@@ -1,6 +1,6 @@
 /**
  * Each function's deployed bundle, built as lib/changeflow-stack.ts has NodejsFunction build it
- * (ESM, minified, node22, AWS SDK bundled, the createRequire banner), so the bytes are the ones
+ * (ESM, minified, the Node major of lib/runtime.ts, AWS SDK bundled, the createRequire banner), so the bytes are the ones
  * Lambda would load on a cold start.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import type { RouteGroup } from '../functions/routes.js';
+import { BUNDLE_TARGET } from '../lib/runtime.js';
 
 /** Kept identical to the stack's banner: it adds bytes, and ESM bundles of CJS deps need it. */
 const ESM_REQUIRE_SHIM =
@@ -35,7 +36,7 @@ export async function bundleSizes(groups: readonly RouteGroup[], repoRoot: strin
         bundle: true,
         platform: 'node',
         format: 'esm',
-        target: 'node22',
+        target: BUNDLE_TARGET,
         mainFields: ['module', 'main'],
         banner: { js: ESM_REQUIRE_SHIM },
         minify: true,

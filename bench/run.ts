@@ -27,6 +27,7 @@ import type { ApproverRole, Person } from '../functions/core/change-request.js';
 import { ROUTE_GROUPS } from '../functions/routes.js';
 import { startDynamoDbLocal, type RunningDynamoDb } from '../local/dynamodb-local.js';
 import { completeContent, people } from '../test/fixtures.js';
+import { BUNDLE_TARGET } from '../lib/runtime.js';
 import { bundleSizes, type BundleSize } from './bundles.js';
 import { apiEvent, lambdaContext, type EventOptions } from './events.js';
 import { RawCalls, type Partition, type Step } from './raw.js';
@@ -52,7 +53,6 @@ const DECISIONS = count('BENCH_DECISIONS', 30);
 // level: see stray-output.ts.)
 process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 process.env.AWS_REGION ??= 'us-east-1';
 
 type HttpResult = { statusCode: number; headers: Record<string, string>; body?: string };
@@ -562,7 +562,7 @@ function print(
     '',
   );
 
-  out.push('## Bundle size per function (esbuild as the stack bundles: ESM, minify, node22, AWS SDK bundled)', '');
+  out.push(`## Bundle size per function (esbuild as the stack bundles: ESM, minify, ${BUNDLE_TARGET}, AWS SDK bundled)`, '');
   out.push(
     table(
       ['function', 'entry', 'bytes', 'gzip bytes', 'largest parts'],

@@ -28,7 +28,7 @@ import { AttributeType, BillingMode, ProjectionType, Table, type CfnTable } from
 import { Archive, EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing, type CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Tracing, type CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -46,6 +46,7 @@ import { SCHEDULED_JOBS, type ScheduledJob } from '../functions/jobs/schedules.j
 import type { WorkflowName } from '../functions/ports.js';
 import { ROUTE_GROUPS, type RouteGroup, type WorkflowAccess } from '../functions/routes.js';
 import { NOTIFIED_EVENTS } from '../functions/use-cases/notifications.js';
+import { BUNDLE_TARGET, LAMBDA_RUNTIME } from './runtime.js';
 import { definitionText, placeholders, WORKFLOW_NAMES } from './workflows/definitions.js';
 
 /** The repository root: handler entries in ROUTE_GROUPS are relative to it. */
@@ -893,7 +894,7 @@ export class ChangeflowStack extends Stack {
       depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
       bundling: {
         format: OutputFormat.ESM,
-        target: 'node22',
+        target: BUNDLE_TARGET,
         mainFields: ['module', 'main'],
         banner: ESM_REQUIRE_SHIM,
         minify: true,
@@ -903,7 +904,7 @@ export class ChangeflowStack extends Stack {
         bundleAwsSDK: true,
         externalModules: [],
       },
-      runtime: Runtime.NODEJS_22_X,
+      runtime: LAMBDA_RUNTIME,
       architecture: Architecture.ARM_64,
       memorySize: defaults.memorySize,
       timeout: spec.timeout,
@@ -917,10 +918,6 @@ export class ChangeflowStack extends Stack {
       ...(spec.onFailure !== undefined ? { onFailure: spec.onFailure } : {}),
     });
 
-    Validations.of(fn).acknowledge({
-      id: nag('L1'),
-      reason: 'Node.js 22 is the runtime the project targets and tests on; moving to a newer runtime is a deliberate, tested upgrade.',
-    });
     Validations.of(role).acknowledge({
       id: nag('IAM5[Resource::*]'),
       reason: 'X-Ray PutTraceSegments and PutTelemetryRecords do not support resource-level permissions, so active tracing needs Resource "*".',

@@ -111,7 +111,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
         // a failed execution is what Step Functions would alarm on: say so on the console
         if (e.source !== 'engine') return;
         const result = e.detail as { status?: string; error?: string; cause?: string } | undefined;
-        if (e.type === 'InterpreterFault' || (e.type === 'ExecutionFinished' && result?.status === 'FAILED')) {
+        if (e.type === 'ExecutionFinished' && result?.status === 'FAILED') {
           options.onLog?.(`workflow ${e.executionId} failed: ${result?.error ?? ''} ${result?.cause ?? JSON.stringify(e.detail)}`);
         }
       },

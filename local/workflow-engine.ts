@@ -12,50 +12,11 @@
  *   `$$.Task.Token`; the task stays pending until `sendTaskSuccess` / `sendTaskFailure`, and its
  *   result is the output sent, as on AWS. Its `TimeoutSeconds` is enforced here so the token closes.
  * - Wait states with `Seconds` can be compressed (`waitTimeScale`, `waitTimeMs`).
- * - The interpreter calls `Promise.withResolvers` (Node 22+) in every Task: a polyfill is installed
- *   when this module loads and again on every start. Should that (or any other JavaScript error
- *   inside the interpreter) fail anyway, a Catch on `States.ALL` would swallow it; this engine
- *   watches for such faults and ends the execution FAILED with `Local.InterpreterFault` instead.
  */
 import { randomBytes } from 'node:crypto';
 import { StateMachine, type RunOptions, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { loadDefinition, WORKFLOW_NAMES } from '../lib/workflows/definitions.js';
 import { TaskClosedError, type WorkflowEngine, type WorkflowName } from '../functions/ports.js';
-
-// ---------------------------------------------------------------------------------------------
-// Promise.withResolvers polyfill (the interpreter needs it; Node 20 lacks it)
-
-interface Resolvers<T> {
-  promise: Promise<T>;
-  resolve: (value: T | PromiseLike<T>) => void;
-  reject: (reason?: unknown) => void;
-}
-
-/** Installs `Promise.withResolvers` if this runtime lacks it (Node < 22). Idempotent. */
-export function ensurePromiseWithResolvers(): void {
-  const P = Promise as unknown as { withResolvers?: unknown };
-  if (typeof P.withResolvers === 'function') return;
-  Object.defineProperty(Promise, 'withResolvers', {
-    value: function withResolvers<T>(this: PromiseConstructor): Resolvers<T> {
-      let resolve!: Resolvers<T>['resolve'];
-      let reject!: Resolvers<T>['reject'];
-      const promise = new this<T>((res, rej) => {
-        resolve = res;
-        reject = rej;
-      });
-      return { promise, resolve, reject };
-    },
-    writable: true,
-    configurable: true,
-    enumerable: false,
-  });
-}
-
-function hasPromiseWithResolvers(): boolean {
-  return typeof (Promise as unknown as { withResolvers?: unknown }).withResolvers === 'function';
-}
-
-ensurePromiseWithResolvers();
 
 // ---------------------------------------------------------------------------------------------
 // Types
@@ -103,7 +64,7 @@ export type LocalWorkflowEvent =
   | {
       executionId: string;
       source: 'engine';
-      type: 'TaskTokenIssued' | 'TaskTokenClosed' | 'InterpreterFault' | 'ExecutionFinished';
+      type: 'TaskTokenIssued' | 'TaskTokenClosed' | 'ExecutionFinished';
       state?: string;
       detail?: unknown;
     };
@@ -138,8 +99,6 @@ const MAX_CAUSE_LENGTH = 32_768;
 const MAX_OUTPUT_BYTES = 262_144;
 /** setTimeout's limit (about 24.8 days); longer timers would fire at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
-/** Names of JavaScript's own errors: thrown inside the interpreter they are faults, not workflow errors. */
-const JS_ERRORS = new Set(['TypeError', 'ReferenceError', 'RangeError', 'SyntaxError', 'EvalError', 'URIError', 'AggregateError', 'InternalError']);
 
 interface TaskStateInfo {
   callback: boolean;
@@ -152,16 +111,9 @@ interface StateInfo {
   topLevel: Set<string>;
 }
 
-/** Marks errors raised on purpose (task function errors, SendTaskFailure): these are workflow errors, never faults. */
-interface WorkflowErrorCause {
-  source: 'task' | 'callback' | 'engine';
-}
-const workflowCauses = new WeakSet<object>();
-
-function workflowError(name: string, message: string, source: WorkflowErrorCause['source']): Error {
-  const cause: WorkflowErrorCause = { source };
-  workflowCauses.add(cause);
-  const error = new Error(message, { cause });
+/** A workflow error (a task function's error, a SendTaskFailure, a timeout): its name is what a Catch matches. */
+function workflowError(name: string, message: string): Error {
+  const error = new Error(message);
   error.name = name;
   return error;
 }
@@ -177,7 +129,6 @@ interface Execution {
   output?: unknown;
   error?: string;
   cause?: string;
-  fault?: { error: string; cause: string };
   path: string[];
   finalState?: string;
   run?: RunHandle;
@@ -275,7 +226,6 @@ export class LocalWorkflowEngine implements WorkflowEngine {
     const id = LocalWorkflowEngine.executionId(workflow, name);
     // Idempotent on the name, like StartExecution: the name stays taken by its execution.
     if (this.runs.has(id)) return id;
-    ensurePromiseWithResolvers();
 
     const execution: Execution = {
       id,
@@ -317,7 +267,7 @@ export class LocalWorkflowEngine implements WorkflowEngine {
   async sendTaskSuccess(taskToken: string, output: Record<string, unknown>): Promise<void> {
     const json = JSON.stringify(output);
     if (json === undefined || Buffer.byteLength(json, 'utf8') > MAX_OUTPUT_BYTES) {
-      throw workflowError('InvalidOutput', 'The output is not JSON or exceeds 262144 bytes', 'engine');
+      throw workflowError('InvalidOutput', 'The output is not JSON or exceeds 262144 bytes');
     }
     const callback = this.takeCallback(taskToken);
     callback.resolve(JSON.parse(json) as JsonValue);
@@ -325,7 +275,7 @@ export class LocalWorkflowEngine implements WorkflowEngine {
 
   async sendTaskFailure(taskToken: string, error: string, cause: string): Promise<void> {
     const callback = this.takeCallback(taskToken);
-    callback.reject(workflowError(truncate(error, MAX_ERROR_LENGTH), truncate(cause, MAX_CAUSE_LENGTH), 'callback'));
+    callback.reject(workflowError(truncate(error, MAX_ERROR_LENGTH), truncate(cause, MAX_CAUSE_LENGTH)));
   }
 
   /** All executions this engine started, oldest first. */
@@ -390,8 +340,8 @@ export class LocalWorkflowEngine implements WorkflowEngine {
     for (const [state, task] of info.tasks) {
       taskResourceLocalHandlers[state] = (input) => {
         const result = this.runTask(execution, state, task, input);
-        // The interpreter may drop this promise (abort, or its own fault right after the call):
-        // mark it handled; the interpreter still sees the rejection when it awaits.
+        // The interpreter may drop this promise (on abort): mark it handled; the interpreter
+        // still sees the rejection when it awaits.
         result.catch(() => undefined);
         return result;
       };
@@ -409,7 +359,6 @@ export class LocalWorkflowEngine implements WorkflowEngine {
         },
       });
       execution.run = run;
-      if (execution.fault) run.abort();
       drained = this.drain(execution, info, run.eventLogs);
       outcome = await run.result.then(
         (output) => ({ ok: true as const, output }),
@@ -430,35 +379,16 @@ export class LocalWorkflowEngine implements WorkflowEngine {
           execution.path.push(event.state.name);
           execution.finalState = event.state.name;
         }
-        if (event.type === 'StateFailed' && JS_ERRORS.has(event.Error) && !(isObject(event.Cause) && workflowCauses.has(event.Cause))) {
-          this.fault(execution, event.Error, `${event.Error} in state '${event.state.name}': ${String(event.Cause)}`);
-        }
         this.emit({ executionId: execution.id, source: 'interpreter', event });
       }
-    } catch (error) {
-      this.fault(execution, 'EventLogError', String(error));
+    } catch {
+      // the event log is for watching: a broken one does not change the execution's outcome
     }
-  }
-
-  /** A JavaScript error inside the interpreter: never let a Catch turn it into a normal path. */
-  private fault(execution: Execution, error: string, cause: string): void {
-    if (!execution.fault) {
-      execution.fault = { error, cause };
-      this.emit({ executionId: execution.id, source: 'engine', type: 'InterpreterFault', detail: { error, cause } });
-    }
-    // Stop it going further; `run` is unset while the interpreter's run() is still on the stack
-    // (first Task), in which case execute() aborts right after.
-    if (execution.status === 'RUNNING') execution.run?.abort();
   }
 
   private finish(execution: Execution, outcome: { ok: true; output: unknown } | { ok: false; error: unknown }): void {
     execution.stoppedAt ??= new Date();
-    if (execution.fault) {
-      execution.status = 'FAILED';
-      execution.error = 'Local.InterpreterFault';
-      execution.cause = execution.fault.cause;
-      delete execution.output;
-    } else if (execution.status === 'ABORTED') {
+    if (execution.status === 'ABORTED') {
       // stopped: keep the stop's error and cause
     } else if (outcome.ok) {
       execution.status = 'SUCCEEDED';
@@ -483,13 +413,8 @@ export class LocalWorkflowEngine implements WorkflowEngine {
   }
 
   private async runTask(execution: Execution, state: string, task: TaskStateInfo, input: JsonValue): Promise<JsonValue> {
-    // The interpreter calls Promise.withResolvers right after this returns: refuse to run the task
-    // (and its side effects) if it would fail there.
-    if (!hasPromiseWithResolvers()) {
-      this.fault(execution, 'TypeError', `Promise.withResolvers is not a function (state '${state}'): the polyfill is missing`);
-    }
-    if (execution.fault || execution.status !== 'RUNNING') {
-      throw workflowError('Local.ExecutionNotRunning', `Task '${state}' not run: execution is ${execution.fault ? 'faulted' : execution.status}`, 'engine');
+    if (execution.status !== 'RUNNING') {
+      throw workflowError('Local.ExecutionNotRunning', `Task '${state}' not run: execution is ${execution.status}`);
     }
     const parameters = isObject(input) ? input : {};
     const payload = isObject(parameters['Payload']) ? parameters['Payload'] : {};
@@ -513,7 +438,7 @@ export class LocalWorkflowEngine implements WorkflowEngine {
         const callback = this.callbacks.get(token);
         if (!callback) return;
         this.closeToken(token, 'timed out');
-        callback.reject(workflowError('States.Timeout', `Task '${state}' timed out`, 'engine'));
+        callback.reject(workflowError('States.Timeout', `Task '${state}' timed out`));
       }, ms);
     }
     try {
@@ -536,7 +461,7 @@ export class LocalWorkflowEngine implements WorkflowEngine {
     } catch (error) {
       // As Lambda reports a function error: the error's name is the catchable error.
       const e = error instanceof Error ? error : new Error(String(error));
-      throw workflowError(e.name || 'Error', JSON.stringify({ errorType: e.name || 'Error', errorMessage: e.message }), 'task');
+      throw workflowError(e.name || 'Error', JSON.stringify({ errorType: e.name || 'Error', errorMessage: e.message }));
     }
   }
 
@@ -560,7 +485,7 @@ export class LocalWorkflowEngine implements WorkflowEngine {
     for (const token of [...execution.tokens]) {
       const callback = this.callbacks.get(token);
       this.closeToken(token, reason);
-      callback?.reject(workflowError('States.Aborted', `Task closed: ${reason}`, 'engine'));
+      callback?.reject(workflowError('States.Aborted', `Task closed: ${reason}`));
     }
   }
 

@@ -89,7 +89,6 @@ describe('cdk-nag AwsSolutions', () => {
       // public routes only: everything else has the JWT authorizer
       ...ROUTE_GROUPS.flatMap((g) => g.routes.filter((r) => r.public).map((r) => `AwsSolutions-APIG4 ${s}/HttpApi/${r.method}${r.path.replaceAll('/', '--')}/Resource`)),
       // every function, route, job or worker: the runtime, X-Ray's Resource "*", the table's index wildcard
-      ...[...ROUTE_GROUPS.map((g) => g.name), ...jobs, ...workers].map((n) => `AwsSolutions-L1 ${s}/${n}/Resource`),
       ...[...ROUTE_GROUPS.map((g) => g.name), ...jobs, ...workers].map((n) => `AwsSolutions-IAM5[Resource::*] ${s}/${n}Role/DefaultPolicy/Resource`),
       ...[...ROUTE_GROUPS.filter((g) => g.tableAccess !== 'none').map((g) => g.name), ...jobs, ...workers].map((n) => `INDEX ${s}/${n}Role/DefaultPolicy/Resource`),
       // each scheduler role: grantInvoke's `<function ARN>:*` (versions and aliases of that one function)

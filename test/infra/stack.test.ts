@@ -106,7 +106,7 @@ describe('ChangeflowStack', () => {
       expect([...stack.workers.keys()].sort()).toEqual(Object.keys(WORKER_FUNCTIONS).sort());
     });
 
-    it('runs every function on nodejs22.x, arm64, with active tracing, explicit memory and timeout, and the settings the code reads', () => {
+    it('runs every function on nodejs24.x, arm64, with active tracing, explicit memory and timeout, and the settings the code reads', () => {
       const timeouts = new Map<string, number>([
         ...[...stack.functions.values()].map(({ fn }) => [stack.getLogicalId(fn.node.defaultChild as CfnFunction), 10] as const),
         // jobs are not bound by the API's 30 s and send several emails per run
@@ -118,7 +118,7 @@ describe('ChangeflowStack', () => {
       expect(Object.keys(fns).sort()).toEqual([...timeouts.keys()].sort());
       for (const [id, fn] of Object.entries(fns)) {
         expect(fn.Properties).toMatchObject({
-          Runtime: 'nodejs22.x',
+          Runtime: 'nodejs24.x',
           Architectures: ['arm64'],
           TracingConfig: { Mode: 'Active' },
           MemorySize: 512,
