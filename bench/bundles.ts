@@ -56,7 +56,10 @@ export async function bundleSizes(groups: readonly RouteGroup[], repoRoot: strin
           byPackage.set(key, (byPackage.get(key) ?? 0) + bytesInOutput);
         }
       }
-      const largest = [...byPackage].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes).slice(0, 3);
+      const largest = [...byPackage]
+        .map(([name, bytes]) => ({ name, bytes }))
+        .sort((a, b) => b.bytes - a.bytes)
+        .slice(0, 3);
       sizes.push({ name: group.name, entry: group.entry, bytes: code.byteLength, gzipBytes: gzipSync(code).byteLength, largest });
     }
     return sizes;

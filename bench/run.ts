@@ -86,12 +86,17 @@ class Measurement {
   /** One sample made of several timed calls: the whole is their sum, and each is kept as a part. */
   addParts(variant: Variant, parts: { ms: number; trips: Trips }[]): void {
     const sum = (f: (p: { ms: number; trips: Trips }) => number) => parts.reduce((n, p) => n + f(p), 0);
-    this.add(variant, sum((p) => p.ms), { commands: parts.flatMap((p) => p.trips.commands), http: sum((p) => p.trips.http), sdkMs: sum((p) => p.trips.sdkMs) });
-    parts.forEach((p, k) => this.part(k).add(variant, p.ms, p.trips));
+    this.add(
+      variant,
+      sum((p) => p.ms),
+      { commands: parts.flatMap((p) => p.trips.commands), http: sum((p) => p.trips.http), sdkMs: sum((p) => p.trips.sdkMs) },
+    );
+    for (const [k, p] of parts.entries()) this.part(k).add(variant, p.ms, p.trips);
   }
 
   part(k: number): Measurement {
-    return (this.parts[k] ??= new Measurement());
+    this.parts[k] ??= new Measurement();
+    return this.parts[k];
   }
 
   summary(variant: Variant): Summary {
@@ -222,7 +227,8 @@ async function bench(ddb: RunningDynamoDb, bundles: BundleSize[], started: numbe
   const approve = (time: Timer, invoke: Invoke, id: string) => transition(time, invoke, id, 'approve', people.tom, { comment: 'ok' }, 'approved');
   // An approved change sits on the change calendar, which every later create and submit reads:
   // cancelling it (off the clock) keeps that calendar the same, empty, for every measured call.
-  const offCalendar = (id: string) => transition(untimed, invokers.handler.transition, id, 'cancel', people.alice, { reason: 'bench: off the calendar' }, 'cancelled');
+  const offCalendar = (id: string) =>
+    transition(untimed, invokers.handler.transition, id, 'cancel', people.alice, { reason: 'bench: off the calendar' }, 'cancelled');
 
   // The raw calls write copies of what the handlers really wrote, captured from one CR walked
   // through create → submit → approve, so both sides move items of the same size.
@@ -345,7 +351,10 @@ async function bench(ddb: RunningDynamoDb, bundles: BundleSize[], started: numbe
     return { id, slot: slot as ApproverRole };
   };
   const linkToken = (id: string, slot: ApproverRole) =>
-    createDecisionToken({ approver: 'tom', changeId: id, revision: 1, slot, decision: 'approve', expiresAt: new Date(Date.now() + 86_400_000).toISOString() }, linkKey);
+    createDecisionToken(
+      { approver: 'tom', changeId: id, revision: 1, slot, decision: 'approve', expiresAt: new Date(Date.now() + 86_400_000).toISOString() },
+      linkKey,
+    );
   const links = viaHandler(linksModule.makeHandler, 'ApprovalLinks');
   const formEvent = (token: string, comment: string) => {
     const event = apiEvent('POST /approvals/decide');
@@ -359,7 +368,13 @@ async function bench(ddb: RunningDynamoDb, bundles: BundleSize[], started: numbe
       goal: { max: 3, text: '≤ 3' },
       run: async (time) => {
         const { id } = await pending();
-        await call(time, invokers.handler.transition, 'POST /changes/{id}/{action}', { as: people.tom, pathParameters: { id, action: 'approve' }, body: { comment: 'ok', revision: 1 } }, 200);
+        await call(
+          time,
+          invokers.handler.transition,
+          'POST /changes/{id}/{action}',
+          { as: people.tom, pathParameters: { id, action: 'approve' }, body: { comment: 'ok', revision: 1 } },
+          200,
+        );
       },
     },
     {
@@ -368,7 +383,8 @@ async function bench(ddb: RunningDynamoDb, bundles: BundleSize[], started: numbe
       run: async (time) => {
         const { id, slot } = await pending();
         const res = await time(() => links(formEvent(linkToken(id, slot), 'ok')));
-        if (res.statusCode !== 200 || !(res.body ?? '').includes(`${id} approved`)) throw new Error(`POST /approvals/decide answered ${res.statusCode}: ${res.body?.slice(0, 500)}`);
+        if (res.statusCode !== 200 || !(res.body ?? '').includes(`${id} approved`))
+          throw new Error(`POST /approvals/decide answered ${res.statusCode}: ${res.body?.slice(0, 500)}`);
       },
     },
     {
@@ -376,12 +392,20 @@ async function bench(ddb: RunningDynamoDb, bundles: BundleSize[], started: numbe
       run: async (time) => {
         const { id, slot } = await pending();
         const res = await time(() => links(apiEvent('GET /approvals/decide', { query: { token: linkToken(id, slot) } })));
-        if (res.statusCode !== 200 || !(res.body ?? '').includes('<form')) throw new Error(`GET /approvals/decide answered ${res.statusCode}: ${res.body?.slice(0, 500)}`);
+        if (res.statusCode !== 200 || !(res.body ?? '').includes('<form'))
+          throw new Error(`GET /approvals/decide answered ${res.statusCode}: ${res.body?.slice(0, 500)}`);
       },
     },
   ];
   log(`measuring approval decisions (3 kinds × ${DECISIONS})…`);
-  const decisionRows: DecisionRow[] = decisionKinds.map((k) => ({ op: k.op, goal: k.goal, samples: [], trips: new TripTally(), other: new Set<string>(), otherPerCall: [] }));
+  const decisionRows: DecisionRow[] = decisionKinds.map((k) => ({
+    op: k.op,
+    goal: k.goal,
+    samples: [],
+    trips: new TripTally(),
+    other: new Set<string>(),
+    otherPerCall: [],
+  }));
   for (let i = 0; i < DECISIONS; i++) {
     for (const [k, kind] of decisionKinds.entries()) {
       const row = decisionRows[k]!;
@@ -429,21 +453,16 @@ interface Row {
   withinPair?: boolean;
 }
 
-function print(
-  rows: Row[],
-  noop: Summary,
-  bundles: BundleSize[],
-  stray: StrayOutput,
-  started: number,
-  flow: AutoApproveResult,
-  decisions: DecisionRow[],
-) {
+function print(rows: Row[], noop: Summary, bundles: BundleSize[], stray: StrayOutput, started: number, flow: AutoApproveResult, decisions: DecisionRow[]) {
   const out: string[] = [];
   const cpus = os.cpus();
   out.push('# ChangeFlow benchmark', '');
   out.push(
     `Machine: Node ${process.version} on ${process.platform}/${process.arch}, ${cpus.length} CPU(s) (${cpus[0]?.model.trim() ?? 'unknown'}), ` +
-      `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')}.`,
+      `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' / ')}.`,
   );
   out.push(`Runs: ${WARMUP} warm-up + ${ITERATIONS} measured iterations per operation; DynamoDB Local in memory on loopback.`, '');
 
@@ -455,7 +474,17 @@ function print(
         const h = m.summary('handler');
         const r = m.summary('raw');
         const trips = m.trips.handler;
-        return [op, ms(h.p50), ms(h.p95), ms(r.p50), ms(r.p95), ratio(h.p50, r.p50), ratio(h.p95, r.p95), trips.toString(), `${goal.text} — ${trips.max <= goal.max ? 'met' : 'NOT met'}`];
+        return [
+          op,
+          ms(h.p50),
+          ms(h.p95),
+          ms(r.p50),
+          ms(r.p95),
+          ratio(h.p50, r.p50),
+          ratio(h.p95, r.p95),
+          trips.toString(),
+          `${goal.text} — ${trips.max <= goal.max ? 'met' : 'NOT met'}`,
+        ];
       }),
     ),
     '',
@@ -464,10 +493,18 @@ function print(
   const commands = [...new Set(all.flatMap((t) => t.commands))].sort();
   const scans = commands.filter((c) => /^Scan/.test(c));
   const retries = all.reduce((n, t) => n + t.retries, 0);
-  out.push(`Commands the handlers sent: ${commands.join(', ')}. Scan: ${scans.length ? `YES (${scans.join(', ')})` : 'none'} (goal: none). SDK retries: ${retries}.`);
-  out.push(`In order sent: ${rows.map(({ op, m }) => `${op.split(' (')[0]} → ${m.trips.handler.sequence.map((c) => c.replace(/Command$/, '')).join(', ')}`).join('; ')}.`);
-  out.push('Raw = the same DynamoDB calls made directly with the same DocumentClient and items of the same size (round trips: ' +
-    rows.map(({ m }) => m.trips.raw.toString()).join(', ') + ').', '');
+  out.push(
+    `Commands the handlers sent: ${commands.join(', ')}. Scan: ${scans.length ? `YES (${scans.join(', ')})` : 'none'} (goal: none). SDK retries: ${retries}.`,
+  );
+  out.push(
+    `In order sent: ${rows.map(({ op, m }) => `${op.split(' (')[0]} → ${m.trips.handler.sequence.map((c) => c.replace(/Command$/, '')).join(', ')}`).join('; ')}.`,
+  );
+  out.push(
+    'Raw = the same DynamoDB calls made directly with the same DocumentClient and items of the same size (round trips: ' +
+      rows.map(({ m }) => m.trips.raw.toString()).join(', ') +
+      ').',
+    '',
+  );
 
   // Two views of the same gap: by subtraction between variants (noisy, different samples), and
   // within each invocation by timing its SDK calls (robust: same sample, same moment).
@@ -489,12 +526,25 @@ function print(
       rows.map(({ op, m }) => {
         const [h, r, d] = [m.summary('handler').p50, m.summary('route').p50, m.summary('raw').p50];
         const p50 = (xs: number[]) => summarize(xs).p50;
-        return [op, ms(h), ms(r), ms(d), ms(h - r), ms(r - d), ms(p50(m.inSdk.handler)), ms(p50(m.inSdk.raw)), ms(p50(m.outsideSdk.handler)), ms(p50(m.outsideSdk.raw))];
+        return [
+          op,
+          ms(h),
+          ms(r),
+          ms(d),
+          ms(h - r),
+          ms(r - d),
+          ms(p50(m.inSdk.handler)),
+          ms(p50(m.inSdk.raw)),
+          ms(p50(m.outsideSdk.handler)),
+          ms(p50(m.outsideSdk.raw)),
+        ];
       }),
     ),
     '',
   );
-  out.push(`No-op route through middy (Powertools logger + metrics + correlation id, no DynamoDB): p50 ${ms(noop.p50)}, p95 ${ms(noop.p95)} over ${noop.n} calls.`);
+  out.push(
+    `No-op route through middy (Powertools logger + metrics + correlation id, no DynamoDB): p50 ${ms(noop.p50)}, p95 ${ms(noop.p95)} over ${noop.n} calls.`,
+  );
   const perCall = rows
     .filter((r) => !r.withinPair)
     .map(({ op, m }) => `${op.split(' (')[0]} ${(m.strayLines / Math.max(1, m.samples.handler.length)).toFixed(1)}`);
@@ -515,8 +565,18 @@ function print(
     table(
       ['from POST submit sent, until …', 'p50', 'p95', 'n'],
       [
-        ['the submit answered (200, state `submitted`; the workflow is started before the answer)', ms(flow.answered.p50), ms(flow.answered.p95), String(flow.answered.n)],
-        ['ChangeApproved delivered on the in-process bus (published right after the approving write committed)', ms(flow.event.p50), ms(flow.event.p95), String(flow.event.n)],
+        [
+          'the submit answered (200, state `submitted`; the workflow is started before the answer)',
+          ms(flow.answered.p50),
+          ms(flow.answered.p95),
+          String(flow.answered.n),
+        ],
+        [
+          'ChangeApproved delivered on the in-process bus (published right after the approving write committed)',
+          ms(flow.event.p50),
+          ms(flow.event.p95),
+          String(flow.event.n),
+        ],
         ['**`approved` seen in the table** (polled; the submit → approved figure)', ms(flow.polled.p50), ms(flow.polled.p95), String(flow.polled.n)],
       ],
     ),
@@ -525,10 +585,12 @@ function print(
   out.push(
     `How "approved" is detected: straight on the table, not over HTTP — one strongly consistent GetItem of the CR item projecting only its state, ` +
       `every ${flow.pollEveryMs} ms after the submit answered (${flow.pollsP50} read(s) per run at p50), so the polled figure is late by up to one interval plus one read (~1–2 ms); ` +
-      'the poller shares the process and event loop with the local runtime, so its timers also wait for the workflow\'s work. ' +
+      "the poller shares the process and event loop with the local runtime, so its timers also wait for the workflow's work. " +
       'The bus column has no polling in it at all. ' +
       `The execution took ${flow.workflowPath}.` +
-      (flow.problems.length ? ` The local runtime logged ${flow.problems.length} problem line(s), the first: ${flow.problems[0]}` : ' The local runtime logged no problems.'),
+      (flow.problems.length
+        ? ` The local runtime logged ${flow.problems.length} problem line(s), the first: ${flow.problems[0]}`
+        : ' The local runtime logged no problems.'),
     '',
   );
 

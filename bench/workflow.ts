@@ -95,7 +95,13 @@ export interface AutoApproveResult {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function measureAutoApprove(options: { endpoint: string; db: DynamoDBDocumentClient; runs: number; warmup: number; log: (line: string) => void }): Promise<AutoApproveResult> {
+export async function measureAutoApprove(options: {
+  endpoint: string;
+  db: DynamoDBDocumentClient;
+  runs: number;
+  warmup: number;
+  log: (line: string) => void;
+}): Promise<AutoApproveResult> {
   const { startLocalSystem } = await import('../local/runtime.js');
   const TABLE = 'changeflow-bench-flow';
   const POLL_EVERY_MS = 2;
@@ -128,7 +134,13 @@ export async function measureAutoApprove(options: { endpoint: string; db: Dynamo
   /** One strongly consistent GetItem of the CR item, projecting only its state. */
   const stateOf = async (id: string) => {
     const out = await options.db.send(
-      new GetCommand({ TableName: TABLE, Key: { pk: `CR#${id}`, sk: 'CR' }, ProjectionExpression: '#cr.#state', ExpressionAttributeNames: { '#cr': 'cr', '#state': 'state' }, ConsistentRead: true }),
+      new GetCommand({
+        TableName: TABLE,
+        Key: { pk: `CR#${id}`, sk: 'CR' },
+        ProjectionExpression: '#cr.#state',
+        ExpressionAttributeNames: { '#cr': 'cr', '#state': 'state' },
+        ConsistentRead: true,
+      }),
     );
     return (out.Item?.cr as { state?: string } | undefined)?.state;
   };
@@ -167,7 +179,7 @@ export async function measureAutoApprove(options: { endpoint: string; db: Dynamo
       if (i === 0) {
         const full = await call('GET', `/changes/${id}`);
         const auto = (full.audit as { action: string; actor: { id: string } }[]).find((a) => a.action === 'auto-approve');
-        if (!auto || auto.actor.id !== 'system') throw new Error(`${id} was approved, but not by the flow's auto-approve step`);
+        if (auto?.actor.id !== 'system') throw new Error(`${id} was approved, but not by the flow's auto-approve step`);
         const execution = system.workflows.executions().find((x) => String(x.input.changeId) === id);
         workflowPath = execution ? `${execution.path.join(' → ')} (${execution.status})` : 'no execution found';
       }

@@ -116,10 +116,23 @@ function must(res: { status: number; body: any }, expected: number, what: string
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const decode = (s: string) => s.replace(/&quot;/g, '"').replace(/&#39;|&#x27;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const decode = (s: string) =>
+  s
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;|&#x27;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 const textOf = (html: string, tag: string) => {
   const m = new RegExp(`<${tag}[^>]*>([\\s\\S]*?)</${tag}>`, 'i').exec(html);
-  return m ? decode(m[1]!.replace(/<[^>]+>/g, '').replace(/\s+/g, ' ').trim()) : '';
+  return m
+    ? decode(
+        m[1]!
+          .replace(/<[^>]+>/g, '')
+          .replace(/\s+/g, ' ')
+          .trim(),
+      )
+    : '';
 };
 
 /** What a browser does with the link: GET the confirmation page, then POST its form (the button). */
@@ -188,7 +201,9 @@ try {
   step(2, `alice files a normal change (medium risk), planned for ${window.local}`);
   const created = must(await api(s, alice, 'POST', '/changes', normalChange(window)), 201, 'POST /changes');
   const id: string = created.id;
-  say(`  POST /changes → 201 ${id}, state ${created.state}, risk ${created.riskLevel}, approval needed: ${created.requiredApprovals?.slots?.map((x: any) => x.slot).join(' + ') ?? '?'}`);
+  say(
+    `  POST /changes → 201 ${id}, state ${created.state}, risk ${created.riskLevel}, approval needed: ${created.requiredApprovals?.slots?.map((x: any) => x.slot).join(' + ') ?? '?'}`,
+  );
   for (const w of created.warnings ?? []) say(`  warning: ${w}`);
 
   step(3, `alice submits ${id}; the approval workflow routes it and emails the tech lead of payments`);

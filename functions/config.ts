@@ -10,7 +10,12 @@ import { EMERGENCY_POST_APPROVAL_HOURS } from './core/change-request.js';
 
 const list = z
   .string()
-  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(z.string().min(1)).min(1, 'must list at least one entry'));
 
 const timeZone = z.string().refine((tz) => {
@@ -33,22 +38,37 @@ export const ConfigSchema = z.object({
   /** The JWT claim that carries a person's team. */
   TEAM_CLAIM: z.string().min(1).default('team'),
   /** Largest request body accepted, in bytes. */
-  MAX_BODY_BYTES: z.coerce.number().int().positive().default(256 * 1024),
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(256 * 1024),
   /** Country (and optional region) whose public holidays are blackouts, as date-holidays codes. */
-  HOLIDAY_COUNTRY: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 country code such as US').default('US'),
+  HOLIDAY_COUNTRY: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'must be an ISO 3166 country code such as US')
+    .default('US'),
   HOLIDAY_REGION: z.string().min(1).optional(),
   /** Local time from which Friday is a blackout until midnight. */
-  FRIDAY_CUTOFF: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM').default('14:00'),
+  FRIDAY_CUTOFF: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM')
+    .default('14:00'),
   /**
    * Where each stakeholder channel of the template is reached by email, as `channel=address`
    * pairs (comma-separated); channels without an address are skipped.
    */
   STAKEHOLDER_EMAILS: z
     .string()
-    .default('engineering=engineering@example.com,product=product@example.com,support=support@example.com,leadership=leadership@example.com,customers=status-page@example.com')
+    .default(
+      'engineering=engineering@example.com,product=product@example.com,support=support@example.com,leadership=leadership@example.com,customers=status-page@example.com',
+    )
     .transform((s, ctx) => {
       const map: Record<string, string> = {};
-      for (const pair of s.split(',').map((p) => p.trim()).filter(Boolean)) {
+      for (const pair of s
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)) {
         const [channel, address] = pair.split('=').map((x) => x?.trim());
         if (!channel || !address || !/^[^@\s]+@[^@\s]+$/.test(address)) {
           ctx.addIssue({ code: 'custom', message: `"${pair}" is not channel=address` });
@@ -74,7 +94,10 @@ export const ConfigSchema = z.object({
   /** Approval timers: remind, escalate to the next role up, expire. */
   REMIND_EVERY_HOURS: z.coerce.number().positive().default(24),
   ESCALATE_AFTER_HOURS: z.coerce.number().positive().default(48),
-  EXPIRE_AFTER_HOURS: z.coerce.number().positive().default(7 * 24),
+  EXPIRE_AFTER_HOURS: z.coerce
+    .number()
+    .positive()
+    .default(7 * 24),
   /** In AWS: the state machines and the event bus. */
   APPROVAL_STATE_MACHINE_ARN: z.string().startsWith('arn:').optional(),
   EMERGENCY_STATE_MACHINE_ARN: z.string().startsWith('arn:').optional(),

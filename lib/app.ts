@@ -2,7 +2,7 @@
  * Builds the ChangeFlow CDK app from context: used by `bin/app.ts` and by the infra tests, so the
  * tests check the app exactly as `cdk synth` builds it (cdk-nag included).
  */
-import { App, RemovalPolicy, Validations, type Environment } from 'aws-cdk-lib';
+import { type App, RemovalPolicy, Validations, type Environment } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ChangeflowStack } from './changeflow-stack.js';
 

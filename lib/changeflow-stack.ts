@@ -12,14 +12,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Annotations, ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, TimeZone, Token, Validations, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import {
-  HttpApi,
-  HttpMethod,
-  HttpNoneAuthorizer,
-  HttpStage,
-  LogGroupLogDestination,
-  type HttpRoute,
-} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpApi, HttpMethod, HttpNoneAuthorizer, HttpStage, LogGroupLogDestination, type HttpRoute } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Alarm, ComparisonOperator, TreatMissingData, type IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
@@ -677,7 +670,8 @@ export class ChangeflowStack extends Stack {
     });
     Validations.of(this.notificationsDeadLetterQueue).acknowledge({
       id: nag('SQS3'),
-      reason: 'This queue is the dead-letter queue of the notifications rule target and of the Notifications function, so it needs no dead-letter queue of its own.',
+      reason:
+        'This queue is the dead-letter queue of the notifications rule target and of the Notifications function, so it needs no dead-letter queue of its own.',
     });
     const publicBaseUrl = props.publicBaseUrl ?? this.stage.url;
     const notifications = this.newFunction('Notifications', defaults, {
@@ -769,7 +763,9 @@ export class ChangeflowStack extends Stack {
     // every placeholder of the file has its substitution, and every substitution a placeholder
     const wanted = placeholders(name);
     if (JSON.stringify(wanted) !== JSON.stringify(Object.keys(substitutions).sort())) {
-      throw new Error(`lib/workflows/${name}.asl.json uses the placeholders ${wanted.join(', ')}, the stack substitutes ${Object.keys(substitutions).join(', ')}`);
+      throw new Error(
+        `lib/workflows/${name}.asl.json uses the placeholders ${wanted.join(', ')}, the stack substitutes ${Object.keys(substitutions).join(', ')}`,
+      );
     }
 
     // Step Functions adds a log group to the account's CloudWatch Logs resource policy, which has
@@ -832,7 +828,12 @@ export class ChangeflowStack extends Stack {
         new PolicyStatement({
           actions: ['states:StopExecution', 'states:DescribeExecution'],
           resources: [
-            this.formatArn({ service: 'states', resource: 'execution', resourceName: `${stateMachine.stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+            this.formatArn({
+              service: 'states',
+              resource: 'execution',
+              resourceName: `${stateMachine.stateMachineName}:*`,
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
           ],
         }),
       );
@@ -1004,7 +1005,10 @@ function validateSettings(s: { jwtIssuer: string; jwtAudience: string[]; orgTime
   } catch {
     throw new Error(`orgTimezone must be an IANA time zone such as America/New_York, got ${JSON.stringify(s.orgTimezone)}`);
   }
-  for (const [name, value] of [['rolesClaim', s.rolesClaim], ['teamClaim', s.teamClaim]] as const) {
+  for (const [name, value] of [
+    ['rolesClaim', s.rolesClaim],
+    ['teamClaim', s.teamClaim],
+  ] as const) {
     if (value.trim() === '') throw new Error(`${name} must name a JWT claim, got an empty string`);
   }
 }

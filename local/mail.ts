@@ -133,7 +133,10 @@ async function parseEml(id: string, raw: Buffer): Promise<CaughtEmail> {
   const received = mail.headers.get(RECEIVED_HEADER.toLowerCase());
   const to =
     typeof envelope === 'string' && envelope.trim()
-      ? envelope.split(',').map((s) => s.trim()).filter(Boolean)
+      ? envelope
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
       : [...addresses(mail.to), ...addresses(mail.cc), ...addresses(mail.bcc)];
   return {
     id,
@@ -146,7 +149,7 @@ async function parseEml(id: string, raw: Buffer): Promise<CaughtEmail> {
   };
 }
 
-function listen(server: { listen(port: number, host: string): unknown; once(e: string, l: (...a: any[]) => void): unknown; removeListener(e: string, l: (...a: any[]) => void): unknown }, port: number): Promise<void> {
+function listen(server: Pick<import('node:net').Server, 'listen' | 'once' | 'removeListener'>, port: number): Promise<void> {
   return new Promise((resolveListen, reject) => {
     const onError = (err: Error) => reject(err);
     server.once('error', onError);

@@ -86,7 +86,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       DYNAMODB_ENDPOINT: endpoint,
       PUBLIC_BASE_URL: env.PUBLIC_BASE_URL ?? `http://localhost:${apiPort}`,
       // approval links are signed with a key kept beside the development JWT key
-      APPROVAL_LINK_KEY: env.APPROVAL_LINK_KEY ?? Buffer.from(createHash('sha256').update(devKey(dataDir)).update('approval-links').digest()).toString('base64'),
+      APPROVAL_LINK_KEY:
+        env.APPROVAL_LINK_KEY ?? Buffer.from(createHash('sha256').update(devKey(dataDir)).update('approval-links').digest()).toString('base64'),
       // locally the feed key is derived from the development key, so the feed URL stays the same across restarts
       CALENDAR_FEED_KEY: env.CALENDAR_FEED_KEY ?? createHash('sha256').update(devKey(dataDir)).update('calendar-feed').digest('base64url').slice(0, 32),
     });
@@ -135,10 +136,11 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     const crons =
       options.scheduler === false
         ? []
-        : Object.entries(jobs).map(([name, job]) =>
-            new Cron(job.every, { protect: true, catch: (err) => options.onLog?.(`job ${name} failed: ${(err as Error).message}`) }, async () => {
-              await runners[name]!();
-            }),
+        : Object.entries(jobs).map(
+            ([name, job]) =>
+              new Cron(job.every, { protect: true, catch: (err) => options.onLog?.(`job ${name} failed: ${(err as Error).message}`) }, async () => {
+                await runners[name]!();
+              }),
           );
     return {
       url: `http://localhost:${port}`,

@@ -42,7 +42,10 @@ export class PublishingChangeStore implements ChangeStore {
     try {
       await this.events.publish(events);
     } catch (err) {
-      this.onPublishError(err, events.map((e) => `${e.type} ${e.id}`));
+      this.onPublishError(
+        err,
+        events.map((e) => `${e.type} ${e.id}`),
+      );
     }
   }
 }

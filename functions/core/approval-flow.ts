@@ -97,7 +97,8 @@ export function applyTimers(cr: ChangeRequest, actions: TimerAction[], now: stri
           : { ...r, escalatedTo: action.to, escalatedAt: now, lastRemindedAt: now },
     );
     if (action.kind === 'remind') w.transition('remind', cr.state, cr.state, `reminder: ${action.slot} approval still awaited`);
-    else w.transition('escalate', cr.state, cr.state, `${action.slot} approval escalated to ${action.to}: nobody decided within ${timers.escalateAfterHours} h`);
+    else
+      w.transition('escalate', cr.state, cr.state, `${action.slot} approval escalated to ${action.to}: nobody decided within ${timers.escalateAfterHours} h`);
   }
   return w.done();
 }

@@ -33,9 +33,7 @@ export interface DecisionClaims {
   nonce?: string;
 }
 
-export type VerifyResult =
-  | { ok: true; claims: DecisionClaims }
-  | { ok: false; reason: 'malformed' | 'forged' | 'expired' };
+export type VerifyResult = { ok: true; claims: DecisionClaims } | { ok: false; reason: 'malformed' | 'forged' | 'expired' };
 
 /** HMAC-SHA256 keys shorter than the hash output weaken it; refuse them. */
 export const MIN_KEY_BYTES = 32;

@@ -33,9 +33,7 @@ const ROLE_NAMES: Record<ApproverRole, string> = {
   cto: 'CTO',
 };
 
-export type PolicyResult =
-  | { ok: true; requirement: ApprovalRequirement }
-  | { ok: false; path: string; message: string };
+export type PolicyResult = { ok: true; requirement: ApprovalRequirement } | { ok: false; path: string; message: string };
 
 export function approvalPolicy(content: Pick<ChangeContent, 'category' | 'standardType'>, risk: RiskLevel): PolicyResult {
   const riskRole = RISK_RULE[risk];
@@ -110,8 +108,7 @@ export function approvalStatus(cr: Pick<ChangeRequest, 'content' | 'riskLevel' |
   const filled = (slots: ApprovalSlot[]) =>
     slots.map((s) => ({
       ...s,
-      filledBy:
-        cr.approvalRequirement?.route === 'post-approval' ? cr.postApproval?.approvedBy : cr.approvals.find((a) => a.slot === s.slot)?.by,
+      filledBy: cr.approvalRequirement?.route === 'post-approval' ? cr.postApproval?.approvedBy : cr.approvals.find((a) => a.slot === s.slot)?.by,
     }));
   if (cr.approvalRequirement) return { ...cr.approvalRequirement, slots: filled(cr.approvalRequirement.slots) };
   if (!cr.riskLevel) {

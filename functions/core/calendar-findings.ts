@@ -44,4 +44,3 @@ export function calendarWarnings(findings: CalendarFindings | undefined): string
   }
   return out;
 }
-

@@ -7,7 +7,17 @@
  * ISO 8601 with an offset; instants out are UTC (`...Z`), with local renderings where people read
  * them. Windows are half-open `[start, end)`.
  */
-export type { Blackout, BlackoutKind, BusyInterval, CalendarConfig, CalendarEvent, CalendarEventKind, CalendarState, Conflict, TimeWindow } from './calendar/types.js';
+export type {
+  Blackout,
+  BlackoutKind,
+  BusyInterval,
+  CalendarConfig,
+  CalendarEvent,
+  CalendarEventKind,
+  CalendarState,
+  Conflict,
+  TimeWindow,
+} from './calendar/types.js';
 export { CALENDAR_EVENT_KINDS } from './calendar/types.js';
 export { calendarConfigProblems, defaultCalendarConfig, DEFAULT_FRIDAY_CUTOFF, DEFAULT_HOLIDAY_COUNTRY } from './calendar/config.js';
 export { blackoutsBetween, blackoutsTouching, calendarState, MAX_RANGE_DAYS } from './calendar/blackouts.js';

@@ -21,14 +21,7 @@ export const RISK_LEVELS = ['low', 'medium', 'high', 'critical'] as const;
 export type RiskLevel = (typeof RISK_LEVELS)[number];
 
 /** The seed's six components; the list is configurable (config.components). */
-export const DEFAULT_COMPONENTS = [
-  'API Server',
-  'Database',
-  'Redis Cache',
-  'S3 Storage',
-  'Kubernetes Deployment',
-  'Monitoring/Alerting',
-] as const;
+export const DEFAULT_COMPONENTS = ['API Server', 'Database', 'Redis Cache', 'S3 Storage', 'Kubernetes Deployment', 'Monitoring/Alerting'] as const;
 
 /** Test plan checklist: the seed's five, plus chaos tests, which major changes must have. */
 export const TEST_CHECKS = {

@@ -102,14 +102,7 @@ export function createChange(args: {
   return w.done();
 }
 
-export function editChange(
-  cr: ChangeRequest,
-  actor: Actor,
-  content: ChangeContent,
-  now: string,
-  config: RulesConfig,
-  calendar?: CalendarFindings,
-): Decision {
+export function editChange(cr: ChangeRequest, actor: Actor, content: ChangeContent, now: string, config: RulesConfig, calendar?: CalendarFindings): Decision {
   mustBeRequestorOrAdmin(cr, actor, 'edit');
   const editable = cr.content.category === 'emergency' ? EMERGENCY_EDITABLE : EDITABLE;
   if (!editable.includes(cr.state)) {
@@ -136,12 +129,7 @@ export function editChange(
     w.cr.approvalRequests = undefined;
     w.cr.workflow = undefined;
     w.cr.approvedAt = undefined;
-    w.transition(
-      'edit',
-      cr.state,
-      'draft',
-      `revision ${w.cr.revision}: back to draft${hadApprovals ? ', approvals cleared' : ''}; submit again for approval`,
-    );
+    w.transition('edit', cr.state, 'draft', `revision ${w.cr.revision}: back to draft${hadApprovals ? ', approvals cleared' : ''}; submit again for approval`);
   }
   return w.done();
 }
@@ -178,10 +166,7 @@ export function applyAction(
     return w.done();
   }
   if (!TRANSITIONS[action].includes(cr.state)) {
-    throw new IllegalTransitionError(
-      `cannot ${action} a change request in state ${cr.state} (allowed from: ${TRANSITIONS[action].join(', ')})`,
-      cr.state,
-    );
+    throw new IllegalTransitionError(`cannot ${action} a change request in state ${cr.state} (allowed from: ${TRANSITIONS[action].join(', ')})`, cr.state);
   }
   switch (action) {
     case 'submit':
@@ -406,7 +391,7 @@ function mustBeImplementer(cr: ChangeRequest, actor: Actor, action: string): voi
 
 function mustBeApproverOfThisRevision(cr: ChangeRequest, actor: Actor, input: TransitionInput) {
   const requirement = cr.approvalRequirement;
-  if (!requirement || requirement.route !== 'approval') {
+  if (requirement?.route !== 'approval') {
     throw new IllegalTransitionError('this change request is not waiting for approval', cr.state);
   }
   if (input.revision !== undefined && input.revision !== cr.revision) {
@@ -451,9 +436,7 @@ function rejectUnknownComponents(content: ChangeContent, config: RulesConfig): v
 export function parseContent(input: unknown, prefix = 'content'): ChangeContent {
   const parsed = ChangeContentSchema.safeParse(input);
   if (!parsed.success) {
-    throw new ValidationError(
-      parsed.error.issues.map((i) => ({ path: [prefix, ...i.path.map(String)].filter(Boolean).join('.'), message: i.message })),
-    );
+    throw new ValidationError(parsed.error.issues.map((i) => ({ path: [prefix, ...i.path.map(String)].filter(Boolean).join('.'), message: i.message })));
   }
   return parsed.data;
 }

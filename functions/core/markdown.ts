@@ -81,7 +81,8 @@ export const PLACEHOLDERS = {
   rollbackDuration: '[How long will rollback take?]',
   rollbackTriggers: '[When should you rollback?]',
   drDrill: '[Which disaster-recovery drill backs this rollback plan? Required for major changes.]',
-  timeline: '[One list line per step, e.g. T-24h: Notify stakeholders · T-1h: Final reminder · T-0: Change begins · T+15m: Status update · T+completion: Success notification]',
+  timeline:
+    '[One list line per step, e.g. T-24h: Notify stakeholders · T-1h: Final reminder · T-0: Change begins · T+15m: Status update · T+completion: Success notification]',
   lessonsLearned: '[What went well? What could be improved?]',
 } as const;
 
@@ -231,12 +232,7 @@ function render(c: DraftContent, meta: Meta, components: readonly string[]): str
     `Proposed time: ${mw?.proposedTime ?? '_____'}`,
   );
 
-  add(
-    '## Planned Window',
-    `Start: ${c.plannedWindow?.start ?? BLANK}`,
-    `End: ${c.plannedWindow?.end ?? BLANK}`,
-    ...(c.plannedWindow ? [] : [WINDOW_HINT]),
-  );
+  add('## Planned Window', `Start: ${c.plannedWindow?.start ?? BLANK}`, `End: ${c.plannedWindow?.end ?? BLANK}`, ...(c.plannedWindow ? [] : [WINDOW_HINT]));
 
   add('## Testing');
   add('### Test Plan', text(t?.testPlan, PLACEHOLDERS.testPlan));
@@ -265,10 +261,7 @@ function render(c: DraftContent, meta: Meta, components: readonly string[]): str
 
   add('## Communication');
   add('### Stakeholders to Notify', ...checklist(STAKEHOLDERS, com?.stakeholders));
-  add(
-    '### Communication Timeline',
-    ...(com?.timeline && com.timeline.length > 0 ? com.timeline.map((step) => `- ${step}`) : [PLACEHOLDERS.timeline]),
-  );
+  add('### Communication Timeline', ...(com?.timeline && com.timeline.length > 0 ? com.timeline.map((step) => `- ${step}`) : [PLACEHOLDERS.timeline]));
 
   add('## Approval');
   add('### Approvers Required', ...approverLines(meta));
@@ -295,7 +288,8 @@ function approverLines(meta: Meta): string[] {
     const done = approvals.some((a) => a.slot === slot.slot);
     return `- ${box(done)} ${ROLE_LABELS[slot.slot]} or above — ${oneLine(slot.reason)}`;
   });
-  if (requirement.route === 'auto') lines.push(`- [x] No approver needed: approved by ChangeFlow (${oneLine(requirement.reasons.join('; ')) || 'standard change'})`);
+  if (requirement.route === 'auto')
+    lines.push(`- [x] No approver needed: approved by ChangeFlow (${oneLine(requirement.reasons.join('; ')) || 'standard change'})`);
   if (requirement.route === 'post-approval') lines.push('- Approval after the start (emergency change)');
   return lines.length > 0 ? lines : ['- No approver needed'];
 }

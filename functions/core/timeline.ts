@@ -26,4 +26,3 @@ export function dueMilestone(start: number, now: number): (typeof MILESTONES)[nu
   if (last.id === 'T+15m' && now >= start + last.offset + TIMELINE_GRACE) return undefined;
   return last;
 }
-

@@ -21,7 +21,12 @@ export function timelineNotice(cr: ChangeRequest, milestone: string, localStart:
   ]);
 }
 
-export function blackoutFlagNotice(cr: ChangeRequest, blackout: { name: string; localStart: string; localEnd: string }, to: string[], slot?: { start: string; end: string }): EmailMessage {
+export function blackoutFlagNotice(
+  cr: ChangeRequest,
+  blackout: { name: string; localStart: string; localEnd: string },
+  to: string[],
+  slot?: { start: string; end: string },
+): EmailMessage {
   return plainEmail(to, `${cr.id} is now planned into a blackout: ${blackout.name}`, [
     `${cr.id} "${cr.content.title}" was approved for ${cr.content.plannedWindow!.start} – ${cr.content.plannedWindow!.end}.`,
     `A blackout declared since then covers that window: ${blackout.name} (${blackout.localStart} – ${blackout.localEnd}).`,

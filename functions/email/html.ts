@@ -34,7 +34,10 @@ export function safeUrl(url: string, what: string): string {
 
 /** One line of plain text: no line breaks, trimmed (for subjects and labels). */
 export function oneLine(value: string): string {
-  return value.replace(/[\r\n\t]+/g, ' ').replace(/\s{2,}/g, ' ').trim();
+  return value
+    .replace(/[\r\n\t]+/g, ' ')
+    .replace(/\s{2,}/g, ' ')
+    .trim();
 }
 
 /** Cuts text to at most `max` characters, on a word boundary where one is near, marking the cut with '…'. */

@@ -139,7 +139,12 @@ export function outcome(kind: Outcome, ctx: OutcomeContext = {}): ResultPageInpu
     case 'already-used':
       return r('refused', 409, 'This link was already used', `A decision for this approval of ${rev} was already recorded.`);
     case 'expired':
-      return r('refused', 410, 'This link has expired', `The link for ${rev} is past its expiry. Ask for the approval to be sent again, or decide in ChangeFlow.`);
+      return r(
+        'refused',
+        410,
+        'This link has expired',
+        `The link for ${rev} is past its expiry. Ask for the approval to be sent again, or decide in ChangeFlow.`,
+      );
     case 'forged':
       return r('refused', 403, 'This link is not valid', 'The link was not issued by ChangeFlow or was altered. Open the link from the email exactly as sent.');
     case 'malformed':
@@ -154,7 +159,12 @@ export function outcome(kind: Outcome, ctx: OutcomeContext = {}): ResultPageInpu
     case 'closed':
       return r('refused', 409, 'No decision is needed any more', `${cr} is no longer waiting for approval${ctx.state ? ` (it is ${ctx.state})` : ''}.`);
     case 'separation-of-duties':
-      return r('refused', 403, 'You cannot decide on this change', `Separation of duties: nobody approves their own change request, and one person's approval counts once for ${cr}.`);
+      return r(
+        'refused',
+        403,
+        'You cannot decide on this change',
+        `Separation of duties: nobody approves their own change request, and one person's approval counts once for ${cr}.`,
+      );
     case 'not-eligible':
       return r('refused', 403, 'You cannot decide on this change', `You are not an eligible approver for this approval of ${cr}.`);
   }

@@ -57,30 +57,21 @@ export function approvalRequestEmail(input: ApprovalRequestInput): RenderedEmail
     ...(input.expiresAt ? [`They expire at ${input.expiresAt}.`] : []),
   ];
 
-  const text = [
-    ...intro,
-    '',
-    summaryText(fields),
-    '',
-    `Approve: ${approveUrl}`,
-    `Reject: ${rejectUrl}`,
-    '',
-    ...footer,
-    '',
-    '— ChangeFlow',
-    '',
-  ].join('\n');
+  const text = [...intro, '', summaryText(fields), '', `Approve: ${approveUrl}`, `Reject: ${rejectUrl}`, '', ...footer, '', '— ChangeFlow', ''].join('\n');
 
   const button = (href: string, label: string, color: string) =>
     `<a href="${escapeHtml(href)}" style="display:inline-block;padding:10px 18px;margin:0 8px 8px 0;border-radius:6px;background:${color};color:#ffffff;text-decoration:none;font-weight:600">${escapeHtml(label)}</a>`;
 
-  const html = htmlDocument(subject, [
-    `<h1>${escapeHtml(`${prefix}: ${cr.id}`)}</h1>`,
-    ...intro.filter((l) => l !== '').map((l) => `<p>${escapeHtml(l)}</p>`),
-    summaryHtml(fields),
-    `<p>${button(approveUrl, `Approve ${cr.id}`, '#1f883d')}${button(rejectUrl, `Reject ${cr.id}`, '#cf222e')}</p>`,
-    ...footer.map((l) => `<p class="muted" style="color:#57606a;font-size:.9em">${escapeHtml(l)}</p>`),
-  ].join('\n'));
+  const html = htmlDocument(
+    subject,
+    [
+      `<h1>${escapeHtml(`${prefix}: ${cr.id}`)}</h1>`,
+      ...intro.filter((l) => l !== '').map((l) => `<p>${escapeHtml(l)}</p>`),
+      summaryHtml(fields),
+      `<p>${button(approveUrl, `Approve ${cr.id}`, '#1f883d')}${button(rejectUrl, `Reject ${cr.id}`, '#cf222e')}</p>`,
+      ...footer.map((l) => `<p class="muted" style="color:#57606a;font-size:.9em">${escapeHtml(l)}</p>`),
+    ].join('\n'),
+  );
 
   return { subject, text, html };
 }

@@ -1,5 +1,6 @@
 /** POST /changes (JSON, or the Markdown template filled in), PATCH /changes/{id} (JSON merge patch). */
 import { ValidationError, UnsupportedMediaTypeError } from '../core/errors.js';
+import type { ChangeContent } from '../core/change-request.js';
 import { parseContent } from '../core/lifecycle.js';
 import { parseChangeMarkdown } from '../core/markdown.js';
 import { httpApi, metrics, type ApiEvent, type Route } from '../http/api.js';
@@ -22,7 +23,7 @@ export function changesWriteRoutes(deps: AppDeps): Record<string, Route> {
     'POST /changes': async (event: ApiEvent) => {
       const actor = actorFromEvent(event, names);
       const type = mediaType(event);
-      let content;
+      let content: ChangeContent;
       if (type && MARKDOWN_TYPES.includes(type)) {
         const parsed = parseChangeMarkdown(bodyText(event, max), { components: deps.config.rules.components });
         if (parsed.issues.length) throw new ValidationError(parsed.issues, 'The Markdown change request could not be read.');

@@ -17,7 +17,16 @@ import { DynamoDbOnce } from '../adapters/dynamodb/once.js';
 import { PublishingChangeStore } from '../adapters/publishing-store.js';
 import { loadConfig, type Config } from '../config.js';
 import { logger } from '../http/api.js';
-import { systemClock, type CalendarStore, type ChangeStore, type Clock, type Directory, type EventPublisher, type Mailer, type WorkflowEngine } from '../ports.js';
+import {
+  systemClock,
+  type CalendarStore,
+  type ChangeStore,
+  type Clock,
+  type Directory,
+  type EventPublisher,
+  type Mailer,
+  type WorkflowEngine,
+} from '../ports.js';
 import type { CalendarJobDeps } from '../use-cases/calendar-jobs.js';
 import type { CalendarDeps } from '../use-cases/calendar.js';
 import type { ChangeDeps } from '../use-cases/changes.js';
@@ -55,11 +64,12 @@ export interface Overrides {
  */
 export function appDeps(config: Config = loadConfig(), overrides: Overrides = {}): AppDeps {
   const db = overrides.db ?? documentClient({ endpoint: config.DYNAMODB_ENDPOINT });
-  const events =
-    overrides.events ?? (config.EVENT_BUS_NAME ? new EventBridgePublisher(new EventBridgeClient({}), config.EVENT_BUS_NAME) : undefined);
+  const events = overrides.events ?? (config.EVENT_BUS_NAME ? new EventBridgePublisher(new EventBridgeClient({}), config.EVENT_BUS_NAME) : undefined);
   const inner = new DynamoDbChangeStore(db, config.TABLE_NAME);
   const store = events
-    ? new PublishingChangeStore(inner, events, (err, published) => logger.error('events not published after a committed write', { err: err as Error, events: published }))
+    ? new PublishingChangeStore(inner, events, (err, published) =>
+        logger.error('events not published after a committed write', { err: err as Error, events: published }),
+      )
     : inner;
   const workflows =
     overrides.workflows ??
@@ -73,7 +83,11 @@ export function appDeps(config: Config = loadConfig(), overrides: Overrides = {}
     store,
     calendarStore: new DynamoDbCalendarStore(db, config.TABLE_NAME),
     directory: new DynamoDbDirectory(db, config.TABLE_NAME),
-    mailer: () => overrides.mailer ?? (ses ??= new SesMailer({ from: config.MAIL_FROM, configurationSetName: config.SES_CONFIGURATION_SET })),
+    mailer: () => {
+      if (overrides.mailer) return overrides.mailer;
+      ses ??= new SesMailer({ from: config.MAIL_FROM, configurationSetName: config.SES_CONFIGURATION_SET });
+      return ses;
+    },
     once: new DynamoDbOnce(config.TABLE_NAME, clientConfig({ endpoint: config.DYNAMODB_ENDPOINT })),
     clock: overrides.clock ?? systemClock,
     workflows,

@@ -47,11 +47,9 @@ const correlation = (): MiddlewareObj<ApiEvent, HttpResult> => {
 export function httpApi(routes: Record<string, Route>, options: { emitsMetrics?: boolean } = {}) {
   const handler = middy<ApiEvent, HttpResult>({ timeoutEarlyInMillis: 0 }).use(injectLambdaContext(logger, { resetKeys: true }));
   if (options.emitsMetrics) handler.use(logMetrics(metrics));
-  return handler
-    .use(correlation())
-    .handler(async (event) => {
-      const route = routes[event.routeKey];
-      if (!route) throw new NotFoundError(`no route ${event.routeKey}`);
-      return route(event);
-    });
+  return handler.use(correlation()).handler(async (event) => {
+    const route = routes[event.routeKey];
+    if (!route) throw new NotFoundError(`no route ${event.routeKey}`);
+    return route(event);
+  });
 }

@@ -29,7 +29,13 @@ export interface FlowDeps {
 export const WorkflowTaskSchema = z.discriminatedUnion('task', [
   z.object({ task: z.literal('route'), changeId: z.string(), revision: z.number().int() }),
   z.object({ task: z.literal('auto-approve'), changeId: z.string(), revision: z.number().int() }),
-  z.object({ task: z.literal('request-approval'), changeId: z.string(), revision: z.number().int(), slot: z.enum(APPROVER_ROLES), taskToken: z.string().min(1).max(2048) }),
+  z.object({
+    task: z.literal('request-approval'),
+    changeId: z.string(),
+    revision: z.number().int(),
+    slot: z.enum(APPROVER_ROLES),
+    taskToken: z.string().min(1).max(2048),
+  }),
   z.object({ task: z.literal('emergency-started'), changeId: z.string() }),
   z.object({ task: z.literal('post-approval-reminder'), changeId: z.string() }),
   z.object({ task: z.literal('post-approval-overdue'), changeId: z.string() }),

@@ -71,7 +71,9 @@ async function check(
   if (cr.revision !== claims.revision) return result('superseded', ctx);
   const filled = cr.approvals.find((a) => a.slot === claims.slot);
   if (filled || (cr.state === 'rejected' && cr.revision === claims.revision)) {
-    return filled?.by === claims.approver || cr.state === 'rejected' ? result('already-used', ctx) : result('closed', { ...ctx, detail: `The approval was given by ${filled?.name}.` });
+    return filled?.by === claims.approver || cr.state === 'rejected'
+      ? result('already-used', ctx)
+      : result('closed', { ...ctx, detail: `The approval was given by ${filled?.name}.` });
   }
   if (cr.state !== 'pending_approval') return result('closed', ctx);
   return { kind: 'ok', loaded: found, claims, approver: approver ?? undefined };

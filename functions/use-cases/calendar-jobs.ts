@@ -43,7 +43,7 @@ export async function sendTimelineNotifications(deps: CalendarJobDeps): Promise<
     const milestone = dueMilestone(start, now);
     if (!milestone || cr.content.category === 'emergency') continue;
     const to = recipients(cr, deps.stakeholderEmails);
-    const localStart = DateTime.fromMillis(start, { zone: deps.config.timeZone }).toFormat("ccc d LLL yyyy HH:mm ZZZZ");
+    const localStart = DateTime.fromMillis(start, { zone: deps.config.timeZone }).toFormat('ccc d LLL yyyy HH:mm ZZZZ');
     const { ran } = await deps.once.run(
       'timeline',
       { changeId: cr.id, revision: cr.revision, milestone: milestone.id, start: cr.content.plannedWindow!.start },
@@ -76,10 +76,21 @@ export async function checkBlackouts(deps: CalendarJobDeps): Promise<{ flagged: 
     if (!emergency && (cr.state === 'approved' || cr.state === 'scheduled')) {
       for (const blackout of blackoutsTouching(cr.content.plannedWindow!, events, deps.config)) {
         const findings = checkSchedule({ change: cr, events, committed, config: deps.config, now: nowIso })!;
-        const { ran } = await deps.once.run('blackout-flag', { changeId: cr.id, revision: cr.revision, blackout: `${blackout.kind}:${blackout.start}:${blackout.name}` }, async () => {
-          await saveFindings(deps, cr.id, findings, `planned window now touches the blackout "${blackout.name}" (${blackout.localStart} – ${blackout.localEnd})`);
-          await deps.mailer.send(blackoutFlagNotice(cr, blackout, await emailsOf(deps, [cr.requestor.id, ...cr.approvals.map((a) => a.by)], cr), findings.suggestedSlot));
-        });
+        const { ran } = await deps.once.run(
+          'blackout-flag',
+          { changeId: cr.id, revision: cr.revision, blackout: `${blackout.kind}:${blackout.start}:${blackout.name}` },
+          async () => {
+            await saveFindings(
+              deps,
+              cr.id,
+              findings,
+              `planned window now touches the blackout "${blackout.name}" (${blackout.localStart} – ${blackout.localEnd})`,
+            );
+            await deps.mailer.send(
+              blackoutFlagNotice(cr, blackout, await emailsOf(deps, [cr.requestor.id, ...cr.approvals.map((a) => a.by)], cr), findings.suggestedSlot),
+            );
+          },
+        );
         if (ran) result.flagged.push(`${cr.id} ${blackout.name}`);
       }
     }
@@ -102,10 +113,14 @@ export async function checkBlackouts(deps: CalendarJobDeps): Promise<{ flagged: 
     const underWay = (await Promise.all((['in_progress', 'monitoring'] as const).map((s) => allChangesInState(deps, s)))).flat();
     for (const cr of underWay) {
       for (const blackout of state.reasons) {
-        const { ran } = await deps.once.run('blackout-in-progress', { changeId: cr.id, blackout: `${blackout.kind}:${blackout.start}:${blackout.name}` }, async () => {
-          const onCall = (await deps.directory.withRole('on-call')).map((p) => p.id);
-          await deps.mailer.send(blackoutInProgressNotice(cr, blackout, await emailsOf(deps, [cr.requestor.id, ...onCall], cr)));
-        });
+        const { ran } = await deps.once.run(
+          'blackout-in-progress',
+          { changeId: cr.id, blackout: `${blackout.kind}:${blackout.start}:${blackout.name}` },
+          async () => {
+            const onCall = (await deps.directory.withRole('on-call')).map((p) => p.id);
+            await deps.mailer.send(blackoutInProgressNotice(cr, blackout, await emailsOf(deps, [cr.requestor.id, ...onCall], cr)));
+          },
+        );
         if (ran) result.inProgress.push(`${cr.id} ${blackout.name}`);
       }
     }
@@ -117,7 +132,12 @@ export async function checkBlackouts(deps: CalendarJobDeps): Promise<{ flagged: 
 async function saveFindings(deps: CalendarJobDeps, id: string, findings: NonNullable<ReturnType<typeof checkSchedule>>, reason: string): Promise<boolean> {
   const current = await deps.store.get(id);
   if (!current) return false;
-  const { next, audit } = recordCalendarFindings(current.cr, { ...findings, conflicts: findings.conflicts.map((c) => ({ ...c, changeId: id })) }, reason, findings.checkedAt);
+  const { next, audit } = recordCalendarFindings(
+    current.cr,
+    { ...findings, conflicts: findings.conflicts.map((c) => ({ ...c, changeId: id })) },
+    reason,
+    findings.checkedAt,
+  );
   try {
     await deps.store.save(current.cr.version, next, audit);
     return true;

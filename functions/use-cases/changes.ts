@@ -28,11 +28,7 @@ export interface ChangeDeps {
 }
 
 /** Reads the calendar around a planned window and asks the core what it says (two reads, in parallel). */
-export async function scheduleFindings(
-  deps: ChangeDeps,
-  change: { id: string; content: ChangeContent },
-  now: string,
-): Promise<CalendarFindings | undefined> {
+export async function scheduleFindings(deps: ChangeDeps, change: { id: string; content: ChangeContent }, now: string): Promise<CalendarFindings | undefined> {
   const window = change.content.plannedWindow;
   if (!window || !deps.calendar) return undefined;
   const [events, committed] = await Promise.all([deps.calendar.store.events(), deps.calendar.store.committedChanges(window.start, window.end)]);
@@ -47,7 +43,14 @@ export async function fileChange(deps: ChangeDeps, actor: Actor, content: Change
   const calendar = await scheduleFindings(deps, { id: 'CR-new', content }, now);
   refuseBlackouts(content, calendar);
   const id = formatChangeId(day, await deps.store.nextSequence(day));
-  const { next, audit } = createChange({ id, content, actor, now, config: deps.rules, calendar: calendar && { ...calendar, conflicts: calendar.conflicts.map((c) => ({ ...c, changeId: id })) } });
+  const { next, audit } = createChange({
+    id,
+    content,
+    actor,
+    now,
+    config: deps.rules,
+    calendar: calendar && { ...calendar, conflicts: calendar.conflicts.map((c) => ({ ...c, changeId: id })) },
+  });
   await deps.store.create(next, audit);
   await startWorkflowOf(deps, next);
   return { cr: next, audit };
@@ -71,7 +74,10 @@ export async function reviseChange(
   const decision = editChange(cr, actor, content, now, deps.rules, await scheduleFindings(deps, { id, content }, now));
   await deps.store.save(cr.version, decision.next, decision.audit);
   // a new revision voids the running approval: its execution stops, its tokens and links die with it
-  if (cr.workflow?.name === 'approval' && !decision.next.workflow) await sideEffect(deps, 'stop the approval workflow', () => stopWorkflow(deps.workflows, cr, `revision ${decision.next.revision} supersedes revision ${cr.revision}`));
+  if (cr.workflow?.name === 'approval' && !decision.next.workflow)
+    await sideEffect(deps, 'stop the approval workflow', () =>
+      stopWorkflow(deps.workflows, cr, `revision ${decision.next.revision} supersedes revision ${cr.revision}`),
+    );
   return { cr: decision.next, audit: [...audit, ...decision.audit] };
 }
 
@@ -92,7 +98,9 @@ export async function transitionChange(
   // submitting (re)checks the calendar: blackouts declared since the draft was written count
   const calendar = action === 'submit' ? await scheduleFindings(deps, cr, now) : undefined;
   const workflow: WorkflowRef | undefined =
-    action === 'submit' && deps.workflows ? { name: 'approval', executionName: `${cr.id}-r${cr.revision}-v${cr.version + 1}`, revision: cr.revision } : undefined;
+    action === 'submit' && deps.workflows
+      ? { name: 'approval', executionName: `${cr.id}-r${cr.revision}-v${cr.version + 1}`, revision: cr.revision }
+      : undefined;
   const decision = applyAction(cr, action, actor, input, now, deps.rules, { calendar, workflow });
   await deps.store.save(cr.version, decision.next, decision.audit);
   await afterTransition(deps, action, cr, decision.next);
@@ -143,7 +151,8 @@ async function afterTransition(deps: ChangeDeps, action: Action, before: ChangeR
   if (action === 'reject') {
     // failing one open slot fails the whole Map: the flow ends on its Rejected branch
     const open = (before.approvalRequests ?? []).find((r) => r.taskToken && !before.approvals.some((a) => a.slot === r.slot));
-    if (open?.taskToken) await sideEffect(deps, 'fail the approval task', () => engine.sendTaskFailure(open.taskToken!, 'Rejected', after.closeReason ?? 'rejected'));
+    if (open?.taskToken)
+      await sideEffect(deps, 'fail the approval task', () => engine.sendTaskFailure(open.taskToken!, 'Rejected', after.closeReason ?? 'rejected'));
     return;
   }
   if (action === 'cancel' && before.workflow?.name === 'approval') {
@@ -153,8 +162,7 @@ async function afterTransition(deps: ChangeDeps, action: Action, before: ChangeR
 
 async function startWorkflowOf(deps: ChangeDeps, cr: ChangeRequest): Promise<void> {
   if (!deps.workflows || !cr.workflow) return;
-  const input =
-    cr.workflow.name === 'approval' ? { changeId: cr.id, revision: cr.workflow.revision } : { changeId: cr.id, startedAt: cr.startedAt };
+  const input = cr.workflow.name === 'approval' ? { changeId: cr.id, revision: cr.workflow.revision } : { changeId: cr.id, startedAt: cr.startedAt };
   await deps.workflows.start(cr.workflow.name, cr.workflow.executionName, input);
 }
 

@@ -54,7 +54,10 @@ export const NotifiedEventSchema = z
 export async function notify(deps: NotificationDeps, input: unknown): Promise<{ sent: number }> {
   const parsed = NotifiedEventSchema.safeParse(input);
   if (!parsed.success) {
-    throw new ValidationError(parsed.error.issues.map((i) => ({ path: ['detail', ...i.path.map(String)].join('.'), message: i.message })), 'not a ChangeFlow domain event');
+    throw new ValidationError(
+      parsed.error.issues.map((i) => ({ path: ['detail', ...i.path.map(String)].join('.'), message: i.message })),
+      'not a ChangeFlow domain event',
+    );
   }
   const event = parsed.data as unknown as DomainEvent;
   if (!(NOTIFIED_EVENTS as readonly string[]).includes(event.type)) return { sent: 0 };
@@ -93,24 +96,32 @@ async function messagesFor(deps: NotificationDeps, event: DomainEvent): Promise<
     case 'ChangeRejected':
     case 'ChangeExpired': {
       const words = { ChangeApproved: 'was approved', ChangeRejected: 'was rejected', ChangeExpired: 'expired without every approval' }[event.type];
-      return [plainEmail([cr.requestor.email], `${cr.id} ${words}`, [`${cr.id} "${cr.content.title}" ${words}.`, event.reason ? `Reason: ${event.reason}` : ''])];
+      return [
+        plainEmail([cr.requestor.email], `${cr.id} ${words}`, [`${cr.id} "${cr.content.title}" ${words}.`, event.reason ? `Reason: ${event.reason}` : '']),
+      ];
     }
     case 'EmergencyStarted': {
       const onCall = (await peopleWithRole(deps, 'on-call')).map((p) => p.email);
       const channels = (cr.content.communication?.stakeholders ?? []).map((s) => deps.stakeholderEmails[s]).filter((a): a is string => Boolean(a));
       return [
-        plainEmail([...new Set([...onCall, ...channels, deps.stakeholderEmails.engineering].filter((a): a is string => Boolean(a)))], `Emergency change ${cr.id} started: ${cr.content.title}`, [
-          `Emergency change ${cr.id} "${cr.content.title}" is in progress (incident ${cr.content.incident?.reference ?? 'unknown'}, ${cr.content.incident?.severity ?? ''}).`,
-          `Started by ${cr.requestor.name}. Post-approval by ${cr.postApproval?.minRole ?? 'eng-manager'} or above is due by ${cr.postApproval?.dueAt}.`,
-          cr.content.description?.summary ?? '',
-        ]),
+        plainEmail(
+          [...new Set([...onCall, ...channels, deps.stakeholderEmails.engineering].filter((a): a is string => Boolean(a)))],
+          `Emergency change ${cr.id} started: ${cr.content.title}`,
+          [
+            `Emergency change ${cr.id} "${cr.content.title}" is in progress (incident ${cr.content.incident?.reference ?? 'unknown'}, ${cr.content.incident?.severity ?? ''}).`,
+            `Started by ${cr.requestor.name}. Post-approval by ${cr.postApproval?.minRole ?? 'eng-manager'} or above is due by ${cr.postApproval?.dueAt}.`,
+            cr.content.description?.summary ?? '',
+          ],
+        ),
       ];
     }
     case 'PostApprovalReminder':
     case 'PostApprovalOverdue': {
       const overdue = event.type === 'PostApprovalOverdue';
       const minRole: Role = overdue ? 'cto' : (cr.postApproval?.minRole ?? 'eng-manager');
-      const people = overdue ? await peopleWithRole(deps, 'cto') : await eligibleApprovers(deps, cr, { slot: minRole as ApproverRole, minRole: minRole as ApproverRole, reason: '' });
+      const people = overdue
+        ? await peopleWithRole(deps, 'cto')
+        : await eligibleApprovers(deps, cr, { slot: minRole as ApproverRole, minRole: minRole as ApproverRole, reason: '' });
       const to = people.filter((p) => p.id !== cr.requestor.id).map((p) => p.email);
       return [
         plainEmail(to, `${overdue ? 'OVERDUE: ' : ''}post-approve emergency change ${cr.id}`, [
@@ -124,7 +135,13 @@ async function messagesFor(deps: NotificationDeps, event: DomainEvent): Promise<
   }
 }
 
-async function approvalEmail(deps: NotificationDeps, cr: ChangeRequest, slot: ApprovalSlot, approver: Person, flags: { reminder: boolean; escalated: boolean }): Promise<EmailMessage> {
+async function approvalEmail(
+  deps: NotificationDeps,
+  cr: ChangeRequest,
+  slot: ApprovalSlot,
+  approver: Person,
+  flags: { reminder: boolean; escalated: boolean },
+): Promise<EmailMessage> {
   const since = cr.approvalRequests?.find((r) => r.slot === slot.slot)?.since ?? cr.updatedAt;
   const expiresAt = new Date(Date.parse(since) + deps.timers.expireAfterHours * 3_600_000).toISOString();
   const key = await deps.linkKey();

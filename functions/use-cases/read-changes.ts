@@ -13,7 +13,6 @@ export function listChanges(deps: { store: ChangeStore }, query: ListQuery): Pro
   return deps.store.list(query);
 }
 
-
 /** Every change in a state, page by page on the state index (the scheduled jobs' read). */
 export async function allChangesInState(deps: { store: ChangeStore }, state: State): Promise<ChangeRequest[]> {
   const out: ChangeRequest[] = [];

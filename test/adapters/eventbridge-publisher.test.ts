@@ -11,7 +11,15 @@ const cr = createChange({ id: 'CR-2027-03-01-001', content: completeContent(), a
 const events = (n: number) =>
   toDomainEvents(
     cr,
-    Array.from({ length: n }, (_, i) => ({ seq: i + 1, at: '2027-03-01T15:00:00.000Z', actor: { id: 'alice', name: 'Alice' }, action: 'edit', from: 'draft' as const, to: 'draft' as const, revision: 1 })),
+    Array.from({ length: n }, (_, i) => ({
+      seq: i + 1,
+      at: '2027-03-01T15:00:00.000Z',
+      actor: { id: 'alice', name: 'Alice' },
+      action: 'edit',
+      from: 'draft' as const,
+      to: 'draft' as const,
+      revision: 1,
+    })),
   );
 
 describe('Class: EventBridgePublisher', () => {

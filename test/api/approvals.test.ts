@@ -62,9 +62,7 @@ async function press(link: string, comment?: string) {
 /** The slot a link's token is for (its claims are readable; only the signature is secret). */
 const slotOf = (mail: CaughtEmail) => JSON.parse(Buffer.from(tokenOf(links(mail).approve).split('.')[0]!, 'base64url').toString()).slot as string;
 const approvalMailTo = async (id: string, address: string, slot?: string) => {
-  const found = (await mailsAbout(id)).filter(
-    (m) => m.to.includes(address) && m.html.includes('/approvals/decide') && (!slot || slotOf(m) === slot),
-  );
+  const found = (await mailsAbout(id)).filter((m) => m.to.includes(address) && m.html.includes('/approvals/decide') && (!slot || slotOf(m) === slot));
   expect(found.length, `no approval email to ${address}`).toBeGreaterThan(0);
   return found.at(-1)!;
 };
@@ -95,8 +93,20 @@ describe('Approval flow: routes, asks, waits, records', () => {
   });
 
   it.each([
-    ['manager first', [['erin@example.com', 'eng-manager'], ['carol@example.com', 'cto']]],
-    ['CTO first', [['carol@example.com', 'cto'], ['erin@example.com', 'eng-manager']]],
+    [
+      'manager first',
+      [
+        ['erin@example.com', 'eng-manager'],
+        ['carol@example.com', 'cto'],
+      ],
+    ],
+    [
+      'CTO first',
+      [
+        ['carol@example.com', 'cto'],
+        ['erin@example.com', 'eng-manager'],
+      ],
+    ],
   ])('a major change needs the manager and the CTO, %s', async (_, [first, second]) => {
     const cr = await file(completeContent('major'));
     const pending = await api.submit(cr.id);
@@ -246,7 +256,10 @@ describe('Email links that link scanners cannot trigger', () => {
     await api.submit(cr.id, 'tom');
     expect((await mailsAbout(cr.id)).some((m) => m.to.includes('tom@example.com') && m.html.includes('/approvals/decide'))).toBe(false);
     const key = Buffer.from(api.system.config.APPROVAL_LINK_KEY!, 'base64');
-    const token = createDecisionToken({ approver: 'tom', changeId: cr.id, revision: 1, slot: 'tech-lead', decision: 'approve', expiresAt: new Date(hours(48)).toISOString() }, key);
+    const token = createDecisionToken(
+      { approver: 'tom', changeId: cr.id, revision: 1, slot: 'tech-lead', decision: 'approve', expiresAt: new Date(hours(48)).toISOString() },
+      key,
+    );
     const res = await press(`${api.system.url}/approvals/decide?token=${token}`);
     expect(res.status).toBe(403);
     expect(res.html).toMatch(/Separation of duties/);

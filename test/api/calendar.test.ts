@@ -107,7 +107,11 @@ describe('Rule: committed changes overlapping on a component are flagged on both
     const submitted = await api.submit(second.id);
     // Assess
     expect(submitted.calendar.conflicts).toEqual([
-      expect.objectContaining({ otherId: first.id, components: ['API Server'], overlap: { start: '2027-03-17T14:30:00.000Z', end: '2027-03-17T15:00:00.000Z' } }),
+      expect.objectContaining({
+        otherId: first.id,
+        components: ['API Server'],
+        overlap: { start: '2027-03-17T14:30:00.000Z', end: '2027-03-17T15:00:00.000Z' },
+      }),
     ]);
     expect(submitted.calendar.suggestedSlot).toBeDefined();
     await api.call('POST', `/changes/${second.id}/approve`, { as: 'tom' });
@@ -155,7 +159,13 @@ describe('Route: GET /calendar and /calendar/state', () => {
 describe('Route: POST/DELETE /calendar/events (admin)', () => {
   it.each([
     ['a requester', 'alice', { kind: 'blackout', title: 'Freeze', start: '2027-04-01T00:00:00Z', end: '2027-04-02T00:00:00Z' }, 403, undefined],
-    ['a bad RRULE', 'ada', { kind: 'blackout', title: 'Freeze', start: '2027-04-01T00:00:00Z', end: '2027-04-02T00:00:00Z', rrule: 'FREQ=SOMETIMES' }, 400, 'body.rrule'],
+    [
+      'a bad RRULE',
+      'ada',
+      { kind: 'blackout', title: 'Freeze', start: '2027-04-01T00:00:00Z', end: '2027-04-02T00:00:00Z', rrule: 'FREQ=SOMETIMES' },
+      400,
+      'body.rrule',
+    ],
     ['an end before the start', 'ada', { kind: 'blackout', title: 'Freeze', start: '2027-04-02T00:00:00Z', end: '2027-04-01T00:00:00Z' }, 400, 'body.end'],
     ['an unknown kind', 'ada', { kind: 'party', title: 'Freeze', start: '2027-04-01T00:00:00Z', end: '2027-04-02T00:00:00Z' }, 400, 'body.kind'],
   ] as const)('refuses %s (%s) and declares nothing', async (_, who, body, status, field) => {
@@ -192,14 +202,19 @@ describe('Route: GET /changes/{id}/gate — the deploy gate', () => {
   });
 
   it('denies a change that is not approved, and one in a blackout, naming each reason', async () => {
-    const draft = await file(planned('2027-03-09T15:00:00Z', '2027-03-09T16:00:00Z', { description: { ...completeContent().description, components: ['Redis Cache'] } }));
+    const draft = await file(
+      planned('2027-03-09T15:00:00Z', '2027-03-09T16:00:00Z', { description: { ...completeContent().description, components: ['Redis Cache'] } }),
+    );
     const res = await api.call('GET', `/changes/${draft.id}/gate?at=2027-03-12T19:30:00Z`);
     expect(res.body.decision).toBe('deny');
     expect(res.body.reasons.map((r: { code: string }) => r.code).sort()).toEqual(['blackout', 'not-approved', 'outside-window']);
   });
 
   it('lets an emergency change through a blackout, and says so', async () => {
-    const cr = await file(planned('2027-03-12T19:00:00Z', '2027-03-12T20:00:00Z', { category: 'emergency', incident: { reference: 'INC-7', severity: 'P1' } }), 'oscar');
+    const cr = await file(
+      planned('2027-03-12T19:00:00Z', '2027-03-12T20:00:00Z', { category: 'emergency', incident: { reference: 'INC-7', severity: 'P1' } }),
+      'oscar',
+    );
     const res = await api.call('GET', `/changes/${cr.id}/gate?at=2027-03-12T19:30:00Z`);
     expect(res.body.decision).toBe('allow');
     expect(res.body.notes.join(' ')).toMatch(/emergency change: allowed through the blackout/);
@@ -217,7 +232,9 @@ describe('Route: GET /changes/{id}/slots', () => {
   it('offers slots inside Tue–Thu 10:00–16:00 New York time, clear of blackouts', async () => {
     now = new Date('2027-03-05T20:00:00Z'); // Friday 15:00 EST, in the blackout
     // S3 Storage: no other change in this file touches it, so only the calendar shapes the slots
-    const cr = await file(planned('2027-03-09T15:00:00Z', '2027-03-09T16:00:00Z', { description: { ...completeContent().description, components: ['S3 Storage'] } }));
+    const cr = await file(
+      planned('2027-03-09T15:00:00Z', '2027-03-09T16:00:00Z', { description: { ...completeContent().description, components: ['S3 Storage'] } }),
+    );
     const res = await api.call('GET', `/changes/${cr.id}/slots?count=3`);
     expect(res.status).toBe(200);
     expect(res.body.slots[0]).toMatchObject({ start: '2027-03-09T15:00:00.000Z', localStart: '2027-03-09T10:00:00-05:00' });
@@ -236,7 +253,9 @@ describe('Route: GET /calendar.ics', () => {
     const events = component.getAllSubcomponents('vevent').map((e) => new ICAL.Event(e));
     const change = events.find((e) => e.uid === `${cr.id}@changeflow`);
     expect(change?.startDate.toJSDate().toISOString()).toBe('2027-03-09T15:00:00.000Z');
-    const friday = events.find((e) => e.summary.startsWith('Blackout: Friday afternoon') && e.startDate.toJSDate().toISOString() === '2027-03-05T19:00:00.000Z');
+    const friday = events.find(
+      (e) => e.summary.startsWith('Blackout: Friday afternoon') && e.startDate.toJSDate().toISOString() === '2027-03-05T19:00:00.000Z',
+    );
     expect(friday).toBeDefined();
   });
 
@@ -276,14 +295,18 @@ describe('Rule: timeline notices go out exactly once, even when the job runs twi
     expect(notices).toHaveLength(1);
     expect(notices[0]!.to).toEqual(expect.arrayContaining(['alice@example.com', 'tom@example.com']));
     const after = (await api.call('GET', `/changes/${cr.id}`)).body;
-    expect(after.audit.filter((a: { action: string; reason: string }) => a.action === 'calendar-flag' && a.reason.includes('Board demo freeze'))).toHaveLength(1);
+    expect(after.audit.filter((a: { action: string; reason: string }) => a.action === 'calendar-flag' && a.reason.includes('Board demo freeze'))).toHaveLength(
+      1,
+    );
     expect((await api.call('GET', `/changes/${cr.id}/gate?at=2027-03-16T14:30:00Z`)).body.reasons.map((r: { code: string }) => r.code)).toContain('blackout');
     await api.call('DELETE', `/calendar/events/${event.body.id}`, { as: 'ada' });
   });
 
   it('a change still in progress when a blackout begins is reported once, to its requestor and on-call', async () => {
     // Thursday 2027-03-18 10:00 EDT, started, and still running on Friday at 14:00
-    const cr = await approved(planned('2027-03-18T14:00:00Z', '2027-03-18T15:00:00Z', { description: { ...completeContent().description, components: ['Monitoring/Alerting'] } }));
+    const cr = await approved(
+      planned('2027-03-18T14:00:00Z', '2027-03-18T15:00:00Z', { description: { ...completeContent().description, components: ['Monitoring/Alerting'] } }),
+    );
     now = new Date('2027-03-18T14:05:00Z');
     expect((await api.call('POST', `/changes/${cr.id}/start`, { as: 'oscar' })).status).toBe(200);
     now = new Date('2027-03-19T18:00:00Z'); // Friday 14:00 EDT

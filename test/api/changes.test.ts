@@ -98,7 +98,12 @@ describe('Route: POST /changes', () => {
       ['unknown field', { body: { ...completeContent(), requestor: 'mallory' } }, 400, 'content'],
       ['wrong category', { body: { ...completeContent(), category: 'urgent' } }, 400, 'content.category'],
       ['missing title', { body: { category: 'normal' } }, 400, 'content.title'],
-      ['planned window ending before it starts', { body: { ...completeContent(), plannedWindow: { start: '2026-12-01T15:00:00Z', end: '2026-12-01T14:00:00Z' } } }, 400, 'content.plannedWindow.end'],
+      [
+        'planned window ending before it starts',
+        { body: { ...completeContent(), plannedWindow: { start: '2026-12-01T15:00:00Z', end: '2026-12-01T14:00:00Z' } } },
+        400,
+        'content.plannedWindow.end',
+      ],
       ['an unknown component', { body: { ...completeContent(), description: { components: ['Mainframe'] } } }, 400, 'content.description.components.0'],
       ['plain text', { raw: 'hello', headers: { 'content-type': 'text/plain' } }, 415, undefined],
       ['an empty body', { raw: '', headers: { 'content-type': 'application/json' } }, 400, 'body'],
@@ -203,7 +208,10 @@ describe('Route: PATCH /changes/{id}', () => {
     const cr = await create(completeContent('major'));
     await api.submit(cr.id);
     await api.call('POST', `/changes/${cr.id}/approve`, { as: 'erin' });
-    const res = await api.call('PATCH', `/changes/${cr.id}`, { body: { rollback: { duration: '20 minutes' } }, headers: { 'content-type': 'application/merge-patch+json' } });
+    const res = await api.call('PATCH', `/changes/${cr.id}`, {
+      body: { rollback: { duration: '20 minutes' } },
+      headers: { 'content-type': 'application/merge-patch+json' },
+    });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ revision: 2, state: 'draft', approvals: [] });
     expect(res.body.content.rollback).toMatchObject({ duration: '20 minutes', procedure: cr.content.rollback.procedure });
@@ -257,7 +265,15 @@ describe('Route: POST /changes/{id}/{action}', () => {
     const { body } = await api.call('GET', `/changes/${cr.id}`);
     // filed, submitted, awaiting approval, approval requested, approved, scheduled, started, deployed, rolled back
     expect(body.audit.map((a: { action: string }) => a.action)).toEqual([
-      'create', 'submit', 'await-approval', 'request-approval', 'approve', 'schedule', 'start', 'deployed', 'rollback',
+      'create',
+      'submit',
+      'await-approval',
+      'request-approval',
+      'approve',
+      'schedule',
+      'start',
+      'deployed',
+      'rollback',
     ]);
     expect(body.audit.map((a: { seq: number }) => a.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
@@ -279,7 +295,14 @@ describe('Route: POST /changes/{id}/{action}', () => {
 
   it.each([
     ['an incomplete change on submit', async (id: string) => api.call('POST', `/changes/${id}/submit`), 422],
-    ['approving your own change', async (id: string) => (await api.submit(id), api.call('POST', `/changes/${id}/approve`)), 403],
+    [
+      'approving your own change',
+      async (id: string) => {
+        await api.submit(id);
+        return api.call('POST', `/changes/${id}/approve`);
+      },
+      403,
+    ],
     ['an illegal transition', async (id: string) => api.call('POST', `/changes/${id}/start`), 409],
     ['an unknown action', async (id: string) => api.call('POST', `/changes/${id}/launch`), 404],
     ['an unknown body field', async (id: string) => api.call('POST', `/changes/${id}/cancel`, { body: { force: true } }), 400],

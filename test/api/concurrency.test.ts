@@ -25,9 +25,7 @@ describe('Rule: concurrent writers never overwrite each other', () => {
     // Prepare
     const cr = (await api.call('POST', '/changes', { body: completeContent() })).body;
     // Act
-    const results = await Promise.all(
-      Array.from({ length: N }, (_, i) => api.call('PATCH', `/changes/${cr.id}`, { body: { title: `Edit number ${i}` } })),
-    );
+    const results = await Promise.all(Array.from({ length: N }, (_, i) => api.call('PATCH', `/changes/${cr.id}`, { body: { title: `Edit number ${i}` } })));
     // Assess
     const won = results.filter((r) => r.status === 200);
     const lost = results.filter((r) => r.status !== 200);
@@ -50,9 +48,7 @@ describe('Rule: concurrent writers never overwrite each other', () => {
     const cr = (await api.call('POST', '/changes', { body: completeContent() })).body;
     await api.submit(cr.id);
     // Act
-    const results = await Promise.all(
-      Array.from({ length: N }, () => api.call('POST', `/changes/${cr.id}/approve`, { as: 'tom', body: { comment: 'ok' } })),
-    );
+    const results = await Promise.all(Array.from({ length: N }, () => api.call('POST', `/changes/${cr.id}/approve`, { as: 'tom', body: { comment: 'ok' } })));
     // Assess
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     expect(results.filter((r) => r.status === 409)).toHaveLength(N - 1);

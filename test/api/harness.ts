@@ -15,7 +15,11 @@ export type Who = keyof typeof people;
 
 export interface Api {
   system: LocalSystem;
-  call(method: string, path: string, options?: { as?: Who | null; body?: unknown; raw?: string; headers?: Record<string, string> }): Promise<{
+  call(
+    method: string,
+    path: string,
+    options?: { as?: Who | null; body?: unknown; raw?: string; headers?: Record<string, string> },
+  ): Promise<{
     status: number;
     headers: Headers;
     body: any;
@@ -30,7 +34,9 @@ export interface Api {
 
 /** Routed and, if it waits for approvals, every one of them requested. */
 export const routed = (cr: any) =>
-  cr.state === 'approved' || (cr.state === 'pending_approval' && (cr.approvalRequests ?? []).every((r: { requested: boolean }) => r.requested)) || ['rejected', 'cancelled'].includes(cr.state);
+  cr.state === 'approved' ||
+  (cr.state === 'pending_approval' && (cr.approvalRequests ?? []).every((r: { requested: boolean }) => r.requested)) ||
+  ['rejected', 'cancelled'].includes(cr.state);
 
 let tables = 0;
 
@@ -76,7 +82,8 @@ export async function startApi(env: Record<string, string> = {}, options: { cloc
       for (;;) {
         const cr = (await api.call('GET', `/changes/${id}`)).body;
         if (ready(cr)) return cr;
-        if (Date.now() > deadline) throw new Error(`${id} did not reach ${what}: ${JSON.stringify({ state: cr.state, approvalRequests: cr.approvalRequests })}`);
+        if (Date.now() > deadline)
+          throw new Error(`${id} did not reach ${what}: ${JSON.stringify({ state: cr.state, approvalRequests: cr.approvalRequests })}`);
         await new Promise((r) => setTimeout(r, 20));
       }
     },

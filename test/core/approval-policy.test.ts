@@ -57,11 +57,19 @@ describe('Rule: every eligible person is asked — for tech lead, the tech leads
   });
 
   it('asks every tech lead when the team has none', () => {
-    expect(approversToAsk({ minRole: 'tech-lead' }, people.oscar, everyone).map((p) => p.id).sort()).toEqual(['paula', 'tom']);
+    expect(
+      approversToAsk({ minRole: 'tech-lead' }, people.oscar, everyone)
+        .map((p) => p.id)
+        .sort(),
+    ).toEqual(['paula', 'tom']);
   });
 
   it('asks everyone at or above the role, never the requestor', () => {
-    expect(approversToAsk({ minRole: 'eng-manager' }, people.erin, everyone).map((p) => p.id).sort()).toEqual(['carol', 'ed']);
+    expect(
+      approversToAsk({ minRole: 'eng-manager' }, people.erin, everyone)
+        .map((p) => p.id)
+        .sort(),
+    ).toEqual(['carol', 'ed']);
     expect(approversToAsk({ minRole: 'cto' }, people.alice, everyone).map((p) => p.id)).toEqual(['carol']);
   });
 });

@@ -28,10 +28,38 @@ const summary = (blackouts: Blackout[]) => blackouts.map((b) => ({ kind: b.kind,
 
 describe('Rule: Friday from 14:00 local to midnight is a blackout, at 14:00 local whatever the UTC offset (DST)', () => {
   it.each([
-    ['2027-03-12', 'before the 2027-03-14 spring-forward (EST)', '2027-03-12T19:00:00.000Z', '2027-03-13T05:00:00.000Z', '2027-03-12T14:00:00-05:00', '2027-03-13T00:00:00-05:00'],
-    ['2027-03-19', 'after the 2027-03-14 spring-forward (EDT)', '2027-03-19T18:00:00.000Z', '2027-03-20T04:00:00.000Z', '2027-03-19T14:00:00-04:00', '2027-03-20T00:00:00-04:00'],
-    ['2026-10-30', 'before the 2026-11-01 fall-back (EDT)', '2026-10-30T18:00:00.000Z', '2026-10-31T04:00:00.000Z', '2026-10-30T14:00:00-04:00', '2026-10-31T00:00:00-04:00'],
-    ['2026-11-06', 'after the 2026-11-01 fall-back (EST)', '2026-11-06T19:00:00.000Z', '2026-11-07T05:00:00.000Z', '2026-11-06T14:00:00-05:00', '2026-11-07T00:00:00-05:00'],
+    [
+      '2027-03-12',
+      'before the 2027-03-14 spring-forward (EST)',
+      '2027-03-12T19:00:00.000Z',
+      '2027-03-13T05:00:00.000Z',
+      '2027-03-12T14:00:00-05:00',
+      '2027-03-13T00:00:00-05:00',
+    ],
+    [
+      '2027-03-19',
+      'after the 2027-03-14 spring-forward (EDT)',
+      '2027-03-19T18:00:00.000Z',
+      '2027-03-20T04:00:00.000Z',
+      '2027-03-19T14:00:00-04:00',
+      '2027-03-20T00:00:00-04:00',
+    ],
+    [
+      '2026-10-30',
+      'before the 2026-11-01 fall-back (EDT)',
+      '2026-10-30T18:00:00.000Z',
+      '2026-10-31T04:00:00.000Z',
+      '2026-10-30T14:00:00-04:00',
+      '2026-10-31T00:00:00-04:00',
+    ],
+    [
+      '2026-11-06',
+      'after the 2026-11-01 fall-back (EST)',
+      '2026-11-06T19:00:00.000Z',
+      '2026-11-07T05:00:00.000Z',
+      '2026-11-06T14:00:00-05:00',
+      '2026-11-07T00:00:00-05:00',
+    ],
   ])('New York, Friday %s %s', (day, _when, start, end, localStart, localEnd) => {
     // Prepare: the UTC span of that Friday's daytime
     const from = `${day}T12:00:00Z`;
@@ -47,7 +75,14 @@ describe('Rule: Friday from 14:00 local to midnight is a blackout, at 14:00 loca
     const weekends = ofKind(blackoutsBetween('2027-03-14T12:00:00Z', '2027-03-14T13:00:00Z', [], NEW_YORK), 'weekend');
     // Assess
     expect(weekends).toEqual([
-      { kind: 'weekend', name: 'Weekend', start: '2027-03-13T05:00:00.000Z', end: '2027-03-15T04:00:00.000Z', localStart: '2027-03-13T00:00:00-05:00', localEnd: '2027-03-15T00:00:00-04:00' },
+      {
+        kind: 'weekend',
+        name: 'Weekend',
+        start: '2027-03-13T05:00:00.000Z',
+        end: '2027-03-15T04:00:00.000Z',
+        localStart: '2027-03-13T00:00:00-05:00',
+        localEnd: '2027-03-15T00:00:00-04:00',
+      },
     ]);
   });
 
@@ -57,7 +92,9 @@ describe('Rule: Friday from 14:00 local to midnight is a blackout, at 14:00 loca
     // Act
     const fridays = ofKind(blackoutsBetween('2026-11-20T12:00:00Z', '2026-11-20T23:00:00Z', [], config), 'friday-afternoon');
     // Assess: 12:30 EST = 17:30Z
-    expect(summary(fridays)).toEqual([{ kind: 'friday-afternoon', name: 'Friday afternoon (from 12:30)', start: '2026-11-20T17:30:00.000Z', end: '2026-11-21T05:00:00.000Z' }]);
+    expect(summary(fridays)).toEqual([
+      { kind: 'friday-afternoon', name: 'Friday afternoon (from 12:30)', start: '2026-11-20T17:30:00.000Z', end: '2026-11-21T05:00:00.000Z' },
+    ]);
   });
 });
 
@@ -75,7 +112,9 @@ describe('Rule: windows are half-open — ending exactly when a blackout starts 
     const state = calendarState('2026-11-20T19:00:00Z', [], NEW_YORK);
     // Assess: Friday afternoon runs into the weekend, so the calendar opens again on Monday
     expect(state.open).toBe(false);
-    expect(summary(state.reasons)).toEqual([{ kind: 'friday-afternoon', name: 'Friday afternoon (from 14:00)', start: '2026-11-20T19:00:00.000Z', end: '2026-11-21T05:00:00.000Z' }]);
+    expect(summary(state.reasons)).toEqual([
+      { kind: 'friday-afternoon', name: 'Friday afternoon (from 14:00)', start: '2026-11-20T19:00:00.000Z', end: '2026-11-21T05:00:00.000Z' },
+    ]);
     expect(state.changesAt).toBe('2026-11-23T05:00:00.000Z');
   });
 
@@ -91,7 +130,14 @@ describe('Rule: windows are half-open — ending exactly when a blackout starts 
     const touching = blackoutsTouching({ start: '2026-11-20T18:00:00Z', end: '2026-11-20T19:00:01Z' }, [], NEW_YORK);
     // Assess
     expect(touching).toEqual([
-      { kind: 'friday-afternoon', name: 'Friday afternoon (from 14:00)', start: '2026-11-20T19:00:00.000Z', end: '2026-11-21T05:00:00.000Z', localStart: '2026-11-20T14:00:00-05:00', localEnd: '2026-11-21T00:00:00-05:00' },
+      {
+        kind: 'friday-afternoon',
+        name: 'Friday afternoon (from 14:00)',
+        start: '2026-11-20T19:00:00.000Z',
+        end: '2026-11-21T05:00:00.000Z',
+        localStart: '2026-11-20T14:00:00-05:00',
+        localEnd: '2026-11-21T00:00:00-05:00',
+      },
     ]);
   });
 
@@ -109,7 +155,14 @@ describe('Rule: public holidays of the configured country blacken the whole loca
     const blackouts = blackoutsBetween('2026-11-26T12:00:00Z', '2026-11-26T13:00:00Z', [], NEW_YORK);
     // Assess
     expect(blackouts).toEqual([
-      { kind: 'holiday', name: 'Thanksgiving Day', start: '2026-11-26T05:00:00.000Z', end: '2026-11-27T05:00:00.000Z', localStart: '2026-11-26T00:00:00-05:00', localEnd: '2026-11-27T00:00:00-05:00' },
+      {
+        kind: 'holiday',
+        name: 'Thanksgiving Day',
+        start: '2026-11-26T05:00:00.000Z',
+        end: '2026-11-27T05:00:00.000Z',
+        localStart: '2026-11-26T00:00:00-05:00',
+        localEnd: '2026-11-27T00:00:00-05:00',
+      },
     ]);
   });
 
@@ -117,7 +170,9 @@ describe('Rule: public holidays of the configured country blacken the whole loca
     // Act: Friday 10:00–11:00 EDT, before the Friday cutoff
     const touching = blackoutsTouching({ start: '2026-07-03T14:00:00Z', end: '2026-07-03T15:00:00Z' }, [], NEW_YORK);
     // Assess
-    expect(summary(touching)).toEqual([{ kind: 'holiday', name: 'Independence Day (substitute day)', start: '2026-07-03T04:00:00.000Z', end: '2026-07-04T04:00:00.000Z' }]);
+    expect(summary(touching)).toEqual([
+      { kind: 'holiday', name: 'Independence Day (substitute day)', start: '2026-07-03T04:00:00.000Z', end: '2026-07-04T04:00:00.000Z' },
+    ]);
   });
 
   it('an observance that is not a public holiday (the day after Thanksgiving) is not a blackout', () => {
@@ -175,8 +230,22 @@ describe('Rule: blackouts follow the organisation zone, in zones other than New 
     const blackouts = blackoutsBetween('2027-03-19T08:00:00Z', '2027-03-19T20:00:00Z', [], KOLKATA);
     // Assess
     expect(blackouts).toEqual([
-      { kind: 'friday-afternoon', name: 'Friday afternoon (from 14:00)', start: '2027-03-19T08:30:00.000Z', end: '2027-03-19T18:30:00.000Z', localStart: '2027-03-19T14:00:00+05:30', localEnd: '2027-03-20T00:00:00+05:30' },
-      { kind: 'weekend', name: 'Weekend', start: '2027-03-19T18:30:00.000Z', end: '2027-03-21T18:30:00.000Z', localStart: '2027-03-20T00:00:00+05:30', localEnd: '2027-03-22T00:00:00+05:30' },
+      {
+        kind: 'friday-afternoon',
+        name: 'Friday afternoon (from 14:00)',
+        start: '2027-03-19T08:30:00.000Z',
+        end: '2027-03-19T18:30:00.000Z',
+        localStart: '2027-03-19T14:00:00+05:30',
+        localEnd: '2027-03-20T00:00:00+05:30',
+      },
+      {
+        kind: 'weekend',
+        name: 'Weekend',
+        start: '2027-03-19T18:30:00.000Z',
+        end: '2027-03-21T18:30:00.000Z',
+        localStart: '2027-03-20T00:00:00+05:30',
+        localEnd: '2027-03-22T00:00:00+05:30',
+      },
     ]);
   });
 
@@ -194,7 +263,14 @@ describe('Rule: blackouts follow the organisation zone, in zones other than New 
 describe('Rule: declared high-traffic events and blackouts are blackouts, recurring ones at the same local time', () => {
   // Thursday 2027-03-04 18:00–22:00 EST, weekly, four times: the third and fourth fall after the
   // 2027-03-14 spring-forward and must still be 18:00–22:00 local (EDT), i.e. an hour earlier in UTC.
-  const SALE: CalendarEvent = { id: 'ev-sale', kind: 'high-traffic', title: 'Thursday evening sale', start: '2027-03-04T23:00:00Z', end: '2027-03-05T03:00:00Z', rrule: 'FREQ=WEEKLY;COUNT=4' };
+  const SALE: CalendarEvent = {
+    id: 'ev-sale',
+    kind: 'high-traffic',
+    title: 'Thursday evening sale',
+    start: '2027-03-04T23:00:00Z',
+    end: '2027-03-05T03:00:00Z',
+    rrule: 'FREQ=WEEKLY;COUNT=4',
+  };
 
   it('a weekly high-traffic event stays at 18:00 local across the DST change', () => {
     // Act
@@ -220,17 +296,36 @@ describe('Rule: declared high-traffic events and blackouts are blackouts, recurr
 
   it('UNTIL given in UTC bounds a BYDAY recurrence at 02:00 local', () => {
     // Prepare: Tuesdays 02:00–03:00 local from 2027-03-02, until 2027-03-30 00:00Z (Monday evening local)
-    const freeze: CalendarEvent = { id: 'ev-freeze', kind: 'blackout', title: 'Nightly freeze', start: '2027-03-02T07:00:00Z', end: '2027-03-02T08:00:00Z', rrule: 'FREQ=WEEKLY;BYDAY=TU;UNTIL=20270330T000000Z' };
+    const freeze: CalendarEvent = {
+      id: 'ev-freeze',
+      kind: 'blackout',
+      title: 'Nightly freeze',
+      start: '2027-03-02T07:00:00Z',
+      end: '2027-03-02T08:00:00Z',
+      rrule: 'FREQ=WEEKLY;BYDAY=TU;UNTIL=20270330T000000Z',
+    };
     // Act
     const declared = ofKind(blackoutsBetween('2027-03-01T00:00:00Z', '2027-04-30T00:00:00Z', [freeze], NEW_YORK), 'declared');
     // Assess: 02:00 EST = 07:00Z, 02:00 EDT = 06:00Z; Tuesday 2027-03-30 is past UNTIL
-    expect(declared.map((b) => b.start)).toEqual(['2027-03-02T07:00:00.000Z', '2027-03-09T07:00:00.000Z', '2027-03-16T06:00:00.000Z', '2027-03-23T06:00:00.000Z']);
+    expect(declared.map((b) => b.start)).toEqual([
+      '2027-03-02T07:00:00.000Z',
+      '2027-03-09T07:00:00.000Z',
+      '2027-03-16T06:00:00.000Z',
+      '2027-03-23T06:00:00.000Z',
+    ]);
     expect(declared[0]).toMatchObject({ name: 'Nightly freeze', eventId: 'ev-freeze' });
   });
 
   it('a weekly maintenance window at 02:00 local stays 02:00 local across the 2026-11-01 fall-back', () => {
     // Prepare: Tuesdays 02:00–04:00 EDT from 2026-10-27
-    const maintenance: CalendarEvent = { id: 'ev-mw', kind: 'maintenance-window', title: 'Night maintenance', start: '2026-10-27T06:00:00Z', end: '2026-10-27T08:00:00Z', rrule: 'FREQ=WEEKLY;BYDAY=TU' };
+    const maintenance: CalendarEvent = {
+      id: 'ev-mw',
+      kind: 'maintenance-window',
+      title: 'Night maintenance',
+      start: '2026-10-27T06:00:00Z',
+      end: '2026-10-27T08:00:00Z',
+      rrule: 'FREQ=WEEKLY;BYDAY=TU',
+    };
     // Act
     const found = occurrencesBetween(maintenance, '2026-10-26T00:00:00Z', '2026-11-11T00:00:00Z', 'America/New_York');
     // Assess: 02:00 EDT = 06:00Z, then 02:00 EST = 07:00Z
@@ -251,13 +346,27 @@ describe('Rule: declared high-traffic events and blackouts are blackouts, recurr
     const touching = blackoutsTouching({ start: '2026-11-24T16:00:00Z', end: '2026-11-24T16:30:00Z' }, events, NEW_YORK);
     // Assess
     expect(touching).toEqual([
-      { kind: 'declared', name: 'Audit freeze', start: '2026-11-24T15:00:00.000Z', end: '2026-11-24T17:00:00.000Z', localStart: '2026-11-24T10:00:00-05:00', localEnd: '2026-11-24T12:00:00-05:00', eventId: 'ev-freeze' },
+      {
+        kind: 'declared',
+        name: 'Audit freeze',
+        start: '2026-11-24T15:00:00.000Z',
+        end: '2026-11-24T17:00:00.000Z',
+        localStart: '2026-11-24T10:00:00-05:00',
+        localEnd: '2026-11-24T12:00:00-05:00',
+        eventId: 'ev-freeze',
+      },
     ]);
   });
 });
 
 describe('Rule: an RRULE is checked at the edge, with a message naming what is wrong', () => {
-  it.each(['FREQ=WEEKLY;BYDAY=TU;COUNT=10', 'FREQ=DAILY', 'FREQ=MONTHLY;BYDAY=-1FR', 'RRULE:FREQ=WEEKLY;INTERVAL=2;UNTIL=20271231T000000Z', 'freq=yearly;bymonth=12;bymonthday=24'])('accepts %s', (rrule) => {
+  it.each([
+    'FREQ=WEEKLY;BYDAY=TU;COUNT=10',
+    'FREQ=DAILY',
+    'FREQ=MONTHLY;BYDAY=-1FR',
+    'RRULE:FREQ=WEEKLY;INTERVAL=2;UNTIL=20271231T000000Z',
+    'freq=yearly;bymonth=12;bymonthday=24',
+  ])('accepts %s', (rrule) => {
     expect(parseRrule(rrule)).toEqual({ ok: true });
   });
 
@@ -282,8 +391,16 @@ describe('Rule: an RRULE is checked at the edge, with a message naming what is w
 
 describe('Rule: preferred windows — normal Tue–Thu 10:00–16:00, major Tue–Wed in a maintenance window, standard and emergency any time', () => {
   // Tuesday 2026-11-24 22:00 EST → Wednesday 02:00 EST, weekly.
-  const MAINTENANCE: CalendarEvent = { id: 'ev-mw', kind: 'maintenance-window', title: 'Weekly maintenance', start: '2026-11-25T03:00:00Z', end: '2026-11-25T07:00:00Z', rrule: 'FREQ=WEEKLY' };
-  const warn = (category: Category, start: string, end: string, events: CalendarEvent[] = []) => preferredWindowWarnings(category, { start, end }, events, NEW_YORK);
+  const MAINTENANCE: CalendarEvent = {
+    id: 'ev-mw',
+    kind: 'maintenance-window',
+    title: 'Weekly maintenance',
+    start: '2026-11-25T03:00:00Z',
+    end: '2026-11-25T07:00:00Z',
+    rrule: 'FREQ=WEEKLY',
+  };
+  const warn = (category: Category, start: string, end: string, events: CalendarEvent[] = []) =>
+    preferredWindowWarnings(category, { start, end }, events, NEW_YORK);
 
   it('normal on Tuesday 11:00–12:00 local: no warning', () => {
     expect(warn('normal', '2026-11-24T16:00:00Z', '2026-11-24T17:00:00Z')).toEqual([]);
@@ -323,16 +440,26 @@ describe('Rule: preferred windows — normal Tue–Thu 10:00–16:00, major Tue�
     // Act: Tuesday 2026-11-24 11:00–12:00 EST
     const warnings = warn('major', '2026-11-24T16:00:00Z', '2026-11-24T17:00:00Z');
     // Assess
-    expect(warnings).toEqual(['Not inside a declared maintenance window, where major changes belong: planned Tuesday 2026-11-24 11:00–12:00 (America/New_York).']);
+    expect(warnings).toEqual([
+      'Not inside a declared maintenance window, where major changes belong: planned Tuesday 2026-11-24 11:00–12:00 (America/New_York).',
+    ]);
   });
 
   it('major on Thursday inside a maintenance window: one warning about the days', () => {
     // Prepare: Thursday 2026-12-03 20:00–23:00 EST
-    const thursdayWindow: CalendarEvent = { id: 'ev-thu', kind: 'maintenance-window', title: 'Thursday maintenance', start: '2026-12-04T01:00:00Z', end: '2026-12-04T04:00:00Z' };
+    const thursdayWindow: CalendarEvent = {
+      id: 'ev-thu',
+      kind: 'maintenance-window',
+      title: 'Thursday maintenance',
+      start: '2026-12-04T01:00:00Z',
+      end: '2026-12-04T04:00:00Z',
+    };
     // Act
     const warnings = warn('major', '2026-12-04T01:00:00Z', '2026-12-04T02:00:00Z', [thursdayWindow]);
     // Assess
-    expect(warnings).toEqual(['Outside the preferred days for major changes (Tuesday to Wednesday, local time): planned Thursday 2026-12-03 20:00–21:00 (America/New_York).']);
+    expect(warnings).toEqual([
+      'Outside the preferred days for major changes (Tuesday to Wednesday, local time): planned Thursday 2026-12-03 20:00–21:00 (America/New_York).',
+    ]);
   });
 
   it.each(['standard', 'emergency'] as const)('%s on a Saturday night: no warning', (category) => {
@@ -342,7 +469,11 @@ describe('Rule: preferred windows — normal Tue–Thu 10:00–16:00, major Tue�
 
 type Other = Pick<ChangeRequest, 'id' | 'content' | 'state'>;
 function change(id: string, state: State, start: string, end: string, components: string[], otherComponents?: string[]): Other {
-  return { id, state, content: { title: id, category: 'normal', description: { components, ...(otherComponents ? { otherComponents } : {}) }, plannedWindow: { start, end } } };
+  return {
+    id,
+    state,
+    content: { title: id, category: 'normal', description: { components, ...(otherComponents ? { otherComponents } : {}) }, plannedWindow: { start, end } },
+  };
 }
 
 describe('Rule: committed changes overlapping in time on a shared component conflict', () => {
@@ -355,7 +486,14 @@ describe('Rule: committed changes overlapping in time on a shared component conf
     // Act
     const conflicts = conflictsFor(MINE, [other]);
     // Assess
-    expect(conflicts).toEqual([{ changeId: 'CR-2026-11-20-001', otherId: 'CR-2026-11-20-002', components: ['Database'], overlap: { start: '2026-11-24T16:00:00.000Z', end: '2026-11-24T17:00:00.000Z' } }]);
+    expect(conflicts).toEqual([
+      {
+        changeId: 'CR-2026-11-20-001',
+        otherId: 'CR-2026-11-20-002',
+        components: ['Database'],
+        overlap: { start: '2026-11-24T16:00:00.000Z', end: '2026-11-24T17:00:00.000Z' },
+      },
+    ]);
   });
 
   it('components compare case-insensitively, free-text ones included, and every shared one is listed', () => {
@@ -459,7 +597,16 @@ describe('Rule: suggested slots lie inside the preferred windows, clear of black
 
   it('major: inside the Tuesday maintenance window only', () => {
     // Prepare: Tuesday 22:00 → Wednesday 02:00 EST, weekly from 2026-11-24
-    const events: CalendarEvent[] = [{ id: 'ev-mw', kind: 'maintenance-window', title: 'Weekly maintenance', start: '2026-11-25T03:00:00Z', end: '2026-11-25T07:00:00Z', rrule: 'FREQ=WEEKLY' }];
+    const events: CalendarEvent[] = [
+      {
+        id: 'ev-mw',
+        kind: 'maintenance-window',
+        title: 'Weekly maintenance',
+        start: '2026-11-25T03:00:00Z',
+        end: '2026-11-25T07:00:00Z',
+        rrule: 'FREQ=WEEKLY',
+      },
+    ];
     // Act
     const slots = nextFreeSlots({ ...base, events, category: 'major', durationMinutes: 60, after: '2026-11-20T20:00:00Z', count: 2 });
     // Assess: Tuesday 22:00 and 23:00 EST
@@ -477,7 +624,14 @@ describe('Rule: suggested slots lie inside the preferred windows, clear of black
     // Prepare: a weekly Tuesday-night maintenance window and a weekly Wednesday high-traffic event,
     // defined once, evaluated in each org zone.
     const events: CalendarEvent[] = [
-      { id: 'ev-mw', kind: 'maintenance-window', title: 'Weekly maintenance', start: '2026-01-07T03:00:00Z', end: '2026-01-07T09:00:00Z', rrule: 'FREQ=WEEKLY' },
+      {
+        id: 'ev-mw',
+        kind: 'maintenance-window',
+        title: 'Weekly maintenance',
+        start: '2026-01-07T03:00:00Z',
+        end: '2026-01-07T09:00:00Z',
+        rrule: 'FREQ=WEEKLY',
+      },
       { id: 'ev-peak', kind: 'high-traffic', title: 'Midweek peak', start: '2026-01-07T17:00:00Z', end: '2026-01-07T19:00:00Z', rrule: 'FREQ=WEEKLY' },
     ];
     const HOUR = 3_600_000;
@@ -495,9 +649,24 @@ describe('Rule: suggested slots lie inside the preferred windows, clear of black
       fc.property(arbitraryCase, (c) => {
         // Prepare
         const after = new Date(c.after).toISOString();
-        const busy = [{ start: new Date(c.after + c.busyOffsetHours * HOUR).toISOString(), end: new Date(c.after + (c.busyOffsetHours + c.busyHours) * HOUR).toISOString(), components: ['DATABASE'] }];
+        const busy = [
+          {
+            start: new Date(c.after + c.busyOffsetHours * HOUR).toISOString(),
+            end: new Date(c.after + (c.busyOffsetHours + c.busyHours) * HOUR).toISOString(),
+            components: ['DATABASE'],
+          },
+        ];
         // Act
-        const slots = nextFreeSlots({ category: c.category, durationMinutes: c.durationMinutes, after, count: c.count, events, busy, components: ['Database'], config: c.config });
+        const slots = nextFreeSlots({
+          category: c.category,
+          durationMinutes: c.durationMinutes,
+          after,
+          count: c.count,
+          events,
+          busy,
+          components: ['Database'],
+          config: c.config,
+        });
         // Assess
         expect(slots).toHaveLength(c.count);
         let previousEnd = c.after;
@@ -552,7 +721,9 @@ describe('Rule: the calendar state says when the open/closed answer next changes
 
   it('a declared blackout lasting five weeks is looked through to its end', () => {
     // Prepare: 2026-12-01 00:00 EST → 2027-01-05 00:00 EST
-    const events: CalendarEvent[] = [{ id: 'ev-freeze', kind: 'blackout', title: 'Year-end freeze', start: '2026-12-01T05:00:00Z', end: '2027-01-05T05:00:00Z' }];
+    const events: CalendarEvent[] = [
+      { id: 'ev-freeze', kind: 'blackout', title: 'Year-end freeze', start: '2026-12-01T05:00:00Z', end: '2027-01-05T05:00:00Z' },
+    ];
     // Act
     const state = calendarState('2026-12-02T15:00:00Z', events, NEW_YORK);
     // Assess

@@ -17,7 +17,11 @@ const codes = (d: ReturnType<typeof gateDecision>) => d.reasons.map((r) => r.cod
 
 describe('Rule: the deploy gate allows only an approved change, at its revision, in its window, outside blackouts, without conflicts', () => {
   it('allows an approved change inside its window', () => {
-    expect(gateDecision({ cr: change('approved'), at: '2027-03-09T15:30:00Z', events: [], committed: [], config })).toEqual({ decision: 'allow', reasons: [], notes: [] });
+    expect(gateDecision({ cr: change('approved'), at: '2027-03-09T15:30:00Z', events: [], committed: [], config })).toEqual({
+      decision: 'allow',
+      reasons: [],
+      notes: [],
+    });
   });
 
   it.each([

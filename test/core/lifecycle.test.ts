@@ -370,6 +370,3 @@ describe('Rule: components come from the configured list', () => {
     }
   });
 });
-
-// Keep the Decision type referenced so a signature change is noticed here.
-export type _D = Decision;

@@ -18,14 +18,7 @@ import {
   type ChangeRequest,
 } from '../../functions/core/change-request.js';
 import { parseContent } from '../../functions/core/lifecycle.js';
-import {
-  PLACEHOLDERS,
-  blankTemplate,
-  escapeText,
-  parseChangeMarkdown,
-  renderChangeMarkdown,
-  unescapeText,
-} from '../../functions/core/markdown.js';
+import { PLACEHOLDERS, blankTemplate, escapeText, parseChangeMarkdown, renderChangeMarkdown, unescapeText } from '../../functions/core/markdown.js';
 
 // ---------------------------------------------------------------------------------------------
 // An arbitrary for valid ChangeContent.
@@ -42,27 +35,88 @@ import {
 // start with Markdown syntax (`#`, fences, `<!--`, checkboxes, `---`, `===`, `\#`, indentation).
 
 const WORDS = [
-  'deploy', 'the', 'payments', 'API', 'v2.3.1', 'rollback', 'p95', '< 200 ms', '5%', 'Kafka', 'café', 'naïve',
-  '日本語', '🚀', 'C#', 'snake_case', '*bold*', '`code`', '[link](http://x.io)', '[x]', '[ ]', 'Other:', '#42',
-  'a\\b', '<b>', '-->', '|', '&amp;', '~~', '1.', '- [ ]', '##', '```', 'Z', '___',
+  'deploy',
+  'the',
+  'payments',
+  'API',
+  'v2.3.1',
+  'rollback',
+  'p95',
+  '< 200 ms',
+  '5%',
+  'Kafka',
+  'café',
+  'naïve',
+  '日本語',
+  '🚀',
+  'C#',
+  'snake_case',
+  '*bold*',
+  '`code`',
+  '[link](http://x.io)',
+  '[x]',
+  '[ ]',
+  'Other:',
+  '#42',
+  'a\\b',
+  '<b>',
+  '-->',
+  '|',
+  '&amp;',
+  '~~',
+  '1.',
+  '- [ ]',
+  '##',
+  '```',
+  'Z',
+  '___',
 ];
 const TRICKY_STARTS = [
-  '', '', '', '', '# ', '## ', '### Summary ', '#', '```', '~~~ ', '<!-- ', '<div>', '<pre>', '- [ ] ', '* [x] ',
-  '+ [X] ', '- ', '* ', '1. ', '2) ', '> ', '    ', '\t', '\\# ', '\\\\# ', '\\', '=== ', '--- ', '- --- ', '___ ',
-  'Other: ', '[x] ', '  ## ', '   ```', '[foo]: http://x.io ',
+  '',
+  '',
+  '',
+  '',
+  '# ',
+  '## ',
+  '### Summary ',
+  '#',
+  '```',
+  '~~~ ',
+  '<!-- ',
+  '<div>',
+  '<pre>',
+  '- [ ] ',
+  '* [x] ',
+  '+ [X] ',
+  '- ',
+  '* ',
+  '1. ',
+  '2) ',
+  '> ',
+  '    ',
+  '\t',
+  '\\# ',
+  '\\\\# ',
+  '\\',
+  '=== ',
+  '--- ',
+  '- --- ',
+  '___ ',
+  'Other: ',
+  '[x] ',
+  '  ## ',
+  '   ```',
+  '[foo]: http://x.io ',
 ];
 const PLACEHOLDER_TEXTS = new Set<string>(Object.values(PLACEHOLDERS));
 
-const acceptable = (s: string) =>
-  s.length > 0 && !/^[_\s]*$/.test(s) && !PLACEHOLDER_TEXTS.has(s) && !/^\[Criterion \d+\]$/i.test(s);
+const acceptable = (s: string) => s.length > 0 && !/^[_\s]*$/.test(s) && !PLACEHOLDER_TEXTS.has(s) && !/^\[Criterion \d+\]$/i.test(s);
 
 const word = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom(...WORDS) },
   { weight: 1, arbitrary: fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 8 }) },
 );
-const rawLine = fc
-  .tuple(fc.constantFrom(...TRICKY_STARTS), fc.array(word, { minLength: 1, maxLength: 6 }))
-  .map(([start, words]) => start + words.join(' '));
+const rawLine = fc.tuple(fc.constantFrom(...TRICKY_STARTS), fc.array(word, { minLength: 1, maxLength: 6 })).map(([start, words]) => start + words.join(' '));
 
 /** A single-line field: trimmed (the schema trims), at most 100 characters. */
 const line = rawLine.map((s) => s.trim()).filter((s) => acceptable(s) && s.length <= 100);
@@ -70,7 +124,12 @@ const line = rawLine.map((s) => s.trim()).filter((s) => acceptable(s) && s.lengt
 /** A multi-line text field, with blank lines, CRLF and indented lines inside. */
 const multiLine = fc
   .array(fc.tuple(rawLine, fc.constantFrom('\n', '\n', '\n\n', '\r\n', '\n   \n')), { minLength: 1, maxLength: 6 })
-  .map((parts) => parts.map(([l, sep]) => l + sep).join('').trim())
+  .map((parts) =>
+    parts
+      .map(([l, sep]) => l + sep)
+      .join('')
+      .trim(),
+  )
   .filter(acceptable);
 
 const keysOf = <T extends Record<string, string>>(map: T) => Object.keys(map) as (keyof T & string)[];
@@ -111,10 +170,7 @@ const contentArb: fc.Arbitrary<unknown> = fc.record(
           dependencies: multiLine,
           estimatedDuration: line,
           maintenanceWindow: fc
-            .record(
-              { required: fc.boolean(), durationMinutes: fc.integer({ min: 1, max: 10_080 }), proposedTime: line },
-              { requiredKeys: [] },
-            )
+            .record({ required: fc.boolean(), durationMinutes: fc.integer({ min: 1, max: 10_080 }), proposedTime: line }, { requiredKeys: [] })
             .filter(nonEmpty),
         },
         { requiredKeys: [] },
@@ -122,10 +178,7 @@ const contentArb: fc.Arbitrary<unknown> = fc.record(
       .filter(nonEmpty),
     plannedWindow,
     testing: fc
-      .record(
-        { testPlan: multiLine, checklist: checks(TEST_CHECKS), successCriteria: fc.array(line, { minLength: 1, maxLength: 5 }) },
-        { requiredKeys: [] },
-      )
+      .record({ testPlan: multiLine, checklist: checks(TEST_CHECKS), successCriteria: fc.array(line, { minLength: 1, maxLength: 5 }) }, { requiredKeys: [] })
       .filter(nonEmpty),
     risk: fc
       .record(
@@ -441,8 +494,7 @@ describe('parse: a filled copy of the seed template', () => {
       title: 'Upgrade the payments API to Node 22',
       category: 'normal',
       description: {
-        summary:
-          'Move the payments API runtime from Node 20 to Node 22.\nThe container base image and the `engines` field change; the code does not.',
+        summary: 'Move the payments API runtime from Node 20 to Node 22.\nThe container base image and the `engines` field change; the code does not.',
         motivation: 'Node 20 leaves maintenance in April 2026.',
         components: ['API Server', 'Kubernetes Deployment'],
         otherComponents: ['Kafka'],
@@ -491,12 +543,39 @@ describe('blank template', () => {
   it('follows the seed: every seed heading, in the seed order', () => {
     // Prepare
     const seedHeadings = [
-      '## Change ID', '## Category', '## Requestor', '## Description', '### Summary', '### Motivation', '### Components Affected',
-      '## Implementation Details', '### Changes', '### Dependencies', '### Estimated Duration', '### Maintenance Window',
-      '## Testing', '### Test Plan', '### Success Criteria', '## Risk Assessment', '### Risk Level', '### Potential Impacts',
-      '### Mitigation Strategies', '## Rollback Plan', '### Rollback Procedure', '### Rollback Duration', '### Rollback Triggers',
-      '## Communication', '### Stakeholders to Notify', '### Communication Timeline', '## Approval', '### Approvers Required',
-      '### Sign-off', '## Post-Implementation', '### Verification Steps', '### Lessons Learned', '### Documentation Updates',
+      '## Change ID',
+      '## Category',
+      '## Requestor',
+      '## Description',
+      '### Summary',
+      '### Motivation',
+      '### Components Affected',
+      '## Implementation Details',
+      '### Changes',
+      '### Dependencies',
+      '### Estimated Duration',
+      '### Maintenance Window',
+      '## Testing',
+      '### Test Plan',
+      '### Success Criteria',
+      '## Risk Assessment',
+      '### Risk Level',
+      '### Potential Impacts',
+      '### Mitigation Strategies',
+      '## Rollback Plan',
+      '### Rollback Procedure',
+      '### Rollback Duration',
+      '### Rollback Triggers',
+      '## Communication',
+      '### Stakeholders to Notify',
+      '### Communication Timeline',
+      '## Approval',
+      '### Approvers Required',
+      '### Sign-off',
+      '## Post-Implementation',
+      '### Verification Steps',
+      '### Lessons Learned',
+      '### Documentation Updates',
     ];
     // Act
     const lines = blankTemplate().split('\n');
@@ -610,7 +689,11 @@ describe('structural issues the schema cannot name', () => {
 
   it('several "Other:" lines, ticked or only filled in, are all entries', () => {
     // Prepare
-    const markdown = replaceLine(filled, '- [ ] Other: ___________\n\n## Implementation', '- [x] Other: Kafka\n- [ ] Other: Zookeeper\n- [ ] Other: ___\n\n## Implementation');
+    const markdown = replaceLine(
+      filled,
+      '- [ ] Other: ___________\n\n## Implementation',
+      '- [x] Other: Kafka\n- [ ] Other: Zookeeper\n- [ ] Other: ___\n\n## Implementation',
+    );
     // Act
     const parsed = parseChangeMarkdown(markdown);
     // Assess

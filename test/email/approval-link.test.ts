@@ -46,7 +46,14 @@ describe('Rule: a decision token carries its claims, signed, and verifies as iss
 
   it('gives the same token for the same claims (fixed field order)', () => {
     // Prepare
-    const reordered = { expiresAt: claims.expiresAt, decision: claims.decision, slot: claims.slot, revision: 3, changeId: claims.changeId, approver: 'erin' } as const;
+    const reordered = {
+      expiresAt: claims.expiresAt,
+      decision: claims.decision,
+      slot: claims.slot,
+      revision: 3,
+      changeId: claims.changeId,
+      approver: 'erin',
+    } as const;
     // Act + Assess
     expect(createDecisionToken(reordered, KEY)).toBe(createDecisionToken(claims, KEY));
   });

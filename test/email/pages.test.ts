@@ -79,7 +79,9 @@ describe('Rule: GET of a link shows a confirmation page that cannot submit itsel
   it('refuses a postUrl that carries the token, or a token for another CR', () => {
     const cr = pendingChange();
     expect(() => confirmationPage({ cr, claims: claimsFor(cr, 'approve'), token: TOKEN, postUrl: `/approvals/decision?t=${TOKEN}` })).toThrow(/form body/);
-    expect(() => confirmationPage({ cr, claims: { ...claimsFor(cr, 'approve'), changeId: 'CR-2026-12-01-001' }, token: TOKEN, postUrl: POST_URL })).toThrow(/not CR-2026-12-01-009/);
+    expect(() => confirmationPage({ cr, claims: { ...claimsFor(cr, 'approve'), changeId: 'CR-2026-12-01-001' }, token: TOKEN, postUrl: POST_URL })).toThrow(
+      /not CR-2026-12-01-009/,
+    );
     expect(() => confirmationPage({ cr, claims: claimsFor(cr, 'approve'), token: TOKEN, postUrl: 'javascript:alert(1)' })).toThrow(/http/);
   });
 

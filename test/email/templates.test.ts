@@ -44,7 +44,12 @@ const render = (cr = pendingChange(), extra: Partial<Parameters<typeof approvalR
   });
 
 const decodeEntities = (html: string) =>
-  html.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+  html
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
 
 describe('Rule: the approval email shows what the approver needs to decide (issue 3 §4)', () => {
   const email = render();
@@ -98,7 +103,12 @@ describe('Rule: the approval email shows what the approver needs to decide (issu
   });
 
   it('says so when the risk cannot be computed yet', () => {
-    const { text } = render(pendingChange((cr) => ((cr.content.risk = {}), (cr.riskLevel = null))));
+    const { text } = render(
+      pendingChange((cr) => {
+        cr.content.risk = {};
+        cr.riskLevel = null;
+      }),
+    );
     expect(text).toContain('Risk: not determined');
   });
 });
@@ -178,7 +188,10 @@ describe('Rule: the page builders are reachable from the templates module', () =
     const cr = pendingChange();
     const claims = { approver: 'erin', changeId: cr.id, revision: 3, slot: 'eng-manager', decision: 'approve', expiresAt: '2026-12-08T10:00:00Z' } as const;
     // Act
-    const pages = [decisionPage({ cr, claims, token: 'abc.def', postUrl: '/approvals/decision' }), resultPage({ title: 'Done', message: 'ok', status: 'done' })];
+    const pages = [
+      decisionPage({ cr, claims, token: 'abc.def', postUrl: '/approvals/decision' }),
+      resultPage({ title: 'Done', message: 'ok', status: 'done' }),
+    ];
     // Assess
     for (const page of pages) expect(page).not.toMatch(/<script/i);
   });

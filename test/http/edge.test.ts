@@ -5,8 +5,7 @@ import { UnauthorizedError } from '../../functions/core/errors.js';
 import { mergePatch } from '../../functions/use-cases/changes.js';
 
 const names = { rolesClaim: 'roles', teamClaim: 'team' };
-const withClaims = (claims: Record<string, unknown> | undefined) =>
-  ({ requestContext: { authorizer: claims ? { jwt: { claims } } : undefined } }) as never;
+const withClaims = (claims: Record<string, unknown> | undefined) => ({ requestContext: { authorizer: claims ? { jwt: { claims } } : undefined } }) as never;
 
 describe('Rule: the caller is who the verified token says', () => {
   it.each([

@@ -4,7 +4,7 @@
  * email and as whom, and the iCalendar feed key. Bundling is skipped, as in stack.test.ts.
  */
 import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { CfnQueue } from 'aws-cdk-lib/aws-sqs';
@@ -77,7 +77,9 @@ describe('the change calendar in the stack', () => {
 
     it('a job may DeleteItem only its own idempotency claims (Once releases a claim whose effect failed), never a change or an event', () => {
       for (const { name, role } of allFunctions(stack).filter((f) => f.kind === 'job')) {
-        const deletes = statementsOf(stack, template, role).filter((s) => actionsOf(s).some((a) => /^dynamodb:(DeleteItem|BatchWriteItem|PartiQLDelete|\*)$/.test(a)));
+        const deletes = statementsOf(stack, template, role).filter((s) =>
+          actionsOf(s).some((a) => /^dynamodb:(DeleteItem|BatchWriteItem|PartiQLDelete|\*)$/.test(a)),
+        );
         expect(deletes, name).toEqual([
           {
             Effect: 'Allow',
@@ -97,7 +99,10 @@ describe('the change calendar in the stack', () => {
     it('no function, route or job, may Scan the table or use dynamodb:*', () => {
       for (const { name, role } of allFunctions(stack)) {
         const actions = statementsOf(stack, template, role).flatMap(actionsOf);
-        expect(actions.filter((a) => a === 'dynamodb:Scan' || a === 'dynamodb:*'), name).toEqual([]);
+        expect(
+          actions.filter((a) => a === 'dynamodb:Scan' || a === 'dynamodb:*'),
+          name,
+        ).toEqual([]);
       }
     });
 
@@ -116,7 +121,9 @@ describe('the change calendar in the stack', () => {
       for (const { name, kind, role } of allFunctions(stack)) {
         const ses = statementsOf(stack, template, role).filter((s) => actionsOf(s).some((a) => a.startsWith('ses:')));
         const sends = (kind === 'job' && SCHEDULED_JOBS.find((j) => j.name === name)!.needs.sendEmail) || (kind === 'worker' && name === 'Notifications');
-        expect(ses, `${kind} ${name}`).toEqual(sends ? [{ Effect: 'Allow', Action: 'ses:SendEmail', Resource: sesArn('identity/changeflow@example.com') }] : []);
+        expect(ses, `${kind} ${name}`).toEqual(
+          sends ? [{ Effect: 'Allow', Action: 'ses:SendEmail', Resource: sesArn('identity/changeflow@example.com') }] : [],
+        );
       }
     });
 
@@ -170,7 +177,10 @@ describe('the change calendar in the stack', () => {
   });
 
   describe('schedules (EventBridge Scheduler)', () => {
-    const schedules = () => Object.values(resources).filter((r) => r.Type === 'AWS::Scheduler::Schedule').map((r) => r.Properties);
+    const schedules = () =>
+      Object.values(resources)
+        .filter((r) => r.Type === 'AWS::Scheduler::Schedule')
+        .map((r) => r.Properties);
 
     it('has one schedule per SCHEDULED_JOBS entry and no scheduled EventBridge rule (rules are UTC only)', () => {
       expect(schedules()).toHaveLength(SCHEDULED_JOBS.length);
@@ -232,7 +242,9 @@ describe('the change calendar in the stack', () => {
         const fnId = logicalId(stack, fn);
         const invokers = Object.entries(template.findResources('AWS::IAM::Policy'))
           .filter(([, p]) =>
-            (p.Properties.PolicyDocument.Statement as Statement[]).some((s) => actionsOf(s).includes('lambda:InvokeFunction') && JSON.stringify(s.Resource).includes(`"${fnId}"`)),
+            (p.Properties.PolicyDocument.Statement as Statement[]).some(
+              (s) => actionsOf(s).includes('lambda:InvokeFunction') && JSON.stringify(s.Resource).includes(`"${fnId}"`),
+            ),
           )
           .flatMap(([, p]) => p.Properties.Roles.map((r: { Ref: string }) => r.Ref));
         expect(invokers, job.name).toEqual([logicalId(stack, stack.jobs.get(job.name)!.schedulerRole)]);
@@ -247,9 +259,7 @@ describe('the change calendar in the stack', () => {
       template.hasResourceProperties('AWS::SQS::QueuePolicy', {
         Queues: [{ Ref: queueId }],
         PolicyDocument: {
-          Statement: Match.arrayWith([
-            Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-          ]),
+          Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
         },
       });
     });
@@ -309,7 +319,9 @@ describe('the change calendar in the stack', () => {
         .filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes(`"${secretId}"`))
         .flatMap((p) => p.Properties.Roles.map((r: { Ref: string }) => r.Ref));
       expect(readers).toEqual([logicalId(stack, stack.functions.get('Calendar')!.role)]);
-      const calendar = statementsOf(stack, template, stack.functions.get('Calendar')!.role).filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')));
+      const calendar = statementsOf(stack, template, stack.functions.get('Calendar')!.role).filter((s) =>
+        actionsOf(s).some((a) => a.startsWith('secretsmanager:')),
+      );
       expect(calendar).toEqual([{ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: { Ref: secretId } }]);
     });
 

@@ -49,11 +49,13 @@ const summary = (vs: Violation[]) => vs.map((v) => `${v.severity} ${v.ruleName} 
 
 describe('cdk-nag AwsSolutions', () => {
   it('leaves no unacknowledged error or warning', () => {
-    const report = nagReport((() => {
-      const app = newApp();
-      buildChangeflowApp(app);
-      return app;
-    })());
+    const report = nagReport(
+      (() => {
+        const app = newApp();
+        buildChangeflowApp(app);
+        return app;
+      })(),
+    );
     expect(summary(report.violations)).toEqual([]);
   });
 
@@ -76,7 +78,8 @@ describe('cdk-nag AwsSolutions', () => {
 
     const found = suppressed.flatMap((v) => v.violatingConstructs.map((c) => `${v.ruleName} ${c.constructPath}`)).sort();
     const tableFinding = /^AwsSolutions-IAM5\[Resource::<Table[0-9A-F]+\.Arn>\/index\/\*\]$/;
-    const executionsFinding = /^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<([A-Za-z]+)Workflow[0-9A-F]{8}\.Name>:\*\]$/;
+    const executionsFinding =
+      /^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<([A-Za-z]+)Workflow[0-9A-F]{8}\.Name>:\*\]$/;
     const jobs = SCHEDULED_JOBS.map((j) => j.name);
     const workers = Object.keys(WORKER_FUNCTIONS);
     const workflows = ['Approval', 'Emergency'];
@@ -87,10 +90,14 @@ describe('cdk-nag AwsSolutions', () => {
     expect(stoppers.sort()).toEqual(['ApprovalSweep', 'ChangesTransition', 'ChangesWrite']);
     const expected = [
       // public routes only: everything else has the JWT authorizer
-      ...ROUTE_GROUPS.flatMap((g) => g.routes.filter((r) => r.public).map((r) => `AwsSolutions-APIG4 ${s}/HttpApi/${r.method}${r.path.replaceAll('/', '--')}/Resource`)),
+      ...ROUTE_GROUPS.flatMap((g) =>
+        g.routes.filter((r) => r.public).map((r) => `AwsSolutions-APIG4 ${s}/HttpApi/${r.method}${r.path.replaceAll('/', '--')}/Resource`),
+      ),
       // every function, route, job or worker: the runtime, X-Ray's Resource "*", the table's index wildcard
       ...[...ROUTE_GROUPS.map((g) => g.name), ...jobs, ...workers].map((n) => `AwsSolutions-IAM5[Resource::*] ${s}/${n}Role/DefaultPolicy/Resource`),
-      ...[...ROUTE_GROUPS.filter((g) => g.tableAccess !== 'none').map((g) => g.name), ...jobs, ...workers].map((n) => `INDEX ${s}/${n}Role/DefaultPolicy/Resource`),
+      ...[...ROUTE_GROUPS.filter((g) => g.tableAccess !== 'none').map((g) => g.name), ...jobs, ...workers].map(
+        (n) => `INDEX ${s}/${n}Role/DefaultPolicy/Resource`,
+      ),
       // each scheduler role: grantInvoke's `<function ARN>:*` (versions and aliases of that one function)
       ...jobs.map((n) => `INVOKE ${s}/${n}SchedulerRole/DefaultPolicy/Resource`),
       // each state machine role: WorkflowTasks' versions and aliases; log delivery and X-Ray on "*"
@@ -128,7 +135,9 @@ describe('cdk-nag AwsSolutions', () => {
     expect(reasonOf('AwsSolutions-SMG4', 'ApprovalLinkKey')).toMatch(/approval link.*docs\/runbooks\/approval-link-key\.md/);
     for (const job of [...jobs, 'Notifications']) expect(reasonOf('AwsSolutions-SQS3', `${job}DeadLetterQueue`)).toMatch(/is the dead-letter queue/);
     for (const n of ['ApprovalLinks', 'ChangesTransition']) {
-      expect(reasonOf('AwsSolutions-IAM5[Resource::*]', `${n}TaskResponsePolicy`)).toMatch(/SendTaskSuccess and SendTaskFailure .*no resource-level permissions.*only the decision handlers/);
+      expect(reasonOf('AwsSolutions-IAM5[Resource::*]', `${n}TaskResponsePolicy`)).toMatch(
+        /SendTaskSuccess and SendTaskFailure .*no resource-level permissions.*only the decision handlers/,
+      );
     }
     expect(reasonOf('AwsSolutions-IAM5[Resource::*]', 'ApprovalWorkflow/Role')).toMatch(/Logs delivery.*X-Ray/);
     for (const n of stoppers) {

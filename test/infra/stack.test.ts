@@ -83,9 +83,12 @@ describe('ChangeflowStack', () => {
     it('has exactly the four indexes of TABLE_KEYS.indexes, the ones DynamoDB Local gets too', () => {
       expect(TABLE_KEYS.indexes).toHaveLength(4);
       const table = Object.values(template.findResources('AWS::DynamoDB::Table'))[0]!.Properties;
-      expect(table.GlobalSecondaryIndexes.map((g: { IndexName: string; KeySchema: { AttributeName: string }[] }) => [g.IndexName, ...g.KeySchema.map((k) => k.AttributeName)])).toEqual(
-        TABLE_KEYS.indexes.map((i) => [i.name, i.partitionKey, i.sortKey]),
-      );
+      expect(
+        table.GlobalSecondaryIndexes.map((g: { IndexName: string; KeySchema: { AttributeName: string }[] }) => [
+          g.IndexName,
+          ...g.KeySchema.map((k) => k.AttributeName),
+        ]),
+      ).toEqual(TABLE_KEYS.indexes.map((i) => [i.name, i.partitionKey, i.sortKey]));
     });
 
     it('is retained when the stack is deleted, by default', () => {
@@ -177,14 +180,11 @@ describe('ChangeflowStack', () => {
   });
 
   describe('least privilege on the table (tableAccess of ROUTE_GROUPS)', () => {
-    it.each(ROUTE_GROUPS.filter((g) => g.tableAccess === 'read').map((g) => g.name))(
-      'read-only function %s may read but has no write action',
-      (name) => {
-        const actions = allowedActions(stack, template, name);
-        expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
-        expect(actions.filter((a) => WRITE_ACTIONS.includes(a))).toEqual([]);
-      },
-    );
+    it.each(ROUTE_GROUPS.filter((g) => g.tableAccess === 'read').map((g) => g.name))('read-only function %s may read but has no write action', (name) => {
+      const actions = allowedActions(stack, template, name);
+      expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
+      expect(actions.filter((a) => WRITE_ACTIONS.includes(a))).toEqual([]);
+    });
 
     it.each(ROUTE_GROUPS.filter((g) => g.tableAccess === 'read-write').map((g) => g.name))(
       'read-write function %s may query and write with conditions (transactions need Put/Update/ConditionCheck)',
@@ -243,7 +243,11 @@ describe('ChangeflowStack', () => {
 
     it('has exactly the route keys of ROUTE_GROUPS, no more, no fewer', () => {
       const expected = ROUTE_GROUPS.flatMap((g) => g.routes.map(routeKey)).sort();
-      expect(routes().map((r) => r.RouteKey).sort()).toEqual(expected);
+      expect(
+        routes()
+          .map((r) => r.RouteKey)
+          .sort(),
+      ).toEqual(expected);
     });
 
     it('protects every non-public route with the JWT authorizer and leaves only the public ones open', () => {

@@ -195,10 +195,15 @@ describe('the approvals in the stack', () => {
     });
 
     it('only the two state machine roles may invoke the WorkflowTasks function', () => {
-      const invokers = rolesWith(template, (s) => actionsOf(s).some((a) => a === 'lambda:InvokeFunction' || a === 'lambda:*') && JSON.stringify(s.Resource).includes(`"${tasksFnId}"`));
+      const invokers = rolesWith(
+        template,
+        (s) => actionsOf(s).some((a) => a === 'lambda:InvokeFunction' || a === 'lambda:*') && JSON.stringify(s.Resource).includes(`"${tasksFnId}"`),
+      );
       expect(invokers).toEqual(WORKFLOW_NAMES.map((n) => logicalId(stack, stack.workflows.get(n)!.stateMachine.role)).sort());
       // and no resource policy lets anything else (an API route, a rule) invoke it
-      const permissions = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Permission' && JSON.stringify(r.Properties.FunctionName).includes(`"${tasksFnId}"`));
+      const permissions = Object.values(resources).filter(
+        (r) => r.Type === 'AWS::Lambda::Permission' && JSON.stringify(r.Properties.FunctionName).includes(`"${tasksFnId}"`),
+      );
       expect(permissions).toEqual([]);
     });
 
@@ -220,7 +225,9 @@ describe('the approvals in the stack', () => {
       expect(WORKER_FUNCTIONS.WorkflowTasks.entry).toBe('functions/workflows/tasks.ts');
       const { role, fn } = stack.workers.get('WorkflowTasks')!;
       const actions = statementsOf(stack, template, role).flatMap(actionsOf);
-      expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem']));
+      expect(actions).toEqual(
+        expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem']),
+      );
       expect(actions.filter((a) => /^dynamodb:(DeleteItem|BatchWriteItem|PartiQLDelete|Scan|\*)$/.test(a))).toEqual([]);
       expect(actions).toContain('events:PutEvents');
       expect(envOf(fn).EVENT_BUS_NAME).toEqual({ Ref: logicalId(stack, stack.eventBus) });
@@ -230,7 +237,11 @@ describe('the approvals in the stack', () => {
       const { role, fn } = stack.workers.get('WorkflowTasks')!;
       expect(envOf(fn).APPROVAL_STATE_MACHINE_ARN).toBeUndefined();
       expect(envOf(fn).EMERGENCY_STATE_MACHINE_ARN).toBeUndefined();
-      expect(statementsOf(stack, template, role).flatMap(actionsOf).filter((a) => a.startsWith('states:'))).toEqual([]);
+      expect(
+        statementsOf(stack, template, role)
+          .flatMap(actionsOf)
+          .filter((a) => a.startsWith('states:')),
+      ).toEqual([]);
     });
   });
 
@@ -251,7 +262,9 @@ describe('the approvals in the stack', () => {
 
     it('states:StopExecution (and DescribeExecution, to tell one that already ended): on the executions of the approval state machine only', () => {
       for (const { name, role } of allFunctions(stack)) {
-        const stops = statementsOf(stack, template, role).filter((s) => actionsOf(s).some((a) => a === 'states:StopExecution' || a === 'states:DescribeExecution'));
+        const stops = statementsOf(stack, template, role).filter((s) =>
+          actionsOf(s).some((a) => a === 'states:StopExecution' || a === 'states:DescribeExecution'),
+        );
         const expected = (EXPECTED_WORKFLOW_ACCESS[name]?.stop ?? []).map((w) => ({
           Effect: 'Allow',
           Action: ['states:StopExecution', 'states:DescribeExecution'],
@@ -281,7 +294,13 @@ describe('the approvals in the stack', () => {
     });
 
     it('no role may use any other Step Functions action, nor states:*', () => {
-      const allowed = new Set(['states:StartExecution', 'states:StopExecution', 'states:DescribeExecution', 'states:SendTaskSuccess', 'states:SendTaskFailure']);
+      const allowed = new Set([
+        'states:StartExecution',
+        'states:StopExecution',
+        'states:DescribeExecution',
+        'states:SendTaskSuccess',
+        'states:SendTaskFailure',
+      ]);
       const used = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) =>
         (p.Properties.PolicyDocument.Statement as Statement[]).flatMap(actionsOf).filter((a) => a.startsWith('states:') || a === '*'),
       );
@@ -394,7 +413,9 @@ describe('the approvals in the stack', () => {
 
     it('the dead-letter queue is encrypted, refuses plain HTTP, takes messages from the rule only (besides the function role), keeps them 14 days, and has an alarm', () => {
       expect(resources[queueId]!.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
-      const policies = Object.values(resources).filter((r) => r.Type === 'AWS::SQS::QueuePolicy' && JSON.stringify(r.Properties.Queues) === JSON.stringify([{ Ref: queueId }]));
+      const policies = Object.values(resources).filter(
+        (r) => r.Type === 'AWS::SQS::QueuePolicy' && JSON.stringify(r.Properties.Queues) === JSON.stringify([{ Ref: queueId }]),
+      );
       expect(policies).toHaveLength(1);
       const statements = policies[0]!.Properties.PolicyDocument.Statement as (Statement & { Principal: unknown })[];
       expect(statements).toEqual(
@@ -444,7 +465,12 @@ describe('the approvals in the stack', () => {
         {
           Effect: 'Allow',
           Action: 'ses:SendEmail',
-          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ses:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':identity/changeflow@example.com']] },
+          Resource: {
+            'Fn::Join': [
+              '',
+              ['arn:', { Ref: 'AWS::Partition' }, ':ses:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':identity/changeflow@example.com'],
+            ],
+          },
         },
       ]);
       const { stack: st, template: t } = synth({ sesIdentity: 'corp.example', sesConfigurationSet: 'changeflow-events' });
@@ -463,13 +489,16 @@ describe('the approvals in the stack', () => {
         'Fn::Join': ['', ['https://', { Ref: logicalId(stack, stack.api) }, '.execute-api.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }, '/']],
       });
       const custom = synth({ publicBaseUrl: 'https://changes.example.com' });
-      expect(custom.template.toJSON().Resources[logicalId(custom.stack, custom.stack.workers.get('Notifications')!.fn)].Properties.Environment.Variables.PUBLIC_BASE_URL).toBe(
-        'https://changes.example.com',
-      );
+      expect(
+        custom.template.toJSON().Resources[logicalId(custom.stack, custom.stack.workers.get('Notifications')!.fn)].Properties.Environment.Variables
+          .PUBLIC_BASE_URL,
+      ).toBe('https://changes.example.com');
       // only the function that writes links is told where they point
       for (const { name, fn } of allFunctions(stack)) if (name !== 'Notifications') expect(envOf(fn).PUBLIC_BASE_URL, name).toBeUndefined();
       const app = new App({ context: SKIP_BUNDLING });
-      expect(() => new ChangeflowStack(app, 'A', { jwtIssuer: ISSUER, publicBaseUrl: 'http://changes.example.com' })).toThrow(/publicBaseUrl must be an https URL/);
+      expect(() => new ChangeflowStack(app, 'A', { jwtIssuer: ISSUER, publicBaseUrl: 'http://changes.example.com' })).toThrow(
+        /publicBaseUrl must be an https URL/,
+      );
       // the confirmation page posts to /approvals/decide: a base path would lose the decision
       expect(() => new ChangeflowStack(app, 'B', { jwtIssuer: ISSUER, publicBaseUrl: 'https://example.com/changeflow' })).toThrow(/no path/);
       expect(() => new ChangeflowStack(app, 'C', { jwtIssuer: ISSUER, publicBaseUrl: 'https://changes.example.com/' })).not.toThrow();
@@ -498,11 +527,15 @@ describe('the approvals in the stack', () => {
         .sort();
       const linkGroup = ROUTE_GROUPS.find((g) => g.routes.some((r) => r.path === APPROVAL_LINKS_PATH))!;
       expect(linkGroup.name).toBe('ApprovalLinks');
-      expect(readers).toEqual([logicalId(stack, stack.functions.get('ApprovalLinks')!.role), logicalId(stack, stack.workers.get('Notifications')!.role)].sort());
+      expect(readers).toEqual(
+        [logicalId(stack, stack.functions.get('ApprovalLinks')!.role), logicalId(stack, stack.workers.get('Notifications')!.role)].sort(),
+      );
       for (const { name, role, fn } of allFunctions(stack)) {
         const reads = statementsOf(stack, template, role).filter((s) => JSON.stringify(s.Resource).includes(`"${secretId}"`));
         if (name === 'ApprovalLinks' || name === 'Notifications') {
-          expect(reads, name).toEqual([{ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: { Ref: secretId } }]);
+          expect(reads, name).toEqual([
+            { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: { Ref: secretId } },
+          ]);
           expect(envOf(fn).APPROVAL_LINK_SECRET_ID, name).toEqual({ Ref: secretId });
         } else {
           expect(envOf(fn).APPROVAL_LINK_SECRET_ID, name).toBeUndefined();
@@ -515,8 +548,9 @@ describe('the approvals in the stack', () => {
   describe('the template as a whole', () => {
     it('has no dependency cycle (state machines → WorkflowTasks; route functions → state machines; Notifications → API URL)', () => {
       const refs = (v: unknown, out: Set<string>): void => {
-        if (Array.isArray(v)) v.forEach((x) => refs(x, out));
-        else if (v && typeof v === 'object') {
+        if (Array.isArray(v)) {
+          for (const x of v) refs(x, out);
+        } else if (v && typeof v === 'object') {
           for (const [k, x] of Object.entries(v)) {
             if (k === 'Ref' && typeof x === 'string' && resources[x]) out.add(x);
             else if (k === 'Fn::GetAtt') out.add(Array.isArray(x) ? String(x[0]) : String(x).split('.')[0]!);

@@ -96,7 +96,7 @@ describe('workflow definitions', () => {
     // Act
     const definition = loadDefinition('emergency', { WorkflowTasksFunctionArn: odd }) as Machine;
     // Assess
-    expect((allStates(definition)['Notify']?.['Parameters'] as { FunctionName: string }).FunctionName).toBe(odd);
+    expect((allStates(definition)['Notify']!['Parameters'] as { FunctionName: string }).FunctionName).toBe(odd);
   });
 
   it('rule: approval is Route → Choice(auto → AutoApprove → Approved | approval → RequestApprovals Map of callback tasks)', () => {

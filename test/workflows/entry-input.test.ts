@@ -16,7 +16,11 @@ describe('Function: workflow tasks', () => {
   it.each([
     ['an unknown task', { task: 'launch', changeId: 'CR-2027-03-01-001' }, 'task'],
     ['a missing revision', { task: 'route', changeId: 'CR-2027-03-01-001' }, 'revision'],
-    ['a token over 2048 characters', { task: 'request-approval', changeId: 'CR-2027-03-01-001', revision: 1, slot: 'tech-lead', taskToken: 'x'.repeat(2049) }, 'taskToken'],
+    [
+      'a token over 2048 characters',
+      { task: 'request-approval', changeId: 'CR-2027-03-01-001', revision: 1, slot: 'tech-lead', taskToken: 'x'.repeat(2049) },
+      'taskToken',
+    ],
     ['an unknown slot', { task: 'request-approval', changeId: 'CR-2027-03-01-001', revision: 1, slot: 'ceo', taskToken: 't' }, 'slot'],
   ])('refuses %s, naming %s, and reads nothing', async (_, payload, field) => {
     const err = await runWorkflowTask({ store, clock, timers: DEFAULT_TIMERS }, payload).catch((e: unknown) => e);
@@ -43,8 +47,16 @@ describe('Function: notifications', () => {
 
   it.each([
     ['a foreign event', { hello: 'world' }, 'detail.schemaVersion'],
-    ['an event without its change', { schemaVersion: '1', id: 'CR-2027-03-01-001#4', type: 'ApprovalRequested', changeId: 'CR-2027-03-01-001' }, 'detail.change'],
-    ['a malformed id', { schemaVersion: '1', id: 'nope', type: 'ApprovalRequested', changeId: 'x', change: { id: 'x', requestor: { id: 'a' }, content: { title: 't' } } }, 'detail.id'],
+    [
+      'an event without its change',
+      { schemaVersion: '1', id: 'CR-2027-03-01-001#4', type: 'ApprovalRequested', changeId: 'CR-2027-03-01-001' },
+      'detail.change',
+    ],
+    [
+      'a malformed id',
+      { schemaVersion: '1', id: 'nope', type: 'ApprovalRequested', changeId: 'x', change: { id: 'x', requestor: { id: 'a' }, content: { title: 't' } } },
+      'detail.id',
+    ],
   ])('refuses %s, naming %s, and sends nothing', async (_, detail, field) => {
     const err = await notify(deps, detail).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ValidationError);

@@ -1,10 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { TaskClosedError } from '../../functions/ports.js';
-import {
-  LocalWorkflowEngine,
-  type LocalWorkflowEngineOptions,
-  type LocalWorkflowEvent,
-} from '../../local/workflow-engine.js';
+import { LocalWorkflowEngine, type LocalWorkflowEngineOptions, type LocalWorkflowEvent } from '../../local/workflow-engine.js';
 
 type Payload = Record<string, unknown>;
 
@@ -19,7 +15,9 @@ function fakeTasks(answers: Partial<Record<string, (payload: Payload) => unknown
   return { calls, tasks, named: (task: string) => calls.filter((c) => c['task'] === task) };
 }
 
-const routeTo = (route: 'auto' | 'approval', slots: string[] = []) => () => ({ route, slots });
+const routeTo =
+  (route: 'auto' | 'approval', slots: string[] = []) =>
+  () => ({ route, slots });
 
 async function until<T>(probe: () => T | undefined | false, what: string, timeoutMs = 5_000): Promise<T> {
   const end = Date.now() + timeoutMs;

@@ -1,5 +1,5 @@
 /** EventPublisher on an EventBridge bus: PutEvents in batches of 10, failed entries retried once. */
-import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { type EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { EVENT_SOURCE, type DomainEvent } from '../../core/events.js';
 import type { EventPublisher } from '../../ports.js';
 

@@ -25,7 +25,8 @@ export class SesMailer implements Mailer {
 
   constructor(private readonly options: SesMailerOptions) {
     if (!options.from.trim()) throw new TypeError('SesMailer needs a From address');
-    this.client = options.client ?? (defaultClient ??= new SESv2Client({}));
+    defaultClient ??= options.client ? undefined : new SESv2Client({});
+    this.client = options.client ?? defaultClient!;
   }
 
   /** The exact SendEmail input for a message (exposed for tests and logs). */

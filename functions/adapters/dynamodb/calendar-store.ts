@@ -36,9 +36,7 @@ export class DynamoDbCalendarStore implements CalendarStore {
   }
 
   async deleteEvent(id: string): Promise<boolean> {
-    const out = await this.db.send(
-      new DeleteCommand({ TableName: this.tableName, Key: { pk: 'CALENDAR', sk: `EVENT#${id}` }, ReturnValues: 'ALL_OLD' }),
-    );
+    const out = await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: 'CALENDAR', sk: `EVENT#${id}` }, ReturnValues: 'ALL_OLD' }));
     return Boolean(out.Attributes);
   }
 

@@ -4,13 +4,7 @@
  * absent. No Scan anywhere.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-  type QueryCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { AuditEntry, ChangeRequest } from '../../core/change-request.js';
 import { ValidationError, VersionConflictError } from '../../core/errors.js';
 import type { ChangeStore, ChangeWithAudit, ListPage, ListQuery } from '../../ports.js';
@@ -51,10 +45,7 @@ export class DynamoDbChangeStore implements ChangeStore {
 
   async create(cr: ChangeRequest, audit: AuditEntry[]): Promise<void> {
     await this.transact(
-      [
-        { Put: { TableName: this.tableName, Item: this.crItem(cr), ConditionExpression: 'attribute_not_exists(pk)' } },
-        ...this.auditPuts(cr.id, audit),
-      ],
+      [{ Put: { TableName: this.tableName, Item: this.crItem(cr), ConditionExpression: 'attribute_not_exists(pk)' } }, ...this.auditPuts(cr.id, audit)],
       cr,
     );
   }

@@ -6,20 +6,7 @@
 import { resolveConfig, type ResolvedConfig } from './config.js';
 import { holidayIntervals } from './holidays.js';
 import { occurrences } from './recurrence.js';
-import {
-  DAY,
-  FRIDAY,
-  SATURDAY,
-  localDays,
-  merge,
-  nextLocalMidnight,
-  overlaps,
-  toInterval,
-  toIso,
-  toLocalIso,
-  toMillis,
-  type Interval,
-} from './time.js';
+import { DAY, FRIDAY, SATURDAY, localDays, merge, nextLocalMidnight, overlaps, toInterval, toIso, toLocalIso, toMillis, type Interval } from './time.js';
 import type { Blackout, BlackoutKind, CalendarConfig, CalendarEvent, CalendarState } from './types.js';
 
 interface RawBlackout extends Interval {
@@ -78,7 +65,14 @@ export function collectBlackouts(range: Interval, events: CalendarEvent[], confi
 }
 
 function present(b: RawBlackout, zone: string): Blackout {
-  const out: Blackout = { kind: b.kind, name: b.name, start: toIso(b.start), end: toIso(b.end), localStart: toLocalIso(b.start, zone), localEnd: toLocalIso(b.end, zone) };
+  const out: Blackout = {
+    kind: b.kind,
+    name: b.name,
+    start: toIso(b.start),
+    end: toIso(b.end),
+    localStart: toLocalIso(b.start, zone),
+    localEnd: toLocalIso(b.end, zone),
+  };
   if (b.eventId !== undefined) out.eventId = b.eventId;
   return out;
 }

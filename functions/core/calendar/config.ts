@@ -25,7 +25,8 @@ const CUTOFF = /^([01]\d|2[0-3]):([0-5]\d)$/;
 /** Every problem with a config, each naming its field; empty when it is usable. */
 export function calendarConfigProblems(config: CalendarConfig): string[] {
   const problems: string[] = [];
-  if (!DateTime.fromMillis(0).setZone(config.timeZone).isValid) problems.push(`timeZone must be an IANA time zone such as America/New_York, got ${JSON.stringify(config.timeZone)}`);
+  if (!DateTime.fromMillis(0).setZone(config.timeZone).isValid)
+    problems.push(`timeZone must be an IANA time zone such as America/New_York, got ${JSON.stringify(config.timeZone)}`);
   if (!CUTOFF.test(config.fridayCutoff)) problems.push(`fridayCutoff must be a local time HH:MM such as 14:00, got ${JSON.stringify(config.fridayCutoff)}`);
   const countries = new Holidays().getCountries();
   if (!Object.hasOwn(countries, config.holidayCountry)) {

@@ -30,10 +30,7 @@ export function sharedComponents(mine: readonly string[], theirs: readonly strin
 }
 
 /** Every committed change that overlaps `change` in time and shares a component with it, by overlap start. */
-export function conflictsFor(
-  change: Pick<ChangeRequest, 'id' | 'content'>,
-  others: Pick<ChangeRequest, 'id' | 'content' | 'state'>[],
-): Conflict[] {
+export function conflictsFor(change: Pick<ChangeRequest, 'id' | 'content'>, others: Pick<ChangeRequest, 'id' | 'content' | 'state'>[]): Conflict[] {
   const planned = change.content.plannedWindow;
   if (!planned) return [];
   const mine = toInterval(planned, `${change.id} plannedWindow`);

@@ -38,7 +38,10 @@ const PARTS: Record<string, { test: (value: string) => boolean; expect: string }
   INTERVAL: { test: (v) => /^[1-9]\d{0,3}$/.test(v), expect: 'a positive whole number' },
   COUNT: { test: (v) => /^[1-9]\d{0,4}$/.test(v), expect: 'a positive whole number' },
   UNTIL: { test: (v) => /^\d{8}(?:T\d{6}Z?)?$/.test(v), expect: 'a date YYYYMMDD or a date-time YYYYMMDDTHHMMSSZ' },
-  BYDAY: { test: (v) => new RegExp(`^[+-]?(?:[1-9]|[1-4]\\d|5[0-3])?${WEEKDAY}(?:,[+-]?(?:[1-9]|[1-4]\\d|5[0-3])?${WEEKDAY})*$`).test(v), expect: 'weekdays such as TU or 1MO,-1FR' },
+  BYDAY: {
+    test: (v) => new RegExp(`^[+-]?(?:[1-9]|[1-4]\\d|5[0-3])?${WEEKDAY}(?:,[+-]?(?:[1-9]|[1-4]\\d|5[0-3])?${WEEKDAY})*$`).test(v),
+    expect: 'weekdays such as TU or 1MO,-1FR',
+  },
   BYMONTH: { test: intList(1, 12, false), expect: 'months 1–12' },
   BYMONTHDAY: { test: intList(1, 31, true), expect: 'days ±1–31' },
   BYYEARDAY: { test: intList(1, 366, true), expect: 'days ±1–366' },

@@ -36,7 +36,8 @@ function checkArgs(args: NextFreeSlotsArgs): { duration: number; step: number; h
   const { durationMinutes, count, horizonDays = 90, stepMinutes = 30 } = args;
   if (!Number.isFinite(durationMinutes) || durationMinutes <= 0) throw new RangeError('durationMinutes must be a positive number');
   if (!Number.isInteger(count) || count < 0) throw new RangeError('count must be a whole number, zero or more');
-  if (!Number.isFinite(horizonDays) || horizonDays <= 0 || horizonDays > MAX_RANGE_DAYS - 30) throw new RangeError(`horizonDays must be between 0 and ${MAX_RANGE_DAYS - 30}`);
+  if (!Number.isFinite(horizonDays) || horizonDays <= 0 || horizonDays > MAX_RANGE_DAYS - 30)
+    throw new RangeError(`horizonDays must be between 0 and ${MAX_RANGE_DAYS - 30}`);
   if (!Number.isInteger(stepMinutes) || stepMinutes <= 0) throw new RangeError('stepMinutes must be a positive whole number');
   return { duration: durationMinutes * MINUTE, step: stepMinutes * MINUTE, horizonDays };
 }
@@ -86,9 +87,7 @@ export function nextFreeSlots(args: NextFreeSlotsArgs): TimeWindow[] {
   // Slots may start up to the horizon and run past it, so look one duration further.
   const range = { start: after, end: lastStart + duration };
 
-  const busy = args.busy
-    .filter((b) => sharedComponents(args.components, b.components).length > 0)
-    .map((b) => toInterval(b, 'busy'));
+  const busy = args.busy.filter((b) => sharedComponents(args.components, b.components).length > 0).map((b) => toInterval(b, 'busy'));
   const blocked = merge([...collectBlackouts(range, args.events, config), ...busy]);
 
   const slots: TimeWindow[] = [];
