@@ -224,7 +224,7 @@ async function bench(ddb: RunningDynamoDb, bundles: BundleSize[], started: numbe
   // A submit answers `submitted`; the approval workflow then routes the change and asks for each
   // approval (routeByHand does its steps, off the clock), after which tom can approve.
   const submit = (time: Timer, invoke: Invoke, id: string) => transition(time, invoke, id, 'submit', people.alice, {}, 'submitted');
-  const approve = (time: Timer, invoke: Invoke, id: string) => transition(time, invoke, id, 'approve', people.tom, { comment: 'ok' }, 'approved');
+  const approve = (time: Timer, invoke: Invoke, id: string) => transition(time, invoke, id, 'approve', people.tom, { comment: 'ok', revision: 1 }, 'approved');
   // An approved change sits on the change calendar, which every later create and submit reads:
   // cancelling it (off the clock) keeps that calendar the same, empty, for every measured call.
   const offCalendar = (id: string) =>

@@ -102,12 +102,27 @@ export function createChange(args: {
   return w.done();
 }
 
-export function editChange(cr: ChangeRequest, actor: Actor, content: ChangeContent, now: string, config: RulesConfig, calendar?: CalendarFindings): Decision {
+/** Who may edit a change request, and from which states: checked before a patch is merged. */
+export function mayEdit(cr: ChangeRequest, actor: Actor): void {
   mustBeRequestorOrAdmin(cr, actor, 'edit');
   const editable = cr.content.category === 'emergency' ? EMERGENCY_EDITABLE : EDITABLE;
   if (!editable.includes(cr.state)) {
     throw new IllegalTransitionError(`a change request in state ${cr.state} cannot be edited`, cr.state);
   }
+}
+
+/**
+ * The workflow execution a change runs, named in this one place: an approval per revision and
+ * submit (so a resubmit starts a fresh one), one emergency flow per change. Step Functions keeps a
+ * name taken for 90 days, which makes a start idempotent on it.
+ */
+export function workflowRef(name: WorkflowRef['name'], cr: Pick<ChangeRequest, 'id' | 'revision' | 'version'>): WorkflowRef {
+  const executionName = name === 'approval' ? `${cr.id}-r${cr.revision}-v${cr.version + 1}` : `${cr.id}-emergency`;
+  return { name, executionName, revision: cr.revision };
+}
+
+export function editChange(cr: ChangeRequest, actor: Actor, content: ChangeContent, now: string, config: RulesConfig, calendar?: CalendarFindings): Decision {
+  mayEdit(cr, actor);
   if ((cr.content.category === 'emergency') !== (content.category === 'emergency')) {
     throw new ValidationError([
       { path: 'content.category', message: 'a change cannot become or stop being an emergency change; cancel it and file a new one' },
@@ -365,7 +380,7 @@ function startEmergency(w: Writer, config: RulesConfig, reason: string): void {
     dueAt: DateTime.fromISO(w.now, { zone: 'utc' }).plus({ hours: config.postApprovalHours }).toISO()!,
     minRole: slot.minRole,
   };
-  w.cr.workflow = { name: 'emergency', executionName: `${w.cr.id}-emergency`, revision: w.cr.revision };
+  w.cr.workflow = workflowRef('emergency', w.cr);
   w.transition('start', w.cr.state, 'in_progress', reason);
 }
 

@@ -7,11 +7,22 @@ import { formatChangeId, localDay } from '../core/change-id.js';
 import { ValidationError, VersionConflictError } from '../core/errors.js';
 import { getChange } from './read-changes.js';
 export { getChange, listChanges } from './read-changes.js';
-import { applyAction, createChange, editChange, parseContent, type Action, type RulesConfig, type TransitionInput } from '../core/lifecycle.js';
+import {
+  applyAction,
+  createChange,
+  editChange,
+  mayEdit,
+  parseContent,
+  type Action,
+  type Decision,
+  type RulesConfig,
+  type TransitionInput,
+  workflowRef,
+} from '../core/lifecycle.js';
 import type { CalendarConfig } from '../core/calendar.js';
 import { checkSchedule, refuseBlackouts, type CalendarFindings } from '../core/schedule-check.js';
 import { TaskClosedError, type CalendarStore, type ChangeStore, type ChangeWithAudit, type Clock, type WorkflowEngine } from '../ports.js';
-import type { ChangeRequest, WorkflowRef } from '../core/change-request.js';
+import type { AuditEntry, ChangeRequest, WorkflowRef } from '../core/change-request.js';
 import { stopWorkflow } from './approval-flow.js';
 
 export interface ChangeDeps {
@@ -67,21 +78,26 @@ export async function reviseChange(
   patch: Record<string, unknown>,
   expectedVersion?: number,
 ): Promise<ChangeWithAudit> {
-  const { cr, audit } = await getChange(deps, id);
-  checkExpectedVersion(cr.version, expectedVersion);
-  const content = parseContent(mergePatch(cr.content, patch));
-  const now = deps.clock.now().toISOString();
-  const decision = editChange(cr, actor, content, now, deps.rules, await scheduleFindings(deps, { id, content }, now));
-  await deps.store.save(cr.version, decision.next, decision.audit);
+  const { before, decision, audit } = await writeLatest(deps, id, expectedVersion, undefined, async (cr) => {
+    // who may edit is decided before the patch is even merged: a stranger's patch costs nothing
+    mayEdit(cr, actor);
+    const content = parseContent(mergePatch(cr.content, patch));
+    const now = deps.clock.now().toISOString();
+    return editChange(cr, actor, content, now, deps.rules, await scheduleFindings(deps, { id, content }, now));
+  });
   // a new revision voids the running approval: its execution stops, its tokens and links die with it
-  if (cr.workflow?.name === 'approval' && !decision.next.workflow)
+  if (before.workflow?.name === 'approval' && !decision.next.workflow)
     await sideEffect(deps, 'stop the approval workflow', () =>
-      stopWorkflow(deps.workflows, cr, `revision ${decision.next.revision} supersedes revision ${cr.revision}`),
+      stopWorkflow(deps.workflows, before, `revision ${decision.next.revision} supersedes revision ${before.revision}`),
     );
   return { cr: decision.next, audit: [...audit, ...decision.audit] };
 }
 
-/** 1. load 2. apply the guarded transition 3. write CR and audit conditioned on the version read. */
+/**
+ * 1. load 2. apply the guarded transition 3. write CR and audit conditioned on the version read.
+ * A decision (approve, reject) is bound to what the approver read: the revision in the body, or
+ * the version in If-Match.
+ */
 export async function transitionChange(
   deps: ChangeDeps,
   actor: Actor,
@@ -92,19 +108,57 @@ export async function transitionChange(
   /** The change as the caller just read it (saves a read; the write is still conditioned on its version). */
   loaded?: ChangeWithAudit,
 ): Promise<ChangeWithAudit> {
-  const { cr, audit } = loaded ?? (await getChange(deps, id));
-  checkExpectedVersion(cr.version, expectedVersion);
-  const now = deps.clock.now().toISOString();
-  // submitting (re)checks the calendar: blackouts declared since the draft was written count
-  const calendar = action === 'submit' ? await scheduleFindings(deps, cr, now) : undefined;
-  const workflow: WorkflowRef | undefined =
-    action === 'submit' && deps.workflows
-      ? { name: 'approval', executionName: `${cr.id}-r${cr.revision}-v${cr.version + 1}`, revision: cr.revision }
-      : undefined;
-  const decision = applyAction(cr, action, actor, input, now, deps.rules, { calendar, workflow });
-  await deps.store.save(cr.version, decision.next, decision.audit);
-  await afterTransition(deps, action, cr, decision.next);
+  if ((action === 'approve' || action === 'reject') && input.revision === undefined && expectedVersion === undefined) {
+    throw new ValidationError([
+      { path: 'body.revision', message: `is required: name the revision you read (or send If-Match with its version), so that your decision is bound to it` },
+    ]);
+  }
+  const { before, decision, audit } = await writeLatest(deps, id, expectedVersion, loaded, async (cr) => {
+    const now = deps.clock.now().toISOString();
+    // submitting (re)checks the calendar: blackouts declared since the draft was written count
+    const calendar = action === 'submit' ? await scheduleFindings(deps, cr, now) : undefined;
+    const workflow: WorkflowRef | undefined = action === 'submit' && deps.workflows ? workflowRef('approval', cr) : undefined;
+    // If-Match read the current version: the revision the approver saw is the current one
+    const bound = expectedVersion !== undefined && input.revision === undefined ? { ...input, revision: cr.revision } : input;
+    return applyAction(cr, action, actor, bound, now, deps.rules, { calendar, workflow });
+  });
+  await afterTransition(deps, action, before, decision.next);
   return { cr: decision.next, audit: [...audit, ...decision.audit] };
+}
+
+/** Attempts of a write without If-Match before its conflict is the caller's 409. */
+export const WRITE_ATTEMPTS = 8;
+
+/**
+ * Read, decide, write conditioned on the version read. Without If-Match a write means "apply the
+ * rule to the latest state": a lost race re-reads and re-decides (the core checks authority,
+ * separation of duties, revision and state again on the fresh read), after a jittered backoff.
+ * With If-Match the version must be the one read, and a lost race is a 409 with `currentVersion`.
+ */
+async function writeLatest(
+  deps: ChangeDeps,
+  id: string,
+  expectedVersion: number | undefined,
+  loaded: ChangeWithAudit | undefined,
+  decide: (cr: ChangeRequest) => Promise<Decision>,
+): Promise<{ before: ChangeRequest; decision: Decision; audit: AuditEntry[] }> {
+  for (let attempt = 1; ; attempt++) {
+    const { cr, audit } = attempt === 1 && loaded ? loaded : await getChange(deps, id);
+    checkExpectedVersion(cr.version, expectedVersion);
+    const decision = await decide(cr);
+    try {
+      await deps.store.save(cr.version, decision.next, decision.audit);
+      return { before: cr, decision, audit };
+    } catch (err) {
+      if (!(err instanceof VersionConflictError) || expectedVersion !== undefined || attempt >= WRITE_ATTEMPTS) throw err;
+      await backoff(attempt);
+    }
+  }
+}
+
+/** Full jitter: a random wait up to 10 ms × 2^attempt, at most 320 ms. */
+function backoff(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(320, 10 * 2 ** attempt)));
 }
 
 function checkExpectedVersion(current: number, expected: number | undefined): void {

@@ -279,7 +279,7 @@ describe('Emergency flow', () => {
     const cr = await file(emergency(), 'oscar');
     expect(cr.state).toBe('in_progress');
     expect((await mailsAbout(cr.id)).some((m) => m.to.includes('oscar@example.com') && /Emergency change/.test(m.subject))).toBe(true);
-    expect((await api.call('POST', `/changes/${cr.id}/approve`, { as: 'erin', body: { comment: 'right call' } })).status).toBe(200);
+    expect((await api.call('POST', `/changes/${cr.id}/approve`, { as: 'erin', body: { comment: 'right call', revision: 1 } })).status).toBe(200);
     const run = await api.system.workflows.waitFor(executionOf(cr), 5000);
     expect(run.status).toBe('SUCCEEDED');
     const after = await get(cr.id);

@@ -33,7 +33,7 @@ async function file(content: ChangeContent, as: Who = 'alice') {
 async function approved(content: ChangeContent) {
   const cr = await file(content);
   await api.submit(cr.id);
-  const res = await api.call('POST', `/changes/${cr.id}/approve`, { as: 'tom' });
+  const res = await api.call('POST', `/changes/${cr.id}/approve`, { as: 'tom', body: { revision: cr.revision } });
   expect(res.body.state).toBe('approved');
   return res.body;
 }
@@ -114,7 +114,7 @@ describe('Rule: committed changes overlapping on a component are flagged on both
       }),
     ]);
     expect(submitted.calendar.suggestedSlot).toBeDefined();
-    await api.call('POST', `/changes/${second.id}/approve`, { as: 'tom' });
+    await api.call('POST', `/changes/${second.id}/approve`, { as: 'tom', body: { revision: second.revision } });
     await api.system.jobs.BlackoutCheck!();
     const a = (await api.call('GET', `/changes/${first.id}`)).body;
     const b = (await api.call('GET', `/changes/${second.id}`)).body;

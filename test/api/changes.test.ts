@@ -207,7 +207,7 @@ describe('Route: PATCH /changes/{id}', () => {
   it('edits with a merge patch: a new revision, and a pending change goes back to draft with approvals cleared', async () => {
     const cr = await create(completeContent('major'));
     await api.submit(cr.id);
-    await api.call('POST', `/changes/${cr.id}/approve`, { as: 'erin' });
+    await api.call('POST', `/changes/${cr.id}/approve`, { as: 'erin', body: { revision: 1 } });
     const res = await api.call('PATCH', `/changes/${cr.id}`, {
       body: { rollback: { duration: '20 minutes' } },
       headers: { 'content-type': 'application/merge-patch+json' },
@@ -288,7 +288,7 @@ describe('Route: POST /changes/{id}/{action}', () => {
   it('an emergency change is in progress at once and post-approved by a manager', async () => {
     const cr = await create(completeContent('emergency'), 'oscar');
     expect(cr.state).toBe('in_progress');
-    const res = await api.call('POST', `/changes/${cr.id}/approve`, { as: 'erin', body: { comment: 'agreed' } });
+    const res = await api.call('POST', `/changes/${cr.id}/approve`, { as: 'erin', body: { comment: 'agreed', revision: 1 } });
     expect(res.status).toBe(200);
     expect(res.body.postApproval.approvedBy).toBe('erin');
   });
@@ -299,7 +299,7 @@ describe('Route: POST /changes/{id}/{action}', () => {
       'approving your own change',
       async (id: string) => {
         await api.submit(id);
-        return api.call('POST', `/changes/${id}/approve`);
+        return api.call('POST', `/changes/${id}/approve`, { body: { revision: 1 } });
       },
       403,
     ],

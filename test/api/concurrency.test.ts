@@ -21,7 +21,7 @@ function expectGaplessTrail(audit: { seq: number }[], auditCount: number) {
 }
 
 describe('Rule: concurrent writers never overwrite each other', () => {
-  it('50 parallel edits: one winner per version, the rest 409, a gapless trail', async () => {
+  it('50 parallel edits without If-Match: each applied to the latest state or refused 409, one winner per version, a gapless trail', async () => {
     // Prepare
     const cr = (await api.call('POST', '/changes', { body: completeContent() })).body;
     // Act
@@ -43,12 +43,33 @@ describe('Rule: concurrent writers never overwrite each other', () => {
     expect(final.content.title).toBe(last.body.content.title);
   });
 
+  it('50 parallel edits with If-Match on the same version: exactly one wins, the rest 409 with the current version', async () => {
+    // Prepare
+    const cr = (await api.call('POST', '/changes', { body: completeContent() })).body;
+    // Act
+    const results = await Promise.all(
+      Array.from({ length: N }, (_, i) =>
+        api.call('PATCH', `/changes/${cr.id}`, { body: { title: `Edit number ${i}` }, headers: { 'if-match': `"${cr.version}"` } }),
+      ),
+    );
+    // Assess
+    expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+    const lost = results.filter((r) => r.status !== 200);
+    expect(lost.every((r) => r.status === 409 && r.body.error === 'version-conflict')).toBe(true);
+    expect(lost.every((r) => r.body.currentVersion === cr.version || r.body.currentVersion === cr.version + 1)).toBe(true);
+    const final = (await api.call('GET', `/changes/${cr.id}`)).body;
+    expect(final.version).toBe(cr.version + 1);
+    expectGaplessTrail(final.audit, final.auditCount);
+  });
+
   it('50 parallel approvals of one change: exactly one succeeds', async () => {
     // Prepare
     const cr = (await api.call('POST', '/changes', { body: completeContent() })).body;
     await api.submit(cr.id);
     // Act
-    const results = await Promise.all(Array.from({ length: N }, () => api.call('POST', `/changes/${cr.id}/approve`, { as: 'tom', body: { comment: 'ok' } })));
+    const results = await Promise.all(
+      Array.from({ length: N }, () => api.call('POST', `/changes/${cr.id}/approve`, { as: 'tom', body: { comment: 'ok', revision: 1 } })),
+    );
     // Assess
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     expect(results.filter((r) => r.status === 409)).toHaveLength(N - 1);
@@ -88,5 +109,38 @@ describe('Rule: concurrent writers never overwrite each other', () => {
     expect(new Set(ids).size).toBe(N);
     const numbers = ids.map((id) => Number(id.slice(-3))).sort((a, b) => a - b);
     expect(numbers.at(-1)! - numbers[0]!).toBe(N - 1); // contiguous: no number handed out twice or skipped
+  });
+
+  it('two approvers of a major change deciding at the same moment both succeed, round after round', async () => {
+    // Prepare: the manager and the CTO, each sending the revision they read and no If-Match
+    const ROUNDS = 20;
+    const ids: string[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      const cr = (await api.call('POST', '/changes', { body: completeContent('major') })).body;
+      await api.submit(cr.id);
+      ids.push(cr.id);
+    }
+    // Act
+    const outcomes = await Promise.all(
+      ids.map(async (id) =>
+        Promise.all([
+          api.call('POST', `/changes/${id}/approve`, { as: 'erin', body: { revision: 1, comment: 'manager' } }),
+          api.call('POST', `/changes/${id}/approve`, { as: 'carol', body: { revision: 1, comment: 'cto' } }),
+        ]),
+      ),
+    );
+    // Assess
+    let bothApproved = 0;
+    for (const [i, id] of ids.entries()) {
+      expect(outcomes[i]!.map((r) => r.status)).toEqual([200, 200]);
+      const final = (await api.call('GET', `/changes/${id}`)).body;
+      expect(final.state).toBe('approved');
+      expect(final.approvals.map((a: { by: string }) => a.by).sort()).toEqual(['carol', 'erin']);
+      expect(final.audit.filter((a: { action: string }) => a.action === 'approve')).toHaveLength(2);
+      expectGaplessTrail(final.audit, final.auditCount);
+      bothApproved++;
+    }
+    console.info(`concurrency: ${bothApproved} of ${ROUNDS} major changes approved by two approvers racing, both decisions kept`);
+    expect(bothApproved).toBe(ROUNDS);
   });
 });
