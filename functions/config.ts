@@ -5,8 +5,8 @@
 import { z } from 'zod';
 import type { ApprovalTimers } from './core/approval-flow.js';
 import type { CalendarConfig } from './core/calendar/types.js';
-import { DEFAULT_COMPONENTS } from './core/change-request.js';
-import { EMERGENCY_POST_APPROVAL_HOURS } from './core/change-request.js';
+import { DEFAULT_COMPONENTS, ROLES, type Role } from './core/change-request.js';
+import { APPROVAL_TIMER_DEFAULTS } from './core/durations.js';
 
 const list = z
   .string()
@@ -33,8 +33,21 @@ export const ConfigSchema = z.object({
   ORG_TIMEZONE: timeZone.default('America/New_York'),
   /** Components a change may affect (comma-separated); the seed's six by default. */
   COMPONENTS: list.default([...DEFAULT_COMPONENTS]),
-  /** The JWT claim that carries a person's roles. */
+  /**
+   * Who says what roles and team a person has: `directory` (default) looks the token's subject up in
+   * the directory, and a subject that is not there may read but not act; `token` takes them from the
+   * token's claims (ROLES_CLAIM, TEAM_CLAIM).
+   */
+  IDENTITY_SOURCE: z.enum(['directory', 'token']).default('directory'),
+  /** The JWT claim that carries a person's roles (IDENTITY_SOURCE=token). */
   ROLES_CLAIM: z.string().min(1).default('roles'),
+  /**
+   * When the roles claim is one string rather than an array: the character between roles (none by
+   * default: the whole string is one role). API Gateway's flattened arrays ("[a b]") are read as arrays.
+   */
+  ROLES_CLAIM_SEPARATOR: z.string().min(1).max(1, 'must be one character, such as , or a space').optional(),
+  /** Who may declare an emergency change (roles, comma-separated); an approver role includes the roles above it. */
+  EMERGENCY_ROLES: list.pipe(z.array(z.enum(ROLES, { message: `must be roles from ${ROLES.join(', ')}` }))).default(['on-call', 'eng-manager']),
   /** The JWT claim that carries a person's team. */
   TEAM_CLAIM: z.string().min(1).default('team'),
   /** Largest request body accepted, in bytes. */
@@ -92,12 +105,9 @@ export const ConfigSchema = z.object({
   APPROVAL_LINK_KEY: z.string().min(43, 'must be at least 32 bytes, base64').optional(),
   APPROVAL_LINK_SECRET_ID: z.string().min(1).optional(),
   /** Approval timers: remind, escalate to the next role up, expire. */
-  REMIND_EVERY_HOURS: z.coerce.number().positive().default(24),
-  ESCALATE_AFTER_HOURS: z.coerce.number().positive().default(48),
-  EXPIRE_AFTER_HOURS: z.coerce
-    .number()
-    .positive()
-    .default(7 * 24),
+  REMIND_EVERY_HOURS: z.coerce.number().positive().default(APPROVAL_TIMER_DEFAULTS.remindEveryHours),
+  ESCALATE_AFTER_HOURS: z.coerce.number().positive().default(APPROVAL_TIMER_DEFAULTS.escalateAfterHours),
+  EXPIRE_AFTER_HOURS: z.coerce.number().positive().default(APPROVAL_TIMER_DEFAULTS.expireAfterHours),
   /** In AWS: the state machines and the event bus. */
   APPROVAL_STATE_MACHINE_ARN: z.string().startsWith('arn:').optional(),
   EMERGENCY_STATE_MACHINE_ARN: z.string().startsWith('arn:').optional(),
@@ -107,7 +117,7 @@ export const ConfigSchema = z.object({
 });
 
 export type Config = z.infer<typeof ConfigSchema> & {
-  rules: { components: readonly string[]; postApprovalHours: number };
+  rules: { components: readonly string[]; timeZone: string; emergencyRoles: readonly Role[] };
 
   calendar: CalendarConfig;
   timers: ApprovalTimers;
@@ -127,8 +137,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const c = parsed.data;
   return {
     ...c,
-    // 24 h, as the seed says and as the emergency workflow's two 12 h waits are built: not a setting, so the two cannot disagree
-    rules: { components: c.COMPONENTS, postApprovalHours: EMERGENCY_POST_APPROVAL_HOURS },
+    rules: { components: c.COMPONENTS, timeZone: c.ORG_TIMEZONE, emergencyRoles: c.EMERGENCY_ROLES },
     timers: { remindEveryHours: c.REMIND_EVERY_HOURS, escalateAfterHours: c.ESCALATE_AFTER_HOURS, expireAfterHours: c.EXPIRE_AFTER_HOURS },
     calendar: { timeZone: c.ORG_TIMEZONE, holidayCountry: c.HOLIDAY_COUNTRY, holidayRegion: c.HOLIDAY_REGION, fridayCutoff: c.FRIDAY_CUTOFF },
   };

@@ -15,7 +15,7 @@ export const people = {
   ada: { id: 'ada', name: 'Ada Admin', email: 'ada@example.com', team: 'engineering', roles: ['admin'] },
 } satisfies Record<string, Person>;
 
-export const rules: RulesConfig = { components: [...DEFAULT_COMPONENTS], postApprovalHours: 24 };
+export const rules: RulesConfig = { components: [...DEFAULT_COMPONENTS], timeZone: 'America/New_York', emergencyRoles: ['on-call', 'eng-manager'] };
 
 /** A change request with every section the process asks for, for the given category and risk. */
 export function completeContent(
@@ -31,7 +31,8 @@ export function completeContent(
       components: ['API Server'],
     },
     implementation: { changes: 'Bump the base image and the engines field; redeploy.', estimatedDuration: '30 minutes' },
-    plannedWindow: { start: '2026-12-01T15:00:00Z', end: '2026-12-01T16:00:00Z' },
+    // Tuesday 16 March 2027, 11:00–12:00 in New York (EDT): the preferred window of a normal change
+    plannedWindow: { start: '2027-03-16T15:00:00Z', end: '2027-03-16T16:00:00Z' },
     testing: {
       testPlan: 'Run the full suite and a staging soak.',
       checklist: ['unit-tests', 'integration-tests', 'staging-deployment'],

@@ -7,6 +7,7 @@
  */
 import { DateTime } from 'luxon';
 import { APPROVER_ROLES, SYSTEM, type ApproverRole, type ChangeRequest, type State } from './change-request.js';
+import { APPROVAL_TIMER_DEFAULTS } from './durations.js';
 import { IllegalTransitionError } from './errors.js';
 import { Writer, type Decision } from './lifecycle.js';
 import { rank } from './roles.js';
@@ -20,7 +21,7 @@ export interface ApprovalTimers {
   expireAfterHours: number;
 }
 
-export const DEFAULT_TIMERS: ApprovalTimers = { remindEveryHours: 24, escalateAfterHours: 48, expireAfterHours: 7 * 24 };
+export const DEFAULT_TIMERS: ApprovalTimers = { ...APPROVAL_TIMER_DEFAULTS };
 
 /** The flow's first step: an auto-approvable change is approved by the system; otherwise approvals are awaited. */
 export function routeSubmitted(cr: ChangeRequest, revision: number, now: string): Decision | 'already-routed' {
@@ -42,19 +43,39 @@ export function routeSubmitted(cr: ChangeRequest, revision: number, now: string)
   return w.done();
 }
 
+/** What the callback task of a slot does with its token, once it is stored. */
+export type RequestOutcome =
+  /** wait for a decision: the token is on the change (and, the first time, the approvers are asked) */
+  | { wait: true; decision?: Decision | undefined }
+  /** complete the task at once: the slot was filled before its task started */
+  | { wait: false; complete: 'filled'; decision?: Decision | undefined }
+  /** fail the task at once: the change was rejected, edited or left the queue first */
+  | { wait: false; complete: 'Rejected' | 'Superseded'; decision?: undefined };
+
 /**
  * The callback task of a slot has started: keep its token with the CR (so a decision can complete
- * it) and say the approval is requested — which is what sends the emails.
+ * it) and, the first time for this revision, say the approval is requested — which sends the
+ * emails. A task started again (a restart of the local runtime, a retried task) only swaps the
+ * token: nobody is asked twice. An approval given before the token was stored is not lost: the
+ * task completes at once.
  */
-export function recordApprovalRequest(cr: ChangeRequest, revision: number, slot: ApproverRole, taskToken: string, now: string): Decision | 'superseded' {
-  if (cr.revision !== revision || cr.state !== 'pending_approval') return 'superseded';
+export function recordApprovalRequest(cr: ChangeRequest, revision: number, slot: ApproverRole, taskToken: string, now: string): RequestOutcome {
+  if (cr.revision !== revision) return { wait: false, complete: 'Superseded' };
+  if (cr.state === 'rejected') return { wait: false, complete: 'Rejected' };
+  const filled = cr.approvals.some((a) => a.slot === slot && a.revision === revision);
+  if (cr.state !== 'pending_approval' && !(cr.state === 'approved' && filled)) return { wait: false, complete: 'Superseded' };
   const request = cr.approvalRequests?.find((r) => r.slot === slot);
   if (!request) throw new IllegalTransitionError(`no ${slot} approval is awaited on ${cr.id}`, cr.state);
-  if (request.taskToken === taskToken) return 'superseded';
+  if (request.taskToken === taskToken) return filled ? { wait: false, complete: 'filled' } : { wait: true };
   const w = new Writer(cr, SYSTEM, now);
   w.cr.approvalRequests = cr.approvalRequests!.map((r) => (r.slot === slot ? { ...r, taskToken } : r));
-  w.transition('request-approval', cr.state, cr.state, `${slot} approval requested (${request.minRole}${request.minRole === 'cto' ? '' : ' or above'})`);
-  return w.done();
+  if (!request.taskToken && !filled) {
+    w.transition('request-approval', cr.state, cr.state, `${slot} approval requested (${request.minRole}${request.minRole === 'cto' ? '' : ' or above'})`, {
+      slot,
+    });
+  }
+  const decision = w.done();
+  return filled ? { wait: false, complete: 'filled', decision } : { wait: true, decision };
 }
 
 export type TimerAction = { kind: 'remind'; slot: ApproverRole } | { kind: 'escalate'; slot: ApproverRole; to: ApproverRole | 'admin' } | { kind: 'expire' };
@@ -96,9 +117,11 @@ export function applyTimers(cr: ChangeRequest, actions: TimerAction[], now: stri
           ? { ...r, reminders: r.reminders + 1, lastRemindedAt: now }
           : { ...r, escalatedTo: action.to, escalatedAt: now, lastRemindedAt: now },
     );
-    if (action.kind === 'remind') w.transition('remind', cr.state, cr.state, `reminder: ${action.slot} approval still awaited`);
+    if (action.kind === 'remind') w.transition('remind', cr.state, cr.state, `reminder: ${action.slot} approval still awaited`, { slot: action.slot });
     else
-      w.transition('escalate', cr.state, cr.state, `${action.slot} approval escalated to ${action.to}: nobody decided within ${timers.escalateAfterHours} h`);
+      w.transition('escalate', cr.state, cr.state, `${action.slot} approval escalated to ${action.to}: nobody decided within ${timers.escalateAfterHours} h`, {
+        slot: action.slot,
+      });
   }
   return w.done();
 }
@@ -112,12 +135,18 @@ function nextRoleUp(role: ApproverRole): ApproverRole | 'admin' {
 
 const EMERGENCY_OPEN: readonly State[] = ['in_progress', 'monitoring', 'completed', 'rolled_back', 'failed'];
 
-/** At 12 h: still not post-approved? Record the reminder (it sends the emails). `done` ends the flow early. */
-export function postApprovalReminder(cr: ChangeRequest, now: string): { done: true } | { done: false; decision: Decision } {
+/**
+ * At 12 h: still not post-approved? Record the reminder (it sends the emails), once: a reminder
+ * already recorded (the step ran again) is not sent again. `done` ends the flow early.
+ */
+export function postApprovalReminder(cr: ChangeRequest, now: string): { done: boolean; decision?: Decision | undefined } {
   if (!cr.postApproval || cr.postApproval.approvedBy || !EMERGENCY_OPEN.includes(cr.state)) return { done: true };
+  if (cr.postApproval.remindedAt) return { done: false };
   const w = new Writer(cr, SYSTEM, now);
   w.cr.postApproval = { ...cr.postApproval, remindedAt: now };
-  w.transition('remind', cr.state, cr.state, `reminder: post-approval by ${cr.postApproval.minRole} or above is due by ${cr.postApproval.dueAt}`);
+  w.transition('remind', cr.state, cr.state, `reminder: post-approval by ${cr.postApproval.minRole} or above is due by ${cr.postApproval.dueAt}`, {
+    slot: cr.postApproval.minRole,
+  });
   return { done: false, decision: w.done() };
 }
 

@@ -75,9 +75,6 @@ export const STANDARD_CHANGE_TYPES = {
 } as const;
 export type StandardChangeType = keyof typeof STANDARD_CHANGE_TYPES;
 
-/** Emergency changes are post-approved within 24 h of their start (seed: "Manager approves within 24 hours"). */
-export const EMERGENCY_POST_APPROVAL_HOURS = 24;
-
 export const SEVERITIES = ['P0', 'P1'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
@@ -137,7 +134,12 @@ export const ChangeContentSchema = z
       .optional(),
     /** When the change will be carried out: `[start, end)`, stored in UTC. */
     plannedWindow: z
-      .object({ start: isoInstant, end: isoInstant })
+      .object({
+        start: isoInstant,
+        end: isoInstant,
+        /** Set by ChangeFlow when the window comes from the maintenance window's proposed time (planned-window.ts). */
+        derivedFrom: z.enum(['maintenance-window', 'estimated-duration']).optional(),
+      })
       .strict()
       .refine((w) => Date.parse(w.end) > Date.parse(w.start), { message: 'end must be after start', path: ['end'] })
       .refine((w) => Date.parse(w.end) - Date.parse(w.start) <= 31 * 86_400_000, { message: 'a planned window is at most 31 days long', path: ['end'] })
@@ -192,6 +194,10 @@ export const ChangeContentSchema = z
       .object({
         reference: line(100).optional(),
         severity: z.enum(SEVERITIES).optional(),
+        /** Seed Emergency Change Template: who put the fix in, as written. */
+        implementedBy: line(200).optional(),
+        /** When the fix went in: the 24 h for the post-approval run from here. */
+        implementedAt: isoInstant.optional(),
       })
       .strict()
       .optional(),
@@ -303,6 +309,37 @@ export interface AuditEntry {
   to: State;
   revision: number;
   reason?: string | undefined;
+  /** What the entry is about, as fields rather than prose: consumers read these, never the reason's words. */
+  detail?: AuditDetail | undefined;
+}
+
+export interface AuditDetail {
+  /** The approval slot an entry is about (requested, reminded, escalated, given). */
+  slot?: ApproverRole | undefined;
+  /** A timeline notice: which milestone (T-24h, T-1h, T-0, T+15m) and who it went to. */
+  milestone?: string | undefined;
+  channels?: string[] | undefined;
+  /** Checklist items ticked or unticked. */
+  ticked?: string[] | undefined;
+  unticked?: string[] | undefined;
+  /** Blackouts an emergency change ran through. */
+  blackouts?: string[] | undefined;
+}
+
+/** A timeline notice sent to the change's stakeholders (seed: Communication Timeline). */
+export interface SentNotice {
+  milestone: string;
+  at: string;
+  revision: number;
+  channels: string[];
+}
+
+/** A blackout an emergency change ran through, kept for the reports. */
+export interface BlackoutRunThrough {
+  name: string;
+  kind: string;
+  start: string;
+  end: string;
 }
 
 export interface ChangeRequest {
@@ -316,6 +353,8 @@ export interface ChangeRequest {
   content: ChangeContent;
   /** Computed from likelihood × impact; null while either is missing. */
   riskLevel: RiskLevel | null;
+  /** matrix: from likelihood × impact; declared: the level the requestor ticked (no likelihood and impact given). */
+  riskBasis?: 'matrix' | 'declared' | null | undefined;
   approvalRequirement: ApprovalRequirement | null;
   approvals: Approval[];
   approvalRequests?: ApprovalRequest[] | undefined;
@@ -334,6 +373,16 @@ export interface ChangeRequest {
   postIncidentReview?: string | undefined;
   /** What the change calendar said about the planned window at the last (re)schedule or submit. */
   calendar?: CalendarFindings | undefined;
+  /** The pre-deployment checklist's ticks by people and pipelines (checklist.ts); each bound to a revision. */
+  checklist?: Partial<Record<string, import('./checklist.js').ChecklistTick>> | undefined;
+  /** An emergency change skips the checklist; this records that it did. */
+  checklistSkipped?: boolean | undefined;
+  /** Timeline notices sent so far. */
+  notices?: SentNotice[] | undefined;
+  /** Emergency changes: who declared it, and the blackouts it ran through. */
+  emergency?: { declaredBy: string; declaredAt: string; blackouts: BlackoutRunThrough[] } | undefined;
+  /** Which of the seed's templates it was filed on: its Markdown comes back on the same one. */
+  template?: 'change-request' | 'emergency-change' | undefined;
   /** Number of audit entries written so far; the next one gets `auditCount + 1`. */
   auditCount: number;
 }

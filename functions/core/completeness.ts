@@ -8,7 +8,11 @@ import type { FieldIssue as FieldIssueLike } from './errors.js';
 
 const MISSING = 'is required';
 
-export function completenessIssues(content: ChangeContent): FieldIssueLike[] {
+/**
+ * `windowProblems`: why the maintenance window's proposed time gave no planned window
+ * (planned-window.ts); they stand in for the generic "planned window is required".
+ */
+export function completenessIssues(content: ChangeContent, windowProblems: FieldIssueLike[] = []): FieldIssueLike[] {
   if (content.category === 'emergency') return emergencyIssues(content);
   const issues: FieldIssueLike[] = [];
   const need = (ok: unknown, path: string, message = MISSING) => {
@@ -19,13 +23,25 @@ export function completenessIssues(content: ChangeContent): FieldIssueLike[] {
   need(d?.motivation, 'description.motivation');
   need((d?.components?.length ?? 0) + (d?.otherComponents?.length ?? 0) > 0, 'description.components', 'must name at least one component affected');
   need(content.implementation?.changes, 'implementation.changes');
-  need(content.plannedWindow, 'plannedWindow', 'is required: when will the change be carried out (start and end)?');
+  if (!content.plannedWindow) {
+    if (windowProblems.length) issues.push(...windowProblems);
+    else
+      need(
+        false,
+        'plannedWindow',
+        "is required: when will the change be carried out? Give the maintenance window's proposed time and its duration (or an estimated duration), or a planned window with start and end",
+      );
+  }
   const t = content.testing;
   need(t?.testPlan || (t?.checklist?.length ?? 0) > 0, 'testing.testPlan', 'is required: describe the test plan or tick its checklist');
   need((t?.successCriteria?.length ?? 0) > 0, 'testing.successCriteria', 'must list at least one success criterion');
   const r = content.risk;
-  need(r?.likelihood, 'risk.likelihood');
-  need(r?.impact, 'risk.impact');
+  // the matrix computes the level from likelihood × impact; without both, the ticked level stands
+  if (!(r?.likelihood && r.impact) && !r?.declaredLevel) {
+    if (r?.likelihood || r?.impact)
+      need(false, r.likelihood ? 'risk.impact' : 'risk.likelihood', 'is required with the other half of likelihood × impact (or tick the risk level)');
+    else need(false, 'risk', 'needs a risk level: tick it, or give likelihood and impact and the risk matrix computes it');
+  }
   need(r?.potentialImpacts, 'risk.potentialImpacts');
   need(r?.mitigations, 'risk.mitigations');
   const b = content.rollback;
@@ -46,7 +62,9 @@ export function emergencyIssues(content: ChangeContent): FieldIssueLike[] {
   const issues: FieldIssueLike[] = [];
   if (!content.incident?.reference) issues.push({ path: 'content.incident.reference', message: 'an emergency change needs the incident it fixes' });
   if (!content.incident?.severity) issues.push({ path: 'content.incident.severity', message: 'an emergency change is for P0/P1 incidents: give the severity' });
-  if (!content.description?.summary) issues.push({ path: 'content.description.summary', message: MISSING });
+  if (!content.description?.summary && !content.implementation?.changes) {
+    issues.push({ path: 'content.description.summary', message: 'is required: say what the fix is (a summary, or what was changed)' });
+  }
   return issues;
 }
 

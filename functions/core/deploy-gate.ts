@@ -1,17 +1,19 @@
 /**
  * The deployment gate (DESIGN §1 "Deployment gate"): may this change deploy at `at`? Allow or deny
  * with every reason — not approved, wrong revision, in a blackout, outside the planned window, a
- * conflicting change. Emergency changes go through blackouts and outside their window, and the
- * answer says so in its notes.
+ * conflicting change, the pre-deployment checklist not done. Emergency changes go through
+ * blackouts and outside their window, and the answer says so in its notes. The same rule refuses a
+ * start (lifecycle.ts), so what the pipelines are told and what a person may do agree.
  */
 import { blackoutsTouching, calendarState, conflictsFor, type CalendarConfig, type CalendarEvent } from './calendar.js';
 import type { ChangeRequest, State } from './change-request.js';
+import { missingForStart } from './checklist.js';
 
 const DEPLOYABLE: readonly State[] = ['approved', 'scheduled', 'in_progress', 'monitoring'];
 
 export interface GateDecision {
   decision: 'allow' | 'deny';
-  reasons: { code: 'not-approved' | 'revision-mismatch' | 'blackout' | 'outside-window' | 'conflict'; message: string }[];
+  reasons: { code: 'not-approved' | 'revision-mismatch' | 'blackout' | 'outside-window' | 'conflict' | 'checklist'; message: string }[];
   notes: string[];
 }
 
@@ -48,6 +50,10 @@ export function gateDecision(args: {
   }
   for (const c of window ? conflictsFor(cr, committed) : []) {
     reasons.push({ code: 'conflict', message: `conflicts with ${c.otherId} on ${c.components.join(', ')} (${c.overlap.start} – ${c.overlap.end})` });
+  }
+  // already under way, the checklist was done before the start (or skipped, for an emergency)
+  if (cr.state === 'approved' || cr.state === 'scheduled') {
+    for (const line of missingForStart(cr)) reasons.push({ code: 'checklist', message: `pre-deployment checklist: "${line.label}" is not ticked` });
   }
   if (window && !emergency && !reasons.some((r) => r.code === 'blackout')) {
     for (const b of blackoutsTouching(window, events, config)) {

@@ -21,6 +21,8 @@ export interface DomainEvent {
   to: AuditEntry['to'];
   actor: AuditEntry['actor'];
   reason?: string | undefined;
+  /** What the entry is about as fields (the slot, the milestone, the items): consumers read these, not `reason`. */
+  detail?: AuditEntry['detail'];
   /** The CR after the transition, so a consumer needs no read to act (e.g. to write an email). */
   change: ChangeRequest;
 }
@@ -46,6 +48,8 @@ const TYPES: Record<string, string> = {
   'post-approve': 'ChangePostApproved',
   'post-approval-overdue': 'PostApprovalOverdue',
   'calendar-flag': 'ChangeCalendarFlagged',
+  notice: 'TimelineNotice',
+  checklist: 'ChecklistTicked',
 };
 
 export function eventType(entry: AuditEntry, cr: ChangeRequest): string {
@@ -68,6 +72,7 @@ export function toDomainEvents(cr: ChangeRequest, audit: AuditEntry[]): DomainEv
     to: entry.to,
     actor: entry.actor,
     reason: entry.reason,
+    ...(entry.detail ? { detail: entry.detail } : {}),
     change: eventView(cr),
   }));
 }

@@ -1,30 +1,42 @@
 /**
- * The lifecycle of a change request (DESIGN §1 "Lifecycle"):
+ * The lifecycle of a change request (DESIGN §1 "Lifecycle"; docs/process.md):
  *
  *   draft → submitted → pending_approval → approved → scheduled → in_progress → monitoring
  *         → completed | rolled_back | failed, plus rejected and cancelled.
  *
- * Every command is a pure function `(cr, actor, input, now) → Decision`: the next CR and the audit
- * entries to append in the same write. An illegal command throws a named error; nothing is written.
+ * `LIFECYCLE` is the one table of what may happen: action → from → to → who → guard, emergency
+ * rows included. `applyAction` refuses what the table does not hold and `allowedActions` answers
+ * "what may this person do next" from it. Every command is a pure function
+ * `(cr, actor, input, now) → Decision`: the next CR and the audit entries to append in the same
+ * write. An illegal command throws a named error; nothing is written.
  */
 import { DateTime } from 'luxon';
 import { approvalPolicy } from './approval-policy.js';
+import { calendarWarnings, refuseBlackouts, type CalendarFindings } from './calendar-findings.js';
 import {
   ChangeContentSchema,
   type Actor,
   type Approval,
+  type ApproverRole,
+  type AuditDetail,
   type AuditEntry,
-  type Category,
+  type BlackoutRunThrough,
   type ChangeContent,
   type ChangeRequest,
+  type Role,
   type State,
   type WorkflowRef,
 } from './change-request.js';
+import { CHECKLIST_ITEMS, type ChecklistItem } from './checklist.js';
 import { completenessIssues, emergencyIssues, unknownComponentIssues } from './completeness.js';
+import { EMERGENCY_POST_APPROVAL_HOURS, EMERGENCY_REMINDER_HOURS, MONITORING_MINUTES } from './durations.js';
 import { ForbiddenError, IllegalTransitionError, IncompleteError, ValidationError, type FieldIssue } from './errors.js';
-import { riskExplanation, riskLevel } from './risk.js';
-import { calendarWarnings, refuseBlackouts, type CalendarFindings } from './calendar-findings.js';
+import { normaliseId } from './identity.js';
+import { derivePlannedWindow, windowAfterEdit } from './planned-window.js';
+import { assessRisk, riskExplanation } from './risk.js';
 import { approvingRole, satisfies } from './roles.js';
+
+export { MONITORING_MINUTES } from './durations.js';
 
 export interface Decision {
   next: ChangeRequest;
@@ -33,37 +45,234 @@ export interface Decision {
 
 export interface RulesConfig {
   components: readonly string[];
-  /** Hours an emergency change has to be post-approved after its start. */
-  postApprovalHours: number;
+  /** The organisation's IANA time zone: a proposed time without an offset is read in it. */
+  timeZone: string;
+  /** Who may declare an emergency (EMERGENCY_ROLES): on-call, eng-manager and cto by default. */
+  emergencyRoles: readonly Role[];
 }
 
-/** Monitoring period after deployment, by category (seed: "5. Post-Deployment Validation"). */
-export const MONITORING_MINUTES: Record<Category, number> = { standard: 15, normal: 60, major: 240, emergency: 30 };
-
-export const ACTIONS = ['submit', 'approve', 'reject', 'cancel', 'schedule', 'start', 'complete', 'rollback'] as const;
+export const ACTIONS = ['submit', 'approve', 'reject', 'cancel', 'schedule', 'start', 'complete', 'rollback', 'checklist'] as const;
 export type Action = (typeof ACTIONS)[number];
 
-/** Which states each action may leave from: the transition table, in one place. */
-export const TRANSITIONS: Record<Action, readonly State[]> = {
-  submit: ['draft'],
-  approve: ['pending_approval'],
-  reject: ['pending_approval'],
-  cancel: ['draft', 'submitted', 'pending_approval', 'approved', 'scheduled'],
-  schedule: ['approved'],
-  start: ['approved', 'scheduled'],
-  complete: ['in_progress', 'monitoring'],
-  rollback: ['in_progress', 'monitoring'],
-};
+/** Who may take an action; the words in `whoAllows` say why not. */
+export type Who = 'requestor-or-admin' | 'implementer' | 'approver' | 'post-approver' | 'emergency-declarer';
 
-/** States from which the content may be edited; editing a non-draft sends the CR back to draft. */
-export const EDITABLE: readonly State[] = ['draft', 'submitted', 'pending_approval', 'approved', 'scheduled', 'rejected'];
-/** An emergency change is documented while it is carried out (seed: "Document concurrently"). */
-export const EMERGENCY_EDITABLE: readonly State[] = ['draft', 'in_progress', 'monitoring'];
+export interface LifecycleRow {
+  /** The action, or `edit` (PATCH /changes/{id}: a new revision). */
+  action: Action | 'edit';
+  /** planned: standard, normal and major changes; emergency: emergency changes. */
+  kind: 'planned' | 'emergency' | 'any';
+  from: readonly State[];
+  /** The state after, or `unchanged` for an action that records without moving. */
+  to: State | 'unchanged';
+  who: Who;
+  /** What else must hold, as the rule checks it (docs/process.md says the same). */
+  guard: string;
+  /** Beyond the state: whether the row is open to this change now. */
+  open?: (cr: ChangeRequest) => boolean;
+}
 
-export const TERMINAL: readonly State[] = ['completed', 'rolled_back', 'failed', 'rejected', 'cancelled'];
+const AFTER_START: readonly State[] = ['in_progress', 'monitoring', 'completed', 'rolled_back', 'failed'];
+const postApprovalOpen = (cr: ChangeRequest) => Boolean(cr.postApproval && !cr.postApproval.approvedBy);
+
+export const LIFECYCLE: readonly LifecycleRow[] = [
+  {
+    action: 'edit',
+    kind: 'planned',
+    from: ['draft', 'submitted', 'pending_approval', 'approved', 'scheduled', 'rejected'],
+    to: 'draft',
+    who: 'requestor-or-admin',
+    guard: 'a new revision: approvals and checklist ticks are cleared; a draft stays a draft',
+  },
+  {
+    action: 'edit',
+    kind: 'emergency',
+    from: ['draft', 'in_progress', 'monitoring'],
+    to: 'unchanged',
+    who: 'requestor-or-admin',
+    guard: 'documented while it is carried out (seed: Document concurrently)',
+  },
+  {
+    action: 'submit',
+    kind: 'planned',
+    from: ['draft'],
+    to: 'submitted',
+    who: 'requestor-or-admin',
+    guard:
+      'complete for its category; a risk level; a standard change only from the catalogue at low risk; a window that has not ended and touches no blackout',
+  },
+  {
+    action: 'approve',
+    kind: 'planned',
+    from: ['pending_approval'],
+    to: 'unchanged',
+    who: 'approver',
+    guard: 'bound to the current revision; fills one open slot; approved when every slot is filled',
+  },
+  { action: 'reject', kind: 'planned', from: ['pending_approval'], to: 'rejected', who: 'approver', guard: 'bound to the current revision; a comment' },
+  {
+    action: 'checklist',
+    kind: 'planned',
+    from: ['submitted', 'pending_approval', 'approved', 'scheduled'],
+    to: 'unchanged',
+    who: 'implementer',
+    guard: 'only the items people tick; each tick bound to the current revision',
+  },
+  { action: 'schedule', kind: 'planned', from: ['approved'], to: 'scheduled', who: 'implementer', guard: 'a planned window that has not ended' },
+  {
+    action: 'start',
+    kind: 'planned',
+    from: ['approved', 'scheduled'],
+    to: 'in_progress',
+    who: 'implementer',
+    guard: 'what the deploy gate allows: the approved revision, inside its window, no blackout, no conflict, the checklist done',
+  },
+  {
+    action: 'start',
+    kind: 'emergency',
+    from: ['draft'],
+    to: 'in_progress',
+    who: 'emergency-declarer',
+    guard: 'its incident and severity named; the checklist is skipped',
+  },
+  {
+    action: 'approve',
+    kind: 'emergency',
+    from: AFTER_START,
+    to: 'unchanged',
+    who: 'post-approver',
+    guard: 'post-approval, once, within 24 h of the start (late is recorded as late)',
+    open: postApprovalOpen,
+  },
+  {
+    action: 'cancel',
+    kind: 'planned',
+    from: ['draft', 'submitted', 'pending_approval', 'approved', 'scheduled'],
+    to: 'cancelled',
+    who: 'requestor-or-admin',
+    guard: 'before the work starts',
+  },
+  { action: 'cancel', kind: 'emergency', from: ['draft'], to: 'cancelled', who: 'requestor-or-admin', guard: 'an emergency draft that never started' },
+  { action: 'complete', kind: 'any', from: ['in_progress'], to: 'monitoring', who: 'implementer', guard: 'deployed: the monitoring period begins' },
+  {
+    action: 'complete',
+    kind: 'any',
+    from: ['monitoring'],
+    to: 'completed',
+    who: 'implementer',
+    guard: 'the monitoring period is over; an emergency change needs its post-incident review',
+  },
+  { action: 'rollback', kind: 'any', from: ['in_progress', 'monitoring'], to: 'rolled_back', who: 'implementer', guard: 'a reason: which trigger fired' },
+];
+
+const kindOf = (cr: Pick<ChangeRequest, 'content'>): 'planned' | 'emergency' => (cr.content.category === 'emergency' ? 'emergency' : 'planned');
+const rowsFor = (cr: ChangeRequest, action: Action | 'edit') => LIFECYCLE.filter((r) => r.action === action && (r.kind === 'any' || r.kind === kindOf(cr)));
+
+/** The row that lets `action` happen to `cr` now, or why none does. */
+function rowOrRefusal(cr: ChangeRequest, action: Action | 'edit'): LifecycleRow {
+  const rows = rowsFor(cr, action);
+  const row = rows.find((r) => r.from.includes(cr.state) && (r.open?.(cr) ?? true));
+  if (row) return row;
+  if (action === 'submit' && kindOf(cr) === 'emergency') {
+    throw new IllegalTransitionError('an emergency change is not submitted for approval: start it, and it is post-approved', cr.state);
+  }
+  if (action === 'approve' && kindOf(cr) === 'emergency') {
+    if (!cr.postApproval) throw new IllegalTransitionError('this emergency change has not started, so there is nothing to post-approve yet', cr.state);
+    throw new IllegalTransitionError(`already post-approved by ${cr.postApproval.approvedBy}`, cr.state);
+  }
+  if (action === 'edit') throw new IllegalTransitionError(`a change request in state ${cr.state} cannot be edited`, cr.state);
+  const from = [...new Set(rows.flatMap((r) => r.from))];
+  throw new IllegalTransitionError(
+    from.length
+      ? `cannot ${action} a change request in state ${cr.state} (allowed from: ${from.join(', ')})`
+      : `cannot ${action} ${kindOf(cr) === 'emergency' ? 'an emergency change' : 'this change request'}`,
+    cr.state,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// who may act
+
+const isAdmin = (actor: Actor) => actor.roles.includes('admin' as never);
+const isRequestor = (cr: ChangeRequest, actor: Actor) => normaliseId(actor.id) === normaliseId(cr.requestor.id);
+const roleWords = (role: ApproverRole) => `${role}${role === 'cto' ? '' : ' or above'}`;
+
+/** The slots of the current revision not yet filled. */
+function openSlots(cr: ChangeRequest) {
+  return (cr.approvalRequirement?.slots ?? []).filter((s) => !cr.approvals.some((a) => a.slot === s.slot && a.revision === cr.revision));
+}
+
+/**
+ * The one slot a person may fill now: the strictest open slot they qualify for, so a CTO does not
+ * use up the manager's slot of a major change. None for the requestor or someone who approved.
+ */
+export function slotFor(cr: ChangeRequest, actor: Pick<Actor, 'id' | 'roles'>): ApproverRole | undefined {
+  if (cr.approvalRequirement?.route !== 'approval' || isRequestor(cr, actor as Actor)) return undefined;
+  if (cr.approvals.some((a) => a.revision === cr.revision && normaliseId(a.by) === normaliseId(actor.id))) return undefined;
+  return openSlots(cr)
+    .filter((s) => satisfies(actor.roles, s.minRole))
+    .at(-1)?.slot;
+}
+
+/** Null when `actor` is among `who` for this change; else the refusal, in words. */
+export function whoRefuses(who: Who, cr: ChangeRequest, actor: Actor, config: Pick<RulesConfig, 'emergencyRoles'>, action: string): string | null {
+  switch (who) {
+    case 'requestor-or-admin':
+      return isRequestor(cr, actor) || isAdmin(actor) ? null : `only the requestor (${cr.requestor.id}) or an admin may ${action} this change request`;
+    case 'implementer':
+      return isRequestor(cr, actor) || isAdmin(actor) || actor.roles.includes('on-call' as never)
+        ? null
+        : `only the requestor (${cr.requestor.id}), on-call or an admin may ${action} this change request`;
+    case 'emergency-declarer':
+      return actor.roles.some((r) => config.emergencyRoles.includes(r) || satisfiesListed(r, config.emergencyRoles))
+        ? null
+        : `only ${config.emergencyRoles.join(', ')} may declare an emergency change; ${actor.name} cannot`;
+    case 'approver': {
+      if (isRequestor(cr, actor)) return 'separation of duties: nobody approves their own change request';
+      if (cr.approvals.some((a) => a.revision === cr.revision && normaliseId(a.by) === normaliseId(actor.id))) {
+        return `${actor.name} already approved revision ${cr.revision}; one person's approval counts once`;
+      }
+      if (slotFor(cr, actor)) return null;
+      const open = openSlots(cr);
+      if (action === 'reject' && (cr.approvalRequirement?.slots ?? []).some((s) => satisfies(actor.roles, s.minRole))) return null;
+      return action === 'reject'
+        ? `only a required approver may reject; ${actor.name} is not one for this change`
+        : `this approval needs ${open.map((s) => roleWords(s.minRole)).join(' and ')}; ${actor.name} cannot give it`;
+    }
+    case 'post-approver': {
+      if (isRequestor(cr, actor)) return 'separation of duties: nobody approves their own change request';
+      const minRole = cr.postApproval?.minRole ?? 'eng-manager';
+      return satisfies(actor.roles, minRole) ? null : `post-approval of an emergency change needs ${roleWords(minRole)}`;
+    }
+  }
+}
+
+/** "eng-manager" in EMERGENCY_ROLES means eng-manager and above on the approval ladder. */
+function satisfiesListed(role: Role, listed: readonly Role[]): boolean {
+  return listed.some((l) => (l === 'tech-lead' || l === 'eng-manager' || l === 'cto') && satisfies([role], l));
+}
+
+/** What this person may do to this change now: every row open to them, from the one table. */
+export function allowedActions(cr: ChangeRequest, actor: Actor, config: Pick<RulesConfig, 'emergencyRoles'>): (Action | 'edit')[] {
+  const allowed = LIFECYCLE.filter(
+    (r) =>
+      (r.kind === 'any' || r.kind === kindOf(cr)) &&
+      r.from.includes(cr.state) &&
+      (r.open?.(cr) ?? true) &&
+      whoRefuses(r.who, cr, actor, config, String(r.action)) === null,
+  ).map((r) => r.action);
+  return [...new Set(allowed)];
+}
+
+function mustBe(who: Who, cr: ChangeRequest, actor: Actor, config: Pick<RulesConfig, 'emergencyRoles'>, action: string): void {
+  const refusal = whoRefuses(who, cr, actor, config, action);
+  if (refusal) throw new ForbiddenError(refusal);
+}
 
 // ---------------------------------------------------------------------------------------------
 // create and edit
+
+export const TERMINAL: readonly State[] = ['completed', 'rolled_back', 'failed', 'rejected', 'cancelled'];
 
 export function createChange(args: {
   id: string;
@@ -73,10 +282,16 @@ export function createChange(args: {
   config: RulesConfig;
   /** The calendar's word on the planned window, when there is one. */
   calendar?: CalendarFindings | undefined;
+  /** The seed template the change was written on (Markdown), if any. */
+  template?: ChangeRequest['template'];
+  /** Blackouts in force when an emergency change starts at once (the use case asks the calendar). */
+  blackoutsAtStart?: BlackoutRunThrough[] | undefined;
 }): Decision {
-  const { id, content, actor, now, config, calendar } = args;
+  const { id, actor, now, config, calendar } = args;
+  const content = withWindow(args.content, derivePlannedWindow(args.content, config.timeZone, now).window);
   rejectUnknownComponents(content, config);
   refuseBlackouts(content, calendar);
+  const risk = assessRisk(content.risk);
   const cr: ChangeRequest = {
     id,
     revision: 1,
@@ -84,31 +299,32 @@ export function createChange(args: {
     state: 'draft',
     requestor: { id: actor.id, name: actor.name, email: 'email' in actor ? actor.email : '', team: 'team' in actor ? actor.team : undefined },
     content,
-    riskLevel: riskLevel(content.risk?.likelihood, content.risk?.impact),
+    riskLevel: risk?.level ?? null,
+    riskBasis: risk?.basis ?? null,
     approvalRequirement: null,
     approvals: [],
     warnings: [],
     calendar,
+    ...(args.template ? { template: args.template } : {}),
     createdAt: now,
     updatedAt: now,
     auditCount: 0,
   };
   const w = new Writer(cr, actor, now);
   w.transition('create', null, 'draft', 'change request filed');
-  // An emergency change goes in progress at once when its incident is named (seed: "Skip approval").
-  if (content.category === 'emergency' && emergencyIssues(content).length === 0) {
-    startEmergency(w, config, 'emergency change: work starts at once, approval follows');
+  // An emergency change goes in progress at once when its incident is named and a person who may
+  // declare one files it (seed: "Skip approval"); anyone else's stays a draft for them to start.
+  if (content.category === 'emergency' && emergencyIssues(content).length === 0 && whoRefuses('emergency-declarer', cr, actor, config, 'start') === null) {
+    startEmergency(w, args.blackoutsAtStart ?? [], 'emergency change: work starts at once, approval follows');
   }
   return w.done();
 }
 
 /** Who may edit a change request, and from which states: checked before a patch is merged. */
 export function mayEdit(cr: ChangeRequest, actor: Actor): void {
-  mustBeRequestorOrAdmin(cr, actor, 'edit');
-  const editable = cr.content.category === 'emergency' ? EMERGENCY_EDITABLE : EDITABLE;
-  if (!editable.includes(cr.state)) {
-    throw new IllegalTransitionError(`a change request in state ${cr.state} cannot be edited`, cr.state);
-  }
+  const row = rowOrRefusal(cr, 'edit');
+  const refusal = whoRefuses(row.who, cr, actor, { emergencyRoles: [] }, 'edit');
+  if (refusal) throw new ForbiddenError(refusal);
 }
 
 /**
@@ -121,22 +337,26 @@ export function workflowRef(name: WorkflowRef['name'], cr: Pick<ChangeRequest, '
   return { name, executionName, revision: cr.revision };
 }
 
-export function editChange(cr: ChangeRequest, actor: Actor, content: ChangeContent, now: string, config: RulesConfig, calendar?: CalendarFindings): Decision {
+export function editChange(cr: ChangeRequest, actor: Actor, edited: ChangeContent, now: string, config: RulesConfig, calendar?: CalendarFindings): Decision {
   mayEdit(cr, actor);
-  if ((cr.content.category === 'emergency') !== (content.category === 'emergency')) {
+  if ((cr.content.category === 'emergency') !== (edited.category === 'emergency')) {
     throw new ValidationError([
       { path: 'content.category', message: 'a change cannot become or stop being an emergency change; cancel it and file a new one' },
     ]);
   }
+  const content = withWindow(edited, windowAfterEdit(cr.content, edited, config.timeZone, now).window);
   rejectUnknownComponents(content, config);
   refuseBlackouts(content, calendar);
   const w = new Writer(cr, actor, now);
+  const risk = assessRisk(content.risk);
   w.cr.content = content;
   w.cr.calendar = calendar;
   w.cr.revision = cr.revision + 1;
-  w.cr.riskLevel = riskLevel(content.risk?.likelihood, content.risk?.impact);
+  w.cr.riskLevel = risk?.level ?? null;
+  w.cr.riskBasis = risk?.basis ?? null;
   const hadApprovals = cr.approvals.length > 0;
   w.cr.approvals = [];
+  w.cr.checklist = undefined;
   if (cr.content.category === 'emergency' || cr.state === 'draft') {
     w.transition('edit', cr.state, cr.state, `revision ${w.cr.revision}`);
   } else {
@@ -149,6 +369,15 @@ export function editChange(cr: ChangeRequest, actor: Actor, content: ChangeConte
   return w.done();
 }
 
+/** The content with the window to store (explicit, derived, or none). */
+function withWindow(content: ChangeContent, window: ChangeContent['plannedWindow']): ChangeContent {
+  if (!window) {
+    const { plannedWindow: _none, ...rest } = content;
+    return rest as ChangeContent;
+  }
+  return { ...content, plannedWindow: window };
+}
+
 // ---------------------------------------------------------------------------------------------
 // transitions
 
@@ -157,8 +386,29 @@ export interface TransitionInput {
   reason?: string | undefined;
   /** The revision the approver saw; a different current revision refuses the approval. */
   revision?: number | undefined;
+  /** A link decision: the slot the link was minted for (filled if still open, else the slot its holder may still fill). */
+  slot?: ApproverRole | undefined;
   postIncidentReview?: string | undefined;
   outcome?: 'success' | 'failed' | undefined;
+  /** Checklist items to tick and untick. */
+  tick?: ChecklistItem[] | undefined;
+  untick?: ChecklistItem[] | undefined;
+  note?: string | undefined;
+}
+
+/** The deploy gate's answer, as the core computed it for a start (deploy-gate.ts `gateDecision`). */
+export interface GateAnswer {
+  decision: 'allow' | 'deny';
+  reasons: { code: string; message: string }[];
+}
+
+export interface TransitionContext {
+  calendar?: CalendarFindings | undefined;
+  workflow?: WorkflowRef | undefined;
+  /** start of a planned change: what the deploy gate says now (the same rule the pipelines ask). */
+  gate?: GateAnswer | undefined;
+  /** start of an emergency change: the blackouts in force at its start. */
+  blackoutsAtStart?: BlackoutRunThrough[] | undefined;
 }
 
 export function applyAction(
@@ -168,30 +418,21 @@ export function applyAction(
   input: TransitionInput,
   now: string,
   config: RulesConfig,
-  context: { calendar?: CalendarFindings | undefined; workflow?: WorkflowRef | undefined } = {},
+  context: TransitionContext = {},
 ): Decision {
-  // Post-approval of an emergency change happens after the work started, outside the table below.
-  if (action === 'approve' && cr.content.category === 'emergency') return postApprove(cr, actor, input, now);
-  if (action === 'start' && cr.content.category === 'emergency' && cr.state === 'draft') {
-    mustBeImplementer(cr, actor, action);
-    const issues = emergencyIssues(cr.content);
-    if (issues.length) throw new IncompleteError(issues, 'An emergency change cannot start without its incident.');
-    const w = new Writer(cr, actor, now);
-    startEmergency(w, config, input.reason ?? 'emergency change started; approval follows');
-    return w.done();
-  }
-  if (!TRANSITIONS[action].includes(cr.state)) {
-    throw new IllegalTransitionError(`cannot ${action} a change request in state ${cr.state} (allowed from: ${TRANSITIONS[action].join(', ')})`, cr.state);
-  }
+  const row = rowOrRefusal(cr, action);
+  mustBe(row.who, cr, actor, config, action);
+  const emergency = kindOf(cr) === 'emergency';
   switch (action) {
     case 'submit':
-      return submit(cr, actor, now, context.calendar, context.workflow);
+      return submit(cr, actor, now, config, context);
     case 'approve':
-      return approve(cr, actor, input, now);
+      return emergency ? postApprove(cr, actor, input, now) : approve(cr, actor, input, now);
     case 'reject':
       return reject(cr, actor, input, now);
+    case 'checklist':
+      return tickChecklist(cr, actor, input, now);
     case 'cancel': {
-      mustBeRequestorOrAdmin(cr, actor, action);
       const w = new Writer(cr, actor, now);
       w.cr.closedAt = now;
       w.cr.closeReason = input.reason;
@@ -200,23 +441,36 @@ export function applyAction(
       return w.done();
     }
     case 'schedule': {
-      mustBeImplementer(cr, actor, action);
+      const window = refuseEndedWindow(cr.content, now);
       const w = new Writer(cr, actor, now);
-      w.transition('schedule', cr.state, 'scheduled', `scheduled for ${cr.content.plannedWindow?.start} – ${cr.content.plannedWindow?.end}`);
+      w.transition('schedule', cr.state, 'scheduled', `scheduled for ${window.start} – ${window.end}`);
+      warnUnderWay(w, window, now);
       return w.done();
     }
     case 'start': {
-      mustBeImplementer(cr, actor, action);
+      if (emergency) {
+        const issues = emergencyIssues(cr.content);
+        if (issues.length) throw new IncompleteError(issues, 'An emergency change cannot start without its incident.');
+        const w = new Writer(cr, actor, now);
+        startEmergency(w, context.blackoutsAtStart ?? [], input.reason ?? 'emergency change started; approval follows');
+        return w.done();
+      }
+      if (!context.gate) throw new Error("a start needs the deploy gate's answer (use case: gateDecision)");
+      if (context.gate.decision === 'deny') {
+        throw new IncompleteError(
+          context.gate.reasons.map((r) => ({ path: `gate.${r.code}`, message: r.message })),
+          `The deploy gate denies this change now, so it cannot start: ${context.gate.reasons.map((r) => r.message).join('; ')}.`,
+        );
+      }
       const w = new Writer(cr, actor, now);
       w.cr.startedAt = now;
-      w.transition('start', cr.state, 'in_progress', input.reason ?? 'implementation started');
+      w.transition('start', cr.state, 'in_progress', input.reason ?? 'implementation started: the deploy gate allows it');
       return w.done();
     }
     case 'complete':
       return complete(cr, actor, input, now);
     case 'rollback': {
-      mustBeImplementer(cr, actor, action);
-      if (!input.reason) throw new ValidationError([{ path: 'reason', message: 'is required: which rollback trigger fired, or why' }]);
+      if (!input.reason) throw new ValidationError([{ path: 'body.reason', message: 'is required: which rollback trigger fired, or why' }]);
       const w = new Writer(cr, actor, now);
       w.cr.closedAt = now;
       w.cr.closeReason = input.reason;
@@ -226,20 +480,19 @@ export function applyAction(
   }
 }
 
-function submit(cr: ChangeRequest, actor: Actor, now: string, calendar: CalendarFindings | undefined, workflow: WorkflowRef | undefined): Decision {
-  mustBeRequestorOrAdmin(cr, actor, 'submit');
-  if (cr.content.category === 'emergency') {
-    throw new IllegalTransitionError('an emergency change is not submitted for approval: start it, and it is post-approved', cr.state);
-  }
-  const issues = completenessIssues(cr.content);
-  const risk = riskLevel(cr.content.risk?.likelihood, cr.content.risk?.impact);
+function submit(cr: ChangeRequest, actor: Actor, now: string, config: RulesConfig, context: TransitionContext): Decision {
+  const { calendar, workflow } = context;
+  const issues = completenessIssues(cr.content, derivePlannedWindow(cr.content, config.timeZone, now).problems);
+  const risk = assessRisk(cr.content.risk);
   if (issues.length || !risk) throw new IncompleteError(issues, 'The change request is incomplete: fill every field listed.');
-  const policy = approvalPolicy(cr.content, risk);
+  const policy = approvalPolicy(cr.content, risk.level);
   if (!policy.ok) throw new IncompleteError([{ path: policy.path, message: policy.message }], `This change cannot be a standard change: ${policy.message}.`);
+  const window = refuseEndedWindow(cr.content, now);
   refuseBlackouts(cr.content, calendar);
   const w = new Writer(cr, actor, now);
   if (calendar) w.cr.calendar = calendar;
-  w.cr.riskLevel = risk;
+  w.cr.riskLevel = risk.level;
+  w.cr.riskBasis = risk.basis;
   w.cr.approvalRequirement = policy.requirement;
   w.cr.approvals = [];
   w.cr.submittedAt = now;
@@ -247,27 +500,34 @@ function submit(cr: ChangeRequest, actor: Actor, now: string, calendar: Calendar
   // the approval workflow takes it from here (approval-flow.ts: routeSubmitted)
   w.cr.workflow = workflow;
   w.transition('submit', 'draft', 'submitted', `revision ${cr.revision} submitted: ${policy.requirement.reasons.join('; ')}`);
+  warnUnderWay(w, window, now);
   return w.done();
 }
 
-function approve(cr: ChangeRequest, actor: Actor, input: TransitionInput, now: string): Decision {
-  const requirement = mustBeApproverOfThisRevision(cr, actor, input);
-  if (cr.approvals.some((a) => a.by === actor.id)) {
-    throw new ForbiddenError(`${actor.name} already approved revision ${cr.revision}; one person's approval counts once`);
-  }
-  const open = requirement.slots.filter((s) => !cr.approvals.some((a) => a.slot === s.slot));
-  const fillable = open.filter((s) => satisfies(actor.roles, s.minRole));
-  // Fill the strictest open slot the approver qualifies for, so a CTO does not use up the manager's slot.
-  const slot = fillable.at(-1);
-  if (slot && cr.approvalRequests && !cr.approvalRequests.find((r) => r.slot === slot.slot)?.taskToken) {
-    // the workflow has not asked for this approval yet: a decision now would have no task to complete
-    throw new IllegalTransitionError('the approval requests are still being sent; try again in a moment', cr.state);
-  }
-  if (!slot) {
-    throw new ForbiddenError(
-      `this approval needs ${open.map((s) => `${s.minRole}${s.minRole === 'cto' ? '' : ' or above'}`).join(' and ')}; ${actor.name} cannot give it`,
+/** A window that has ended cannot be submitted or scheduled: nothing could still happen in it. */
+function refuseEndedWindow(content: ChangeContent, now: string): NonNullable<ChangeContent['plannedWindow']> {
+  const window = content.plannedWindow;
+  if (!window) throw new IncompleteError([{ path: 'content.plannedWindow', message: 'is required: when will the change be carried out?' }]);
+  if (Date.parse(window.end) <= Date.parse(now)) {
+    throw new IncompleteError(
+      [{ path: 'content.plannedWindow', message: `ended at ${window.end}, before now (${now}): plan a window that is still ahead` }],
+      `The planned window ended at ${window.end}; plan a new one (PATCH plannedWindow, or the maintenance window's proposed time).`,
     );
   }
+  return window;
+}
+
+function warnUnderWay(w: Writer, window: { start: string; end: string }, now: string): void {
+  if (Date.parse(window.start) <= Date.parse(now)) w.warn(`the planned window is already under way (it started at ${window.start} and ends at ${window.end})`);
+}
+
+function approve(cr: ChangeRequest, actor: Actor, input: TransitionInput, now: string): Decision {
+  const requirement = mustBeThisRevision(cr, input);
+  const open = openSlots(cr);
+  const hinted = input.slot ? open.find((s) => s.slot === input.slot && satisfies(actor.roles, s.minRole)) : undefined;
+  const slotName = hinted?.slot ?? slotFor(cr, actor);
+  const slot = requirement.slots.find((s) => s.slot === slotName);
+  if (!slot) throw new ForbiddenError(`this approval needs ${open.map((s) => roleWords(s.minRole)).join(' and ')}; ${actor.name} cannot give it`);
   const approval: Approval = {
     slot: slot.slot,
     by: actor.id,
@@ -280,26 +540,25 @@ function approve(cr: ChangeRequest, actor: Actor, input: TransitionInput, now: s
   const w = new Writer(cr, actor, now);
   w.cr.approvals = [...cr.approvals, approval];
   const remaining = open.filter((s) => s !== slot);
+  const detail = { slot: slot.slot };
   if (remaining.length === 0) {
     w.cr.approvedAt = now;
-    w.transition('approve', 'pending_approval', 'approved', withComment(`${slot.slot} approval given; all approvals in`, input.comment));
+    w.transition('approve', 'pending_approval', 'approved', withComment(`${slot.slot} approval given; all approvals in`, input.comment), detail);
   } else {
     w.transition(
       'approve',
       'pending_approval',
       'pending_approval',
       withComment(`${slot.slot} approval given; still waiting for ${remaining.map((s) => s.slot).join(', ')}`, input.comment),
+      detail,
     );
   }
   return w.done();
 }
 
 function reject(cr: ChangeRequest, actor: Actor, input: TransitionInput, now: string): Decision {
-  const requirement = mustBeApproverOfThisRevision(cr, actor, input);
-  if (!requirement.slots.some((s) => satisfies(actor.roles, s.minRole))) {
-    throw new ForbiddenError(`only a required approver may reject; ${actor.name} is not one for this change`);
-  }
-  if (!input.comment) throw new ValidationError([{ path: 'comment', message: 'is required: say why the change is rejected' }]);
+  mustBeThisRevision(cr, input);
+  if (!input.comment) throw new ValidationError([{ path: 'body.comment', message: 'is required: say why the change is rejected' }]);
   const w = new Writer(cr, actor, now);
   w.cr.closedAt = now;
   w.cr.closeReason = input.comment;
@@ -308,25 +567,62 @@ function reject(cr: ChangeRequest, actor: Actor, input: TransitionInput, now: st
 }
 
 function postApprove(cr: ChangeRequest, actor: Actor, input: TransitionInput, now: string): Decision {
-  const pa = cr.postApproval;
-  if (!pa) throw new IllegalTransitionError('this emergency change has not started, so there is nothing to post-approve yet', cr.state);
-  if (pa.approvedBy) throw new IllegalTransitionError(`already post-approved by ${pa.approvedBy}`, cr.state);
-  if (actor.id === cr.requestor.id) throw new ForbiddenError('separation of duties: nobody approves their own change request');
-  if (!satisfies(actor.roles, pa.minRole)) {
-    throw new ForbiddenError(`post-approval of an emergency change needs ${pa.minRole}${pa.minRole === 'cto' ? '' : ' or above'}`);
+  const pa = cr.postApproval!;
+  if (input.revision !== undefined && input.revision !== cr.revision) {
+    throw new IllegalTransitionError(
+      `the post-approval was for revision ${input.revision}, but the change is now at revision ${cr.revision}; review it again`,
+      cr.state,
+    );
   }
   const w = new Writer(cr, actor, now);
   w.cr.postApproval = { ...pa, approvedBy: actor.id, approvedAt: now, comment: input.comment };
   const late = Date.parse(now) > Date.parse(pa.dueAt);
-  w.transition('post-approve', cr.state, cr.state, withComment(`post-approved${late ? ` late (was due ${pa.dueAt})` : ''}`, input.comment));
+  w.transition('post-approve', cr.state, cr.state, withComment(`post-approved${late ? ` late (was due ${pa.dueAt})` : ''}`, input.comment), {
+    slot: pa.minRole,
+  });
+  return w.done();
+}
+
+function tickChecklist(cr: ChangeRequest, actor: Actor, input: TransitionInput, now: string): Decision {
+  const tick = input.tick ?? [];
+  const untick = input.untick ?? [];
+  if (tick.length + untick.length === 0) {
+    throw new ValidationError([{ path: 'body.tick', message: 'name at least one checklist item to tick (or untick)' }]);
+  }
+  const automated = [...tick, ...untick].filter((i) => CHECKLIST_ITEMS[i].automated);
+  if (automated.length) {
+    throw new ValidationError(
+      automated.map((i) => ({ path: 'body.tick', message: `"${i}" (${CHECKLIST_ITEMS[i].label}) is ticked by ChangeFlow itself, not by hand` })),
+    );
+  }
+  const both = tick.filter((i) => untick.includes(i));
+  if (both.length) throw new ValidationError([{ path: 'body.untick', message: `cannot tick and untick ${both.join(', ')} at once` }]);
+  const current = cr.checklist ?? {};
+  const ticked = tick.filter((i) => current[i]?.revision !== cr.revision);
+  const unticked = untick.filter((i) => current[i]?.revision === cr.revision);
+  const w = new Writer(cr, actor, now);
+  if (ticked.length === 0 && unticked.length === 0) return w.unchanged();
+  const next = { ...current };
+  for (const i of ticked) next[i] = { by: actor.id, name: actor.name, at: now, revision: cr.revision, ...(input.note ? { note: input.note } : {}) };
+  for (const i of unticked) delete next[i];
+  w.cr.checklist = next;
+  const words = [
+    ticked.length ? `ticked ${ticked.map((i) => CHECKLIST_ITEMS[i].label).join(', ')}` : '',
+    unticked.length ? `unticked ${unticked.map((i) => CHECKLIST_ITEMS[i].label).join(', ')}` : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
+  w.transition('checklist', cr.state, cr.state, withComment(`pre-deployment checklist: ${words}`, input.note), {
+    ...(ticked.length ? { ticked } : {}),
+    ...(unticked.length ? { unticked } : {}),
+  });
   return w.done();
 }
 
 function complete(cr: ChangeRequest, actor: Actor, input: TransitionInput, now: string): Decision {
-  mustBeImplementer(cr, actor, 'complete');
   const w = new Writer(cr, actor, now);
   if (input.outcome === 'failed') {
-    if (!input.reason) throw new ValidationError([{ path: 'reason', message: 'is required when the outcome is failed' }]);
+    if (!input.reason) throw new ValidationError([{ path: 'body.reason', message: 'is required when the outcome is failed' }]);
     w.cr.closedAt = now;
     w.cr.closeReason = input.reason;
     w.transition('fail', cr.state, 'failed', input.reason);
@@ -347,7 +643,7 @@ function complete(cr: ChangeRequest, actor: Actor, input: TransitionInput, now: 
     const review = input.postIncidentReview ?? cr.postIncidentReview;
     if (!review) {
       throw new IncompleteError(
-        [{ path: 'postIncidentReview', message: 'an emergency change is closed only with its post-incident review (seed: Post-mortem)' }],
+        [{ path: 'body.postIncidentReview', message: 'an emergency change is closed only with its post-incident review (seed: Post-mortem)' }],
         'The post-incident review is missing.',
       );
     }
@@ -369,53 +665,43 @@ export function recordCalendarFindings(cr: ChangeRequest, calendar: CalendarFind
   return w.done();
 }
 
-function startEmergency(w: Writer, config: RulesConfig, reason: string): void {
-  const risk = w.cr.riskLevel ?? 'low';
-  const policy = approvalPolicy(w.cr.content, risk);
+/** When an emergency change's post-approval is due and when its post-approvers are reminded, from its start. */
+export function emergencyTimers(startedAt: string): { remindAt: string; dueAt: string } {
+  const start = DateTime.fromISO(startedAt, { zone: 'utc' });
+  return { remindAt: start.plus({ hours: EMERGENCY_REMINDER_HOURS }).toISO()!, dueAt: start.plus({ hours: EMERGENCY_POST_APPROVAL_HOURS }).toISO()! };
+}
+
+function startEmergency(w: Writer, blackouts: BlackoutRunThrough[], reason: string): void {
+  const policy = approvalPolicy(w.cr.content, w.cr.riskLevel ?? 'low');
   if (!policy.ok) throw new Error('unreachable: the emergency policy never refuses');
   const slot = policy.requirement.slots[0]!;
+  const implementedAt = w.cr.content.incident?.implementedAt;
+  if (implementedAt && Date.parse(implementedAt) > Date.parse(w.now)) {
+    throw new ValidationError([{ path: 'content.incident.implementedAt', message: `is in the future (${implementedAt}); it records when the fix went in` }]);
+  }
+  // the seed's emergency template says when the fix went in: the 24 h run from then
+  const startedAt = implementedAt ? new Date(implementedAt).toISOString() : w.now;
   w.cr.approvalRequirement = policy.requirement;
-  w.cr.startedAt = w.now;
-  w.cr.postApproval = {
-    dueAt: DateTime.fromISO(w.now, { zone: 'utc' }).plus({ hours: config.postApprovalHours }).toISO()!,
-    minRole: slot.minRole,
-  };
+  w.cr.startedAt = startedAt;
+  w.cr.postApproval = { dueAt: emergencyTimers(startedAt).dueAt, minRole: slot.minRole };
+  w.cr.checklistSkipped = true;
+  w.cr.emergency = { declaredBy: w.actor.id, declaredAt: w.now, blackouts };
   w.cr.workflow = workflowRef('emergency', w.cr);
-  w.transition('start', w.cr.state, 'in_progress', reason);
+  const through = blackouts.length ? `; it runs through the blackout${blackouts.length > 1 ? 's' : ''} ${blackouts.map((b) => `"${b.name}"`).join(', ')}` : '';
+  w.transition('start', w.cr.state, 'in_progress', `${reason}; declared by ${w.actor.name}; pre-deployment checklist skipped${through}`, {
+    ...(blackouts.length ? { blackouts: blackouts.map((b) => b.name) } : {}),
+  });
 }
 
-// ---------------------------------------------------------------------------------------------
-// who may act
-
-function isAdmin(actor: Actor): boolean {
-  return actor.roles.includes('admin' as never);
-}
-
-function mustBeRequestorOrAdmin(cr: ChangeRequest, actor: Actor, action: string): void {
-  if (actor.id !== cr.requestor.id && !isAdmin(actor)) {
-    throw new ForbiddenError(`only the requestor (${cr.requestor.id}) or an admin may ${action} this change request`);
-  }
-}
-
-/** Who carries a change out: its requestor, the on-call engineer, or an admin. */
-function mustBeImplementer(cr: ChangeRequest, actor: Actor, action: string): void {
-  if (actor.id !== cr.requestor.id && !isAdmin(actor) && !actor.roles.includes('on-call' as never)) {
-    throw new ForbiddenError(`only the requestor (${cr.requestor.id}), on-call or an admin may ${action} this change request`);
-  }
-}
-
-function mustBeApproverOfThisRevision(cr: ChangeRequest, actor: Actor, input: TransitionInput) {
+function mustBeThisRevision(cr: ChangeRequest, input: TransitionInput) {
   const requirement = cr.approvalRequirement;
-  if (requirement?.route !== 'approval') {
-    throw new IllegalTransitionError('this change request is not waiting for approval', cr.state);
-  }
+  if (requirement?.route !== 'approval') throw new IllegalTransitionError('this change request is not waiting for approval', cr.state);
   if (input.revision !== undefined && input.revision !== cr.revision) {
     throw new IllegalTransitionError(
       `the decision was for revision ${input.revision}, but the change request is now at revision ${cr.revision}; review it again`,
       cr.state,
     );
   }
-  if (actor.id === cr.requestor.id) throw new ForbiddenError('separation of duties: nobody approves their own change request');
   return requirement;
 }
 
@@ -431,9 +717,16 @@ export function warningsFor(cr: ChangeRequest): string[] {
       `the requestor ticked risk level ${r.declaredLevel}, but ${riskExplanation(r.likelihood, r.impact)}; the computed level ${cr.riskLevel} is used`,
     );
   }
+  if (cr.riskBasis === 'declared') {
+    warnings.push(`risk level ${cr.riskLevel} is as the requestor declared it: give likelihood and impact to have the risk matrix compute it`);
+  }
   if (cr.content.category === 'emergency' && cr.state === 'draft') {
     const missing = emergencyIssues(cr.content).map((i) => i.path);
-    if (missing.length) warnings.push(`this emergency change cannot start until it has ${missing.join(', ')}`);
+    warnings.push(
+      missing.length
+        ? `this emergency change cannot start until it has ${missing.join(', ')}`
+        : 'this emergency change waits for someone who may declare an emergency (on-call, an engineering manager or above) to start it',
+    );
   }
   warnings.push(...calendarWarnings(cr.calendar));
   if (cr.postApproval && !cr.postApproval.approvedBy) {
@@ -466,6 +759,7 @@ const SYSTEM_ACTOR: Actor = { id: 'system', name: 'ChangeFlow', roles: [] };
 export class Writer {
   readonly cr: ChangeRequest;
   private readonly entries: AuditEntry[] = [];
+  private readonly oneOff: string[] = [];
   constructor(
     previous: ChangeRequest,
     public actor: Actor,
@@ -473,7 +767,7 @@ export class Writer {
   ) {
     this.cr = structuredClone(previous);
   }
-  transition(action: string, from: State | null, to: State, reason?: string): void {
+  transition(action: string, from: State | null, to: State, reason?: string, detail?: AuditDetail): void {
     this.cr.state = to;
     this.entries.push({
       seq: this.cr.auditCount + this.entries.length + 1,
@@ -484,13 +778,22 @@ export class Writer {
       to,
       revision: this.cr.revision,
       reason,
+      ...(detail && Object.keys(detail).length ? { detail } : {}),
     });
+  }
+  /** A warning about this write only (say, a window already under way), kept until the next write. */
+  warn(text: string): void {
+    this.oneOff.push(text);
   }
   done(): Decision {
     this.cr.auditCount += this.entries.length;
     this.cr.version += 1;
     this.cr.updatedAt = this.now;
-    this.cr.warnings = warningsFor(this.cr);
+    this.cr.warnings = [...warningsFor(this.cr), ...this.oneOff];
     return { next: this.cr, audit: this.entries };
+  }
+  /** Nothing to record: the change as it was, and no write. */
+  unchanged(): Decision {
+    return { next: structuredClone(this.cr), audit: [] };
   }
 }

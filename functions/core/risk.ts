@@ -19,3 +19,22 @@ export function riskLevel(likelihood: Likelihood | undefined, impact: Impact | u
 export function riskExplanation(likelihood: Likelihood, impact: Impact): string {
   return `likelihood ${likelihood} × impact ${impact} → ${RISK_MATRIX[likelihood][impact]} (risk matrix)`;
 }
+
+export interface RiskAssessment {
+  level: RiskLevel;
+  /** matrix: computed from likelihood × impact; declared: the level the requestor ticked, nothing to compute it from. */
+  basis: 'matrix' | 'declared';
+}
+
+/**
+ * The risk level a change carries: the matrix's when likelihood and impact are both given (a
+ * different ticked level is then only a warning); else the level the requestor ticked, marked as
+ * declared (the seed's own template has no likelihood or impact, only the Risk Level boxes).
+ */
+export function assessRisk(
+  risk: { likelihood?: Likelihood | undefined; impact?: Impact | undefined; declaredLevel?: RiskLevel | undefined } | undefined,
+): RiskAssessment | null {
+  const computed = riskLevel(risk?.likelihood, risk?.impact);
+  if (computed) return { level: computed, basis: 'matrix' };
+  return risk?.declaredLevel ? { level: risk.declaredLevel, basis: 'declared' } : null;
+}

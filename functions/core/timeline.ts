@@ -1,7 +1,10 @@
 /**
  * The communication timeline (seed: "Communication Timeline"): which notice is due for a change
- * starting at `start`, at `now`.
+ * starting at `start`, at `now`, and the record that it went out.
  */
+import { SYSTEM, type ChangeRequest } from './change-request.js';
+import { Writer, type Decision } from './lifecycle.js';
+
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
@@ -25,4 +28,17 @@ export function dueMilestone(start: number, now: number): (typeof MILESTONES)[nu
   if (!last) return undefined;
   if (last.id === 'T+15m' && now >= start + last.offset + TIMELINE_GRACE) return undefined;
   return last;
+}
+
+/**
+ * Record that a milestone's notice goes out to the change's stakeholders, once per milestone and
+ * revision: the write is the promise, its event sends the email (the notifications consumer), and
+ * "stakeholders notified" on the checklist reads it. Undefined when it was recorded already.
+ */
+export function recordTimelineNotice(cr: ChangeRequest, milestone: string, channels: string[], now: string): Decision | undefined {
+  if ((cr.notices ?? []).some((n) => n.milestone === milestone && n.revision === cr.revision)) return undefined;
+  const w = new Writer(cr, SYSTEM, now);
+  w.cr.notices = [...(cr.notices ?? []), { milestone, at: now, revision: cr.revision, channels }];
+  w.transition('notice', cr.state, cr.state, `${milestone} notice to ${channels.length ? channels.join(', ') : 'the requestor'}`, { milestone, channels });
+  return w.done();
 }

@@ -10,7 +10,7 @@
  * - After the POST, or when the token cannot be used → `resultPage` / `outcomePage`.
  */
 import type { DecisionClaims } from '../core/approval-link.js';
-import type { ChangeRequest, Person } from '../core/change-request.js';
+import type { ApproverRole, ChangeRequest, Person } from '../core/change-request.js';
 import { escapeHtml, htmlDocument, safeUrl } from './html.js';
 import { ROLE_LABELS, summaryFields, summaryHtml } from './summary.js';
 
@@ -53,14 +53,15 @@ export function confirmationPage(input: ConfirmationPageInput): string {
   if (postUrl.includes(token)) throw new TypeError('the token must travel in the form body, not in postUrl');
 
   const approving = claims.decision === 'approve';
-  const verb = approving ? 'Approve' : 'Reject';
+  const post = cr.content.category === 'emergency';
+  const verb = approving ? (post ? 'Post-approve' : 'Approve') : 'Reject';
   const role = ROLE_LABELS[claims.slot];
   const who = input.approver ? `${input.approver.name} <${input.approver.email}>` : claims.approver;
 
   const body = [
     `<h1>${escapeHtml(`${verb} ${cr.id}?`)}</h1>`,
     `<p class="notice">${escapeHtml(
-      `You are about to ${claims.decision} revision ${claims.revision} of ${cr.id} as ${role}. ` +
+      `You are about to ${verb.toLowerCase()} revision ${claims.revision} of ${cr.id} as ${role}. ` +
         'Nothing has been decided yet: your decision is recorded only when you press the button below.',
     )}</p>`,
     summaryHtml(summaryFields(cr, { slot: claims.slot, timeZone: input.timeZone })),
@@ -119,6 +120,8 @@ export interface OutcomeContext {
   state?: string | undefined;
   /** An extra sentence, e.g. the policy's own reason for `not-eligible`. */
   detail?: string | undefined;
+  /** After an approval: the slots still open, to say what is still awaited. */
+  awaiting?: ApproverRole[] | undefined;
 }
 
 export function outcome(kind: Outcome, ctx: OutcomeContext = {}): ResultPageInput & { httpStatus: number } {
@@ -132,8 +135,18 @@ export function outcome(kind: Outcome, ctx: OutcomeContext = {}): ResultPageInpu
     message: message + extra,
   });
   switch (kind) {
-    case 'approved':
-      return r('done', 200, `${cr} approved`, `Your approval of ${rev} is recorded. Thank you.`);
+    case 'approved': {
+      const awaiting = ctx.awaiting ?? [];
+      const next = awaiting.length
+        ? ` Still awaited: the ${awaiting.map((s) => ROLE_LABELS[s]).join(' and the ')} approval${awaiting.length > 1 ? 's' : ''}.`
+        : '';
+      return r(
+        'done',
+        200,
+        awaiting.length ? `Your approval of ${cr} is recorded` : `${cr} approved`,
+        `Your approval of ${rev} is recorded. Thank you.${next}`,
+      );
+    }
     case 'rejected':
       return r('done', 200, `${cr} rejected`, `Your rejection of ${rev} is recorded; the requestor is told why.`);
     case 'already-used':

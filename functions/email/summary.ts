@@ -37,6 +37,7 @@ export interface SummaryOptions {
 export function riskLine(cr: ChangeRequest): string {
   const { likelihood, impact } = cr.content.risk ?? {};
   if (likelihood && impact) return riskExplanation(likelihood, impact);
+  if (cr.riskLevel && cr.riskBasis === 'declared') return `${cr.riskLevel}, as the requestor declared it (no likelihood × impact given)`;
   if (cr.riskLevel) return `${cr.riskLevel} (likelihood or impact missing)`;
   return 'not determined: likelihood or impact missing';
 }

@@ -18,7 +18,8 @@ export interface ApprovalRequestInput {
   slot: ApprovalSlot;
   approver: Person;
   approveUrl: string;
-  rejectUrl: string;
+  /** Absent for the post-approval of an emergency change: the work is done, what is asked is the sign-off. */
+  rejectUrl?: string | undefined;
   /** A reminder of a request already sent. */
   reminder?: boolean | undefined;
   /** Sent to the next role up because nobody decided in time. */
@@ -34,17 +35,29 @@ export type RenderedEmail = Pick<EmailMessage, 'subject' | 'text' | 'html'>;
 export function approvalRequestEmail(input: ApprovalRequestInput): RenderedEmail {
   const { cr, slot, approver, reminder = false, escalated = false } = input;
   const approveUrl = safeUrl(input.approveUrl, 'approveUrl');
-  const rejectUrl = safeUrl(input.rejectUrl, 'rejectUrl');
+  const rejectUrl = input.rejectUrl === undefined ? undefined : safeUrl(input.rejectUrl, 'rejectUrl');
   const role = ROLE_LABELS[slot.slot];
   const title = oneLine(cr.content.title);
+  const post = cr.approvalRequirement?.route === 'post-approval';
 
-  const prefix = escalated ? 'Escalated: approval needed' : reminder ? 'Reminder: approval needed' : 'Approval needed';
+  const what = post ? 'post-approval needed' : 'approval needed';
+  const prefix = escalated
+    ? post
+      ? `OVERDUE: ${what}`
+      : `Escalated: ${what}`
+    : reminder
+      ? `Reminder: ${what}`
+      : post
+        ? 'Post-approval needed'
+        : 'Approval needed';
   const subject = oneLine(`[ChangeFlow] ${prefix}: ${cr.id} ${title}`);
 
   const intro = [
     `Hello ${approver.name},`,
     '',
-    `${cr.requestor.name} asks for the ${role} approval of ${cr.id} (revision ${cr.revision}): ${title}.`,
+    post
+      ? `${cr.requestor.name} started the emergency change ${cr.id}: ${title}. It is post-approved by ${role} or above${cr.postApproval ? ` by ${cr.postApproval.dueAt}` : ''}.`
+      : `${cr.requestor.name} asks for the ${role} approval of ${cr.id} (revision ${cr.revision}): ${title}.`,
     `Why this approval is required: ${slot.reason}.`,
   ];
   if (reminder) intro.push('This is a reminder: the approval is still pending.');
@@ -57,7 +70,8 @@ export function approvalRequestEmail(input: ApprovalRequestInput): RenderedEmail
     ...(input.expiresAt ? [`They expire at ${input.expiresAt}.`] : []),
   ];
 
-  const text = [...intro, '', summaryText(fields), '', `Approve: ${approveUrl}`, `Reject: ${rejectUrl}`, '', ...footer, '', '— ChangeFlow', ''].join('\n');
+  const links = [`${post ? 'Post-approve' : 'Approve'}: ${approveUrl}`, ...(rejectUrl ? [`Reject: ${rejectUrl}`] : [])];
+  const text = [...intro, '', summaryText(fields), '', ...links, '', ...footer, '', '— ChangeFlow', ''].join('\n');
 
   const button = (href: string, label: string, color: string) =>
     `<a href="${escapeHtml(href)}" style="display:inline-block;padding:10px 18px;margin:0 8px 8px 0;border-radius:6px;background:${color};color:#ffffff;text-decoration:none;font-weight:600">${escapeHtml(label)}</a>`;
@@ -68,7 +82,7 @@ export function approvalRequestEmail(input: ApprovalRequestInput): RenderedEmail
       `<h1>${escapeHtml(`${prefix}: ${cr.id}`)}</h1>`,
       ...intro.filter((l) => l !== '').map((l) => `<p>${escapeHtml(l)}</p>`),
       summaryHtml(fields),
-      `<p>${button(approveUrl, `Approve ${cr.id}`, '#1f883d')}${button(rejectUrl, `Reject ${cr.id}`, '#cf222e')}</p>`,
+      `<p>${button(approveUrl, `${post ? 'Post-approve' : 'Approve'} ${cr.id}`, '#1f883d')}${rejectUrl ? button(rejectUrl, `Reject ${cr.id}`, '#cf222e') : ''}</p>`,
       ...footer.map((l) => `<p class="muted" style="color:#57606a;font-size:.9em">${escapeHtml(l)}</p>`),
     ].join('\n'),
   );

@@ -9,7 +9,7 @@ import { CALENDAR_EVENT_KINDS } from '../core/calendar.js';
 import { NotFoundError, UnauthorizedError } from '../core/errors.js';
 import { httpApi, type ApiEvent, type Route } from '../http/api.js';
 import { icsFeed } from '../http/ics.js';
-import { actorFromEvent } from '../http/identity.js';
+import { actor as actorOf, reader } from '../http/identity.js';
 import { jsonBody, parseWith } from '../http/request.js';
 import { json, text } from '../http/responses.js';
 import { calendarBetween, calendarStateAt, declareEvent, removeEvent } from '../use-cases/calendar.js';
@@ -39,7 +39,6 @@ export const CalendarEventSchema = z
   .refine((e) => Date.parse(e.end) - Date.parse(e.start) <= 31 * DAY, { message: 'one occurrence is at most 31 days long', path: ['end'] });
 
 export function calendarRoutes(deps: AppDeps): Record<string, Route> {
-  const names = { rolesClaim: deps.config.ROLES_CLAIM, teamClaim: deps.config.TEAM_CLAIM };
   const cal = calendarDeps(deps);
   const range = (q: { from?: string | undefined; to?: string | undefined }) => {
     const from = q.from ?? cal.clock.now().toISOString();
@@ -47,12 +46,12 @@ export function calendarRoutes(deps: AppDeps): Record<string, Route> {
   };
   return {
     'GET /calendar': async (event: ApiEvent) => {
-      actorFromEvent(event, names);
+      await reader(event, deps.config);
       const q = range(parseWith(CalendarQuerySchema, event.queryStringParameters ?? {}, 'query'));
       return json(200, await calendarBetween(cal, q.from, q.to));
     },
     'GET /calendar/state': async (event: ApiEvent) => {
-      actorFromEvent(event, names);
+      await reader(event, deps.config);
       const q = parseWith(StateQuerySchema, event.queryStringParameters ?? {}, 'query');
       return json(200, await calendarStateAt(cal, q.at ?? cal.clock.now().toISOString()));
     },
@@ -100,13 +99,13 @@ export function calendarRoutes(deps: AppDeps): Record<string, Route> {
       return text(200, feed, 'text/calendar; charset=utf-8', { 'cache-control': 'private, max-age=300' });
     },
     'POST /calendar/events': async (event: ApiEvent) => {
-      const actor = actorFromEvent(event, names);
+      const actor = await actorOf(event, deps.config, deps.directory);
       const input = parseWith(CalendarEventSchema, jsonBody(event, deps.config.MAX_BODY_BYTES, true), 'body');
       const created = await declareEvent(cal, actor, input);
       return json(201, created, { location: `/calendar/events/${created.id}` });
     },
     'DELETE /calendar/events/{id}': async (event: ApiEvent) => {
-      const actor = actorFromEvent(event, names);
+      const actor = await actorOf(event, deps.config, deps.directory);
       const id = parseWith(z.string().regex(/^EVT-[0-9a-f]{8}$/, 'must be a calendar event id like EVT-1a2b3c4d'), event.pathParameters?.id, 'id');
       await removeEvent(cal, actor, id);
       return { statusCode: 204, headers: {}, body: '' };

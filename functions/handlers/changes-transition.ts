@@ -2,7 +2,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { NotFoundError } from '../core/errors.js';
 import { httpApi, metrics, type ApiEvent, type Route } from '../http/api.js';
-import { actorFromEvent } from '../http/identity.js';
+import { actor as actorOf } from '../http/identity.js';
 import { expectedVersion, jsonBody, parseWith } from '../http/request.js';
 import { json } from '../http/responses.js';
 import { ActionSchema, ChangeIdSchema, TransitionBodySchema } from '../http/schemas.js';
@@ -11,10 +11,9 @@ import { transitionChange } from '../use-cases/changes.js';
 import { appDeps, changeDeps, type AppDeps } from './deps.js';
 
 export function changesTransitionRoutes(deps: AppDeps): Record<string, Route> {
-  const names = { rolesClaim: deps.config.ROLES_CLAIM, teamClaim: deps.config.TEAM_CLAIM };
   return {
     'POST /changes/{id}/{action}': async (event: ApiEvent) => {
-      const actor = actorFromEvent(event, names);
+      const actor = await actorOf(event, deps.config, deps.directory);
       const id = parseWith(ChangeIdSchema, event.pathParameters?.id, 'id');
       const action = ActionSchema.safeParse(event.pathParameters?.action);
       if (!action.success) {
@@ -24,7 +23,7 @@ export function changesTransitionRoutes(deps: AppDeps): Record<string, Route> {
       const { cr, audit } = await transitionChange(changeDeps(deps), actor, id, action.data, body, expectedVersion(event));
       metrics.addDimension('action', action.data);
       metrics.addMetric('Transition', MetricUnit.Count, 1);
-      return json(200, changeView(cr, audit), { etag: `"${cr.version}"` });
+      return json(200, changeView(cr, audit, { actor, rules: deps.config.rules }), { etag: `"${cr.version}"` });
     },
   };
 }

@@ -4,7 +4,7 @@ import type { ChangeContent } from '../core/change-request.js';
 import { parseContent } from '../core/lifecycle.js';
 import { parseChangeMarkdown } from '../core/markdown.js';
 import { httpApi, metrics, type ApiEvent, type Route } from '../http/api.js';
-import { actorFromEvent } from '../http/identity.js';
+import { actor as actorOf } from '../http/identity.js';
 import { bodyText, expectedVersion, jsonBody, mediaType, parseWith } from '../http/request.js';
 import { json } from '../http/responses.js';
 import { ChangeIdSchema, PatchBodySchema } from '../http/schemas.js';
@@ -17,11 +17,10 @@ const MARKDOWN_TYPES = ['text/markdown', 'text/x-markdown'];
 const JSON_PATCH_TYPES = ['application/json', 'application/merge-patch+json'];
 
 export function changesWriteRoutes(deps: AppDeps): Record<string, Route> {
-  const names = { rolesClaim: deps.config.ROLES_CLAIM, teamClaim: deps.config.TEAM_CLAIM };
   const max = deps.config.MAX_BODY_BYTES;
   return {
     'POST /changes': async (event: ApiEvent) => {
-      const actor = actorFromEvent(event, names);
+      const actor = await actorOf(event, deps.config, deps.directory);
       const type = mediaType(event);
       let content: ChangeContent;
       if (type && MARKDOWN_TYPES.includes(type)) {
@@ -33,10 +32,10 @@ export function changesWriteRoutes(deps: AppDeps): Record<string, Route> {
       }
       const { cr, audit } = await fileChange(changeDeps(deps), actor, content);
       metrics.addMetric('ChangeFiled', MetricUnit.Count, 1);
-      return json(201, changeView(cr, audit), { location: `/changes/${cr.id}`, etag: `"${cr.version}"` });
+      return json(201, changeView(cr, audit, { actor, rules: deps.config.rules }), { location: `/changes/${cr.id}`, etag: `"${cr.version}"` });
     },
     'PATCH /changes/{id}': async (event: ApiEvent) => {
-      const actor = actorFromEvent(event, names);
+      const actor = await actorOf(event, deps.config, deps.directory);
       const id = parseWith(ChangeIdSchema, event.pathParameters?.id, 'id');
       const type = mediaType(event);
       if (type && !JSON_PATCH_TYPES.includes(type)) {
@@ -45,7 +44,7 @@ export function changesWriteRoutes(deps: AppDeps): Record<string, Route> {
       const patch = parseWith(PatchBodySchema, jsonBody({ ...event, headers: { ...event.headers, 'content-type': 'application/json' } }, max, true), 'content');
       const { cr, audit } = await reviseChange(changeDeps(deps), actor, id, patch, expectedVersion(event));
       metrics.addMetric('ChangeRevised', MetricUnit.Count, 1);
-      return json(200, changeView(cr, audit), { etag: `"${cr.version}"` });
+      return json(200, changeView(cr, audit, { actor, rules: deps.config.rules }), { etag: `"${cr.version}"` });
     },
   };
 }

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { httpApi, type ApiEvent, type Route } from '../http/api.js';
-import { actorFromEvent } from '../http/identity.js';
+import { reader } from '../http/identity.js';
 import { parseWith } from '../http/request.js';
 import { json } from '../http/responses.js';
 import { ChangeIdSchema } from '../http/schemas.js';
@@ -20,16 +20,15 @@ const GateQuerySchema = z
 const SlotsQuerySchema = z.object({ count: z.coerce.number().int('must be a whole number').min(1).max(20).default(5) }).strict();
 
 export function deployGateRoutes(deps: AppDeps): Record<string, Route> {
-  const names = { rolesClaim: deps.config.ROLES_CLAIM, teamClaim: deps.config.TEAM_CLAIM };
   return {
     'GET /changes/{id}/gate': async (event: ApiEvent) => {
-      actorFromEvent(event, names);
+      await reader(event, deps.config);
       const id = parseWith(ChangeIdSchema, event.pathParameters?.id, 'id');
       const q = parseWith(GateQuerySchema, event.queryStringParameters ?? {}, 'query');
       return json(200, await gate(calendarDeps(deps), id, { revision: q.revision, at: q.at && new Date(q.at).toISOString() }));
     },
     'GET /changes/{id}/slots': async (event: ApiEvent) => {
-      actorFromEvent(event, names);
+      await reader(event, deps.config);
       const id = parseWith(ChangeIdSchema, event.pathParameters?.id, 'id');
       const q = parseWith(SlotsQuerySchema, event.queryStringParameters ?? {}, 'query');
       return json(200, await slotsFor(calendarDeps(deps), id, q.count));

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { CATEGORIES, STATES } from '../core/change-request.js';
 import { CHANGE_ID_PATTERN } from '../core/change-id.js';
+import { CHECKLIST_KEYS } from '../core/checklist.js';
 import { ACTIONS } from '../core/lifecycle.js';
 
 const instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with an offset' }).transform((s) => new Date(s).toISOString());
@@ -29,6 +30,10 @@ export const TransitionBodySchema = z
     revision: z.number().int().positive().optional(),
     postIncidentReview: z.string().trim().min(1).max(500).optional(),
     outcome: z.enum(['success', 'failed']).optional(),
+    /** checklist: the pre-deployment checklist items to tick and untick, and a note (a pipeline run, say). */
+    tick: z.array(z.enum(CHECKLIST_KEYS)).min(1).max(CHECKLIST_KEYS.length).optional(),
+    untick: z.array(z.enum(CHECKLIST_KEYS)).min(1).max(CHECKLIST_KEYS.length).optional(),
+    note: z.string().trim().min(1).max(500).optional(),
   })
   .strict();
 

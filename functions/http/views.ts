@@ -1,16 +1,24 @@
-/** What the API shows of a change request: the stored CR, its approval status and its links. */
+/** What the API shows of a change request: the stored CR, its approval status, its checklist and its links. */
 import { approvalStatus } from '../core/approval-policy.js';
-import type { AuditEntry, ChangeRequest } from '../core/change-request.js';
-import { TERMINAL, TRANSITIONS, type Action } from '../core/lifecycle.js';
+import type { Actor, AuditEntry, ChangeRequest } from '../core/change-request.js';
+import { checklistOf } from '../core/checklist.js';
+import { allowedActions, type RulesConfig } from '../core/lifecycle.js';
 
-export function changeView(cr: ChangeRequest, audit?: AuditEntry[]) {
+export interface Viewer {
+  actor: Actor;
+  rules: Pick<RulesConfig, 'emergencyRoles'>;
+}
+
+export function changeView(cr: ChangeRequest, audit: AuditEntry[] | undefined, viewer: Viewer, extraWarnings: string[] = []) {
   return {
     ...cr,
+    warnings: [...cr.warnings, ...extraWarnings],
     // callback tokens stay inside the service: the view says only whether each approval was requested
     approvalRequests: cr.approvalRequests?.map(({ taskToken, ...r }) => ({ ...r, requested: Boolean(taskToken) })),
     requiredApprovals: approvalStatus(cr),
-    /** Actions the lifecycle allows from the current state (the caller's role may still refuse them). */
-    allowedActions: TERMINAL.includes(cr.state) ? [] : (Object.keys(TRANSITIONS) as Action[]).filter((a) => TRANSITIONS[a].includes(cr.state)),
+    checklist: checklistOf(cr),
+    /** What the caller may do next, from the lifecycle table: actions their role allows from this state. */
+    allowedActions: allowedActions(cr, viewer.actor, viewer.rules),
     links: { self: `/changes/${cr.id}`, markdown: `/changes/${cr.id}.md` },
     ...(audit ? { audit } : {}),
   };

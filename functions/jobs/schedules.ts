@@ -49,6 +49,7 @@ export const SCHEDULED_JOBS: ScheduledJob[] = [
     entry: 'functions/jobs/timeline-notifications.ts',
     schedule: 'rate(5 minutes)',
     localCron: '*/5 * * * *',
-    needs: { writeTable: true, sendEmail: true },
+    // records each notice on its change (TimelineNotice); the notifications consumer sends the email
+    needs: { writeTable: true, sendEmail: false, publishEvents: true },
   },
 ];

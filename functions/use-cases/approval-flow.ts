@@ -12,11 +12,12 @@ import {
   recordApprovalRequest,
   routeSubmitted,
   type ApprovalTimers,
+  type RequestOutcome,
 } from '../core/approval-flow.js';
 import { APPROVER_ROLES, type ChangeRequest } from '../core/change-request.js';
 import { ValidationError, VersionConflictError } from '../core/errors.js';
 import type { Decision } from '../core/lifecycle.js';
-import type { ChangeStore, Clock, WorkflowEngine } from '../ports.js';
+import { TaskClosedError, type ChangeStore, type Clock, type WorkflowEngine } from '../ports.js';
 import { allChangesInState, getChange } from './read-changes.js';
 
 export interface FlowDeps {
@@ -66,10 +67,26 @@ export async function runWorkflowTask(deps: FlowDeps, input: unknown): Promise<R
       return { state: cr.state };
     }
     case 'request-approval': {
+      let outcome: RequestOutcome = { wait: true };
       await update(deps, task.changeId, (c) => {
-        const d = recordApprovalRequest(c, task.revision, task.slot, task.taskToken, now());
-        return d === 'superseded' ? undefined : d;
+        outcome = recordApprovalRequest(c, task.revision, task.slot, task.taskToken, now());
+        return 'decision' in outcome ? outcome.decision : undefined;
       });
+      // decided before the task started: the task completes itself, so the flow sees the decision
+      const done = outcome as RequestOutcome;
+      if (!done.wait && deps.workflows) {
+        try {
+          if (done.complete === 'filled') await deps.workflows.sendTaskSuccess(task.taskToken, { slot: task.slot });
+          else
+            await deps.workflows.sendTaskFailure(
+              task.taskToken,
+              done.complete,
+              `the change was ${done.complete.toLowerCase()} before its ${task.slot} task started`,
+            );
+        } catch (err) {
+          if (!(err instanceof TaskClosedError)) throw err;
+        }
+      }
       return { requested: task.slot };
     }
     case 'emergency-started':
@@ -81,7 +98,7 @@ export async function runWorkflowTask(deps: FlowDeps, input: unknown): Promise<R
       await update(deps, task.changeId, (c) => {
         const r = postApprovalReminder(c, now());
         done = r.done;
-        return r.done ? undefined : r.decision;
+        return r.decision;
       });
       return { done };
     }

@@ -2,10 +2,16 @@
  * Deciding from an email link. Opening the link (GET) only looks: it checks the token and shows a
  * confirmation page. Only the POST from that page decides, as the approver the token names, through
  * the same transition (and separation-of-duties rules) as the API.
+ *
+ * A link decides the slot it was minted for, or, when someone else filled that one, the slot its
+ * holder may still fill (a second CTO on a major change), never a slot its holder does not
+ * qualify for. A link to an emergency change post-approves it.
  */
 import { verifyDecisionToken, type DecisionClaims } from '../core/approval-link.js';
 import type { ChangeRequest, Person } from '../core/change-request.js';
-import { ForbiddenError, IllegalTransitionError, ValidationError, VersionConflictError } from '../core/errors.js';
+import { ForbiddenError, IllegalTransitionError, ValidationError } from '../core/errors.js';
+import { sameId } from '../core/identity.js';
+import { slotFor } from '../core/lifecycle.js';
 import type { Outcome, OutcomeContext } from '../email/pages.js';
 import type { ChangeWithAudit, Directory } from '../ports.js';
 import { transitionChange, type ChangeDeps } from './changes.js';
@@ -32,28 +38,35 @@ export async function openLink(deps: LinkDeps, token: string | undefined): Promi
 
 /** POST: decide, as the approver named by the token. */
 export async function decideByLink(deps: LinkDeps, token: string | undefined, comment: string | undefined): Promise<LinkResult> {
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const checked = await check(deps, token);
-    if (checked.kind === 'outcome') return checked;
-    const { loaded, claims, approver } = checked;
-    const cr = loaded.cr;
-    const ctx = { changeId: cr.id, revision: claims.revision, currentRevision: cr.revision, state: cr.state };
-    if (!approver) return result('not-eligible', { ...ctx, detail: 'Your account is no longer in the directory.' });
-    try {
-      // the change read for the token check is the one decided on: the write is conditioned on its version
-      await transitionChange(deps.changes, approver, cr.id, claims.decision, { comment, revision: claims.revision }, undefined, loaded);
-      return result(claims.decision === 'approve' ? 'approved' : 'rejected', ctx);
-    } catch (err) {
-      if (err instanceof VersionConflictError) continue; // someone decided at the same moment: look again
-      if (err instanceof ForbiddenError) {
-        return result(/separation of duties|counts once/.test(err.message) ? 'separation-of-duties' : 'not-eligible', { ...ctx, detail: err.message });
-      }
-      if (err instanceof ValidationError) return result('not-eligible', { ...ctx, detail: err.issues.map((i) => `${i.path} ${i.message}`).join('; ') });
-      if (err instanceof IllegalTransitionError) return result('closed', { ...ctx, detail: err.message });
-      throw err;
+  const checked = await check(deps, token);
+  if (checked.kind === 'outcome') return checked;
+  const { loaded, claims, approver } = checked;
+  const cr = loaded.cr;
+  const ctx = { changeId: cr.id, revision: claims.revision, currentRevision: cr.revision, state: cr.state };
+  if (!approver) return result('not-eligible', { ...ctx, detail: 'Your account is no longer in the directory.' });
+  try {
+    // the write re-reads and re-decides if someone else decided at the same moment
+    const after = await transitionChange(
+      deps.changes,
+      approver,
+      cr.id,
+      claims.decision,
+      { comment, revision: claims.revision, slot: claims.slot },
+      undefined,
+      loaded,
+    );
+    const awaiting = (after.cr.approvalRequirement?.route === 'approval' ? after.cr.approvalRequirement.slots : [])
+      .filter((s) => !after.cr.approvals.some((a) => a.slot === s.slot && a.revision === after.cr.revision))
+      .map((s) => s.slot);
+    return result(claims.decision === 'approve' ? 'approved' : 'rejected', { ...ctx, awaiting: after.cr.state === 'pending_approval' ? awaiting : [] });
+  } catch (err) {
+    if (err instanceof ForbiddenError) {
+      return result(/separation of duties|counts once/.test(err.message) ? 'separation-of-duties' : 'not-eligible', { ...ctx, detail: err.message });
     }
+    if (err instanceof ValidationError) return result('not-eligible', { ...ctx, detail: err.issues.map((i) => `${i.path} ${i.message}`).join('; ') });
+    if (err instanceof IllegalTransitionError) return result('closed', { ...ctx, detail: err.message });
+    throw err;
   }
-  return result('closed', { detail: 'The change request kept changing; open the link again.' });
 }
 
 async function check(
@@ -69,12 +82,26 @@ async function check(
   const cr = found.cr;
   const ctx = { changeId: cr.id, revision: claims.revision, currentRevision: cr.revision, state: cr.state };
   if (cr.revision !== claims.revision) return result('superseded', ctx);
-  const filled = cr.approvals.find((a) => a.slot === claims.slot);
-  if (filled || (cr.state === 'rejected' && cr.revision === claims.revision)) {
-    return filled?.by === claims.approver || cr.state === 'rejected'
-      ? result('already-used', ctx)
-      : result('closed', { ...ctx, detail: `The approval was given by ${filled?.name}.` });
+  const ok = { kind: 'ok' as const, loaded: found, claims, approver: approver ?? undefined };
+
+  if (cr.content.category === 'emergency') {
+    const pa = cr.postApproval;
+    if (claims.decision !== 'approve' || !pa) return result('closed', ctx);
+    if (pa.approvedBy)
+      return sameId(pa.approvedBy, claims.approver)
+        ? result('already-used', ctx)
+        : result('closed', { ...ctx, detail: `It was post-approved by ${pa.approvedBy}.` });
+    return ok;
   }
+
+  if (cr.state === 'rejected') return result('already-used', ctx);
+  const mine = cr.approvals.find((a) => a.revision === cr.revision && sameId(a.by, claims.approver));
+  if (mine) return result('already-used', ctx);
   if (cr.state !== 'pending_approval') return result('closed', ctx);
-  return { kind: 'ok', loaded: found, claims, approver: approver ?? undefined };
+  const filled = cr.approvals.find((a) => a.slot === claims.slot && a.revision === cr.revision);
+  // someone else filled the slot of this link: it still decides the slot its holder may fill, if any
+  if (filled && !(approver && slotFor(cr, approver))) {
+    return result('closed', { ...ctx, detail: `The approval was given by ${filled.name}; no other approval of yours is needed.` });
+  }
+  return ok;
 }

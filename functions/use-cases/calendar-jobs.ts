@@ -2,14 +2,13 @@
  * The calendar's scheduled jobs. Both are safe to run twice, late, or at the same time: every
  * notice goes through `Once`, keyed by what it is about, and every CR write is conditional.
  */
-import { DateTime } from 'luxon';
 import { blackoutsTouching, calendarState, conflictsFor, COMMITTED_STATES } from '../core/calendar.js';
 import type { ChangeRequest, Person } from '../core/change-request.js';
 import { VersionConflictError } from '../core/errors.js';
-import { recordCalendarFindings } from '../core/lifecycle.js';
+import { recordCalendarFindings, type Decision } from '../core/lifecycle.js';
 import { checkSchedule } from '../core/schedule-check.js';
-import { dueMilestone, TIMELINE_GRACE } from '../core/timeline.js';
-import { blackoutFlagNotice, blackoutInProgressNotice, timelineNotice } from '../email/calendar-notices.js';
+import { dueMilestone, recordTimelineNotice, TIMELINE_GRACE } from '../core/timeline.js';
+import { blackoutFlagNotice, blackoutInProgressNotice } from '../email/calendar-notices.js';
 import type { CalendarStore, ChangeStore, Clock, Directory, Mailer, Once } from '../ports.js';
 import type { CalendarConfig } from '../core/calendar.js';
 import { allChangesInState } from './read-changes.js';
@@ -29,30 +28,49 @@ export interface CalendarJobDeps {
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
-export async function sendTimelineNotifications(deps: CalendarJobDeps): Promise<{ sent: string[]; skipped: number }> {
+/**
+ * The communication timeline: for each committed change whose milestone (T-24h, T-1h, T-0, T+15m)
+ * is due, record the notice on the change (one conditional write, once per milestone and
+ * revision); its event makes the notifications consumer email the stakeholders. Each change is its
+ * own step: one that fails is reported and the rest go on; the next run retries it.
+ */
+export async function sendTimelineNotifications(deps: CalendarJobDeps): Promise<{ sent: string[]; skipped: number; failed: string[] }> {
   const now = deps.clock.now().getTime();
   // changes starting within the next 24 h, or that started up to (15 min + grace) ago
   const committed = await deps.calendarStore.committedChanges(
     new Date(now - 15 * MINUTE - TIMELINE_GRACE).toISOString(),
     new Date(now + 24 * HOUR + MINUTE).toISOString(),
   );
-  const sent: string[] = [];
-  let skipped = 0;
+  const result = { sent: [] as string[], skipped: 0, failed: [] as string[] };
   for (const cr of committed) {
-    const start = Date.parse(cr.content.plannedWindow!.start);
-    const milestone = dueMilestone(start, now);
+    const milestone = dueMilestone(Date.parse(cr.content.plannedWindow!.start), now);
     if (!milestone || cr.content.category === 'emergency') continue;
-    const to = recipients(cr, deps.stakeholderEmails);
-    const localStart = DateTime.fromMillis(start, { zone: deps.config.timeZone }).toFormat('ccc d LLL yyyy HH:mm ZZZZ');
-    const { ran } = await deps.once.run(
-      'timeline',
-      { changeId: cr.id, revision: cr.revision, milestone: milestone.id, start: cr.content.plannedWindow!.start },
-      () => deps.mailer.send(timelineNotice(cr, milestone.id, localStart, to)),
-    );
-    if (ran) sent.push(`${cr.id} ${milestone.id}`);
-    else skipped++;
+    const channels = (cr.content.communication?.stakeholders ?? []).filter((s) => deps.stakeholderEmails[s]);
+    try {
+      const recorded = await updateChange(deps, cr.id, (c) => recordTimelineNotice(c, milestone.id, channels, new Date(now).toISOString()));
+      if (recorded) result.sent.push(`${cr.id} ${milestone.id}`);
+      else result.skipped++;
+    } catch (err) {
+      result.failed.push(`${cr.id} ${milestone.id}: ${(err as Error).message}`);
+    }
   }
-  return { sent, skipped };
+  return result;
+}
+
+/** Read, decide, write conditioned on the version read; a lost race decides again on the fresh read. True when it wrote. */
+async function updateChange(deps: Pick<CalendarJobDeps, 'store'>, id: string, decide: (cr: ChangeRequest) => Decision | undefined): Promise<boolean> {
+  for (let attempt = 1; ; attempt++) {
+    const current = await deps.store.get(id);
+    if (!current) return false;
+    const decision = decide(current.cr);
+    if (!decision) return false;
+    try {
+      await deps.store.save(current.cr.version, decision.next, decision.audit);
+      return true;
+    } catch (err) {
+      if (!(err instanceof VersionConflictError) || attempt >= 5) throw err;
+    }
+  }
 }
 
 /**
@@ -152,11 +170,6 @@ function conflictKey(conflicts: { otherId: string; components: string[] }[]): st
     .map((c) => `${c.otherId}:${[...c.components].sort().join('+')}`)
     .sort()
     .join('|');
-}
-
-function recipients(cr: ChangeRequest, stakeholderEmails: Record<string, string>): string[] {
-  const channels = (cr.content.communication?.stakeholders ?? []).map((s) => stakeholderEmails[s]).filter((a): a is string => Boolean(a));
-  return [...new Set([...channels, ...(cr.requestor.email ? [cr.requestor.email] : [])])];
 }
 
 async function emailsOf(deps: CalendarJobDeps, ids: string[], cr: ChangeRequest): Promise<string[]> {

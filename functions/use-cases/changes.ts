@@ -16,13 +16,16 @@ import {
   type Action,
   type Decision,
   type RulesConfig,
+  type TransitionContext,
   type TransitionInput,
   workflowRef,
 } from '../core/lifecycle.js';
-import type { CalendarConfig } from '../core/calendar.js';
-import { checkSchedule, refuseBlackouts, type CalendarFindings } from '../core/schedule-check.js';
+import { calendarState, type CalendarConfig } from '../core/calendar.js';
+import { gateDecision } from '../core/deploy-gate.js';
+import { derivePlannedWindow } from '../core/planned-window.js';
+import { checkSchedule, type CalendarFindings } from '../core/schedule-check.js';
 import { TaskClosedError, type CalendarStore, type ChangeStore, type ChangeWithAudit, type Clock, type WorkflowEngine } from '../ports.js';
-import type { AuditEntry, ChangeRequest, WorkflowRef } from '../core/change-request.js';
+import type { AuditEntry, BlackoutRunThrough, ChangeRequest, WorkflowRef } from '../core/change-request.js';
 import { stopWorkflow } from './approval-flow.js';
 
 export interface ChangeDeps {
@@ -46,25 +49,57 @@ export async function scheduleFindings(deps: ChangeDeps, change: { id: string; c
   return checkSchedule({ change, events, committed, config: deps.calendar.config, now });
 }
 
-/** 1. number the change in the org's day 2. apply the create rule 3. write CR and audit together. */
-export async function fileChange(deps: ChangeDeps, actor: Actor, content: ChangeContent): Promise<ChangeWithAudit> {
+/**
+ * 1. apply the create rule (the calendar read first) 2. only then number the change in the org's
+ * day, so that a refused change takes no number 3. write CR and audit together.
+ */
+export async function fileChange(deps: ChangeDeps, actor: Actor, content: ChangeContent, template?: ChangeRequest['template']): Promise<ChangeWithAudit> {
   const now = deps.clock.now().toISOString();
+  const provisional = 'CR-0000-00-00-000';
+  const calendar = await scheduleFindings(deps, { id: provisional, content: withDerivedWindow(content, deps, now) }, now);
+  const blackoutsAtStart = content.category === 'emergency' ? await blackoutsAt(deps, content.incident?.implementedAt ?? now) : undefined;
+  const decided = createChange({ id: provisional, content, actor, now, config: deps.rules, calendar, template, blackoutsAtStart });
   const day = localDay(now, deps.timeZone);
-  // the calendar check comes first: a change refused for a blackout takes no number
-  const calendar = await scheduleFindings(deps, { id: 'CR-new', content }, now);
-  refuseBlackouts(content, calendar);
   const id = formatChangeId(day, await deps.store.nextSequence(day));
-  const { next, audit } = createChange({
-    id,
-    content,
-    actor,
-    now,
-    config: deps.rules,
-    calendar: calendar && { ...calendar, conflicts: calendar.conflicts.map((c) => ({ ...c, changeId: id })) },
-  });
-  await deps.store.create(next, audit);
+  const next = renumbered(decided.next, provisional, id);
+  await deps.store.create(next, decided.audit);
   await startWorkflowOf(deps, next);
-  return { cr: next, audit };
+  return { cr: next, audit: decided.audit };
+}
+
+/** The decided change under its real number: the id, and the conflicts that name it. */
+function renumbered(cr: ChangeRequest, provisional: string, id: string): ChangeRequest {
+  const next = { ...cr, id };
+  if (next.calendar) next.calendar = { ...next.calendar, conflicts: next.calendar.conflicts.map((c) => ({ ...c, changeId: id })) };
+  if (next.workflow) next.workflow = workflowRef(next.workflow.name, next);
+  return next;
+}
+
+/** The content with the window the core would store, to ask the calendar about it before the create. */
+function withDerivedWindow(content: ChangeContent, deps: ChangeDeps, now: string): ChangeContent {
+  const window = derivePlannedWindow(content, deps.rules.timeZone, now).window;
+  return window ? { ...content, plannedWindow: window } : content;
+}
+
+/** The blackouts in force at an instant (an emergency change records the ones it ran through). */
+async function blackoutsAt(deps: ChangeDeps, at: string): Promise<BlackoutRunThrough[]> {
+  if (!deps.calendar) return [];
+  const state = calendarState(new Date(at).toISOString(), await deps.calendar.store.events(), deps.calendar.config);
+  return state.reasons.map((b) => ({ name: b.name, kind: b.kind, start: b.start, end: b.end }));
+}
+
+/** What a start needs to know: the deploy gate's answer now (planned), or the blackouts it runs through (emergency). */
+async function startContext(deps: ChangeDeps, cr: ChangeRequest, now: string): Promise<TransitionContext> {
+  if (cr.content.category === 'emergency') return { blackoutsAtStart: await blackoutsAt(deps, cr.content.incident?.implementedAt ?? now) };
+  const window = cr.content.plannedWindow;
+  const [events, committed] = deps.calendar
+    ? await Promise.all([
+        deps.calendar.store.events(),
+        window ? deps.calendar.store.committedChanges(window.start, window.end) : Promise.resolve([] as ChangeRequest[]),
+      ])
+    : [[], []];
+  const config = deps.calendar?.config ?? { timeZone: deps.timeZone, holidayCountry: 'US', fridayCutoff: '14:00' };
+  return { gate: gateDecision({ cr, at: now, events, committed, config }) };
 }
 
 /**
@@ -81,7 +116,13 @@ export async function reviseChange(
   const { before, decision, audit } = await writeLatest(deps, id, expectedVersion, undefined, async (cr) => {
     // who may edit is decided before the patch is even merged: a stranger's patch costs nothing
     mayEdit(cr, actor);
-    const content = parseContent(mergePatch(cr.content, patch));
+    const merged = mergePatch(cr.content, patch) as Record<string, unknown>;
+    // a window written in the patch is the person's own, even over one ChangeFlow derived
+    const patched = patch.plannedWindow;
+    if (patched && typeof patched === 'object' && !('derivedFrom' in patched) && merged.plannedWindow && typeof merged.plannedWindow === 'object') {
+      delete (merged.plannedWindow as Record<string, unknown>).derivedFrom;
+    }
+    const content = parseContent(merged);
     const now = deps.clock.now().toISOString();
     return editChange(cr, actor, content, now, deps.rules, await scheduleFindings(deps, { id, content }, now));
   });
@@ -118,9 +159,10 @@ export async function transitionChange(
     // submitting (re)checks the calendar: blackouts declared since the draft was written count
     const calendar = action === 'submit' ? await scheduleFindings(deps, cr, now) : undefined;
     const workflow: WorkflowRef | undefined = action === 'submit' && deps.workflows ? workflowRef('approval', cr) : undefined;
+    const started = action === 'start' ? await startContext(deps, cr, now) : {};
     // If-Match read the current version: the revision the approver saw is the current one
     const bound = expectedVersion !== undefined && input.revision === undefined ? { ...input, revision: cr.revision } : input;
-    return applyAction(cr, action, actor, bound, now, deps.rules, { calendar, workflow });
+    return applyAction(cr, action, actor, bound, now, deps.rules, { calendar, workflow, ...started });
   });
   await afterTransition(deps, action, before, decision.next);
   return { cr: decision.next, audit: [...audit, ...decision.audit] };
@@ -146,6 +188,8 @@ async function writeLatest(
     const { cr, audit } = attempt === 1 && loaded ? loaded : await getChange(deps, id);
     checkExpectedVersion(cr.version, expectedVersion);
     const decision = await decide(cr);
+    // nothing to record (a checklist tick already there): no write
+    if (decision.audit.length === 0) return { before: cr, decision, audit };
     try {
       await deps.store.save(cr.version, decision.next, decision.audit);
       return { before: cr, decision, audit };

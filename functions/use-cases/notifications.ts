@@ -3,12 +3,16 @@
  * in-process bus locally). Handlers never send email themselves. Each event is handled once, by
  * its id, however often it is delivered.
  */
+import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { createDecisionToken, type LinkDecision } from '../core/approval-link.js';
 import { ValidationError } from '../core/errors.js';
 import { APPROVER_ROLES, type ApprovalSlot, type ApproverRole, type ChangeRequest, type Person, type Role } from '../core/change-request.js';
+import { sameId } from '../core/identity.js';
+import { slotFor } from '../core/lifecycle.js';
 import type { DomainEvent } from '../core/events.js';
 import { approversToAsk } from '../core/approval-policy.js';
+import { timelineNotice } from '../email/calendar-notices.js';
 import { plainEmail } from '../email/plain.js';
 import { approvalRequestEmail } from '../email/templates.js';
 import type { ApprovalTimers } from '../core/approval-flow.js';
@@ -37,6 +41,7 @@ export const NOTIFIED_EVENTS = [
   'EmergencyStarted',
   'PostApprovalReminder',
   'PostApprovalOverdue',
+  'TimelineNotice',
 ] as const;
 
 /** What a notification needs of an event; anything else on the bus is refused (and lands in the DLQ). */
@@ -76,19 +81,15 @@ async function messagesFor(deps: NotificationDeps, event: DomainEvent): Promise<
     case 'ApprovalRequested':
     case 'ApprovalReminder':
     case 'ApprovalEscalated': {
-      // which slots: the one named by the entry, or every open one for a reminder of all
-      // the slot is the first words of the entry's reason: "[reminder: ]<slot> approval …"
-      const slots = (cr.approvalRequirement?.slots ?? []).filter(
-        (s) => new RegExp(`^(reminder: )?${s.slot} approval`).test(event.reason ?? '') && !cr.approvals.some((a) => a.slot === s.slot),
-      );
+      // the slot is a field of the entry; each person is asked for the one decision open to them
+      const slot = (cr.approvalRequirement?.slots ?? []).find((s) => s.slot === event.detail?.slot);
+      if (!slot || cr.approvals.some((a) => a.slot === slot.slot && a.revision === cr.revision)) return [];
+      const request = cr.approvalRequests?.find((r) => r.slot === slot.slot);
+      const escalated = event.type === 'ApprovalEscalated';
+      const people = escalated && request?.escalatedTo ? await peopleWithRole(deps, request.escalatedTo) : await eligibleApprovers(deps, cr, slot);
       const out: EmailMessage[] = [];
-      for (const slot of slots) {
-        const request = cr.approvalRequests?.find((r) => r.slot === slot.slot);
-        const escalated = event.type === 'ApprovalEscalated';
-        const people = escalated && request?.escalatedTo ? await peopleWithRole(deps, request.escalatedTo) : await eligibleApprovers(deps, cr, slot);
-        for (const approver of people.filter((p) => p.id !== cr.requestor.id && p.email)) {
-          out.push(await approvalEmail(deps, cr, slot, approver, { reminder: event.type === 'ApprovalReminder', escalated }));
-        }
+      for (const approver of people.filter((p) => p.email && (escalated || slotFor(cr, p) === slot.slot))) {
+        out.push(await approvalEmail(deps, cr, slot, approver, { reminder: event.type === 'ApprovalReminder', escalated }));
       }
       return out;
     }
@@ -101,38 +102,48 @@ async function messagesFor(deps: NotificationDeps, event: DomainEvent): Promise<
       ];
     }
     case 'EmergencyStarted': {
+      // seed: "Notify stakeholders - Brief update in #incidents"; the post-approvers are asked at once
       const onCall = (await peopleWithRole(deps, 'on-call')).map((p) => p.email);
-      const channels = (cr.content.communication?.stakeholders ?? []).map((s) => deps.stakeholderEmails[s]).filter((a): a is string => Boolean(a));
-      return [
-        plainEmail(
-          [...new Set([...onCall, ...channels, deps.stakeholderEmails.engineering].filter((a): a is string => Boolean(a)))],
-          `Emergency change ${cr.id} started: ${cr.content.title}`,
-          [
-            `Emergency change ${cr.id} "${cr.content.title}" is in progress (incident ${cr.content.incident?.reference ?? 'unknown'}, ${cr.content.incident?.severity ?? ''}).`,
-            `Started by ${cr.requestor.name}. Post-approval by ${cr.postApproval?.minRole ?? 'eng-manager'} or above is due by ${cr.postApproval?.dueAt}.`,
-            cr.content.description?.summary ?? '',
-          ],
-        ),
-      ];
+      const channels = [...(cr.content.communication?.stakeholders ?? []), 'engineering', 'incidents']
+        .map((s) => deps.stakeholderEmails[s])
+        .filter((a): a is string => Boolean(a));
+      const through = cr.emergency?.blackouts.length ? ` It runs through the blackout ${cr.emergency.blackouts.map((b) => `"${b.name}"`).join(', ')}.` : '';
+      const notice = plainEmail([...new Set([...onCall, ...channels])], `Emergency change ${cr.id} started: ${cr.content.title}`, [
+        `Emergency change ${cr.id} "${cr.content.title}" is in progress (incident ${cr.content.incident?.reference ?? 'unknown'}, ${cr.content.incident?.severity ?? ''}).${through}`,
+        `Declared by ${cr.emergency?.declaredBy ?? cr.requestor.name}. Post-approval by ${cr.postApproval?.minRole ?? 'eng-manager'} or above is due by ${cr.postApproval?.dueAt}.`,
+        cr.content.description?.summary ?? '',
+      ]);
+      return [notice, ...(await postApprovalEmails(deps, cr, { reminder: false, escalated: false }))];
+    }
+    case 'TimelineNotice': {
+      const milestone = event.detail?.milestone;
+      const window = cr.content.plannedWindow;
+      if (!milestone || !window) return [];
+      const channels = (event.detail?.channels ?? []).map((c) => deps.stakeholderEmails[c]).filter((a): a is string => Boolean(a));
+      const to = [...new Set([...channels, ...(cr.requestor.email ? [cr.requestor.email] : [])])];
+      const localStart = DateTime.fromISO(window.start, { zone: 'utc' }).setZone(deps.timeZone).toFormat('ccc d LLL yyyy HH:mm ZZZZ');
+      return [timelineNotice(cr, milestone, localStart, to)];
     }
     case 'PostApprovalReminder':
-    case 'PostApprovalOverdue': {
-      const overdue = event.type === 'PostApprovalOverdue';
-      const minRole: Role = overdue ? 'cto' : (cr.postApproval?.minRole ?? 'eng-manager');
-      const people = overdue
-        ? await peopleWithRole(deps, 'cto')
-        : await eligibleApprovers(deps, cr, { slot: minRole as ApproverRole, minRole: minRole as ApproverRole, reason: '' });
-      const to = people.filter((p) => p.id !== cr.requestor.id).map((p) => p.email);
-      return [
-        plainEmail(to, `${overdue ? 'OVERDUE: ' : ''}post-approve emergency change ${cr.id}`, [
-          `Emergency change ${cr.id} "${cr.content.title}" ${overdue ? 'was not post-approved in time' : 'still needs its post-approval'}: due by ${cr.postApproval?.dueAt}.`,
-          `Post-approve it with POST ${deps.baseUrl}/changes/${cr.id}/approve.`,
-        ]),
-      ];
-    }
+      return postApprovalEmails(deps, cr, { reminder: true, escalated: false });
+    case 'PostApprovalOverdue':
+      return postApprovalEmails(deps, cr, { reminder: false, escalated: true });
     default:
       return [];
   }
+}
+
+/** An emergency change's post-approvers, each with a link that post-approves it (nothing to reject: the work is done). */
+async function postApprovalEmails(deps: NotificationDeps, cr: ChangeRequest, flags: { reminder: boolean; escalated: boolean }): Promise<EmailMessage[]> {
+  if (!cr.postApproval || cr.postApproval.approvedBy) return [];
+  const minRole: ApproverRole = flags.escalated ? 'cto' : cr.postApproval.minRole;
+  const slot = cr.approvalRequirement?.slots[0] ?? { slot: minRole, minRole, reason: 'emergency change: post-approval within 24 h of the start' };
+  const people = flags.escalated ? await peopleWithRole(deps, 'cto') : await eligibleApprovers(deps, cr, { ...slot, minRole });
+  const out: EmailMessage[] = [];
+  for (const approver of people.filter((p) => p.email && !sameId(p.id, cr.requestor.id))) {
+    out.push(await approvalEmail(deps, cr, { ...slot, slot: minRole, minRole }, approver, { ...flags, postApproval: true }));
+  }
+  return out;
 }
 
 async function approvalEmail(
@@ -140,10 +151,11 @@ async function approvalEmail(
   cr: ChangeRequest,
   slot: ApprovalSlot,
   approver: Person,
-  flags: { reminder: boolean; escalated: boolean },
+  flags: { reminder: boolean; escalated: boolean; postApproval?: boolean },
 ): Promise<EmailMessage> {
-  const since = cr.approvalRequests?.find((r) => r.slot === slot.slot)?.since ?? cr.updatedAt;
-  const expiresAt = new Date(Date.parse(since) + deps.timers.expireAfterHours * 3_600_000).toISOString();
+  const since = cr.approvalRequests?.find((r) => r.slot === slot.slot)?.since ?? cr.startedAt ?? cr.updatedAt;
+  // a post-approval link lives as long as the post-approval may still be given, late included
+  const expiresAt = new Date(Date.parse(since) + (flags.postApproval ? 7 * 24 : deps.timers.expireAfterHours) * 3_600_000).toISOString();
   const key = await deps.linkKey();
   const link = (decision: LinkDecision) =>
     `${deps.baseUrl}/approvals/decide?token=${createDecisionToken({ approver: approver.id, changeId: cr.id, revision: cr.revision, slot: slot.slot, decision, expiresAt }, key)}`;
@@ -152,7 +164,7 @@ async function approvalEmail(
     slot,
     approver,
     approveUrl: link('approve'),
-    rejectUrl: link('reject'),
+    rejectUrl: flags.postApproval ? undefined : link('reject'),
     reminder: flags.reminder,
     escalated: flags.escalated,
     expiresAt,

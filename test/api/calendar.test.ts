@@ -37,6 +37,15 @@ async function approved(content: ChangeContent) {
   expect(res.body.state).toBe('approved');
   return res.body;
 }
+/** Its pre-deployment checklist done: the items people tick, and the T-1h notice sent. */
+async function ready(cr: { id: string; content: ChangeContent }) {
+  const items = ['tests-passing', 'staging-deployed', 'rollback-tested', 'dashboards-open', 'on-call-briefed', 'templates-ready'];
+  expect((await api.call('POST', `/changes/${cr.id}/checklist`, { as: 'oscar', body: { tick: items } })).status).toBe(200);
+  const was = now;
+  now = new Date(Date.parse(cr.content.plannedWindow!.start) - 55 * 60_000);
+  await api.system.jobs.TimelineNotifications!();
+  now = was;
+}
 const issuesOf = (res: { body: { issues?: { path: string; message: string }[] } }) => res.body.issues ?? [];
 
 describe('Rule: a non-emergency change may not be planned into a blackout', () => {
@@ -194,6 +203,7 @@ describe('Route: POST/DELETE /calendar/events (admin)', () => {
 describe('Route: GET /changes/{id}/gate — the deploy gate', () => {
   it('allows an approved change inside its window, and says why it denies otherwise', async () => {
     const cr = await approved(planned('2027-03-09T15:00:00Z', '2027-03-09T16:00:00Z'));
+    await ready(cr);
     const inside = await api.call('GET', `/changes/${cr.id}/gate?at=2027-03-09T15:30:00Z&revision=1`);
     expect(inside.body).toMatchObject({ decision: 'allow', reasons: [] });
     const early = await api.call('GET', `/changes/${cr.id}/gate?at=2027-03-09T14:00:00Z&revision=2`);
@@ -307,6 +317,7 @@ describe('Rule: timeline notices go out exactly once, even when the job runs twi
     const cr = await approved(
       planned('2027-03-18T14:00:00Z', '2027-03-18T15:00:00Z', { description: { ...completeContent().description, components: ['Monitoring/Alerting'] } }),
     );
+    await ready(cr);
     now = new Date('2027-03-18T14:05:00Z');
     expect((await api.call('POST', `/changes/${cr.id}/start`, { as: 'oscar' })).status).toBe(200);
     now = new Date('2027-03-19T18:00:00Z'); // Friday 14:00 EDT

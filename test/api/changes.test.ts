@@ -244,38 +244,69 @@ describe('Route: PATCH /changes/{id}', () => {
 });
 
 describe('Route: POST /changes/{id}/{action}', () => {
-  it('walks a normal change through submit → approve → schedule → start → complete (monitoring) → rollback', async () => {
-    const cr = await create();
-    // submit answers `submitted`; the approval workflow then routes it and asks for the approval
-    const submitted = await api.call('POST', `/changes/${cr.id}/submit`);
-    expect(submitted.body.state).toBe('submitted');
-    expect((await api.waitFor(cr.id, routed)).state).toBe('pending_approval');
-    const steps: [string, string, object, string][] = [
-      ['approve', 'tom', { comment: 'ship it', revision: 1 }, 'approved'],
-      ['schedule', 'alice', {}, 'scheduled'],
-      ['start', 'oscar', {}, 'in_progress'],
-      ['complete', 'alice', {}, 'monitoring'],
-      ['rollback', 'alice', { reason: 'error rate above 5%' }, 'rolled_back'],
-    ];
-    for (const [action, who, body, state] of steps) {
-      const res = await api.call('POST', `/changes/${cr.id}/${action}`, { as: who as never, body });
-      expect(res.status, `${action}: ${res.text}`).toBe(200);
-      expect(res.body.state).toBe(state);
-    }
-    const { body } = await api.call('GET', `/changes/${cr.id}`);
-    // filed, submitted, awaiting approval, approval requested, approved, scheduled, started, deployed, rolled back
-    expect(body.audit.map((a: { action: string }) => a.action)).toEqual([
-      'create',
-      'submit',
-      'await-approval',
-      'request-approval',
-      'approve',
-      'schedule',
-      'start',
-      'deployed',
-      'rollback',
-    ]);
-    expect(body.audit.map((a: { seq: number }) => a.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  describe('on a clock the test moves', () => {
+    let timed: Api;
+    let now = '2027-03-15T14:00:00.000Z'; // Monday, the day before the fixture's window
+    beforeAll(async () => {
+      timed = await startApi({}, { clock: { now: () => new Date(now) } });
+    });
+    afterAll(() => timed?.stop());
+    const MANUAL = ['tests-passing', 'staging-deployed', 'rollback-tested', 'dashboards-open', 'on-call-briefed', 'templates-ready'];
+
+    it('walks a normal change through submit → approve → schedule → checklist → start → complete (monitoring) → rollback', async () => {
+      const cr = (await timed.call('POST', '/changes', { body: completeContent() })).body;
+      const submitted = await timed.call('POST', `/changes/${cr.id}/submit`);
+      expect(submitted.body.state).toBe('submitted');
+      expect((await timed.waitFor(cr.id, routed)).state).toBe('pending_approval');
+      const step = async (action: string, who: Who, body: object, state: string) => {
+        const res = await timed.call('POST', `/changes/${cr.id}/${action}`, { as: who, body });
+        expect(res.status, `${action}: ${res.text}`).toBe(200);
+        expect(res.body.state).toBe(state);
+        return res.body;
+      };
+      await step('approve', 'tom', { comment: 'ship it', revision: 1 }, 'approved');
+      await step('schedule', 'alice', {}, 'scheduled');
+      const ticked = await step('checklist', 'oscar', { tick: MANUAL, note: 'pipeline 4711 green' }, 'scheduled');
+      expect(ticked.checklist.filter((l: { ticked: boolean }) => !l.ticked).map((l: { item: string }) => l.item)).toEqual(['stakeholders-notified']);
+      now = '2027-03-16T14:05:00.000Z'; // T-55m: the final reminder goes out
+      await timed.system.jobs.TimelineNotifications!();
+      now = '2027-03-16T15:05:00.000Z'; // inside the window
+      await step('start', 'oscar', {}, 'in_progress');
+      await step('complete', 'alice', {}, 'monitoring');
+      await step('rollback', 'alice', { reason: 'error rate above 5%' }, 'rolled_back');
+      const { body } = await timed.call('GET', `/changes/${cr.id}`);
+      expect(body.audit.map((a: { action: string }) => a.action)).toEqual([
+        'create',
+        'submit',
+        'await-approval',
+        'request-approval',
+        'approve',
+        'schedule',
+        'checklist',
+        'notice',
+        'start',
+        'deployed',
+        'rollback',
+      ]);
+      expect(body.audit.map((a: { seq: number }) => a.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+      expect(body.audit[7]).toMatchObject({ actor: { id: 'system' }, detail: { milestone: 'T-1h', channels: ['engineering', 'support'] } });
+    });
+
+    it('refuses a start (422) the deploy gate would deny, naming each reason, and changes nothing', async () => {
+      now = '2027-03-15T14:00:00.000Z';
+      const cr = (await timed.call('POST', '/changes', { body: completeContent() })).body;
+      await timed.submit(cr.id);
+      await timed.call('POST', `/changes/${cr.id}/approve`, { as: 'tom', body: { revision: 1 } });
+      const before = (await timed.call('GET', `/changes/${cr.id}`)).body;
+      const refused = await timed.call('POST', `/changes/${cr.id}/start`, { as: 'oscar' });
+      expect(refused.status).toBe(422);
+      const paths = refused.body.issues.map((i: { path: string }) => i.path);
+      expect(paths).toContain('gate.outside-window');
+      expect(paths.filter((p: string) => p === 'gate.checklist')).toHaveLength(7);
+      const gate = (await timed.call('GET', `/changes/${cr.id}/gate`)).body;
+      expect(gate.reasons.map((r: { code: string }) => `gate.${r.code}`)).toEqual(paths);
+      expect((await timed.call('GET', `/changes/${cr.id}`)).body.version).toBe(before.version);
+    });
   });
 
   it('auto-approves a low-risk standard change from the catalogue', async () => {

@@ -47,7 +47,7 @@ describe('Rule: reminders every 24 h, escalation after 48 h, expiry after 7 days
 
   it('filled slots are not reminded', () => {
     let cr = pending('major');
-    for (const r of cr.approvalRequests!) cr = (recordApprovalRequest(cr, 1, r.slot, `t-${r.slot}`, T0) as Decision).next;
+    for (const r of cr.approvalRequests!) cr = recordApprovalRequest(cr, 1, r.slot, `t-${r.slot}`, T0).decision!.next;
     cr = applyAction(cr, 'approve', people.carol, {}, at(1), rules).next;
     expect(dueTimers(cr, at(24), DEFAULT_TIMERS)).toEqual([{ kind: 'remind', slot: 'eng-manager' }]);
   });
@@ -55,7 +55,7 @@ describe('Rule: reminders every 24 h, escalation after 48 h, expiry after 7 days
 
 describe('Rule: the flow asks once per slot and revision', () => {
   it('a request for a superseded revision records nothing', () => {
-    expect(recordApprovalRequest(pending(), 2, 'tech-lead', 'token', T0)).toBe('superseded');
+    expect(recordApprovalRequest(pending(), 2, 'tech-lead', 'token', T0)).toEqual({ wait: false, complete: 'Superseded' });
   });
 });
 

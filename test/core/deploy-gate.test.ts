@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ChangeRequest } from '../../functions/core/change-request.js';
 import { gateDecision } from '../../functions/core/deploy-gate.js';
+import { MANUAL_CHECKLIST_ITEMS } from '../../functions/core/checklist.js';
 import { createChange } from '../../functions/core/lifecycle.js';
 import { completeContent, people, rules } from '../fixtures.js';
 
@@ -8,10 +9,19 @@ const config = { timeZone: 'America/New_York', holidayCountry: 'US', fridayCutof
 // Tuesday 2027-03-09 10:00–11:00 New York (EST)
 const window = { start: '2027-03-09T15:00:00Z', end: '2027-03-09T16:00:00Z' };
 
-function change(state: ChangeRequest['state'], category: 'normal' | 'emergency' = 'normal', id = 'CR-2027-03-01-001'): ChangeRequest {
+/** A change in `state`; an approved one with its pre-deployment checklist done unless `checklist: false`. */
+function change(state: ChangeRequest['state'], category: 'normal' | 'emergency' = 'normal', id = 'CR-2027-03-01-001', checklist = true): ChangeRequest {
   const content = { ...completeContent(category), plannedWindow: window };
   const cr = createChange({ id, content, actor: people.alice, now: '2027-03-01T15:00:00Z', config: rules }).next;
-  return { ...cr, state };
+  if (!checklist || state === 'draft') return { ...cr, state };
+  const tick = { by: 'oscar', name: 'Oscar Ortiz', at: '2027-03-08T15:00:00Z', revision: cr.revision };
+  return {
+    ...cr,
+    state,
+    approvedAt: '2027-03-02T15:00:00Z',
+    checklist: Object.fromEntries(MANUAL_CHECKLIST_ITEMS.map((i) => [i, tick])),
+    notices: [{ milestone: 'T-24h', at: '2027-03-08T15:00:00Z', revision: cr.revision, channels: ['engineering'] }],
+  };
 }
 const codes = (d: ReturnType<typeof gateDecision>) => d.reasons.map((r) => r.code).sort();
 
@@ -41,6 +51,13 @@ describe('Rule: the deploy gate allows only an approved change, at its revision,
     const d = gateDecision({ cr: change('approved'), at: '2027-03-09T15:30:00Z', events: [], committed: [other], config });
     expect(codes(d)).toEqual(['conflict']);
     expect(d.reasons[0]!.message).toContain('CR-2027-03-01-002');
+  });
+
+  it('denies an approved change until its pre-deployment checklist is done, naming each unticked item', () => {
+    const cr = change('approved', 'normal', 'CR-2027-03-01-001', false);
+    const d = gateDecision({ cr: { ...cr, approvedAt: '2027-03-02T15:00:00Z' }, at: '2027-03-09T15:30:00Z', events: [], committed: [], config });
+    expect(codes(d)).toEqual(Array(7).fill('checklist'));
+    expect(d.reasons.map((r) => r.message)).toContain('pre-deployment checklist: "On-call engineer briefed" is not ticked');
   });
 
   it('lets an emergency change through a blackout and outside its window, and says so', () => {

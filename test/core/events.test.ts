@@ -11,7 +11,7 @@ describe('Rule: every audit entry is one domain event', () => {
     const created = createChange({ id: 'CR-2027-03-01-001', content: completeContent(), actor: people.alice, now: T0, config: rules });
     const submitted = applyAction(created.next, 'submit', people.alice, {}, T0, rules);
     const routed = routeSubmitted(submitted.next, 1, T0) as Decision;
-    const asked = recordApprovalRequest(routed.next, 1, 'tech-lead', 'secret-task-token', T0) as Decision;
+    const asked = recordApprovalRequest(routed.next, 1, 'tech-lead', 'secret-task-token', T0).decision!;
     const approved = applyAction(asked.next, 'approve', people.tom, {}, T0, rules);
     const events = [created, submitted, routed, asked, approved].flatMap((d) => toDomainEvents(d.next, d.audit));
     expect(events.map((e) => [e.id, e.type])).toEqual([
@@ -35,7 +35,7 @@ describe('Rule: events never carry callback task tokens, and carry long text onl
     content.implementation!.changes = 'x'.repeat(5000);
     const created = createChange({ id: 'CR-2027-03-01-003', content, actor: people.alice, now: T0, config: rules }).next;
     const routed = routeSubmitted(applyAction(created, 'submit', people.alice, {}, T0, rules).next, 1, T0) as Decision;
-    const asked = recordApprovalRequest(routed.next, 1, 'tech-lead', 'secret-task-token', T0) as Decision;
+    const asked = recordApprovalRequest(routed.next, 1, 'tech-lead', 'secret-task-token', T0).decision!;
     const [event] = toDomainEvents(asked.next, asked.audit);
     expect(JSON.stringify(event)).not.toContain('secret-task-token');
     expect(event!.change.approvalRequests![0]).toMatchObject({ slot: 'tech-lead' });

@@ -3,7 +3,7 @@ import type { Actor, ChangeContent, ChangeRequest, State } from '../../functions
 import { STATES } from '../../functions/core/change-request.js';
 import { ForbiddenError, IllegalTransitionError, IncompleteError, ValidationError } from '../../functions/core/errors.js';
 import { recordApprovalRequest, routeSubmitted } from '../../functions/core/approval-flow.js';
-import { applyAction, createChange, editChange, type Action, type Decision } from '../../functions/core/lifecycle.js';
+import { applyAction, createChange, editChange, type Action, type Decision, type TransitionContext } from '../../functions/core/lifecycle.js';
 import { completeContent, people, rules } from '../fixtures.js';
 
 const T0 = '2026-11-24T15:00:00.000Z';
@@ -12,7 +12,9 @@ const later = (minutes: number) => new Date(Date.parse(T0) + minutes * 60_000).t
 function filed(content: ChangeContent = completeContent(), actor: Actor = people.alice): ChangeRequest {
   return createChange({ id: 'CR-2026-11-24-001', content, actor, now: T0, config: rules }).next;
 }
-const act = (cr: ChangeRequest, action: Action, actor: Actor, input = {}, now = later(1)) => applyAction(cr, action, actor, input, now, rules);
+const GATE_OPEN: TransitionContext = { gate: { decision: 'allow', reasons: [] } };
+const act = (cr: ChangeRequest, action: Action, actor: Actor, input = {}, now = later(1), context: TransitionContext = GATE_OPEN) =>
+  applyAction(cr, action, actor, input, now, rules, context);
 /** Submitted, then routed by the approval workflow's first step, which asks for each approval. */
 const routed = (cr: ChangeRequest, now = later(1)) => {
   const d = routeSubmitted(cr, cr.revision, now);
@@ -20,8 +22,8 @@ const routed = (cr: ChangeRequest, now = later(1)) => {
   let next = d.next;
   for (const r of next.approvalRequests ?? []) {
     const asked = recordApprovalRequest(next, next.revision, r.slot, `token-${r.slot}-${next.revision}`, now);
-    if (asked === 'superseded') throw new Error('unexpected');
-    next = asked.next;
+    if (!asked.wait || !asked.decision) throw new Error('unexpected');
+    next = asked.decision.next;
   }
   return next;
 };
@@ -60,6 +62,12 @@ const LEGAL: Record<Action, [State, State][]> = {
     ['in_progress', 'rolled_back'],
     ['monitoring', 'rolled_back'],
   ],
+  checklist: [
+    ['submitted', 'submitted'],
+    ['pending_approval', 'pending_approval'],
+    ['approved', 'approved'],
+    ['scheduled', 'scheduled'],
+  ],
 };
 const ACTOR: Record<Action, Actor> = {
   submit: people.alice,
@@ -70,8 +78,13 @@ const ACTOR: Record<Action, Actor> = {
   start: people.alice,
   complete: people.alice,
   rollback: people.alice,
+  checklist: people.alice,
 };
-const INPUT: Partial<Record<Action, object>> = { reject: { comment: 'not now' }, rollback: { reason: 'error rate above 5%' } };
+const INPUT: Partial<Record<Action, object>> = {
+  reject: { comment: 'not now' },
+  rollback: { reason: 'error rate above 5%' },
+  checklist: { tick: ['tests-passing'] },
+};
 
 describe('Rule: every transition is guarded', () => {
   const cases = (Object.keys(LEGAL) as Action[]).flatMap((action) =>
@@ -102,7 +115,8 @@ describe('Rule: each transition appends who, when, from, to and why to the audit
     // Act
     const sub = act(created.next, 'submit', people.alice);
     const route = routeSubmitted(sub.next, 1, later(1)) as Decision;
-    const ask = recordApprovalRequest(route.next, 1, 'tech-lead', 'token-1', later(1)) as Decision;
+    const asked = recordApprovalRequest(route.next, 1, 'tech-lead', 'token-1', later(1));
+    const ask = asked.decision!;
     const app = act(ask.next, 'approve', people.tom, { comment: 'looks good' });
     // Assess
     const trail = [...created.audit, ...sub.audit, ...route.audit, ...ask.audit, ...app.audit];
@@ -119,10 +133,25 @@ describe('Rule: each transition appends who, when, from, to and why to the audit
     expect(app.next.auditCount).toBe(5);
   });
 
-  it('refuses a decision before the workflow has asked for that approval (409, retry)', () => {
+  it('keeps an approval given before the workflow asked for it; the task then completes at once', () => {
+    // Prepare
     const sub = act(filed(), 'submit', people.alice).next;
     const route = routeSubmitted(sub, 1, later(1)) as Decision;
-    expect(() => act(route.next, 'approve', people.tom)).toThrow(/still being sent/);
+    // Act
+    const approved = act(route.next, 'approve', people.tom, { revision: 1 });
+    const asked = recordApprovalRequest(approved.next, 1, 'tech-lead', 'token-late', later(2));
+    // Assess
+    expect(approved.next.state).toBe('approved');
+    expect(asked).toMatchObject({ wait: false, complete: 'filled' });
+    expect(asked.decision?.audit.map((a) => a.action)).toEqual([]);
+  });
+
+  it('a callback task started again only swaps its token: nobody is asked twice', () => {
+    const cr = submitted();
+    const again = recordApprovalRequest(cr, 1, 'tech-lead', 'token-after-restart', later(3));
+    expect(again.wait).toBe(true);
+    expect(again.decision?.audit).toEqual([]);
+    expect(again.decision?.next.approvalRequests?.[0]?.taskToken).toBe('token-after-restart');
   });
 });
 
@@ -144,8 +173,7 @@ describe('Rule: submit enforces completeness by category', () => {
           'content.plannedWindow',
           'content.testing.testPlan',
           'content.testing.successCriteria',
-          'content.risk.likelihood',
-          'content.risk.impact',
+          'content.risk',
           'content.risk.potentialImpacts',
           'content.risk.mitigations',
           'content.rollback.procedure',

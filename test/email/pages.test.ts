@@ -111,8 +111,8 @@ describe('Rule: GET of a link shows a confirmation page that cannot submit itsel
     expect(html).toContain('likelihood medium × impact medium → medium (risk matrix)');
     expect(html).toContain('Engineering manager: major change: engineering manager or above — approved by erin');
     expect(html).toContain('CTO: major change: CTO — pending ← this request');
-    expect(html).toContain('2026-12-01 15:00 – 16:00 UTC (60 min)');
-    expect(html).toContain('2026-12-01 16:00 – 17:00 GMT+1 in Europe/Berlin');
+    expect(html).toContain('2027-03-16 15:00 – 16:00 UTC (60 min)');
+    expect(html).toContain('2027-03-16 16:00 – 17:00 GMT+1 in Europe/Berlin');
   });
 
   it('escapes every text that came from a person', () => {

@@ -1,31 +1,51 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../functions/config.js';
-import { actorFromEvent, parseList } from '../../functions/http/identity.js';
-import { UnauthorizedError } from '../../functions/core/errors.js';
+import { actor, personFromClaims, reader, rolesFromClaim } from '../../functions/http/identity.js';
+import { ForbiddenError, UnauthorizedError } from '../../functions/core/errors.js';
+import type { Person } from '../../functions/core/change-request.js';
+import type { Directory } from '../../functions/ports.js';
 import { mergePatch } from '../../functions/use-cases/changes.js';
+import { people } from '../fixtures.js';
 
-const names = { rolesClaim: 'roles', teamClaim: 'team' };
+const token = { IDENTITY_SOURCE: 'token' as const, ROLES_CLAIM: 'roles', TEAM_CLAIM: 'team' };
+const directory = { IDENTITY_SOURCE: 'directory' as const, ROLES_CLAIM: 'roles', TEAM_CLAIM: 'team' };
 const withClaims = (claims: Record<string, unknown> | undefined) => ({ requestContext: { authorizer: claims ? { jwt: { claims } } : undefined } }) as never;
+const inDirectory = (...known: Person[]): Directory => ({
+  get: async (id) => known.find((p) => p.id === id) ?? null,
+  withRole: async () => [],
+  put: async () => undefined,
+});
 
-describe('Rule: the caller is who the verified token says', () => {
+describe('Rule: roles come from one authority, matched exactly', () => {
   it.each([
-    ['API Gateway flattened array', '[tech-lead requester]', ['tech-lead', 'requester']],
-    ['space separated', 'tech-lead requester', ['tech-lead', 'requester']],
-    ['comma separated', 'tech-lead,requester', ['tech-lead', 'requester']],
-    ['a real array', ['cto'], ['cto']],
-    ['nothing', undefined, []],
-  ])('reads roles from %s', (_, value, expected) => {
-    expect(parseList(value)).toEqual(expected);
+    ['a real array, element by element', ['cto', 'billing admin'], undefined, ['cto']],
+    ["API Gateway's flattened array, when every word is a role", '[tech-lead requester]', undefined, ['tech-lead', 'requester']],
+    ['a flattened array holding anything else grants nothing ("billing admin" is not admin)', '[billing admin requester]', undefined, []],
+    ['a plain string, whole, without a separator', 'tech-lead requester', undefined, []],
+    ['a plain string split on the configured separator only', 'tech-lead,requester', ',', ['tech-lead', 'requester']],
+    ['a space-separated string is not split on commas', 'admin,cto', ' ', []],
+    ['nothing', undefined, undefined, []],
+  ])('%s', (_, value, separator, expected) => {
+    expect(rolesFromClaim(value, separator)).toEqual(expected);
   });
 
-  it('keeps only known roles and takes the team from its claim', () => {
-    const actor = actorFromEvent(withClaims({ sub: 'tom', name: 'Tom', roles: '[tech-lead superuser]', team: 'payments' }), names);
-    expect(actor).toMatchObject({ id: 'tom', roles: ['tech-lead'], team: 'payments' });
+  it('with IDENTITY_SOURCE=token, the team and the known roles come from the claims', () => {
+    const person = personFromClaims(withClaims({ sub: 'Tom', name: 'Tom', roles: ['tech-lead', 'superuser'], team: 'payments' }), token);
+    expect(person).toMatchObject({ id: 'tom', roles: ['tech-lead'], team: 'payments' });
   });
 
-  it('refuses a request without claims or subject (401)', () => {
-    expect(() => actorFromEvent(withClaims(undefined), names)).toThrow(UnauthorizedError);
-    expect(() => actorFromEvent(withClaims({ name: 'nobody' }), names)).toThrow(UnauthorizedError);
+  it('with the directory as the authority, a token cannot grant itself a role', async () => {
+    const claimed = withClaims({ sub: 'mallory', roles: ['cto', 'admin'] });
+    expect((await reader(claimed, directory, inDirectory())).roles).toEqual([]);
+    await expect(actor(claimed, directory, inDirectory())).rejects.toThrow(ForbiddenError);
+    const tom = await actor(withClaims({ sub: 'TOM', roles: ['cto'] }), directory, inDirectory(people.tom));
+    expect(tom.roles).toEqual(['requester', 'tech-lead']);
+  });
+
+  it('refuses a request without claims or subject (401), for reads too', async () => {
+    expect(() => personFromClaims(withClaims(undefined), token)).toThrow(UnauthorizedError);
+    await expect(reader(withClaims({ name: 'nobody' }), directory, inDirectory())).rejects.toThrow(UnauthorizedError);
+    await expect(reader(withClaims({ sub: '   ' }), directory, inDirectory())).rejects.toThrow(UnauthorizedError);
   });
 });
 

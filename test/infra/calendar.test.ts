@@ -117,7 +117,7 @@ describe('the change calendar in the stack', () => {
 
   describe('sending email (SES)', () => {
     it('only the jobs that send email and the Notifications function may, and only as the sending identity, never on "*"', () => {
-      expect(SCHEDULED_JOBS.filter((j) => j.needs.sendEmail).map((j) => j.name)).toEqual(expect.arrayContaining(['BlackoutCheck', 'TimelineNotifications']));
+      expect(SCHEDULED_JOBS.filter((j) => j.needs.sendEmail).map((j) => j.name)).toEqual(['BlackoutCheck']);
       for (const { name, kind, role } of allFunctions(stack)) {
         const ses = statementsOf(stack, template, role).filter((s) => actionsOf(s).some((a) => a.startsWith('ses:')));
         const sends = (kind === 'job' && SCHEDULED_JOBS.find((j) => j.name === name)!.needs.sendEmail) || (kind === 'worker' && name === 'Notifications');

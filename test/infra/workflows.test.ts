@@ -86,7 +86,7 @@ const EXPECTED_WORKFLOW_ACCESS: Record<string, { start: WorkflowName[]; stop: Wo
 };
 
 /** The functions that write change requests, and so publish domain events. */
-const EXPECTED_PUBLISHERS = ['ApprovalLinks', 'ApprovalSweep', 'BlackoutCheck', 'ChangesTransition', 'ChangesWrite', 'WorkflowTasks'];
+const EXPECTED_PUBLISHERS = ['ApprovalLinks', 'ApprovalSweep', 'BlackoutCheck', 'ChangesTransition', 'ChangesWrite', 'TimelineNotifications', 'WorkflowTasks'];
 
 describe('the approvals in the stack', () => {
   let stack: ChangeflowStack;

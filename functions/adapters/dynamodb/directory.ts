@@ -1,6 +1,7 @@
 /** The people directory on the same table: a profile item per person, one item per role held. */
 import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Person, Role } from '../../core/change-request.js';
+import { normaliseId } from '../../core/identity.js';
 import type { Directory } from '../../ports.js';
 import { queryAll } from './query.js';
 
@@ -11,7 +12,7 @@ export class DynamoDbDirectory implements Directory {
   ) {}
 
   async get(id: string): Promise<Person | null> {
-    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: `USER#${id}`, sk: 'PROFILE' } }));
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: `USER#${normaliseId(id)}`, sk: 'PROFILE' } }));
     return (out.Item?.person as Person | undefined) ?? null;
   }
 
@@ -31,9 +32,9 @@ export class DynamoDbDirectory implements Directory {
     await this.db.send(
       new TransactWriteCommand({
         TransactItems: [
-          { Put: { TableName: this.tableName, Item: { pk: `USER#${person.id}`, sk: 'PROFILE', person } } },
-          ...person.roles.map((role) => ({ Put: { TableName: this.tableName, Item: { pk: `ROLE#${role}`, sk: `USER#${person.id}`, person } } })),
-          ...dropped.map((role) => ({ Delete: { TableName: this.tableName, Key: { pk: `ROLE#${role}`, sk: `USER#${person.id}` } } })),
+          { Put: { TableName: this.tableName, Item: { pk: `USER#${normaliseId(person.id)}`, sk: 'PROFILE', person } } },
+          ...person.roles.map((role) => ({ Put: { TableName: this.tableName, Item: { pk: `ROLE#${role}`, sk: `USER#${normaliseId(person.id)}`, person } } })),
+          ...dropped.map((role) => ({ Delete: { TableName: this.tableName, Key: { pk: `ROLE#${role}`, sk: `USER#${normaliseId(person.id)}` } } })),
         ],
       }),
     );
