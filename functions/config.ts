@@ -74,7 +74,7 @@ export const ConfigSchema = z.object({
   STAKEHOLDER_EMAILS: z
     .string()
     .default(
-      'engineering=engineering@example.com,product=product@example.com,support=support@example.com,leadership=leadership@example.com,customers=status-page@example.com',
+      'engineering=engineering@example.com,product=product@example.com,support=support@example.com,leadership=leadership@example.com,customers=status-page@example.com,incidents=incidents@example.com',
     )
     .transform((s, ctx) => {
       const map: Record<string, string> = {};
@@ -104,6 +104,9 @@ export const ConfigSchema = z.object({
   /** Key that signs approval links (base64, ≥ 32 bytes); locally a file, in AWS from the secret below. */
   APPROVAL_LINK_KEY: z.string().min(43, 'must be at least 32 bytes, base64').optional(),
   APPROVAL_LINK_SECRET_ID: z.string().min(1).optional(),
+  /** Key that seals list cursors (base64, ≥ 32 bytes); locally derived from the development key, in AWS from the secret below. */
+  CURSOR_KEY: z.string().min(43, 'must be at least 32 bytes, base64').optional(),
+  CURSOR_SECRET_ID: z.string().min(1).optional(),
   /** Approval timers: remind, escalate to the next role up, expire. */
   REMIND_EVERY_HOURS: z.coerce.number().positive().default(APPROVAL_TIMER_DEFAULTS.remindEveryHours),
   ESCALATE_AFTER_HOURS: z.coerce.number().positive().default(APPROVAL_TIMER_DEFAULTS.escalateAfterHours),

@@ -17,13 +17,14 @@ export interface ListQuery {
   /** Exclusive upper bound on creation time (ISO). */
   to?: string | undefined;
   limit: number;
-  cursor?: string | undefined;
+  /** Where the previous page ended (`next` of that page). */
+  after?: Record<string, string> | undefined;
 }
 
 export interface ListPage {
   items: ChangeRequest[];
-  /** Opaque; pass back to get the next page. Absent on the last page. */
-  cursor?: string | undefined;
+  /** Where this page ended; absent on the last page. The API seals it into an opaque cursor (http/cursor.ts). */
+  next?: Record<string, string> | undefined;
 }
 
 export interface ChangeStore {

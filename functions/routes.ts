@@ -65,6 +65,9 @@ export const ROUTE_GROUPS: RouteGroup[] = [
     routes: [
       { method: 'GET', path: '/health', public: true },
       { method: 'GET', path: '/templates/change-request.md', public: true },
+      { method: 'GET', path: '/templates/emergency-change.md', public: true },
+      { method: 'GET', path: '/templates/risk-assessment.md', public: true },
+      { method: 'GET', path: '/templates/change-notification.md', public: true },
       { method: 'GET', path: '/openapi.json', public: true },
     ],
   },

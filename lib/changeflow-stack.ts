@@ -91,6 +91,10 @@ export type WorkerName = keyof typeof WORKER_FUNCTIONS;
 export const PUBLIC_ROUTE_REASONS: Readonly<Record<string, string>> = {
   'GET /health': 'GET /health is public by design (a health check) and returns no change data.',
   'GET /templates/change-request.md': 'GET /templates/change-request.md is public by design (the blank template) and returns no change data.',
+  'GET /templates/emergency-change.md': 'GET /templates/emergency-change.md is public by design (the blank template) and returns no change data.',
+  'GET /templates/risk-assessment.md': 'GET /templates/risk-assessment.md is public by design (the risk matrix and levels) and returns no change data.',
+  'GET /templates/change-notification.md':
+    'GET /templates/change-notification.md is public by design (the notice texts with placeholders) and returns no change data.',
   'GET /openapi.json': 'GET /openapi.json is public by design (the API description) and returns no change data.',
   // email approval links (functions/handlers/approval-links.ts): mail clients open them without a token
   'GET /approvals/decide':

@@ -88,6 +88,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       // approval links are signed with a key kept beside the development JWT key
       APPROVAL_LINK_KEY:
         env.APPROVAL_LINK_KEY ?? Buffer.from(createHash('sha256').update(devKey(dataDir)).update('approval-links').digest()).toString('base64'),
+      CURSOR_KEY: env.CURSOR_KEY ?? Buffer.from(createHash('sha256').update(devKey(dataDir)).update('list-cursors').digest()).toString('base64'),
       // locally the feed key is derived from the development key, so the feed URL stays the same across restarts
       CALENDAR_FEED_KEY: env.CALENDAR_FEED_KEY ?? createHash('sha256').update(devKey(dataDir)).update('calendar-feed').digest('base64url').slice(0, 32),
     });

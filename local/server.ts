@@ -81,6 +81,13 @@ async function handle(req: IncomingMessage, res: ServerResponse, routes: Compile
   }
   if (!matched) return send(res, 404, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Not Found' }));
 
+  // what API Gateway refuses before any integration: a path that is not valid percent-encoding
+  let pathValues: string[];
+  try {
+    pathValues = matched.values.map((v) => decodeURIComponent(v));
+  } catch {
+    return send(res, 400, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Bad Request: the path is not valid percent-encoding' }));
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -112,9 +119,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, routes: Compile
     rawQueryString: url.search.replace(/^\?/, ''),
     headers,
     queryStringParameters: Object.keys(query).length ? query : undefined,
-    pathParameters: matched.route.params.length
-      ? Object.fromEntries(matched.route.params.map((p, i) => [p, decodeURIComponent(matched!.values[i]!)]))
-      : undefined,
+    pathParameters: matched.route.params.length ? Object.fromEntries(matched.route.params.map((p, i) => [p, pathValues[i]!])) : undefined,
     requestContext: {
       accountId: '000000000000',
       apiId: 'local',

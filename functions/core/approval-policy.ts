@@ -20,7 +20,7 @@ import {
 import { satisfies, stricter } from './roles.js';
 
 /** The risk rule of the seed's approval workflow: low → auto, medium → tech lead, high → eng manager, critical → CTO. */
-const RISK_RULE: Record<RiskLevel, ApproverRole | null> = {
+export const RISK_RULE: Readonly<Record<RiskLevel, ApproverRole | null>> = {
   low: null,
   medium: 'tech-lead',
   high: 'eng-manager',

@@ -6,6 +6,8 @@
  * state, computed risk level, approvals, audit) is owned by the service and never taken from a client.
  */
 import { z } from 'zod';
+import './messages.js';
+import { freeText, oneLine } from './text.js';
 import type { CalendarFindings } from './calendar-findings.js';
 
 export const CATEGORIES = ['standard', 'normal', 'major', 'emergency'] as const;
@@ -80,14 +82,8 @@ export type Severity = (typeof SEVERITIES)[number];
 
 const keysOf = <T extends Record<string, string>>(o: T) => Object.keys(o) as [keyof T & string, ...(keyof T & string)[]];
 
-const text = (max = 10_000) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
-const line = (max = 500) =>
-  z
-    .string()
-    .trim()
-    .min(1, 'must not be empty')
-    .max(max, `must be at most ${max} characters`)
-    .refine((s) => !/[\r\n]/.test(s), 'must be a single line');
+const text = freeText;
+const line = oneLine;
 const isoInstant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with an offset, e.g. 2026-12-01T15:00:00Z' });
 const uniqueList = <T extends z.ZodType>(item: T, max: number) =>
   z
@@ -271,6 +267,7 @@ export interface PostApproval {
   dueAt: string;
   minRole: ApproverRole;
   approvedBy?: string | undefined;
+  approvedByName?: string | undefined;
   approvedAt?: string | undefined;
   comment?: string | undefined;
   remindedAt?: string | undefined;

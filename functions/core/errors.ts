@@ -7,6 +7,8 @@ export interface FieldIssue {
   /** Dotted path of the field, e.g. `content.rollback.procedure`. */
   path: string;
   message: string;
+  /** Where the field is in the seed's template, e.g. `### Likelihood under ## Risk Assessment`. */
+  heading?: string | undefined;
 }
 
 export abstract class ChangeFlowError extends Error {
@@ -83,5 +85,5 @@ export class UnsupportedMediaTypeError extends ChangeFlowError {
 }
 
 function describe(issues: FieldIssue[]): string {
-  return issues.map((i) => `${i.path} ${i.message}`).join('; ');
+  return issues.map((i) => `${i.heading ? `${i.heading} (${i.path})` : i.path}: ${i.message}`).join('; ');
 }

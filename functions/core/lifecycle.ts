@@ -575,7 +575,7 @@ function postApprove(cr: ChangeRequest, actor: Actor, input: TransitionInput, no
     );
   }
   const w = new Writer(cr, actor, now);
-  w.cr.postApproval = { ...pa, approvedBy: actor.id, approvedAt: now, comment: input.comment };
+  w.cr.postApproval = { ...pa, approvedBy: actor.id, approvedByName: actor.name, approvedAt: now, comment: input.comment };
   const late = Date.parse(now) > Date.parse(pa.dueAt);
   w.transition('post-approve', cr.state, cr.state, withComment(`post-approved${late ? ` late (was due ${pa.dueAt})` : ''}`, input.comment), {
     slot: pa.minRole,

@@ -34,6 +34,7 @@ import { fromMarkdown } from 'mdast-util-from-markdown';
 import type { RootContent } from 'mdast';
 import {
   CATEGORIES,
+  ChangeContentSchema,
   DEFAULT_COMPONENTS,
   DOCUMENTATION_UPDATES,
   IMPACTS,
@@ -48,18 +49,99 @@ import {
   type ApproverRole,
   type ChangeContent,
   type ChangeRequest,
+  type RiskLevel,
 } from './change-request.js';
-import type { FieldIssue } from './errors.js';
+import { ValidationError, type FieldIssue } from './errors.js';
+import { RISK_RULE } from './approval-policy.js';
+import { readProposedTime } from './planned-window.js';
+import { RISK_LEVEL_MEANING, RISK_MATRIX } from './risk.js';
 
 export interface MarkdownOptions {
   /** The configured component list; defaults to the seed's six. */
   components?: readonly string[];
+  /** The organisation's zone and the time of reading: "Implemented at: 14:05" is read in it. */
+  timeZone?: string | undefined;
+  now?: string | undefined;
 }
 
 export interface ParsedChangeMarkdown {
   /** Shaped like `ChangeContent`, not yet validated. */
   content: unknown;
+  /** Each with the heading the person wrote under (`heading`), beside the JSON path. */
   issues: FieldIssue[];
+  /** Parts ChangeFlow owns that the person filled in (Change ID, Requestor, Approval): read and ignored. */
+  warnings: string[];
+  /** Which of the seed's templates the document is. */
+  template: 'change-request' | 'emergency-change';
+}
+
+/**
+ * Where each field lives in the seed's templates, in the words of their headings: issues name it
+ * so that a person finds the line to fix ("### Likelihood under ## Risk Assessment").
+ */
+const CHANGE_REQUEST_HEADINGS: [prefix: string, heading: string][] = [
+  ['title', '# Change Request: <title>'],
+  ['category', '## Category'],
+  ['standardType', '## Category (Standard change type)'],
+  ['incident', '## Incident'],
+  ['description.summary', '### Summary under ## Description'],
+  ['description.motivation', '### Motivation under ## Description'],
+  ['description.components', '### Components Affected under ## Description'],
+  ['description.otherComponents', '### Components Affected under ## Description'],
+  ['implementation.changes', '### Changes under ## Implementation Details'],
+  ['implementation.dependencies', '### Dependencies under ## Implementation Details'],
+  ['implementation.estimatedDuration', '### Estimated Duration under ## Implementation Details'],
+  ['implementation.maintenanceWindow.proposedTime', 'Proposed time, ### Maintenance Window under ## Implementation Details'],
+  ['implementation.maintenanceWindow.durationMinutes', 'If yes, duration, ### Maintenance Window under ## Implementation Details'],
+  ['implementation.maintenanceWindow', '### Maintenance Window under ## Implementation Details'],
+  ['plannedWindow', '## Planned Window (or Proposed time under ### Maintenance Window)'],
+  ['testing.testPlan', '### Test Plan under ## Testing'],
+  ['testing.checklist', '### Test Plan under ## Testing'],
+  ['testing.successCriteria', '### Success Criteria under ## Testing'],
+  ['risk.likelihood', '### Likelihood under ## Risk Assessment'],
+  ['risk.impact', '### Impact under ## Risk Assessment'],
+  ['risk.declaredLevel', '### Risk Level under ## Risk Assessment'],
+  ['risk.potentialImpacts', '### Potential Impacts under ## Risk Assessment'],
+  ['risk.mitigations', '### Mitigation Strategies under ## Risk Assessment'],
+  ['risk', '### Risk Level under ## Risk Assessment'],
+  ['rollback.procedure', '### Rollback Procedure under ## Rollback Plan'],
+  ['rollback.duration', '### Rollback Duration under ## Rollback Plan'],
+  ['rollback.triggers', '### Rollback Triggers under ## Rollback Plan'],
+  ['rollback.otherTriggers', '### Rollback Triggers under ## Rollback Plan'],
+  ['rollback.drDrill', '### DR Drill under ## Rollback Plan'],
+  ['communication.stakeholders', '### Stakeholders to Notify under ## Communication'],
+  ['communication.timeline', '### Communication Timeline under ## Communication'],
+  ['postImplementation.verification', '### Verification Steps under ## Post-Implementation'],
+  ['postImplementation.lessonsLearned', '### Lessons Learned under ## Post-Implementation'],
+  ['postImplementation.documentationUpdates', '### Documentation Updates under ## Post-Implementation'],
+];
+
+const EMERGENCY_HEADINGS: [prefix: string, heading: string][] = [
+  ['title', '# Emergency Change: <title>'],
+  ['incident.reference', 'the "Incident:" line'],
+  ['incident.severity', 'the "Severity:" line'],
+  ['incident.implementedBy', 'the "Implemented by:" line'],
+  ['incident.implementedAt', 'the "Implemented at:" line'],
+  ['description.motivation', '## Situation'],
+  ['description.summary', '## Fix Implemented'],
+  ['implementation.changes', '## Fix Implemented'],
+  ['testing.testPlan', '## Verification'],
+  ['rollback.procedure', '## Rollback Plan'],
+];
+
+/** The heading a field lives under in a template, for a path such as `content.risk.likelihood`. */
+export function headingFor(path: string, template: ParsedChangeMarkdown['template'] = 'change-request'): string | undefined {
+  const field = path.replace(/^content\.?/, '');
+  const table = template === 'emergency-change' ? EMERGENCY_HEADINGS : CHANGE_REQUEST_HEADINGS;
+  return table.find(([prefix]) => field === prefix || field.startsWith(`${prefix}.`))?.[1];
+}
+
+/** The same issues, each with the heading the person wrote under. */
+export function withHeadings(issues: FieldIssue[], template: ParsedChangeMarkdown['template'] = 'change-request'): FieldIssue[] {
+  return issues.map((i) => {
+    const heading = i.heading ?? headingFor(i.path, template);
+    return heading ? { ...i, heading } : i;
+  });
 }
 
 /** The blank of a one-line answer, as in the seed (`Other: ___________`). */
@@ -290,14 +372,24 @@ function approverLines(meta: Meta): string[] {
   });
   if (requirement.route === 'auto')
     lines.push(`- [x] No approver needed: approved by ChangeFlow (${oneLine(requirement.reasons.join('; ')) || 'standard change'})`);
-  if (requirement.route === 'post-approval') lines.push('- Approval after the start (emergency change)');
+  if (requirement.route === 'post-approval') {
+    const pa = meta.postApproval;
+    lines.splice(
+      0,
+      lines.length,
+      `- ${box(Boolean(pa?.approvedBy))} ${ROLE_LABELS[requirement.slots[0]?.minRole ?? 'eng-manager']} or above — post-approval after the start (emergency change)${pa?.approvedBy ? `, by ${oneLine(pa.approvedByName ?? pa.approvedBy)}` : ''}`,
+    );
+  }
   return lines.length > 0 ? lines : ['- No approver needed'];
 }
 
 function signOffLines(meta: Meta): string[] {
-  const approvals = currentApprovals(meta);
+  const approvals = currentApprovals(meta).map((a) => ({ name: a.name, at: a.at, role: ROLE_LABELS[a.role] ?? a.role }));
+  const pa = meta.postApproval;
+  if (pa?.approvedBy && pa.approvedAt)
+    approvals.push({ name: pa.approvedByName ?? pa.approvedBy, at: pa.approvedAt, role: `post-approval, ${ROLE_LABELS[pa.minRole]} or above` });
   if (approvals.length === 0) return Array(2).fill('Name: _______________  Date: _______________  Role: _______________') as string[];
-  return approvals.map((a) => `Name: ${oneLine(a.name)}  Date: ${oneLine(a.at).slice(0, 10)}  Role: ${ROLE_LABELS[a.role] ?? oneLine(a.role)}`);
+  return approvals.map((a) => `Name: ${oneLine(a.name)}  Date: ${oneLine(a.at).slice(0, 10)}  Role: ${oneLine(a.role)}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -694,9 +786,11 @@ export function parseChangeMarkdown(markdown: string, opts: MarkdownOptions = {}
     const h = atxHeading(node, src);
     return h ? [{ ...h, index }] : [];
   });
+  if (headings[0]?.depth === 1 && EMERGENCY_TITLE.test(headings[0].text)) return parseEmergency(src, headings, opts);
 
   const firstStart = headings[0]?.start ?? src.length;
   if (src.slice(0, firstStart).trim() !== '') issue(ctx, '', 'text before the "# Change Request: <title>" heading is not read');
+  const warnings: string[] = [];
 
   let title: string | undefined;
   let titleSeen = false;
@@ -747,7 +841,12 @@ export function parseChangeMarkdown(markdown: string, opts: MarkdownOptions = {}
         return;
       }
       seen.add(name);
-      if (h2.ignored) return;
+      if (h2.ignored) {
+        const until = headings.slice(i + 1).find((n) => n.depth <= 2)?.start ?? src.length;
+        const filled = ignoredSectionFilled(name, src.slice(h.end, until));
+        if (filled) warnings.push(filled);
+        return;
+      }
       if (h2.own) h2.own(sec, ctx);
       else if (stray()) issue(ctx, h2.path, `text directly under "## ${sec.name}" is not read; it belongs under one of its "###" headings`);
       return;
@@ -777,5 +876,221 @@ export function parseChangeMarkdown(markdown: string, opts: MarkdownOptions = {}
   else if (title === undefined) issue(ctx, 'title', 'the title is not filled in: "# Change Request: <title>"');
 
   const content = title === undefined ? ctx.out : { title, ...ctx.out };
-  return { content, issues: ctx.issues };
+  return { content, issues: withHeadings(ctx.issues), warnings, template: 'change-request' };
+}
+
+/**
+ * The parts of the template ChangeFlow fills itself (the id, the requestor from the sign-in, who
+ * approved): read, never taken. A person who filled them in is told so instead of being silently
+ * overruled.
+ */
+function ignoredSectionFilled(name: string, text: string): string | undefined {
+  const lines = contentLines(text);
+  const placeholder = (v: string) => isBlank(v) || /^\[[^\]]*\]$/.test(v.trim());
+  if (name === 'change id') {
+    const id = lines.join(' ');
+    return id && id !== 'CR-YYYY-MM-DD-XXX' ? `## Change ID: ChangeFlow numbers each change; "${id}" was ignored` : undefined;
+  }
+  if (name === 'requestor') {
+    const written = lines.map((l) => /^[^:]+:(.*)$/.exec(l)?.[1]?.trim() ?? l).filter((v) => !placeholder(v));
+    return written.length
+      ? '## Requestor: the requestor is who files the change (from the sign-in), and the date is the filing date; what was written here was ignored'
+      : undefined;
+  }
+  if (name === 'approval') {
+    const ticked = lines.some((l) => /\[[xX]\]/.test(l));
+    const signed = lines.some((l) => /^name:/i.test(l) && l.split(/\s{2,}/).some((part) => !placeholder(part.replace(/^[^:]+:/, ''))));
+    return ticked || signed
+      ? '## Approval: ChangeFlow asks the approvers the policy requires and records who decided; the ticked approvers and sign-off written here were ignored'
+      : undefined;
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// the seed's Emergency Change Template
+
+const EMERGENCY_TITLE = /^emergency change[ \t]*:(.*)$/i;
+
+export const EMERGENCY_PLACEHOLDERS = {
+  title: '[Brief Title]',
+  incident: '[INCIDENT-XXX]',
+  severity: '[P0/P1]',
+  implementedBy: '[Your Name]',
+  implementedAt: '[Timestamp]',
+  situation: '[What was broken?]',
+  fix: '[What did you change?]',
+  verification: '[How did you verify it worked?]',
+  rollback: "[If this doesn't work, what's next?]",
+  postApproval: 'Tag: @manager for review',
+} as const;
+
+const EMERGENCY_SECTIONS: Record<string, { path: string; placeholder: string }> = {
+  situation: { path: 'description.motivation', placeholder: EMERGENCY_PLACEHOLDERS.situation },
+  'fix implemented': { path: 'implementation.changes', placeholder: EMERGENCY_PLACEHOLDERS.fix },
+  verification: { path: 'testing.testPlan', placeholder: EMERGENCY_PLACEHOLDERS.verification },
+  'rollback plan': { path: 'rollback.procedure', placeholder: EMERGENCY_PLACEHOLDERS.rollback },
+};
+
+/**
+ * `# Emergency Change: <title>`, its four lines (Incident, Severity, Implemented by, Implemented
+ * at) and its sections, as the seed writes them. "Implemented at" is kept as written here; the
+ * create reads it in the organisation's time zone.
+ */
+function parseEmergency(src: string, headings: { depth: number; text: string; start: number; end: number }[], opts: MarkdownOptions): ParsedChangeMarkdown {
+  const ctx: Ctx = { src, out: { category: 'emergency' }, issues: [], components: DEFAULT_COMPONENTS };
+  const warnings: string[] = [];
+  const first = headings[0]!;
+  if (src.slice(0, first.start).trim() !== '') issue(ctx, '', 'text before the "# Emergency Change: <title>" heading is not read');
+  const title = (EMERGENCY_TITLE.exec(first.text)?.[1] ?? '').trim();
+  if (!isBlank(title) && title !== EMERGENCY_PLACEHOLDERS.title) set(ctx, 'title', title);
+  else issue(ctx, 'title', 'the title is not filled in: "# Emergency Change: <title>"');
+
+  const head = src.slice(first.end, headings[1]?.start ?? src.length);
+  const lines: Record<string, (value: string) => void> = {
+    incident: (v) => v !== EMERGENCY_PLACEHOLDERS.incident && set(ctx, 'incident.reference', v),
+    severity: (v) => {
+      if (v === EMERGENCY_PLACEHOLDERS.severity) return;
+      const severity = /^\[?\s*(P[01])\s*\]?$/i.exec(v)?.[1]?.toUpperCase();
+      if (severity) set(ctx, 'incident.severity', severity);
+      else issue(ctx, 'incident.severity', `must be P0 or P1 (the emergency process is for P0/P1 incidents), found "${v}"`);
+    },
+    'implemented by': (v) => v !== EMERGENCY_PLACEHOLDERS.implementedBy && set(ctx, 'incident.implementedBy', v),
+    'implemented at': (v) => {
+      if (v === EMERGENCY_PLACEHOLDERS.implementedAt) return;
+      const at = readProposedTime(v, opts.timeZone ?? 'UTC', opts.now ?? new Date(0).toISOString(), false);
+      if (at) set(ctx, 'incident.implementedAt', at);
+      else
+        issue(
+          ctx,
+          'incident.implementedAt',
+          `"${v}" is not a date and time ChangeFlow can read: write it like 2026-12-01 14:05 (read in ${opts.timeZone ?? 'UTC'}) or 2026-12-01T19:05:00Z`,
+        );
+    },
+  };
+  for (const line of contentLines(head)) {
+    const m = /^([^:]+):(.*)$/.exec(line);
+    const handler = m ? lines[norm(m[1]!)] : undefined;
+    if (!m || !handler) {
+      issue(ctx, '', `unexpected line "${line}" under the title (expected Incident:, Severity:, Implemented by:, Implemented at:)`);
+      continue;
+    }
+    const value = (m[2] ?? '').trim();
+    if (!isBlank(value)) handler(value);
+  }
+
+  const seen = new Set<string>();
+  headings.slice(1).forEach((h, k) => {
+    const next = headings[k + 2];
+    const name = norm(headingName(h.text));
+    const text = src.slice(h.end, next?.start ?? src.length);
+    if (h.depth !== 2) {
+      issue(ctx, '', `unknown heading "${'#'.repeat(h.depth)} ${h.text}": the emergency template has only "##" sections`);
+      return;
+    }
+    if (seen.has(name)) {
+      issue(ctx, '', `section "## ${h.text}" appears twice; only the first is read`);
+      return;
+    }
+    seen.add(name);
+    if (name === 'post-approval needed') {
+      // who post-approves is the policy's to say; the seed's line is an instruction, not a field
+      const written = contentLines(text).filter((l) => l !== EMERGENCY_PLACEHOLDERS.postApproval && !/^post-approved by/i.test(l));
+      if (written.length)
+        warnings.push('## Post-Approval Needed: ChangeFlow asks the post-approvers the policy names (eng-manager or above); what was written here was ignored');
+      return;
+    }
+    const section = EMERGENCY_SECTIONS[name];
+    if (!section) {
+      issue(ctx, '', `unknown section "## ${h.text}" (expected Situation, Fix Implemented, Verification, Rollback Plan, Post-Approval Needed)`);
+      return;
+    }
+    const value = readText(text, section.placeholder);
+    if (value !== undefined) set(ctx, section.path, value);
+  });
+  return { content: ctx.out, issues: withHeadings(ctx.issues, 'emergency-change'), warnings, template: 'emergency-change' };
+}
+
+/** The seed's Emergency Change Template, filled from a change (`GET /changes/{id}.md` of one filed on it). */
+export function renderEmergencyMarkdown(cr: Pick<ChangeRequest, 'content'> & Partial<ChangeRequest>): string {
+  const c = cr.content;
+  const text = (value: string | undefined, placeholder: string) => (value === undefined ? placeholder : escapeText(value));
+  const pa = cr.postApproval;
+  const postLines: string[] = [EMERGENCY_PLACEHOLDERS.postApproval];
+  if (pa?.approvedBy)
+    postLines.push(
+      `Post-approved by ${oneLine(pa.approvedByName ?? pa.approvedBy)} on ${pa.approvedAt?.slice(0, 10)}${pa.approvedAt && Date.parse(pa.approvedAt) > Date.parse(pa.dueAt) ? ' (late)' : ''}`,
+    );
+  else if (pa) postLines.push(`Post-approval by ${ROLE_LABELS[pa.minRole]} or above, due by ${pa.dueAt}`);
+  return `${[
+    `# Emergency Change: ${c.title ? oneLine(c.title) : EMERGENCY_PLACEHOLDERS.title}`,
+    [
+      `Incident: ${c.incident?.reference ?? EMERGENCY_PLACEHOLDERS.incident}`,
+      `Severity: ${c.incident?.severity ?? EMERGENCY_PLACEHOLDERS.severity}`,
+      `Implemented by: ${c.incident?.implementedBy ? oneLine(c.incident.implementedBy) : cr.requestor?.name ? oneLine(cr.requestor.name) : EMERGENCY_PLACEHOLDERS.implementedBy}`,
+      `Implemented at: ${cr.startedAt ?? c.incident?.implementedAt ?? EMERGENCY_PLACEHOLDERS.implementedAt}`,
+    ].join('\n'),
+    `## Situation\n\n${text(c.description?.motivation, EMERGENCY_PLACEHOLDERS.situation)}`,
+    `## Fix Implemented\n\n${text(c.implementation?.changes ?? c.description?.summary, EMERGENCY_PLACEHOLDERS.fix)}`,
+    `## Verification\n\n${text(c.testing?.testPlan, EMERGENCY_PLACEHOLDERS.verification)}`,
+    `## Rollback Plan\n\n${text(c.rollback?.procedure, EMERGENCY_PLACEHOLDERS.rollback)}`,
+    `## Post-Approval Needed\n\n${postLines.join('\n')}`,
+  ].join('\n\n')}\n`;
+}
+
+/** The blank Emergency Change Template, as the seed gives it. */
+export function blankEmergencyTemplate(): string {
+  return renderEmergencyMarkdown({ content: { title: undefined as never, category: 'emergency' } });
+}
+
+/**
+ * A change request written on one of the seed's templates, read and validated: its content, the
+ * template it was written on, and what was ignored. Every issue (the document's shape, then the
+ * fields' values) names the heading it is under, in words.
+ */
+export function readChangeMarkdown(
+  markdown: string,
+  opts: MarkdownOptions,
+): { content: ChangeContent; template: ParsedChangeMarkdown['template']; warnings: string[] } {
+  const parsed = parseChangeMarkdown(markdown, opts);
+  if (parsed.issues.length) throw new ValidationError(parsed.issues, `The Markdown change request could not be read: ${describeIssues(parsed.issues)}.`);
+  const checked = ChangeContentSchema.safeParse(parsed.content);
+  if (!checked.success) {
+    const issues = withHeadings(
+      checked.error.issues.map((i) => ({ path: ['content', ...i.path.map(String)].join('.'), message: i.message })),
+      parsed.template,
+    );
+    throw new ValidationError(issues, `The Markdown change request could not be read: ${describeIssues(issues)}.`);
+  }
+  return { content: checked.data, template: parsed.template, warnings: parsed.warnings };
+}
+
+function describeIssues(issues: FieldIssue[]): string {
+  return issues.map((i) => `${i.heading ?? i.path}: ${i.message}`).join('; ');
+}
+
+/**
+ * The seed's risk-assessment template (`/templates/risk-assessment.md`): the two questions a
+ * requestor answers for a change, the matrix that turns them into a level, what each level means
+ * and who approves at it, all from the rules ChangeFlow applies (risk.ts, approval-policy.ts).
+ */
+export function riskAssessmentTemplate(): string {
+  const header = `| Likelihood \\ Impact | ${IMPACTS.map(label).join(' | ')} |`;
+  const rule = `|---|${IMPACTS.map(() => '---').join('|')}|`;
+  const rows = [...LIKELIHOODS].reverse().map((l) => `| **${label(l)}** | ${IMPACTS.map((i) => label(RISK_MATRIX[l][i])).join(' | ')} |`);
+  const approver = (level: RiskLevel) => {
+    const role = RISK_RULE[level];
+    return role
+      ? `${ROLE_LABELS[role]}${role === 'cto' ? '' : ' or above'}`
+      : 'auto-approved for a standard change from the catalogue; otherwise the category’s approver';
+  };
+  return `${[
+    '# Risk Assessment: [Change ID or title]',
+    'Answer the two questions; ChangeFlow computes the level from the matrix below. Copy the ticks into the change request (## Risk Assessment → ### Likelihood and ### Impact).',
+    `## Likelihood\n\n${boxLine(LIKELIHOOD_LABELS, undefined)}\n\nHow likely is it that the change goes wrong?`,
+    `## Impact\n\n${boxLine(IMPACT_LABELS, undefined)}\n\nIf it goes wrong, how bad is it?`,
+    `## Risk Matrix\n\n${[header, rule, ...rows].join('\n')}`,
+    `## Risk Levels\n\n${RISK_LEVELS.map((l) => `- **${label(l)}:** ${RISK_LEVEL_MEANING[l]}. Approval: ${approver(l)}.`).join('\n')}`,
+    '## Who approves\n\nThe stricter of the category’s rule and the risk’s rule: a normal change needs a Tech Lead or above (an Engineering Manager at high risk, the CTO at critical); a major change an Engineering Manager and the CTO, two different people; an emergency change is post-approved by an Engineering Manager or above within 24 hours.',
+  ].join('\n\n')}\n`;
 }

@@ -29,12 +29,15 @@ export interface WindowDerivation {
 
 const PROPOSED_TIME = 'content.implementation.maintenanceWindow.proposedTime';
 
-/** Reads a proposed time as an instant; relative words ("Tuesday", "tomorrow") count from `now`, forward. */
-export function readProposedTime(text: string, zone: string, now: string): string | undefined {
+/**
+ * Reads a date and time a person wrote as an instant; relative words ("Tuesday", "tomorrow") count
+ * from `now`, forward for a time proposed, backward (`forward: false`) for one that already passed.
+ */
+export function readProposedTime(text: string, zone: string, now: string, forward = true): string | undefined {
   const local = DateTime.fromISO(now, { zone: 'utc' }).setZone(zone);
   // chrono reasons in one offset: give it the organisation's wall clock as if it were UTC
   const reference = { instant: new Date(Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute)), timezone: 0 };
-  const found = chrono.parse(text, reference, { forwardDate: true })[0];
+  const found = chrono.parse(text, reference, { forwardDate: forward })[0];
   if (!found?.start.isCertain('hour')) return undefined;
   if (found.start.isCertain('timezoneOffset')) return found.start.date().toISOString();
   const at = DateTime.fromObject(

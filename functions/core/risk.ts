@@ -10,6 +10,14 @@ export const RISK_MATRIX: Readonly<Record<Likelihood, Readonly<Record<Impact, Ri
   low: { low: 'low', medium: 'low', high: 'medium', critical: 'high' },
 };
 
+/** What each level means (seed: "Risk Levels"). */
+export const RISK_LEVEL_MEANING: Readonly<Record<RiskLevel, string>> = {
+  low: 'Minor impact, easy rollback, well-tested',
+  medium: 'Moderate impact, standard rollback, tested in staging',
+  high: 'Significant impact, complex rollback, requires approval',
+  critical: 'Severe impact, may require DR, requires executive approval',
+};
+
 export function riskLevel(likelihood: Likelihood | undefined, impact: Impact | undefined): RiskLevel | null {
   if (!likelihood || !impact) return null;
   return RISK_MATRIX[likelihood][impact];

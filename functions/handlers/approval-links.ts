@@ -5,6 +5,7 @@
  * revision, slot and decision, and it expires.
  */
 import { ValidationError } from '../core/errors.js';
+import { unsafeCharacter } from '../core/text.js';
 import { confirmationPage, outcome, outcomePage, pageHeaders } from '../email/pages.js';
 import { httpApi, type ApiEvent, type Route } from '../http/api.js';
 import { bodyText, mediaType } from '../http/request.js';
@@ -39,7 +40,8 @@ export function approvalLinkRoutes(deps: AppDeps): Record<string, Route> {
       const form = new URLSearchParams(bodyText(event, 16 * 1024));
       const token = form.get('token') ?? '';
       const comment = form.get('comment')?.trim() || undefined;
-      if (comment && comment.length > 2000) throw new ValidationError([{ path: 'comment', message: 'must be at most 2000 characters' }]);
+      const bad = comment === undefined ? undefined : comment.length > 2000 ? 'must be at most 2000 characters' : unsafeCharacter(comment, true);
+      if (bad) throw new ValidationError([{ path: 'comment', message: bad }]);
       return render(await decideByLink(links, token, comment), token, deps.config.ORG_TIMEZONE);
     },
   };

@@ -4,39 +4,17 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { z } from 'zod';
-import { CALENDAR_EVENT_KINDS } from '../core/calendar.js';
 import { NotFoundError, UnauthorizedError } from '../core/errors.js';
 import { httpApi, type ApiEvent, type Route } from '../http/api.js';
 import { icsFeed } from '../http/ics.js';
 import { actor as actorOf, reader } from '../http/identity.js';
 import { jsonBody, parseWith } from '../http/request.js';
 import { json, text } from '../http/responses.js';
+import { CalendarEventIdSchema, CalendarEventSchema, CalendarQuerySchema, StateQuerySchema } from '../http/schemas.js';
 import { calendarBetween, calendarStateAt, declareEvent, removeEvent } from '../use-cases/calendar.js';
 import { appDeps, calendarDeps, type AppDeps } from './deps.js';
 
-const instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with an offset' }).transform((s) => new Date(s).toISOString());
 const DAY = 86_400_000;
-
-export const CalendarQuerySchema = z
-  .object({ from: instant.optional(), to: instant.optional() })
-  .strict()
-  .refine((q) => !q.from || !q.to || q.from < q.to, { message: 'must be after from', path: ['to'] })
-  .refine((q) => !q.from || !q.to || Date.parse(q.to) - Date.parse(q.from) <= 366 * DAY, { message: 'a range is at most 366 days', path: ['to'] });
-
-export const StateQuerySchema = z.object({ at: instant.optional() }).strict();
-
-export const CalendarEventSchema = z
-  .object({
-    kind: z.enum(CALENDAR_EVENT_KINDS),
-    title: z.string().trim().min(1).max(200),
-    start: instant,
-    end: instant,
-    rrule: z.string().trim().min(1).max(500).optional(),
-  })
-  .strict()
-  .refine((e) => Date.parse(e.end) > Date.parse(e.start), { message: 'end must be after start', path: ['end'] })
-  .refine((e) => Date.parse(e.end) - Date.parse(e.start) <= 31 * DAY, { message: 'one occurrence is at most 31 days long', path: ['end'] });
 
 export function calendarRoutes(deps: AppDeps): Record<string, Route> {
   const cal = calendarDeps(deps);
@@ -106,7 +84,7 @@ export function calendarRoutes(deps: AppDeps): Record<string, Route> {
     },
     'DELETE /calendar/events/{id}': async (event: ApiEvent) => {
       const actor = await actorOf(event, deps.config, deps.directory);
-      const id = parseWith(z.string().regex(/^EVT-[0-9a-f]{8}$/, 'must be a calendar event id like EVT-1a2b3c4d'), event.pathParameters?.id, 'id');
+      const id = parseWith(CalendarEventIdSchema, event.pathParameters?.id, 'id');
       await removeEvent(cal, actor, id);
       return { statusCode: 204, headers: {}, body: '' };
     },

@@ -1,10 +1,11 @@
 /** GET /changes, GET /changes/{id} (JSON with its audit trail, or Markdown when the id ends in `.md`). */
-import { renderChangeMarkdown } from '../core/markdown.js';
+import { renderChangeMarkdown, renderEmergencyMarkdown } from '../core/markdown.js';
 import { httpApi, type ApiEvent, type Route } from '../http/api.js';
+import { bindingOf, openCursor, sealCursor } from '../http/cursor.js';
 import { reader } from '../http/identity.js';
 import { parseWith } from '../http/request.js';
 import { json, text } from '../http/responses.js';
-import { ChangeIdSchema, ListQuerySchema } from '../http/schemas.js';
+import { ChangeIdSchema, ListQuerySchema, MarkdownQuerySchema } from '../http/schemas.js';
 import { changeSummary, changeView } from '../http/views.js';
 import { getChange, listChanges } from '../use-cases/read-changes.js';
 import { appDeps, type AppDeps } from './deps.js';
@@ -14,8 +15,9 @@ export function changesReadRoutes(deps: AppDeps): Record<string, Route> {
     'GET /changes': async (event: ApiEvent) => {
       await reader(event, deps.config);
       const query = parseWith(ListQuerySchema, event.queryStringParameters ?? {}, 'query');
-      const page = await listChanges(deps, query);
-      return json(200, { items: page.items.map(changeSummary), cursor: page.cursor ?? null });
+      const [key, binding] = [await deps.cursorKey(), bindingOf(query)];
+      const page = await listChanges(deps, { ...query, after: query.cursor ? openCursor(query.cursor, binding, key) : undefined });
+      return json(200, { items: page.items.map(changeSummary), cursor: page.next ? sealCursor(page.next, binding, key) : null });
     },
     'GET /changes/{id}': async (event: ApiEvent) => {
       const raw = event.pathParameters?.id ?? '';
@@ -23,7 +25,13 @@ export function changesReadRoutes(deps: AppDeps): Record<string, Route> {
       const id = parseWith(ChangeIdSchema, markdown ? raw.slice(0, -3) : raw, 'id');
       const [viewer, { cr, audit }] = await Promise.all([reader(event, deps.config, deps.directory), getChange(deps, id)]);
       if (markdown) {
-        return text(200, renderChangeMarkdown(cr, { components: deps.config.rules.components }), 'text/markdown; charset=utf-8', {
+        // on the template it was filed on, unless asked for another (?template=change-request|emergency-change)
+        const asked = parseWith(MarkdownQuerySchema, event.queryStringParameters ?? {}, 'query').template ?? cr.template;
+        const body =
+          asked === 'emergency-change' && cr.content.category === 'emergency'
+            ? renderEmergencyMarkdown(cr)
+            : renderChangeMarkdown(cr, { components: deps.config.rules.components });
+        return text(200, body, 'text/markdown; charset=utf-8', {
           etag: `"${cr.version}"`,
         });
       }

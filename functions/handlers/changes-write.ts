@@ -1,8 +1,7 @@
 /** POST /changes (JSON, or the Markdown template filled in), PATCH /changes/{id} (JSON merge patch). */
-import { ValidationError, UnsupportedMediaTypeError } from '../core/errors.js';
-import type { ChangeContent } from '../core/change-request.js';
+import { UnsupportedMediaTypeError } from '../core/errors.js';
 import { parseContent } from '../core/lifecycle.js';
-import { parseChangeMarkdown } from '../core/markdown.js';
+import { readChangeMarkdown } from '../core/markdown.js';
 import { httpApi, metrics, type ApiEvent, type Route } from '../http/api.js';
 import { actor as actorOf } from '../http/identity.js';
 import { bodyText, expectedVersion, jsonBody, mediaType, parseWith } from '../http/request.js';
@@ -22,17 +21,20 @@ export function changesWriteRoutes(deps: AppDeps): Record<string, Route> {
     'POST /changes': async (event: ApiEvent) => {
       const actor = await actorOf(event, deps.config, deps.directory);
       const type = mediaType(event);
-      let content: ChangeContent;
-      if (type && MARKDOWN_TYPES.includes(type)) {
-        const parsed = parseChangeMarkdown(bodyText(event, max), { components: deps.config.rules.components });
-        if (parsed.issues.length) throw new ValidationError(parsed.issues, 'The Markdown change request could not be read.');
-        content = parseContent(parsed.content);
-      } else {
-        content = parseContent(jsonBody(event, max, true));
-      }
-      const { cr, audit } = await fileChange(changeDeps(deps), actor, content);
+      const doc =
+        type && MARKDOWN_TYPES.includes(type)
+          ? readChangeMarkdown(bodyText(event, max), {
+              components: deps.config.rules.components,
+              timeZone: deps.config.ORG_TIMEZONE,
+              now: deps.clock.now().toISOString(),
+            })
+          : { content: parseContent(jsonBody(event, max, true)), template: undefined, warnings: [] };
+      const { cr, audit } = await fileChange(changeDeps(deps), actor, doc.content, doc.template);
       metrics.addMetric('ChangeFiled', MetricUnit.Count, 1);
-      return json(201, changeView(cr, audit, { actor, rules: deps.config.rules }), { location: `/changes/${cr.id}`, etag: `"${cr.version}"` });
+      return json(201, changeView(cr, audit, { actor, rules: deps.config.rules }, doc.warnings), {
+        location: `/changes/${cr.id}`,
+        etag: `"${cr.version}"`,
+      });
     },
     'PATCH /changes/{id}': async (event: ApiEvent) => {
       const actor = await actorOf(event, deps.config, deps.directory);

@@ -2,22 +2,13 @@
  * GET /changes/{id}/gate — the pull-style deploy gate any pipeline calls before deploying.
  * GET /changes/{id}/slots — the next free slots for the change.
  */
-import { z } from 'zod';
 import { httpApi, type ApiEvent, type Route } from '../http/api.js';
 import { reader } from '../http/identity.js';
 import { parseWith } from '../http/request.js';
 import { json } from '../http/responses.js';
-import { ChangeIdSchema } from '../http/schemas.js';
+import { ChangeIdSchema, GateQuerySchema, SlotsQuerySchema } from '../http/schemas.js';
 import { gate, slotsFor } from '../use-cases/calendar.js';
 import { appDeps, calendarDeps, type AppDeps } from './deps.js';
-
-const GateQuerySchema = z
-  .object({
-    revision: z.coerce.number().int('must be a whole number').positive().optional(),
-    at: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with an offset' }).optional(),
-  })
-  .strict();
-const SlotsQuerySchema = z.object({ count: z.coerce.number().int('must be a whole number').min(1).max(20).default(5) }).strict();
 
 export function deployGateRoutes(deps: AppDeps): Record<string, Route> {
   return {

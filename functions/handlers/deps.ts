@@ -47,6 +47,8 @@ export interface AppDeps {
   workflows: WorkflowEngine | undefined;
   /** The key that signs approval links; read on first use (Secrets Manager in AWS). */
   linkKey: () => Promise<Uint8Array>;
+  /** The key that seals list cursors; read on first use (Secrets Manager in AWS). */
+  cursorKey: () => Promise<Uint8Array>;
 }
 
 /** What the local runtime (or a test) puts in place of the AWS services. */
@@ -91,14 +93,16 @@ export function appDeps(config: Config = loadConfig(), overrides: Overrides = {}
     once: new DynamoDbOnce(config.TABLE_NAME, clientConfig({ endpoint: config.DYNAMODB_ENDPOINT })),
     clock: overrides.clock ?? systemClock,
     workflows,
-    linkKey: linkKeyLoader(config),
+    linkKey: keyLoader('approval link', config.APPROVAL_LINK_KEY, config.APPROVAL_LINK_SECRET_ID, 'APPROVAL_LINK_KEY or APPROVAL_LINK_SECRET_ID'),
+    cursorKey: keyLoader('list cursor', config.CURSOR_KEY, config.CURSOR_SECRET_ID, 'CURSOR_KEY or CURSOR_SECRET_ID'),
   };
 }
 
-function linkKeyLoader(config: Config): () => Promise<Uint8Array> {
+/** A key given in the environment (locally) or kept in Secrets Manager (AWS, cached for 5 minutes by Powertools). */
+function keyLoader(what: string, value: string | undefined, secretId: string | undefined, settings: string): () => Promise<Uint8Array> {
   return async () => {
-    const encoded = config.APPROVAL_LINK_KEY ?? (config.APPROVAL_LINK_SECRET_ID ? await getSecret(config.APPROVAL_LINK_SECRET_ID, { maxAge: 300 }) : undefined);
-    if (typeof encoded !== 'string') throw new Error('no approval link key: set APPROVAL_LINK_KEY or APPROVAL_LINK_SECRET_ID');
+    const encoded = value ?? (secretId ? await getSecret(secretId, { maxAge: 300 }) : undefined);
+    if (typeof encoded !== 'string') throw new Error(`no ${what} key: set ${settings}`);
     return Buffer.from(encoded, 'base64');
   };
 }

@@ -5,7 +5,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { NotFoundError } from '../core/errors.js';
@@ -41,12 +40,21 @@ const correlation = (): MiddlewareObj<ApiEvent, HttpResult> => {
 };
 
 /**
- * `emitsMetrics`: route groups that record business metrics publish them after each request;
- * the others skip the metrics middleware, which would otherwise warn on every empty flush.
+ * Publishes the metrics a request recorded, and only then: a refused request records none, and an
+ * empty flush would log a warning for an ordinary 4xx (Powertools' `logMetrics` warns on it).
  */
+const publishRecordedMetrics = (): MiddlewareObj<ApiEvent, HttpResult> => {
+  const flush = () => {
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+    else metrics.clearDimensions();
+  };
+  return { after: flush, onError: flush };
+};
+
+/** `emitsMetrics`: route groups that record business metrics publish them after each request. */
 export function httpApi(routes: Record<string, Route>, options: { emitsMetrics?: boolean } = {}) {
   const handler = middy<ApiEvent, HttpResult>({ timeoutEarlyInMillis: 0 }).use(injectLambdaContext(logger, { resetKeys: true }));
-  if (options.emitsMetrics) handler.use(logMetrics(metrics));
+  if (options.emitsMetrics) handler.use(publishRecordedMetrics());
   return handler.use(correlation()).handler(async (event) => {
     const route = routes[event.routeKey];
     if (!route) throw new NotFoundError(`no route ${event.routeKey}`);

@@ -1,71 +1,182 @@
 /**
  * The OpenAPI 3.1 document, generated from the same zod schemas that validate requests (zod's own
- * JSON Schema output; OpenAPI 3.1 speaks JSON Schema 2020-12), with routes from the route table.
+ * JSON Schema output; OpenAPI 3.1 speaks JSON Schema 2020-12). `ROUTE_DOCS` says, for every route of
+ * the route table, what it takes (path and query parameters, bodies) and every answer it can give;
+ * a test fails when a route, a parameter or an answer is missing.
  */
 import { z } from 'zod';
 import { ChangeContentSchema } from '../core/change-request.js';
 import { ROUTE_GROUPS } from '../routes.js';
-import { ErrorSchema, ListQuerySchema, PatchBodySchema, TransitionBodySchema } from './schemas.js';
+import {
+  ActionSchema,
+  CalendarEventIdSchema,
+  CalendarEventSchema,
+  CalendarQuerySchema,
+  ChangeIdSchema,
+  ErrorSchema,
+  FeedQuerySchema,
+  GateQuerySchema,
+  LinkFormSchema,
+  LinkQuerySchema,
+  ListQuerySchema,
+  MarkdownQuerySchema,
+  PatchBodySchema,
+  SlotsQuerySchema,
+  StateQuerySchema,
+  TransitionBodySchema,
+} from './schemas.js';
 
-const schema = (s: z.ZodType) => {
-  const out = z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+type JsonSchema = Record<string, unknown>;
+
+const schema = (s: z.ZodType): JsonSchema => {
+  const out = z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
   delete out.$schema;
   return out;
 };
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const errors = (...codes: number[]) =>
-  Object.fromEntries(codes.map((c) => [String(c), { description: ERROR_TEXT[c], content: { 'application/json': { schema: ref('Error') } } }]));
 
 const ERROR_TEXT: Record<number, string> = {
-  400: 'Invalid input; `issues` names each field and why',
-  401: 'No or invalid bearer token',
-  403: 'Role missing, or separation of duties',
-  404: 'No such change request or action',
+  400: 'Invalid input; `issues` names each field (and its template heading) and why',
+  401: 'No bearer token, or one without a subject',
+  403: 'Role missing, not in the directory, or separation of duties',
+  404: 'No such change request, calendar event or action',
   409: 'Illegal transition, stale revision, or version conflict (`currentVersion`)',
+  410: 'The approval link has expired',
   413: 'Body too large',
   415: 'Unsupported content type',
-  422: 'Incomplete for this step; `issues` lists every missing field',
+  422: 'Not allowed in this state yet: incomplete for submit (`issues` lists every missing field), a window that ended, or a start the deploy gate denies (`issues` gives each reason)',
 };
 
-const OPERATIONS: Record<string, Record<string, unknown>> = {
-  'GET /health': { summary: 'Liveness', responses: { 200: { description: 'OK' } } },
+export interface RouteDoc {
+  summary: string;
+  /** Path parameters' schemas, by name (every `{name}` of the path). */
+  path?: Record<string, z.ZodType>;
+  query?: z.ZodType;
+  body?: { required: boolean; content: Record<string, z.ZodType | { type: 'string' }> };
+  /** The success answer: status, what it is, its media type. */
+  ok: { status: number; description: string; type?: string };
+  /** Every error status the route can answer. */
+  errors: number[];
+}
+
+const changeId = { id: ChangeIdSchema };
+const markdown = { type: 'string' as const };
+const JSON_TYPE = 'application/json';
+
+/** What each route takes and answers; keyed by `METHOD /path` as in the route table. */
+export const ROUTE_DOCS: Record<string, RouteDoc> = {
+  'GET /health': { summary: 'Liveness', ok: { status: 200, description: 'OK' }, errors: [] },
   'GET /templates/change-request.md': {
-    summary: 'A blank change request template (Markdown)',
-    responses: { 200: { description: 'The template', content: { 'text/markdown': {} } } },
+    summary: "The seed's change request template, blank (Markdown)",
+    ok: { status: 200, description: 'The template', type: 'text/markdown' },
+    errors: [],
   },
-  'GET /openapi.json': { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } },
+  'GET /templates/emergency-change.md': {
+    summary: "The seed's emergency change template, blank (Markdown)",
+    ok: { status: 200, description: 'The template', type: 'text/markdown' },
+    errors: [],
+  },
+  'GET /templates/risk-assessment.md': {
+    summary: 'The risk assessment: likelihood, impact, the matrix, the levels and who approves at each (Markdown)',
+    ok: { status: 200, description: 'The template', type: 'text/markdown' },
+    errors: [],
+  },
+  'GET /templates/change-notification.md': {
+    summary: 'What each notice of the communication timeline says, with placeholders (Markdown)',
+    ok: { status: 200, description: 'The template', type: 'text/markdown' },
+    errors: [],
+  },
+  'GET /openapi.json': { summary: 'This document', ok: { status: 200, description: 'OpenAPI 3.1' }, errors: [] },
   'GET /changes': {
-    summary: 'List change requests, newest first',
-    parameters: Object.entries((schema(ListQuerySchema).properties ?? {}) as Record<string, unknown>).map(([name, s]) => ({
-      name,
-      in: 'query',
-      required: false,
-      schema: s,
-    })),
-    responses: { 200: { description: 'A page of change requests and the cursor of the next' }, ...errors(400, 401) },
-  },
-  'POST /changes': {
-    summary: 'File a change request (JSON, or the Markdown template filled in)',
-    requestBody: {
-      required: true,
-      content: { 'application/json': { schema: ref('ChangeContent') }, 'text/markdown': { schema: { type: 'string' } } },
-    },
-    responses: { 201: { description: 'Filed: id, state, computed risk level, required approvals, warnings' }, ...errors(400, 401, 413, 415) },
+    summary: 'List change requests, newest first, a page at a time',
+    query: ListQuerySchema,
+    ok: { status: 200, description: 'A page of change requests and the opaque cursor of the next (null on the last)' },
+    errors: [400, 401],
   },
   'GET /changes/{id}': {
-    summary: 'A change request with its audit trail; `CR-….md` gives it as Markdown',
-    responses: { 200: { description: 'The change request' }, ...errors(400, 401, 404) },
+    summary: 'A change request with its audit trail, checklist and what the caller may do next; `CR-….md` gives it as Markdown',
+    path: { id: z.string().regex(/^CR-\d{4}-\d{2}-\d{2}-\d{3,}(\.md)?$/, 'must be a change id, or one ending in .md') },
+    query: MarkdownQuerySchema,
+    ok: { status: 200, description: 'The change request (JSON), or its Markdown on the template it was filed on' },
+    errors: [400, 401, 404],
+  },
+  'GET /changes/{id}/gate': {
+    summary: 'The deploy gate: may this change deploy now (or at `at`)? allow or deny, with every reason',
+    path: changeId,
+    query: GateQuerySchema,
+    ok: { status: 200, description: '{decision, reasons, notes}' },
+    errors: [400, 401, 404],
+  },
+  'GET /changes/{id}/slots': {
+    summary: 'The next free slots for this change, in its preferred windows',
+    path: changeId,
+    query: SlotsQuerySchema,
+    ok: { status: 200, description: 'The slots, in UTC and local time' },
+    errors: [400, 401, 404],
+  },
+  'GET /approvals/decide': {
+    summary: 'An email link: a confirmation page that decides nothing',
+    query: LinkQuerySchema,
+    ok: { status: 200, description: 'The confirmation page, or a page saying why the link cannot decide', type: 'text/html' },
+    errors: [400, 403, 409, 410],
+  },
+  'POST /approvals/decide': {
+    summary: "The confirmation page's form: decides as the approver the link names",
+    body: { required: true, content: { 'application/x-www-form-urlencoded': LinkFormSchema } },
+    ok: { status: 200, description: 'The outcome page', type: 'text/html' },
+    errors: [400, 403, 409, 410, 413],
+  },
+  'GET /calendar': {
+    summary: 'Blackouts, maintenance windows, committed changes and conflicts in [from, to)',
+    query: CalendarQuerySchema,
+    ok: { status: 200, description: 'The calendar, local and UTC times' },
+    errors: [400, 401],
+  },
+  'GET /calendar/state': {
+    summary: 'Open or closed for changes at `at`, why, and when that next changes',
+    query: StateQuerySchema,
+    ok: { status: 200, description: 'The calendar state' },
+    errors: [400, 401],
+  },
+  'GET /calendar.ics': {
+    summary: 'The iCalendar feed of blackouts and committed changes; the key in the URL is the credential',
+    query: FeedQuerySchema,
+    ok: { status: 200, description: 'An iCalendar feed', type: 'text/calendar' },
+    errors: [401, 404],
+  },
+  'POST /calendar/events': {
+    summary: 'Admin: declare a high-traffic event, maintenance window or blackout, one-off or with an RRULE',
+    body: { required: true, content: { [JSON_TYPE]: CalendarEventSchema } },
+    ok: { status: 201, description: 'The event' },
+    errors: [400, 401, 403, 413, 415],
+  },
+  'DELETE /calendar/events/{id}': {
+    summary: 'Admin: remove a calendar event',
+    path: { id: CalendarEventIdSchema },
+    ok: { status: 204, description: 'Removed' },
+    errors: [400, 401, 403, 404],
+  },
+  'POST /changes': {
+    summary: 'File a change request: JSON, or a seed template filled in (change request or emergency change, as text/markdown)',
+    body: { required: true, content: { [JSON_TYPE]: ChangeContentSchema, 'text/markdown': markdown } },
+    ok: { status: 201, description: 'Filed: id, state, risk level, required approvals, warnings (including parts of the template that were ignored)' },
+    errors: [400, 401, 403, 413, 415, 422],
   },
   'PATCH /changes/{id}': {
-    summary: 'Edit the content (JSON merge patch): a new revision, approvals cleared',
-    requestBody: { required: true, content: { 'application/merge-patch+json': { schema: ref('ChangePatch') } } },
-    responses: { 200: { description: 'The revised change request' }, ...errors(400, 401, 403, 404, 409, 413, 415) },
+    summary: 'Edit the content (JSON merge patch): a new revision, approvals and checklist ticks cleared',
+    path: changeId,
+    body: { required: true, content: { 'application/merge-patch+json': PatchBodySchema, [JSON_TYPE]: PatchBodySchema } },
+    ok: { status: 200, description: 'The revised change request' },
+    errors: [400, 401, 403, 404, 409, 413, 415, 422],
   },
   'POST /changes/{id}/{action}': {
-    summary: 'A guarded transition: submit, approve, reject, cancel, schedule, start, complete, rollback',
-    requestBody: { required: false, content: { 'application/json': { schema: ref('TransitionBody') } } },
-    responses: { 200: { description: 'The change request after the transition' }, ...errors(400, 401, 403, 404, 409, 413, 415, 422) },
+    summary:
+      'A guarded transition from the lifecycle table: submit, approve, reject, cancel, schedule, start, complete, rollback, checklist. approve and reject name the revision (body) or version (If-Match) they were decided on',
+    path: { ...changeId, action: ActionSchema },
+    body: { required: false, content: { [JSON_TYPE]: TransitionBodySchema } },
+    ok: { status: 200, description: 'The change request after the transition' },
+    errors: [400, 401, 403, 404, 409, 413, 415, 422],
   },
 };
 
@@ -74,28 +185,66 @@ export function openApiDocument() {
   for (const group of ROUTE_GROUPS) {
     for (const route of group.routes) {
       const key = `${route.method} ${route.path}`;
-      const params = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
-      const op = OPERATIONS[key] ?? { responses: { 200: { description: 'OK' } } };
+      const doc = ROUTE_DOCS[key];
+      if (!doc) throw new Error(`${key} is in the route table but not in ROUTE_DOCS (functions/http/openapi.ts)`);
+      const pathParams = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+        name: m[1]!,
+        in: 'path',
+        required: true,
+        schema: doc.path?.[m[1]!] ? schema(doc.path[m[1]!]!) : { type: 'string' },
+      }));
+      const queryProps = doc.query ? ((schema(doc.query).properties ?? {}) as Record<string, JsonSchema>) : {};
+      const required = doc.query ? ((schema(doc.query).required ?? []) as string[]) : [];
+      const queryParams = Object.entries(queryProps).map(([name, s]) => ({ name, in: 'query', required: required.includes(name), schema: s }));
+      const headers =
+        route.path === '/changes/{id}' || route.path === '/changes/{id}/{action}'
+          ? [
+              {
+                name: 'If-Match',
+                in: 'header',
+                required: false,
+                description: 'The version you read: the write happens only if it is still current',
+                schema: { type: 'string' },
+              },
+            ]
+          : [];
       paths[route.path] ??= {};
       paths[route.path]![route.method.toLowerCase()] = {
-        ...op,
-        parameters: [...params, ...((op.parameters as unknown[]) ?? [])],
+        summary: doc.summary,
+        operationId: operationId(key),
+        parameters: [...pathParams, ...queryParams, ...(route.method === 'GET' ? [] : headers)],
+        ...(doc.body
+          ? {
+              requestBody: {
+                required: doc.body.required,
+                content: Object.fromEntries(Object.entries(doc.body.content).map(([type, s]) => [type, { schema: s instanceof z.ZodType ? schema(s) : s }])),
+              },
+            }
+          : {}),
+        responses: {
+          [doc.ok.status]: { description: doc.ok.description, ...(doc.ok.status === 204 ? {} : { content: { [doc.ok.type ?? JSON_TYPE]: {} } }) },
+          ...Object.fromEntries(doc.errors.map((c) => [String(c), { description: ERROR_TEXT[c], content: { [JSON_TYPE]: { schema: ref('Error') } } }])),
+        },
         security: route.public ? [] : [{ bearer: [] }],
       };
     }
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'ChangeFlow', version: '0.1.0', description: 'Change management: the written process, enforced.' },
+    info: { title: 'ChangeFlow', version: '0.2.0', description: 'Change management: the written process, enforced.' },
     paths,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      schemas: {
-        ChangeContent: schema(ChangeContentSchema),
-        ChangePatch: schema(PatchBodySchema),
-        TransitionBody: schema(TransitionBodySchema),
-        Error: schema(ErrorSchema),
-      },
+      schemas: { Error: schema(ErrorSchema) },
     },
   };
+}
+
+function operationId(key: string): string {
+  return key
+    .replace(/[{}]/g, '')
+    .split(/[\s/.-]+/)
+    .filter(Boolean)
+    .map((w, i) => (i === 0 ? w.toLowerCase() : w[0]!.toUpperCase() + w.slice(1)))
+    .join('');
 }

@@ -18,7 +18,8 @@ export function bodyText(event: APIGatewayProxyEventV2, maxBytes: number): strin
   if (event.body === undefined || event.body === null) return '';
   const buf = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
   if (buf.byteLength > maxBytes) throw new PayloadTooLargeError(`the request body is ${buf.byteLength} bytes; the limit is ${maxBytes}`);
-  return buf.toString('utf8');
+  // a byte-order mark some editors put first is not part of the text
+  return buf.toString('utf8').replace(/^\uFEFF/, '');
 }
 
 /** A JSON body, or none. `required` bodies must be present. */

@@ -1,8 +1,10 @@
 /** Schemas of everything the API accepts beyond the change content itself. OpenAPI is generated from these. */
 import { z } from 'zod';
 import { CATEGORIES, STATES } from '../core/change-request.js';
+import { CALENDAR_EVENT_KINDS } from '../core/calendar/types.js';
 import { CHANGE_ID_PATTERN } from '../core/change-id.js';
 import { CHECKLIST_KEYS } from '../core/checklist.js';
+import { freeText, oneLine } from '../core/text.js';
 import { ACTIONS } from '../core/lifecycle.js';
 
 const instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with an offset' }).transform((s) => new Date(s).toISOString());
@@ -25,23 +27,86 @@ export const ActionSchema = z.enum(ACTIONS);
 
 export const TransitionBodySchema = z
   .object({
-    comment: z.string().trim().min(1).max(2000).optional(),
-    reason: z.string().trim().min(1).max(2000).optional(),
+    comment: freeText(2000).optional(),
+    reason: freeText(2000).optional(),
     revision: z.number().int().positive().optional(),
-    postIncidentReview: z.string().trim().min(1).max(500).optional(),
+    postIncidentReview: oneLine(500).optional(),
     outcome: z.enum(['success', 'failed']).optional(),
     /** checklist: the pre-deployment checklist items to tick and untick, and a note (a pipeline run, say). */
     tick: z.array(z.enum(CHECKLIST_KEYS)).min(1).max(CHECKLIST_KEYS.length).optional(),
     untick: z.array(z.enum(CHECKLIST_KEYS)).min(1).max(CHECKLIST_KEYS.length).optional(),
-    note: z.string().trim().min(1).max(500).optional(),
+    note: oneLine(500).optional(),
   })
   .strict();
 
-export const PatchBodySchema = z.record(z.string(), z.unknown()).refine((o) => Object.keys(o).length > 0, 'must change at least one field');
+/** How deep a patch may nest: the content's own sections go four levels down. */
+export const MAX_PATCH_DEPTH = 8;
+
+export const PatchBodySchema = z
+  .record(z.string(), z.unknown())
+  .refine((o) => Object.keys(o).length > 0, 'must change at least one field')
+  .refine((o) => !nestedDeeperThan(o, MAX_PATCH_DEPTH), `must not nest deeper than ${MAX_PATCH_DEPTH} levels (a change request's fields go four levels down)`);
+
+/** Whether a JSON value nests deeper than `limit`, found without recursion (a hostile body can nest thousands deep). */
+export function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= limit) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
 
 export const ErrorSchema = z.object({
   error: z.string(),
   message: z.string(),
-  issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  issues: z.array(z.object({ path: z.string(), message: z.string(), heading: z.string().optional() })).optional(),
   currentVersion: z.number().optional(),
+  state: z.string().optional(),
+  correlationId: z.string().optional(),
 });
+
+export const MarkdownQuerySchema = z.object({ template: z.enum(['change-request', 'emergency-change']).optional() }).strict();
+
+export const GateQuerySchema = z
+  .object({
+    revision: z.coerce.number().int('must be a whole number').positive().optional(),
+    at: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with an offset' }).optional(),
+  })
+  .strict();
+
+export const SlotsQuerySchema = z.object({ count: z.coerce.number().int('must be a whole number').min(1).max(20).default(5) }).strict();
+
+const DAY = 86_400_000;
+
+export const CalendarQuerySchema = z
+  .object({ from: instant.optional(), to: instant.optional() })
+  .strict()
+  .refine((q) => !q.from || !q.to || q.from < q.to, { message: 'must be after from', path: ['to'] })
+  .refine((q) => !q.from || !q.to || Date.parse(q.to) - Date.parse(q.from) <= 366 * DAY, { message: 'a range is at most 366 days', path: ['to'] });
+
+export const StateQuerySchema = z.object({ at: instant.optional() }).strict();
+
+export const FeedQuerySchema = z.object({ key: z.string().min(1).max(200) }).strict();
+
+export const CalendarEventSchema = z
+  .object({
+    kind: z.enum(CALENDAR_EVENT_KINDS),
+    title: oneLine(200),
+    start: instant,
+    end: instant,
+    rrule: z.string().trim().min(1).max(500).optional(),
+  })
+  .strict()
+  .refine((e) => Date.parse(e.end) > Date.parse(e.start), { message: 'end must be after start', path: ['end'] })
+  .refine((e) => Date.parse(e.end) - Date.parse(e.start) <= 31 * DAY, { message: 'one occurrence is at most 31 days long', path: ['end'] });
+
+export const CalendarEventIdSchema = z.string().regex(/^EVT-[0-9a-f]{8}$/, 'must be a calendar event id like EVT-1a2b3c4d');
+
+/** GET /approvals/decide?token=…: the signed link token. */
+export const LinkQuerySchema = z.object({ token: z.string().max(4096).optional() }).loose();
+
+/** POST /approvals/decide: the confirmation page's form. */
+export const LinkFormSchema = z.object({ token: z.string().max(4096), comment: z.string().max(2000).optional() });

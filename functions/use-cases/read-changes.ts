@@ -16,11 +16,11 @@ export function listChanges(deps: { store: ChangeStore }, query: ListQuery): Pro
 /** Every change in a state, page by page on the state index (the scheduled jobs' read). */
 export async function allChangesInState(deps: { store: ChangeStore }, state: State): Promise<ChangeRequest[]> {
   const out: ChangeRequest[] = [];
-  let cursor: string | undefined;
+  let after: Record<string, string> | undefined;
   do {
-    const page = await deps.store.list({ state, limit: 100, cursor });
+    const page = await deps.store.list({ state, limit: 100, after });
     out.push(...page.items);
-    cursor = page.cursor;
-  } while (cursor);
+    after = page.next;
+  } while (after);
   return out;
 }

@@ -286,6 +286,7 @@ describe('Rule: timeline notices go out exactly once, even when the job runs twi
       now = new Date(at);
       await Promise.all([run(), run(), run()]);
       await run();
+      await api.system.events.idle(); // the notices go out from their events
     }
     // Assess
     const subjects = (await mine()).map((m) => m.subject.match(/^\[(T[^\]]+)\]/)?.[1]);

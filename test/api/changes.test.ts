@@ -37,7 +37,7 @@ describe('Route: GET /health, template, OpenAPI (public)', () => {
     for (const route of ROUTE_GROUPS.flatMap((g) => g.routes)) {
       expect(body.paths[route.path]?.[route.method.toLowerCase()], `${route.method} ${route.path}`).toBeDefined();
     }
-    expect(body.components.schemas.ChangeContent.properties.rollback).toBeDefined();
+    expect(body.paths['/changes'].post.requestBody.content['application/json'].schema.properties.rollback).toBeDefined();
   });
 });
 
@@ -194,12 +194,47 @@ describe('Route: GET /changes (list)', () => {
     ['state=open', 'query.state'],
     ['limit=0', 'query.limit'],
     ['from=yesterday', 'query.from'],
-    ['cursor=bm90LWEtY3Vyc29y', 'cursor'],
+    ['cursor=bm90LWEtY3Vyc29y', 'query.cursor'],
     ['colour=red', 'query'],
   ])('refuses %s with 400 naming %s', async (qs, path) => {
     const res = await local.call('GET', `/changes?${qs}`);
     expect(res.status).toBe(400);
     expect(res.body.issues.map((i: { path: string }) => i.path)).toContain(path);
+  });
+});
+
+describe('Rule: list cursors are opaque and tamper-evident', () => {
+  let paged: Api;
+  beforeAll(async () => {
+    paged = await startApi();
+    for (let i = 0; i < 3; i++) await paged.call('POST', '/changes', { body: completeContent() });
+  });
+  afterAll(() => paged?.stop());
+  const first = async (qs = '') => (await paged.call('GET', `/changes?limit=1${qs}`)).body.cursor as string;
+
+  it('a cursor with its position rewritten (another partition, valid key names) is refused 400, not passed to DynamoDB', async () => {
+    // Prepare: the probe's forgery: a real cursor whose position names the state index's keys with another partition's values
+    const [payload, mac] = (await first()).split('.') as [string, string];
+    const opened = JSON.parse(Buffer.from(payload, 'base64url').toString()) as { p: Record<string, string>; q: string };
+    const forged = { ...opened, p: { ...opened.p, gsi3pk: 'SEQ#2026-12-01', pk: 'SEQ#2026-12-01' } };
+    const tampered = `${Buffer.from(JSON.stringify(forged)).toString('base64url')}.${mac}`;
+    // Act
+    const res = await paged.call('GET', `/changes?limit=1&cursor=${tampered}`);
+    // Assess
+    expect(res.status).toBe(400);
+    expect(res.body.issues).toEqual([{ path: 'query.cursor', message: expect.stringMatching(/altered, or made elsewhere/) }]);
+  });
+
+  it('a real cursor replayed with other filters is refused 400', async () => {
+    const res = await paged.call('GET', `/changes?limit=1&state=draft&cursor=${await first()}`);
+    expect(res.status).toBe(400);
+    expect(res.body.issues[0].message).toMatch(/other filters/);
+  });
+
+  it('the same cursor with the same filters pages on', async () => {
+    const res = await paged.call('GET', `/changes?limit=1&cursor=${await first()}`);
+    expect(res.status).toBe(200);
+    expect(res.body.items).toHaveLength(1);
   });
 });
 

@@ -614,7 +614,7 @@ describe('blank template', () => {
     const parsed = parseChangeMarkdown(blankTemplate());
     // Assess
     expect(parsed.content).toEqual({});
-    expect(parsed.issues).toEqual([{ path: 'content.title', message: expect.any(String) }]);
+    expect(parsed.issues).toEqual([{ path: 'content.title', heading: '# Change Request: <title>', message: expect.any(String) }]);
   });
 });
 
@@ -627,7 +627,7 @@ describe('structural issues the schema cannot name', () => {
     // Act
     const parsed = parseChangeMarkdown(markdown);
     // Assess
-    expect(parsed.issues).toEqual([{ path: 'content.title', message: expect.stringContaining('missing') }]);
+    expect(parsed.issues).toEqual([{ path: 'content.title', heading: '# Change Request: <title>', message: expect.stringContaining('missing') }]);
     expect(parsed.content).toEqual({ category: 'normal' });
   });
 
@@ -637,7 +637,7 @@ describe('structural issues the schema cannot name', () => {
     // Act
     const parsed = parseChangeMarkdown(markdown);
     // Assess
-    expect(parsed.issues).toEqual([{ path: 'content.category', message: expect.stringContaining('only one') }]);
+    expect(parsed.issues).toEqual([{ path: 'content.category', heading: '## Category', message: expect.stringContaining('only one') }]);
     expect(parsed.content).toEqual({ title: base.title });
   });
 
@@ -647,7 +647,9 @@ describe('structural issues the schema cannot name', () => {
     // Act
     const parsed = parseChangeMarkdown(markdown);
     // Assess
-    expect(parsed.issues).toEqual([{ path: 'content.risk.likelihood', message: expect.stringContaining('only one') }]);
+    expect(parsed.issues).toEqual([
+      { path: 'content.risk.likelihood', heading: '### Likelihood under ## Risk Assessment', message: expect.stringContaining('only one') },
+    ]);
   });
 
   it('impact with an unknown option → issue at content.risk.impact', () => {
@@ -656,7 +658,9 @@ describe('structural issues the schema cannot name', () => {
     // Act
     const parsed = parseChangeMarkdown(markdown);
     // Assess
-    expect(parsed.issues).toEqual([{ path: 'content.risk.impact', message: expect.stringContaining('unknown option "Severe"') }]);
+    expect(parsed.issues).toEqual([
+      { path: 'content.risk.impact', heading: '### Impact under ## Risk Assessment', message: expect.stringContaining('unknown option "Severe"') },
+    ]);
   });
 
   it('unknown component label → issue at content.description.components (not an "Other" entry)', () => {
@@ -665,7 +669,9 @@ describe('structural issues the schema cannot name', () => {
     // Act
     const parsed = parseChangeMarkdown(markdown);
     // Assess
-    expect(parsed.issues).toEqual([{ path: 'content.description.components', message: expect.stringContaining('Other: Postgres') }]);
+    expect(parsed.issues).toEqual([
+      { path: 'content.description.components', heading: '### Components Affected under ## Description', message: expect.stringContaining('Other: Postgres') },
+    ]);
     expect(parsed.content).toEqual(base);
   });
 
@@ -675,7 +681,9 @@ describe('structural issues the schema cannot name', () => {
     // Act
     const parsed = parseChangeMarkdown(markdown);
     // Assess
-    expect(parsed.issues).toEqual([{ path: 'content.testing.checklist', message: expect.stringContaining('Smoke test passing') }]);
+    expect(parsed.issues).toEqual([
+      { path: 'content.testing.checklist', heading: '### Test Plan under ## Testing', message: expect.stringContaining('Smoke test passing') },
+    ]);
   });
 
   it('"Other:" ticked without a name → issue at content.rollback.otherTriggers', () => {
@@ -684,7 +692,9 @@ describe('structural issues the schema cannot name', () => {
     // Act
     const parsed = parseChangeMarkdown(markdown);
     // Assess
-    expect(parsed.issues).toEqual([{ path: 'content.rollback.otherTriggers', message: expect.any(String) }]);
+    expect(parsed.issues).toEqual([
+      { path: 'content.rollback.otherTriggers', heading: '### Rollback Triggers under ## Rollback Plan', message: expect.any(String) },
+    ]);
   });
 
   it('several "Other:" lines, ticked or only filled in, are all entries', () => {
@@ -707,7 +717,13 @@ describe('structural issues the schema cannot name', () => {
     // Act
     const parsed = parseChangeMarkdown(markdown);
     // Assess
-    expect(parsed.issues).toEqual([{ path: 'content.implementation.maintenanceWindow.durationMinutes', message: expect.any(String) }]);
+    expect(parsed.issues).toEqual([
+      {
+        path: 'content.implementation.maintenanceWindow.durationMinutes',
+        heading: 'If yes, duration, ### Maintenance Window under ## Implementation Details',
+        message: expect.any(String),
+      },
+    ]);
     expect(parsed.content).toEqual(base);
   });
 
@@ -726,7 +742,13 @@ describe('structural issues the schema cannot name', () => {
     // Act
     const parsed = parseChangeMarkdown(markdown);
     // Assess
-    expect(parsed.issues).toEqual([{ path: 'content.plannedWindow', message: expect.stringContaining('Timezone: UTC') }]);
+    expect(parsed.issues).toEqual([
+      {
+        path: 'content.plannedWindow',
+        heading: '## Planned Window (or Proposed time under ### Maintenance Window)',
+        message: expect.stringContaining('Timezone: UTC'),
+      },
+    ]);
   });
 
   it('values the schema can judge are passed through as written (e.g. a bad date-time)', () => {

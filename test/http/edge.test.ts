@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ConfigError, loadConfig } from '../../functions/config.js';
 import { actor, personFromClaims, reader, rolesFromClaim } from '../../functions/http/identity.js';
 import { ForbiddenError, UnauthorizedError } from '../../functions/core/errors.js';
@@ -73,5 +73,36 @@ describe('Rule: PATCH is a JSON merge patch (RFC 7396)', () => {
 
   it('refuses prototype keys', () => {
     expect(() => mergePatch({}, JSON.parse('{"__proto__": {"polluted": true}}'))).toThrow(/not an allowed field name/);
+  });
+});
+
+describe('Rule: an ordinary refusal leaves no warning in the logs', () => {
+  it('a refused request publishes no (empty) metrics; a served one publishes what it recorded', async () => {
+    // Prepare
+    const { httpApi, metrics } = await import('../../functions/http/api.js');
+    const { ValidationError } = await import('../../functions/core/errors.js');
+    const { MetricUnit } = await import('@aws-lambda-powertools/metrics');
+    const publish = vi.spyOn(metrics, 'publishStoredMetrics');
+    const handler = httpApi(
+      {
+        'POST /refused': async () => {
+          throw new ValidationError([{ path: 'body', message: 'is required' }]);
+        },
+        'POST /served': async () => {
+          metrics.addMetric('Served', MetricUnit.Count, 1);
+          return { statusCode: 200, headers: {}, body: '{}' };
+        },
+      },
+      { emitsMetrics: true },
+    );
+    const event = (routeKey: string) => ({ routeKey, headers: {}, requestContext: { requestId: 'r' } }) as never;
+    // Act
+    const refused = await handler(event('POST /refused'), {} as never);
+    // Assess
+    expect(refused.statusCode).toBe(400);
+    expect(publish).not.toHaveBeenCalled();
+    await handler(event('POST /served'), {} as never);
+    expect(publish).toHaveBeenCalledTimes(1);
+    publish.mockRestore();
   });
 });

@@ -98,7 +98,7 @@ export class DynamoDbChangeStore implements ChangeStore {
       ExpressionAttributeValues: { ':pk': partition, ':from': query.from ?? '0000', ':to': query.to ?? '9999' },
       ScanIndexForward: false,
       Limit: query.limit,
-      ExclusiveStartKey: query.cursor ? decodeCursor(query.cursor, index) : undefined,
+      ExclusiveStartKey: query.after ? startKey(query.after, index, partition) : undefined,
     };
     if (query.state && query.category) {
       input.FilterExpression = '#cr.#content.#category = :category';
@@ -108,7 +108,7 @@ export class DynamoDbChangeStore implements ChangeStore {
     const out = await this.db.send(new QueryCommand(input));
     return {
       items: (out.Items ?? []).map((i) => i.cr as ChangeRequest),
-      cursor: out.LastEvaluatedKey ? encodeCursor(out.LastEvaluatedKey) : undefined,
+      next: out.LastEvaluatedKey ? (out.LastEvaluatedKey as Record<string, string>) : undefined,
     };
   }
 
@@ -158,27 +158,15 @@ export class DynamoDbChangeStore implements ChangeStore {
   }
 }
 
-function encodeCursor(key: Record<string, unknown>): string {
-  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string, index: { pk: string; sk: string }): Record<string, string> {
-  const bad = () => new ValidationError([{ path: 'cursor', message: 'is not a cursor returned by this list query' }]);
-  let key: unknown;
-  try {
-    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw bad();
-  }
+/**
+ * A position to start a query after, checked against the index and partition it is for: a
+ * position from another list would reach DynamoDB as a bad ExclusiveStartKey (a 500).
+ */
+function startKey(after: Record<string, string>, index: { pk: string; sk: string }, partition: string): Record<string, string> {
+  const bad = () => new ValidationError([{ path: 'query.cursor', message: 'belongs to another list: ask again without the cursor' }]);
   const expected = ['pk', 'sk', index.pk, index.sk].sort();
-  if (
-    typeof key !== 'object' ||
-    key === null ||
-    Array.isArray(key) ||
-    JSON.stringify(Object.keys(key).sort()) !== JSON.stringify(expected) ||
-    !Object.values(key).every((v) => typeof v === 'string' && v.length > 0 && v.length < 300)
-  ) {
-    throw bad();
-  }
-  return key as Record<string, string>;
+  if (JSON.stringify(Object.keys(after).sort()) !== JSON.stringify(expected)) throw bad();
+  if (!Object.values(after).every((v) => typeof v === 'string' && v.length > 0 && v.length < 300)) throw bad();
+  if (after[index.pk] !== partition || !after.pk!.startsWith('CR#') || after.sk !== 'CR') throw bad();
+  return after;
 }

@@ -53,6 +53,11 @@ const PARTS: Record<string, { test: (value: string) => boolean; expect: string }
   WKST: { test: (v) => new RegExp(`^${WEEKDAY}$`).test(v), expect: 'a weekday such as MO' },
 };
 
+/** Occurrences of one event within a day, at most: blackouts and windows, not a metronome. */
+export const MAX_OCCURRENCES_PER_DAY = 4;
+/** Occurrences one expansion returns at most, whatever the range: a stored rule can never make a read unbounded. */
+export const MAX_OCCURRENCES_PER_EXPANSION = 2_000;
+
 /** The RRULE body without an optional leading `RRULE:`. */
 const body = (rrule: string) => rrule.trim().replace(/^RRULE:/i, '');
 
@@ -75,6 +80,15 @@ export function parseRrule(rrule: string): { ok: true } | { ok: false; message: 
     if (!rule.test(value)) return { ok: false, message: `rrule ${name} must be ${rule.expect}, got ${JSON.stringify(value)}` };
   }
   if (!seen.has('FREQ')) return { ok: false, message: `rrule must have FREQ (one of ${FREQUENCIES.join(', ')})` };
+  // BYHOUR × BYMINUTE × BYSECOND repeat an event within one day: a few times is a calendar, thousands a load test
+  const values = (name: string) => new RegExp(`(?:^|;)${name}=([^;]*)`).exec(body(rrule).toUpperCase())?.[1]?.split(',').length ?? 1;
+  const perDay = values('BYHOUR') * values('BYMINUTE') * values('BYSECOND');
+  if (perDay > MAX_OCCURRENCES_PER_DAY) {
+    return {
+      ok: false,
+      message: `rrule repeats the event ${perDay} times a day (BYHOUR × BYMINUTE × BYSECOND); at most ${MAX_OCCURRENCES_PER_DAY} occurrences a day are allowed`,
+    };
+  }
   if (seen.has('COUNT') && seen.has('UNTIL')) return { ok: false, message: 'rrule may have COUNT or UNTIL, not both' };
   try {
     new RRule(RRule.parseString(body(rrule).toUpperCase()));
@@ -134,7 +148,7 @@ export function occurrences(event: CalendarEvent, range: Interval, zone: string)
   const from = new Date(range.start - Math.max(floatingLength, realLength) - 2 * DAY);
   const to = new Date(range.end + 2 * DAY);
   return ruleFor(event, first, zone)
-    .between(from, to, true)
+    .between(from, to, true, (_date, taken) => taken < MAX_OCCURRENCES_PER_EXPANSION)
     .map((date) => {
       const start = fromFloating(date.getTime(), zone);
       const end = fromFloating(date.getTime() + floatingLength, zone);
