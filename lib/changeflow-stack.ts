@@ -10,7 +10,7 @@
  */
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Annotations, ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, TimeZone, Token, Validations, type StackProps } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, TimeZone, Token, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, HttpNoneAuthorizer, HttpStage, LogGroupLogDestination, type HttpRoute } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -24,7 +24,7 @@ import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws
 import { Architecture, Tracing, type CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ContextAttribute, Schedule, ScheduleExpression, ScheduleTargetInput, TimeWindow } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -33,22 +33,17 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType, type CfnStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { TABLE_KEYS } from '../functions/adapters/dynamodb/table.js';
-import { ConfigSchema } from '../functions/config.js';
 import { EVENT_SOURCE } from '../functions/core/events.js';
 import { SCHEDULED_JOBS, type ScheduledJob } from '../functions/jobs/schedules.js';
 import type { WorkflowName } from '../functions/ports.js';
 import { ROUTE_GROUPS, type RouteGroup, type WorkflowAccess } from '../functions/routes.js';
 import { NOTIFIED_EVENTS } from '../functions/use-cases/notifications.js';
 import { BUNDLE_TARGET, LAMBDA_RUNTIME } from './runtime.js';
+import { PLACEHOLDER_JWT_ISSUER, resolveSettings, validateEnvironment, type ChangeflowStackProps } from './settings.js';
 import { definitionText, placeholders, WORKFLOW_NAMES } from './workflows/definitions.js';
 
 /** The repository root: handler entries in ROUTE_GROUPS are relative to it. */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-/** Issuer used when none is configured: synth works, but no real token will ever match it. */
-export const PLACEHOLDER_JWT_ISSUER = 'https://replace-me.example.invalid/';
-/** Audience used when none is configured. */
-export const PLACEHOLDER_JWT_AUDIENCE = 'changeflow-api';
 
 /** The global secondary indexes of docs/data-model.md (all projected in full), from TABLE_KEYS. */
 export const GSI_NAMES = TABLE_KEYS.indexes.map((i) => i.name);
@@ -57,20 +52,11 @@ export const GSI_NAMES = TABLE_KEYS.indexes.map((i) => i.name);
 const ESM_REQUIRE_SHIM =
   "import { createRequire as __changeflowCreateRequire } from 'node:module'; const require = __changeflowCreateRequire(import.meta.url);";
 
-/** From address used when none is configured (must be a verified SES identity to send). */
-export const DEFAULT_MAIL_FROM = 'ChangeFlow <changeflow@example.com>';
-/** Stakeholder channels used when none are configured: the default of STAKEHOLDER_EMAILS in functions/config.ts. */
-export const DEFAULT_STAKEHOLDER_EMAILS =
-  'engineering=engineering@example.com,product=product@example.com,support=support@example.com,leadership=leadership@example.com,customers=status-page@example.com';
-
 /** The route that serves the iCalendar feed: the group serving it gets the feed key secret. */
 export const CALENDAR_FEED_PATH = '/calendar.ics';
 
 /** The route of the email approval links: the group serving it gets the link signing key (it verifies links). */
 export const APPROVAL_LINKS_PATH = '/approvals/decide';
-
-/** Name of the domain event bus when none is configured. */
-export const DEFAULT_EVENT_BUS_NAME = 'changeflow';
 
 /**
  * The functions that serve no route and run on no schedule: the task states of both workflows
@@ -107,175 +93,7 @@ export const IDEMPOTENCY_KEY_PREFIX = 'IDEMPOTENCY#';
 /** cdk-nag rule id as the CDK validation framework expects it (plugin namespace, then the rule). */
 const nag = (rule: string): string => `AwsSolutions::AwsSolutions-${rule}`;
 
-export interface ChangeflowStackProps extends StackProps {
-  /**
-   * Issuer (`iss`) of the JWTs the API accepts: the identity provider's issuer URL
-   * (a Cognito user pool, Okta, Auth0, Entra ID, ...). Must be https.
-   *
-   * @default PLACEHOLDER_JWT_ISSUER - synthesises, but rejects every token until replaced
-   */
-  readonly jwtIssuer?: string;
-  /**
-   * Accepted audiences (`aud`, or `client_id` for Cognito access tokens) of those JWTs.
-   *
-   * @default [PLACEHOLDER_JWT_AUDIENCE]
-   */
-  readonly jwtAudience?: string[];
-  /**
-   * The organisation's IANA time zone; change ids and every calendar rule use it (ORG_TIMEZONE).
-   *
-   * @default 'America/New_York'
-   */
-  readonly orgTimezone?: string;
-  /**
-   * JWT claim that carries a person's roles (ROLES_CLAIM).
-   *
-   * @default 'roles'
-   */
-  readonly rolesClaim?: string;
-  /**
-   * JWT claim that carries a person's team (TEAM_CLAIM).
-   *
-   * @default 'team'
-   */
-  readonly teamClaim?: string;
-  /**
-   * What happens to the table when it leaves the stack (or the stack is deleted).
-   *
-   * @default RemovalPolicy.RETAIN - change requests and their audit trails outlive the stack
-   */
-  readonly tableRemovalPolicy?: RemovalPolicy;
-  /**
-   * What happens to the log groups (functions and API access logs) when the stack is deleted.
-   *
-   * @default RemovalPolicy.DESTROY - logs are operational data with a retention anyway
-   */
-  readonly logRemovalPolicy?: RemovalPolicy;
-  /**
-   * How long function and access logs are kept.
-   *
-   * @default RetentionDays.ONE_MONTH
-   */
-  readonly logRetention?: RetentionDays;
-  /**
-   * Memory of each function, in MB.
-   *
-   * @default 512
-   */
-  readonly functionMemorySize?: number;
-  /**
-   * Timeout of each route function (the HTTP API gives up on an integration after 30 s); the
-   * scheduled jobs have jobTimeout.
-   *
-   * @default Duration.seconds(10)
-   */
-  readonly functionTimeout?: Duration;
-  /**
-   * Steady-state request rate of the default stage, requests per second.
-   *
-   * @default 50
-   */
-  readonly throttleRateLimit?: number;
-  /**
-   * Burst limit of the default stage, requests.
-   *
-   * @default 100
-   */
-  readonly throttleBurstLimit?: number;
-  /**
-   * ARN of an SNS topic that the alarms notify (e.g. one the on-call rotation subscribes to).
-   *
-   * @default - alarms are created without actions
-   */
-  readonly alarmTopicArn?: string;
-  /**
-   * The From address of every email (MAIL_FROM), `Name <address>` or a bare address. It must be
-   * a verified SES identity, or an address of a verified domain identity.
-   *
-   * @default DEFAULT_MAIL_FROM
-   */
-  readonly mailFrom?: string;
-  /**
-   * The SES identity the jobs may send as: a domain (`example.com`) or an address. The jobs'
-   * `ses:SendEmail` permission is scoped to this identity's ARN.
-   *
-   * @default - the address of mailFrom
-   */
-  readonly sesIdentity?: string;
-  /**
-   * An SES configuration set every email goes through (SES_CONFIGURATION_SET), for bounce and
-   * complaint events; the jobs may then also use it.
-   *
-   * @default - none
-   */
-  readonly sesConfigurationSet?: string;
-  /**
-   * Where each stakeholder channel is reached, `channel=address` pairs separated by commas
-   * (STAKEHOLDER_EMAILS).
-   *
-   * @default DEFAULT_STAKEHOLDER_EMAILS
-   */
-  readonly stakeholderEmails?: string;
-  /**
-   * Country whose public holidays are blackouts, an ISO 3166 code (HOLIDAY_COUNTRY).
-   *
-   * @default 'US'
-   */
-  readonly holidayCountry?: string;
-  /**
-   * Region of that country whose holidays also count, a date-holidays code such as `CA` (HOLIDAY_REGION).
-   *
-   * @default - the country's national holidays only
-   */
-  readonly holidayRegion?: string;
-  /**
-   * Local time (HH:MM) from which Friday is a blackout until midnight (FRIDAY_CUTOFF).
-   *
-   * @default '14:00'
-   */
-  readonly fridayCutoff?: string;
-  /**
-   * Timeout of each scheduled job's function and of the two functions nobody waits on over HTTP
-   * (WorkflowTasks, Notifications): they are not bound by the API's 30 s and may send several
-   * emails per run.
-   *
-   * @default Duration.minutes(1)
-   */
-  readonly jobTimeout?: Duration;
-  /**
-   * Name of the EventBridge bus the domain events go to (EVENT_BUS_NAME). Give each copy of the
-   * stack in one account and region its own.
-   *
-   * @default DEFAULT_EVENT_BUS_NAME ('changeflow')
-   */
-  readonly eventBusName?: string;
-  /**
-   * Where people reach the API, e.g. `https://changes.example.com` on a custom domain: the links
-   * in emails point here (PUBLIC_BASE_URL, read by the Notifications function only). Must be https
-   * and the root of the host (no base path): the confirmation page posts to `/approvals/decide`.
-   *
-   * @default - the URL of the API's `$default` stage
-   */
-  readonly publicBaseUrl?: string;
-  /**
-   * Hours between reminders while an approval is pending (REMIND_EVERY_HOURS).
-   *
-   * @default - the functions' default, 24
-   */
-  readonly remindEveryHours?: number;
-  /**
-   * Hours without a decision after which a request escalates to the next role up (ESCALATE_AFTER_HOURS).
-   *
-   * @default - the functions' default, 48
-   */
-  readonly escalateAfterHours?: number;
-  /**
-   * Hours after which a pending approval expires (EXPIRE_AFTER_HOURS).
-   *
-   * @default - the functions' default, 168 (7 days)
-   */
-  readonly expireAfterHours?: number;
-}
+export type { ChangeflowStackProps } from './settings.js';
 
 /** What the stack hands to tests and to other stacks. */
 export interface ChangeflowFunction {
@@ -347,15 +165,9 @@ export class ChangeflowStack extends Stack {
   constructor(scope: Construct, id: string, props: ChangeflowStackProps = {}) {
     super(scope, id, props);
 
-    const jwtIssuer = props.jwtIssuer ?? PLACEHOLDER_JWT_ISSUER;
-    const jwtAudience = props.jwtAudience ?? [PLACEHOLDER_JWT_AUDIENCE];
-    const orgTimezone = props.orgTimezone ?? 'America/New_York';
-    const rolesClaim = props.rolesClaim ?? 'roles';
-    const teamClaim = props.teamClaim ?? 'team';
-    const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
-    const logRemovalPolicy = props.logRemovalPolicy ?? RemovalPolicy.DESTROY;
-    validateSettings({ jwtIssuer, jwtAudience, orgTimezone, rolesClaim, teamClaim });
-    if (jwtIssuer === PLACEHOLDER_JWT_ISSUER) {
+    const settings = resolveSettings(props);
+    const { logs } = settings;
+    if (settings.identity.issuer === PLACEHOLDER_JWT_ISSUER) {
       Annotations.of(this).addWarningV2(
         'changeflow:placeholder-jwt-issuer',
         `jwtIssuer is the placeholder ${PLACEHOLDER_JWT_ISSUER}: every protected route will answer 401; set -c jwtIssuer=<your IdP issuer> (see docs/deploy.md)`,
@@ -389,56 +201,37 @@ export class ChangeflowStack extends Stack {
       description: 'ChangeFlow: change requests, approvals and deployment gates',
       createDefaultStage: false,
     });
-    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: logRetention, removalPolicy: logRemovalPolicy });
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: logs.retention, removalPolicy: logs.removalPolicy });
     this.stage = new HttpStage(this, 'DefaultStage', {
       httpApi: this.api,
       stageName: '$default',
       autoDeploy: true,
-      throttle: { rateLimit: props.throttleRateLimit ?? 50, burstLimit: props.throttleBurstLimit ?? 100 },
+      throttle: { rateLimit: settings.throttling.rateLimit, burstLimit: settings.throttling.burstLimit },
       accessLogSettings: {
         destination: new LogGroupLogDestination(accessLogs),
         format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
       },
     });
-    const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', jwtIssuer, {
+    const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', settings.identity.issuer, {
       authorizerName: 'jwt',
-      jwtAudience,
+      jwtAudience: settings.identity.audiences,
       identitySource: ['$request.header.Authorization'],
     });
 
     // --- settings every function reads (functions/config.ts) ---
-    const mailFrom = props.mailFrom ?? DEFAULT_MAIL_FROM;
-    const sesIdentity = props.sesIdentity ?? mailAddressOf(mailFrom);
     const environment: Record<string, string> = {
       TABLE_NAME: this.table.tableName,
-      ORG_TIMEZONE: orgTimezone,
-      ROLES_CLAIM: rolesClaim,
-      TEAM_CLAIM: teamClaim,
-      MAIL_FROM: mailFrom,
-      STAKEHOLDER_EMAILS: props.stakeholderEmails ?? DEFAULT_STAKEHOLDER_EMAILS,
-      HOLIDAY_COUNTRY: props.holidayCountry ?? 'US',
-      ...(props.holidayRegion !== undefined ? { HOLIDAY_REGION: props.holidayRegion } : {}),
-      FRIDAY_CUTOFF: props.fridayCutoff ?? '14:00',
-      ...(props.sesConfigurationSet !== undefined ? { SES_CONFIGURATION_SET: props.sesConfigurationSet } : {}),
-      // the approval timers: the sweep applies them, the notifications quote them in the emails
-      ...(props.remindEveryHours !== undefined ? { REMIND_EVERY_HOURS: String(props.remindEveryHours) } : {}),
-      ...(props.escalateAfterHours !== undefined ? { ESCALATE_AFTER_HOURS: String(props.escalateAfterHours) } : {}),
-      ...(props.expireAfterHours !== undefined ? { EXPIRE_AFTER_HOURS: String(props.expireAfterHours) } : {}),
+      ...settings.environment,
       POWERTOOLS_SERVICE_NAME: 'changeflow',
       POWERTOOLS_METRICS_NAMESPACE: 'ChangeFlow',
       NODE_OPTIONS: '--enable-source-maps',
     };
-    // The functions parse the same variables with the same schema at start: a bad value stops the
-    // synth here instead of every cold start after the deploy.
-    validateEnvironment(environment);
-    validateSesIdentity(sesIdentity);
-    if (props.publicBaseUrl !== undefined) validatePublicBaseUrl(props.publicBaseUrl);
 
     const defaults: FunctionDefaults = {
       environment,
-      logRetention,
-      logRemovalPolicy,
-      memorySize: props.functionMemorySize ?? 512,
+      logRetention: logs.retention,
+      logRemovalPolicy: logs.removalPolicy,
+      memorySize: settings.functions.memorySize,
       indexWildcardFinding,
       alarmAction: props.alarmTopicArn ? new SnsAction(Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn)) : undefined,
     };
@@ -469,9 +262,10 @@ export class ChangeflowStack extends Stack {
     });
 
     // --- the domain event bus: every change-request write publishes its events here ---
-    const eventBusName = props.eventBusName ?? DEFAULT_EVENT_BUS_NAME;
-    validateEventBusName(eventBusName);
-    this.eventBus = new EventBus(this, 'EventBus', { eventBusName, description: 'ChangeFlow domain events (functions/core/events.ts)' });
+    this.eventBus = new EventBus(this, 'EventBus', {
+      eventBusName: settings.eventBusName,
+      description: 'ChangeFlow domain events (functions/core/events.ts)',
+    });
     // Fourteen days of every event, to replay into a consumer (a new one, or one that was broken
     // for longer than its dead-letter queue shows): as long as the notifications' dedupe records
     // live (functions/adapters/dynamodb/once.ts), so a replay inside the archive never emails twice.
@@ -486,7 +280,7 @@ export class ChangeflowStack extends Stack {
     const workers = new Map<WorkerName, ChangeflowWorker>();
     const workflowTasks = this.newFunction('WorkflowTasks', defaults, {
       entry: WORKER_FUNCTIONS.WorkflowTasks.entry,
-      timeout: props.jobTimeout ?? Duration.minutes(1),
+      timeout: settings.functions.jobTimeout,
       description: WORKER_FUNCTIONS.WorkflowTasks.description,
       environment: { EVENT_BUS_NAME: this.eventBus.eventBusName },
     });
@@ -516,7 +310,7 @@ export class ChangeflowStack extends Stack {
       const servesLinks = group.routes.some((r) => r.path === APPROVAL_LINKS_PATH);
       const { fn, role } = this.newFunction(group.name, defaults, {
         entry: group.entry,
-        timeout: props.functionTimeout ?? Duration.seconds(10),
+        timeout: settings.functions.timeout,
         description: `ChangeFlow ${group.name}: ${group.routes.map((r) => `${r.method} ${r.path}`).join(', ')}`,
         environment: {
           ...(servesFeed ? { CALENDAR_FEED_SECRET_ID: this.calendarFeedSecret.secretArn } : {}),
@@ -563,9 +357,16 @@ export class ChangeflowStack extends Stack {
 
     // --- one function, schedule and dead-letter queue per scheduled job ---
     const sesSendResources = [
-      this.formatArn({ service: 'ses', resource: 'identity', resourceName: sesIdentity, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
-      ...(props.sesConfigurationSet !== undefined
-        ? [this.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: props.sesConfigurationSet, arnFormat: ArnFormat.SLASH_RESOURCE_NAME })]
+      this.formatArn({ service: 'ses', resource: 'identity', resourceName: settings.mail.sesIdentity, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
+      ...(settings.mail.configurationSet !== undefined
+        ? [
+            this.formatArn({
+              service: 'ses',
+              resource: 'configuration-set',
+              resourceName: settings.mail.configurationSet,
+              arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+            }),
+          ]
         : []),
     ];
     const jobs = new Map<string, ChangeflowJob>();
@@ -583,7 +384,7 @@ export class ChangeflowStack extends Stack {
 
       const { fn, role } = this.newFunction(job.name, defaults, {
         entry: job.entry,
-        timeout: props.jobTimeout ?? Duration.minutes(1),
+        timeout: settings.functions.jobTimeout,
         description: `ChangeFlow ${job.name}: scheduled job, ${job.schedule}`,
         environment: { ...eventsEnvironment(job.needs.publishEvents), ...workflowEnvironment(job.needs.workflows) },
         // EventBridge Scheduler invokes Lambda asynchronously: its retry policy and dead-letter
@@ -631,8 +432,8 @@ export class ChangeflowStack extends Stack {
       // zone), but the schedule carries the org zone anyway, so that whoever reads it, or turns a
       // rate into a cron, sees the zone the calendar rules use.
       const schedule = new Schedule(this, `${job.name}Schedule`, {
-        description: `ChangeFlow ${job.name} (${job.schedule}, ${orgTimezone})`,
-        schedule: ScheduleExpression.expression(job.schedule, TimeZone.of(orgTimezone)),
+        description: `ChangeFlow ${job.name} (${job.schedule}, ${settings.timeZone})`,
+        schedule: ScheduleExpression.expression(job.schedule, TimeZone.of(settings.timeZone)),
         timeWindow: TimeWindow.off(),
         target: new LambdaInvoke(fn, {
           role: schedulerRole,
@@ -673,10 +474,10 @@ export class ChangeflowStack extends Stack {
       reason:
         'This queue is the dead-letter queue of the notifications rule target and of the Notifications function, so it needs no dead-letter queue of its own.',
     });
-    const publicBaseUrl = props.publicBaseUrl ?? this.stage.url;
+    const publicBaseUrl = settings.publicBaseUrl ?? this.stage.url;
     const notifications = this.newFunction('Notifications', defaults, {
       entry: WORKER_FUNCTIONS.Notifications.entry,
-      timeout: props.jobTimeout ?? Duration.minutes(1),
+      timeout: settings.functions.jobTimeout,
       description: WORKER_FUNCTIONS.Notifications.description,
       // No cycle: the stage URL is built from the API id, and this function is behind no route.
       environment: { APPROVAL_LINK_SECRET_ID: this.approvalLinkSecret.secretArn, PUBLIC_BASE_URL: publicBaseUrl },
@@ -733,7 +534,7 @@ export class ChangeflowStack extends Stack {
 
     new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the HTTP API', value: this.stage.url });
     new CfnOutput(this, 'TableName', { description: 'The DynamoDB table (seed the directory here)', value: this.table.tableName });
-    new CfnOutput(this, 'JwtIssuer', { description: 'Issuer the JWT authorizer accepts', value: jwtIssuer });
+    new CfnOutput(this, 'JwtIssuer', { description: 'Issuer the JWT authorizer accepts', value: settings.identity.issuer });
     new CfnOutput(this, 'CalendarFeedSecretName', {
       description: 'Secret holding the iCalendar feed key: the feed is <ApiUrl>/calendar.ics?key=<its value> (aws secretsmanager get-secret-value)',
       value: this.calendarFeedSecret.secretName,
@@ -987,104 +788,7 @@ export const ACCESS_LOG_FIELDS = {
   userAgent: '$context.identity.userAgent',
 } as const;
 
-function validateSettings(s: { jwtIssuer: string; jwtAudience: string[]; orgTimezone: string; rolesClaim: string; teamClaim: string }): void {
-  let issuer: URL | undefined;
-  try {
-    issuer = new URL(s.jwtIssuer);
-  } catch {
-    issuer = undefined;
-  }
-  if (issuer?.protocol !== 'https:') {
-    throw new Error(`jwtIssuer must be an https URL such as https://cognito-idp.<region>.amazonaws.com/<pool id>, got ${JSON.stringify(s.jwtIssuer)}`);
-  }
-  if (s.jwtAudience.length === 0 || s.jwtAudience.some((a) => a.trim() === '')) {
-    throw new Error(`jwtAudience must list at least one non-empty audience, got ${JSON.stringify(s.jwtAudience)}`);
-  }
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: s.orgTimezone });
-  } catch {
-    throw new Error(`orgTimezone must be an IANA time zone such as America/New_York, got ${JSON.stringify(s.orgTimezone)}`);
-  }
-  for (const [name, value] of [
-    ['rolesClaim', s.rolesClaim],
-    ['teamClaim', s.teamClaim],
-  ] as const) {
-    if (value.trim() === '') throw new Error(`${name} must name a JWT claim, got an empty string`);
-  }
-}
-
-/** Context key or prop that sets each environment variable, for error messages. */
-const SETTING_OF: Readonly<Record<string, string>> = {
-  ORG_TIMEZONE: 'orgTimezone',
-  ROLES_CLAIM: 'rolesClaim',
-  TEAM_CLAIM: 'teamClaim',
-  MAIL_FROM: 'mailFrom',
-  STAKEHOLDER_EMAILS: 'stakeholderEmails',
-  HOLIDAY_COUNTRY: 'holidayCountry',
-  HOLIDAY_REGION: 'holidayRegion',
-  FRIDAY_CUTOFF: 'fridayCutoff',
-  SES_CONFIGURATION_SET: 'sesConfigurationSet',
-  PUBLIC_BASE_URL: 'publicBaseUrl',
-  EVENT_BUS_NAME: 'eventBusName',
-  REMIND_EVERY_HOURS: 'remindEveryHours',
-  ESCALATE_AFTER_HOURS: 'escalateAfterHours',
-  EXPIRE_AFTER_HOURS: 'expireAfterHours',
-};
-
-/** Checks the literal environment with the schema the functions parse it with at start (functions/config.ts). */
-function validateEnvironment(environment: Record<string, string>): void {
-  const literal = Object.fromEntries(Object.entries(environment).filter(([, v]) => !Token.isUnresolved(v)));
-  const parsed = ConfigSchema.safeParse(literal);
-  if (parsed.success) return;
-  const problems = parsed.error.issues.map((i) => {
-    const key = String(i.path[0]);
-    return `${SETTING_OF[key] ?? key} (${key}): ${i.message}, got ${JSON.stringify(literal[key])}`;
-  });
-  throw new Error(`bad function settings: ${problems.join('; ')}`);
-}
-
-/** The address of `Name <address>` or of a bare address. */
-export function mailAddressOf(mailFrom: string): string {
-  const match = /<([^<>\s]+@[^<>\s]+)>\s*$/.exec(mailFrom) ?? /^\s*([^<>\s]+@[^<>\s]+)\s*$/.exec(mailFrom);
-  if (!match?.[1]) throw new Error(`mailFrom must be an address or "Name <address>", got ${JSON.stringify(mailFrom)}`);
-  return match[1];
-}
-
-/** A domain or an address; never a wildcard, which would let the jobs send as any identity. */
-function validateSesIdentity(identity: string): void {
-  if (!/^([^@\s*]+@)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/.test(identity)) {
-    throw new Error(`sesIdentity must be a domain such as example.com or an address such as changeflow@example.com, got ${JSON.stringify(identity)}`);
-  }
-}
-
 /** Whether a function makes any Step Functions call (and so needs both state machine ARNs). */
 export function hasWorkflowAccess(access: WorkflowAccess | undefined): boolean {
   return Boolean(access && ((access.start?.length ?? 0) > 0 || (access.stop?.length ?? 0) > 0 || access.decide));
-}
-
-/** A custom bus name EventBridge accepts; `default` is the account's own bus, which the stack cannot create. */
-function validateEventBusName(name: string): void {
-  if (Token.isUnresolved(name)) return;
-  if (!/^[A-Za-z0-9._-]{1,256}$/.test(name) || name === 'default') {
-    throw new Error(`eventBusName must be 1-256 letters, digits, dots, dashes or underscores, and not "default", got ${JSON.stringify(name)}`);
-  }
-}
-
-/**
- * The links in emails must reach people over https, at the root of a host: the confirmation page
- * posts to the absolute path APPROVAL_LINKS_PATH, which a base path would miss.
- */
-function validatePublicBaseUrl(url: string): void {
-  if (Token.isUnresolved(url)) return;
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(url);
-  } catch {
-    parsed = undefined;
-  }
-  if (parsed?.protocol !== 'https:' || parsed.pathname !== '/' || parsed.search !== '' || parsed.hash !== '') {
-    throw new Error(
-      `publicBaseUrl must be an https URL with no path, query or fragment (the API mapped at the root of the host), such as https://changes.example.com, got ${JSON.stringify(url)}`,
-    );
-  }
 }

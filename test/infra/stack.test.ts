@@ -17,7 +17,7 @@ import { ChangeflowStack, GSI_NAMES, WORKER_FUNCTIONS, type ChangeflowStackProps
 import { ISSUER, SKIP_BUNDLING, synth as synthStack, type Statement } from './synth.js';
 
 const AUDIENCE = ['client-one', 'client-two'];
-const synth = (props: ChangeflowStackProps = {}) => synthStack({ jwtAudience: AUDIENCE, ...props });
+const synth = (props: ChangeflowStackProps = {}) => synthStack({ ...props, identity: { audiences: AUDIENCE, ...props.identity } });
 
 /** Every Allow action of the inline policies attached to a group's role. */
 function allowedActions(stack: ChangeflowStack, template: Template, group: string): string[] {
@@ -149,7 +149,7 @@ describe('ChangeflowStack', () => {
     });
 
     it('takes the time zone and claim names from props', () => {
-      const { template: t } = synth({ orgTimezone: 'Europe/Berlin', rolesClaim: 'cognito:groups', teamClaim: 'custom:team' });
+      const { template: t } = synth({ calendar: { timeZone: 'Europe/Berlin' }, identity: { rolesClaim: 'cognito:groups', teamClaim: 'custom:team' } });
       t.allResourcesProperties('AWS::Lambda::Function', {
         Environment: { Variables: Match.objectLike({ ORG_TIMEZONE: 'Europe/Berlin', ROLES_CLAIM: 'cognito:groups', TEAM_CLAIM: 'custom:team' }) },
       });
@@ -294,9 +294,16 @@ describe('ChangeflowStack', () => {
 
     it('refuses an issuer that is not https, an empty audience and an unknown time zone', () => {
       const app = new App({ context: SKIP_BUNDLING });
-      expect(() => new ChangeflowStack(app, 'A', { jwtIssuer: 'http://idp.example.com/' })).toThrow(/jwtIssuer must be an https URL/);
-      expect(() => new ChangeflowStack(app, 'B', { jwtAudience: [] })).toThrow(/jwtAudience must list at least one/);
-      expect(() => new ChangeflowStack(app, 'C', { orgTimezone: 'Mars/Olympus' })).toThrow(/orgTimezone must be an IANA time zone/);
+      expect(() => new ChangeflowStack(app, 'A', { identity: { issuer: 'http://idp.example.com/' } })).toThrow(
+        /identity\.issuer \(-c jwtIssuer\): must be an https URL/,
+      );
+      expect(() => new ChangeflowStack(app, 'B', { identity: { audiences: [] } })).toThrow(/identity\.audiences \(-c jwtAudience\): must list at least one/);
+      expect(() => new ChangeflowStack(app, 'C', { calendar: { timeZone: 'Mars/Olympus' } })).toThrow(
+        /calendar\.timeZone \(-c orgTimezone, ORG_TIMEZONE\): must be an IANA time zone/,
+      );
+      expect(() => new ChangeflowStack(app, 'D', { identity: { rolesClaim: ' ' } })).toThrow(
+        /identity\.rolesClaim \(-c rolesClaim, ROLES_CLAIM\): must name a JWT claim/,
+      );
     });
 
     it('logs every request of the default stage as JSON to a log group with a retention, and throttles it', () => {
