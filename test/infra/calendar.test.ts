@@ -15,7 +15,9 @@ import { DynamoDbOnce } from '../../functions/adapters/dynamodb/once.js';
 import { loadConfig } from '../../functions/config.js';
 import { SCHEDULED_JOBS } from '../../functions/jobs/schedules.js';
 import { ROUTE_GROUPS } from '../../functions/routes.js';
-import { CALENDAR_FEED_PATH, ChangeflowStack, IDEMPOTENCY_KEY_PREFIX, PUBLIC_ROUTE_REASONS } from '../../lib/changeflow-stack.js';
+import { ChangeflowStack } from '../../lib/changeflow-stack.js';
+import { CALENDAR_FEED_PATH, PUBLIC_ROUTE_REASONS } from '../../lib/constructs/api.js';
+import { IDEMPOTENCY_KEY_PREFIX } from '../../lib/constructs/data.js';
 import { mailAddressOf } from '../../lib/settings.js';
 import { actionsOf, resourcesOf, SKIP_BUNDLING, synth, type Statement } from './synth.js';
 

@@ -13,7 +13,9 @@ import { TABLE_KEYS } from '../../functions/adapters/dynamodb/table.js';
 import { SCHEDULED_JOBS } from '../../functions/jobs/schedules.js';
 import { ROUTE_GROUPS } from '../../functions/routes.js';
 import { buildChangeflowApp } from '../../lib/app.js';
-import { ChangeflowStack, GSI_NAMES, WORKER_FUNCTIONS, type ChangeflowStackProps } from '../../lib/changeflow-stack.js';
+import { ChangeflowStack, type ChangeflowStackProps } from '../../lib/changeflow-stack.js';
+import { GSI_NAMES } from '../../lib/constructs/data.js';
+import { WORKER_FUNCTIONS } from '../../lib/constructs/function.js';
 import { ISSUER, SKIP_BUNDLING, synth as synthStack, type Statement } from './synth.js';
 
 const AUDIENCE = ['client-one', 'client-two'];
