@@ -12,9 +12,14 @@ export interface ScheduledJob {
   schedule: string;
   /** The same cadence as a cron pattern for the local scheduler. */
   localCron: string;
-  /** What the job's function needs beyond reading the table. */
+  /** What the job's function needs beyond reading the table. Declarative only: the local runtime ignores it. */
   needs: {
-    writeTable: boolean;
+    /**
+     * What the job writes in the table: change requests (`true`: Put and Update on any item, and the
+     * records of `Once`), only the records of `Once` (`'idempotency-only'`: Put, Update and Delete on
+     * `IDEMPOTENCY#…` items and nothing else), or nothing (`false`).
+     */
+    writeTable: boolean | 'idempotency-only';
     sendEmail: boolean;
     /**
      * Whether the job writes change requests: each write publishes its domain events, so the stack
@@ -49,6 +54,7 @@ export const SCHEDULED_JOBS: ScheduledJob[] = [
     entry: 'functions/jobs/timeline-notifications.ts',
     schedule: 'rate(5 minutes)',
     localCron: '*/5 * * * *',
-    needs: { writeTable: true, sendEmail: true },
+    // sends each notice once: the only items it writes are the records of Once
+    needs: { writeTable: 'idempotency-only', sendEmail: true },
   },
 ];

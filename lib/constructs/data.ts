@@ -89,10 +89,10 @@ export class ChangeflowData extends Construct {
   }
 
   /** The records of Once (Powertools idempotency), and no other item: their partition keys start with IDEMPOTENCY#. */
-  grantIdempotencyRecords(fn: ChangeflowFunction, actions: readonly string[] = IDEMPOTENCY_ACTIONS): void {
+  grantIdempotencyRecords(fn: ChangeflowFunction): void {
     fn.role.addToPrincipalPolicy(
       new PolicyStatement({
-        actions: [...actions],
+        actions: [...IDEMPOTENCY_ACTIONS],
         resources: [this.table.tableArn],
         conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${IDEMPOTENCY_KEY_PREFIX}*`] } },
       }),

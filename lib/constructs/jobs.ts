@@ -76,14 +76,10 @@ export class ScheduledJobs extends Construct {
       onFailure: deadLetter.queue,
     });
 
-    if (job.needs.writeTable) {
-      props.data.grantChanges(fn, 'read-write');
-      // Once (Powertools idempotency) deletes its own claim when the effect fails, so the next
-      // run retries it; that is the only delete a job makes, so it is the only one it may make.
-      props.data.grantIdempotencyRecords(fn, ['dynamodb:DeleteItem']);
-    } else {
-      props.data.grantChanges(fn, 'read');
-    }
+    props.data.grantChanges(fn, job.needs.writeTable === true ? 'read-write' : 'read');
+    // Once (Powertools idempotency) claims, completes and, when the effect fails, deletes its own
+    // records; those are the only items a job deletes, and all a job that only sends notices writes.
+    if (job.needs.writeTable !== false) props.data.grantIdempotencyRecords(fn);
     if (job.needs.sendEmail) props.mail.grantSend(fn);
     if (job.needs.publishEvents) props.events.grantPublish(fn);
     props.workflows.grant(fn, job.needs.workflows);

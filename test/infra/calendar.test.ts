@@ -47,16 +47,37 @@ const sesArn = (resource: string) => ({
   'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ses:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:${resource}`]],
 });
 
+/** Every action that writes or deletes an item, one by one, in batches, transactions or PartiQL. */
+const WRITE_ACTIONS = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:TransactWriteItems',
+  'dynamodb:PartiQLInsert',
+  'dynamodb:PartiQLUpdate',
+  'dynamodb:PartiQLDelete',
+  'dynamodb:*',
+];
+
 describe('the change calendar in the stack', () => {
   let stack: ChangeflowStack;
   let template: Template;
   let resources: Record<string, { Type: string; Properties: Record<string, any> }>;
   let tableArn: unknown;
+  /** What Once does with its records (claim, complete, release), on those records only. */
+  let idempotencyOnly: Statement;
 
   beforeAll(() => {
     ({ stack, template } = synth());
     resources = template.toJSON().Resources;
     tableArn = { 'Fn::GetAtt': [logicalId(stack, stack.table), 'Arn'] };
+    idempotencyOnly = {
+      Effect: 'Allow',
+      Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      Resource: tableArn,
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${IDEMPOTENCY_KEY_PREFIX}*`] } },
+    };
   });
 
   describe('deleting items', () => {
@@ -71,19 +92,12 @@ describe('the change calendar in the stack', () => {
       }
     });
 
-    it('a job may DeleteItem only its own idempotency claims (Once releases a claim whose effect failed), never a change or an event', () => {
+    it('a job may DeleteItem only its own idempotency records (Once releases a claim whose effect failed), never a change or an event', () => {
       for (const { name, role } of allFunctions(stack).filter((f) => f.kind === 'job')) {
         const deletes = statementsOf(stack, template, role).filter((s) =>
           actionsOf(s).some((a) => /^dynamodb:(DeleteItem|BatchWriteItem|PartiQLDelete|\*)$/.test(a)),
         );
-        expect(deletes, name).toEqual([
-          {
-            Effect: 'Allow',
-            Action: 'dynamodb:DeleteItem',
-            Resource: tableArn,
-            Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${IDEMPOTENCY_KEY_PREFIX}*`] } },
-          },
-        ]);
+        expect(deletes, name).toEqual([idempotencyOnly]);
       }
     });
 
@@ -102,11 +116,24 @@ describe('the change calendar in the stack', () => {
       }
     });
 
-    it('a job that writes may read, Put and Update the table', () => {
-      for (const { job, role } of stack.jobs.values()) {
-        const actions = statementsOf(stack, template, role).flatMap(actionsOf);
-        expect(actions, job.name).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem']));
-        if (!job.needs.writeTable) expect(actions).not.toContain('dynamodb:PutItem');
+    it('a job that writes change requests may read, Put and Update the table', () => {
+      const writers = SCHEDULED_JOBS.filter((j) => j.needs.writeTable === true).map((j) => j.name);
+      expect(writers).toEqual(['ApprovalSweep', 'BlackoutCheck']);
+      for (const name of writers) {
+        const statements = statementsOf(stack, template, stack.jobs.get(name)!.role);
+        const onAnyItem = statements.filter((s) => s.Condition === undefined).flatMap(actionsOf);
+        expect(onAnyItem, name).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem']));
+      }
+    });
+
+    it('a job that only sends notices (TimelineNotifications) may read, and write nothing but its idempotency records', () => {
+      const idempotencyOnlyJobs = SCHEDULED_JOBS.filter((j) => j.needs.writeTable === 'idempotency-only').map((j) => j.name);
+      expect(idempotencyOnlyJobs).toEqual(['TimelineNotifications']);
+      for (const name of idempotencyOnlyJobs) {
+        const statements = statementsOf(stack, template, stack.jobs.get(name)!.role);
+        expect(statements.flatMap(actionsOf), name).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
+        const writes = statements.filter((s) => actionsOf(s).some((a) => WRITE_ACTIONS.includes(a)));
+        expect(writes, name).toEqual([idempotencyOnly]);
       }
     });
   });
