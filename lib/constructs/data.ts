@@ -5,7 +5,7 @@
  */
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, type CfnTable, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { TABLE_KEYS } from '../../functions/adapters/dynamodb/table.js';
 import type { ChangeflowFunction } from './function.js';
@@ -34,6 +34,12 @@ export const TABLE_DELETE_ACTIONS = ['dynamodb:DeleteItem'] as const;
 /** Partition keys of the idempotency records `Once` writes (functions/adapters/dynamodb/once.ts). */
 export const IDEMPOTENCY_KEY_PREFIX = 'IDEMPOTENCY#';
 
+/** Partition keys of the people directory (functions/adapters/dynamodb/directory.ts): `USER#<id>`, `ROLE#<role>`. */
+export const DIRECTORY_KEY_PREFIXES = ['USER#', 'ROLE#'] as const;
+
+/** What a role that may write the table is refused on the directory's items; a transaction is checked item by item as these. */
+export const DIRECTORY_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'] as const;
+
 /** What Once does with its records: claim (Put), mark done (Update), release a claim whose effect failed (Delete). */
 const IDEMPOTENCY_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] as const;
 
@@ -50,6 +56,8 @@ export class ChangeflowData extends Construct {
   readonly table: Table;
   /** How cdk-nag names the index wildcard that a grant on the table adds. */
   private readonly indexWildcardFinding: string;
+  /** The functions already refused the directory's items. */
+  private readonly directoryDenied = new Set<ChangeflowFunction>();
 
   constructor(scope: Construct, id: string, props: ChangeflowDataProps = {}) {
     super(scope, id);
@@ -81,6 +89,7 @@ export class ChangeflowData extends Construct {
    */
   grantChanges(fn: ChangeflowFunction, access: 'read' | 'read-write', options: { readonly deleteItems?: boolean } = {}): void {
     this.grantOnTableAndIndexes(fn, [...TABLE_ACTIONS[access], ...(options.deleteItems ? TABLE_DELETE_ACTIONS : [])]);
+    if (access === 'read-write') this.denyDirectoryWrites(fn);
   }
 
   /** The people directory, by id and by role: GetItem and Query, nothing else. */
@@ -95,6 +104,25 @@ export class ChangeflowData extends Construct {
         actions: [...IDEMPOTENCY_ACTIONS],
         resources: [this.table.tableArn],
         conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${IDEMPOTENCY_KEY_PREFIX}*`] } },
+      }),
+    );
+    this.denyDirectoryWrites(fn);
+  }
+
+  /**
+   * No function writes the people directory: it is seeded by hand (docs/deploy.md, section 5). A
+   * role that may write the table is refused its items explicitly, which no Allow added later overrides.
+   */
+  private denyDirectoryWrites(fn: ChangeflowFunction): void {
+    if (this.directoryDenied.has(fn)) return;
+    this.directoryDenied.add(fn);
+    fn.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        effect: Effect.DENY,
+        actions: [...DIRECTORY_WRITE_ACTIONS],
+        resources: [this.table.tableArn],
+        // ForAnyValue: a batch is refused if any of its items is the directory's
+        conditions: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': DIRECTORY_KEY_PREFIXES.map((p) => `${p}*`) } },
       }),
     );
   }

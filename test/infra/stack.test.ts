@@ -9,12 +9,13 @@ import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbDirectory } from '../../functions/adapters/dynamodb/directory.js';
 import { TABLE_KEYS } from '../../functions/adapters/dynamodb/table.js';
 import { SCHEDULED_JOBS } from '../../functions/jobs/schedules.js';
 import { ROUTE_GROUPS } from '../../functions/routes.js';
 import { buildChangeflowApp } from '../../lib/app.js';
 import { ChangeflowStack, type ChangeflowStackProps } from '../../lib/changeflow-stack.js';
-import { GSI_NAMES } from '../../lib/constructs/data.js';
+import { DIRECTORY_KEY_PREFIXES, GSI_NAMES } from '../../lib/constructs/data.js';
 import { WORKER_FUNCTIONS } from '../../lib/constructs/function.js';
 import { ISSUER, SKIP_BUNDLING, synth as synthStack, type Statement } from './synth.js';
 
@@ -237,6 +238,60 @@ describe('ChangeflowStack', () => {
           { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [fnProps.LoggingConfig.LogGroup.Ref, 'Arn'] } },
         ]);
       }
+    });
+  });
+
+  describe('the people directory (USER#…, ROLE#…), which no function writes', () => {
+    /** Every statement, Allow and Deny, of the policies attached to a role. */
+    const statementsOfRole = (role: { node: { defaultChild?: unknown } }) =>
+      Object.values(
+        template.findResources('AWS::IAM::Policy', {
+          Properties: { Roles: Match.arrayWith([{ Ref: stack.getLogicalId(role.node.defaultChild as CfnRole) }]) },
+        }),
+      ).flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+    const everyFunction = () => [
+      ...[...stack.functions.values()].map((f) => ({ name: f.group.name, role: f.role })),
+      ...[...stack.jobs.values()].map((j) => ({ name: j.job.name, role: j.role })),
+      ...[...stack.workers.values()].map((w) => ({ name: w.name as string, role: w.role })),
+    ];
+
+    it('every role that may write the table is refused writes to the directory, explicitly; the others have no Deny to carry', () => {
+      const deny = {
+        Effect: 'Deny',
+        Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
+        Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+        Condition: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': ['USER#*', 'ROLE#*'] } },
+      };
+      const writers: string[] = [];
+      for (const { name, role } of everyFunction()) {
+        const statements = statementsOfRole(role);
+        const writes = statements.filter((s) => s.Effect === 'Allow' && [s.Action].flat().some((a) => WRITE_ACTIONS.includes(a)));
+        const denies = statements.filter((s) => s.Effect === 'Deny');
+        if (writes.length > 0) writers.push(name);
+        expect(denies, name).toEqual(writes.length > 0 ? [deny] : []);
+      }
+      // the table's writers: the route groups that write, the jobs (their idempotency records at least), both workers
+      expect(writers.sort()).toEqual(
+        [
+          ...ROUTE_GROUPS.filter((g) => g.tableAccess === 'read-write').map((g) => g.name),
+          ...SCHEDULED_JOBS.map((j) => j.name),
+          'WorkflowTasks',
+          'Notifications',
+        ].sort(),
+      );
+    });
+
+    it('those prefixes are the partition keys the directory adapter writes, profiles and role memberships alike', async () => {
+      const written: string[] = [];
+      const db = {
+        send: async (command: { input: { TransactItems?: { Put?: { Item: { pk: string } }; Delete?: { Key: { pk: string } } }[] } }) => {
+          for (const item of command.input.TransactItems ?? []) written.push(item.Put?.Item.pk ?? item.Delete?.Key.pk ?? '');
+          return {};
+        },
+      };
+      await new DynamoDbDirectory(db as never, 'changeflow').put({ id: 'u1', name: 'Dana Lee', email: 'dana@example.com', roles: ['tech-lead', 'cto'] });
+      expect(written).toEqual(['USER#u1', 'ROLE#tech-lead', 'ROLE#cto']);
+      expect(new Set(written.map((pk) => `${pk.split('#')[0]}#`))).toEqual(new Set(DIRECTORY_KEY_PREFIXES));
     });
   });
 
