@@ -146,6 +146,19 @@ export interface ThrottleSettings {
    * @default 100
    */
   readonly burstLimit?: number;
+  /**
+   * Steady-state rate of each public route (PUBLIC_ROUTE_REASONS in lib/constructs/api.ts): anyone
+   * may call them without a token, so they get less than the others. At most rateLimit.
+   *
+   * @default 10
+   */
+  readonly publicRateLimit?: number;
+  /**
+   * Burst limit of each public route. At most burstLimit.
+   *
+   * @default 20
+   */
+  readonly publicBurstLimit?: number;
 }
 
 /** What every function of the stack is given. */
@@ -385,6 +398,8 @@ export function resolveSettings(props: ChangeflowStackProps): Settings {
   const throttling = {
     rateLimit: props.throttling?.rateLimit ?? 50,
     burstLimit: props.throttling?.burstLimit ?? 100,
+    publicRateLimit: props.throttling?.publicRateLimit ?? 10,
+    publicBurstLimit: props.throttling?.publicBurstLimit ?? 20,
   };
   validateThrottling(throttling);
 
@@ -485,9 +500,19 @@ function validatePublicBaseUrl(url: string): void {
   }
 }
 
-/** Positive limits: API Gateway refuses others at deploy time, after the rest of the stack has changed. */
+/** Positive limits, and none of a public route above the others': the public routes are the ones anyone can call. */
 function validateThrottling(t: Required<ThrottleSettings>): void {
   for (const [name, value] of Object.entries(t)) {
     if (!Number.isFinite(value) || value <= 0) throw new Error(`throttling.${name}: must be a positive number, got ${JSON.stringify(value)}`);
+  }
+  for (const [limit, publicLimit] of [
+    ['rateLimit', 'publicRateLimit'],
+    ['burstLimit', 'publicBurstLimit'],
+  ] as const) {
+    if (t[publicLimit] > t[limit]) {
+      throw new Error(
+        `throttling.${publicLimit}: must not exceed throttling.${limit} (${t[limit]}), since anyone may call the public routes without a token, got ${t[publicLimit]}; lower it, or raise ${limit}`,
+      );
+    }
   }
 }

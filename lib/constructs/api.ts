@@ -1,10 +1,20 @@
 /**
  * The HTTP API: its `$default` stage with access logs and throttling, the JWT authorizer, one
- * route per entry of functions/routes.ts (public only with a written reason), and its 5xx alarm.
+ * route per entry of functions/routes.ts (public only with a written reason, and throttled lower
+ * than the others), and its 5xx alarm.
  */
-import { Stack } from 'aws-cdk-lib';
+import { Lazy, Stack } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, HttpNoneAuthorizer, type HttpRoute, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  type CfnRoute,
+  type CfnStage,
+  HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+  type HttpRoute,
+  HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { Alarm, IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
@@ -78,9 +88,13 @@ export class ChangeflowApi extends Construct {
   readonly accessLogs: LogGroup;
   readonly serverErrorsAlarm: Alarm;
   private readonly authorizer: HttpJwtAuthorizer;
+  private readonly throttling: Required<ThrottleSettings>;
+  /** The stage's route settings, by route key: the public routes' own throttling. */
+  private readonly routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
 
   constructor(scope: Construct, id: string, props: ChangeflowApiProps) {
     super(scope, id);
+    this.throttling = props.throttling;
     const stack = Stack.of(this);
     // The API, its stage and access logs are children of the stack, not of this construct: they keep
     // the logical IDs they had before the constructs (test/infra/logical-ids.test.ts), so the API
@@ -93,6 +107,10 @@ export class ChangeflowApi extends Construct {
       autoDeploy: true,
       throttle: { rateLimit: props.throttling.rateLimit, burstLimit: props.throttling.burstLimit },
       accessLogSettings: { destination: new LogGroupLogDestination(this.accessLogs), format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)) },
+    });
+    // HttpStage has no per-route settings: they go on the CloudFormation stage, filled as routes are added
+    (this.stage.node.defaultChild as CfnStage).routeSettings = Lazy.any({
+      produce: () => (Object.keys(this.routeSettings).length > 0 ? this.routeSettings : undefined),
     });
     this.authorizer = new HttpJwtAuthorizer('JwtAuthorizer', props.identity.issuer, {
       authorizerName: 'jwt',
@@ -125,6 +143,12 @@ export class ChangeflowApi extends Construct {
       });
       if (route.public) {
         for (const r of added) acknowledge(r, 'APIG4', publicReason!);
+        // Every route gets the stage's limits on its own; a public one, which anyone may call without
+        // a token, gets lower ones, so that anonymous traffic cannot take the functions, the table
+        // and the account's request rate away from the people signed in.
+        this.routeSettings[key] = { ThrottlingRateLimit: this.throttling.publicRateLimit, ThrottlingBurstLimit: this.throttling.publicBurstLimit };
+        // CloudFormation refuses route settings for a route key that does not exist yet
+        for (const r of added) (this.stage.node.defaultChild as CfnStage).addResourceDependency(r.node.defaultChild as CfnRoute);
       }
       return added;
     });

@@ -377,6 +377,43 @@ describe('ChangeflowStack', () => {
       const format = JSON.parse(stage.AccessLogSettings.Format);
       expect(format).toMatchObject({ requestId: '$context.requestId', routeKey: '$context.routeKey', status: '$context.status' });
     });
+    it('throttles each public route on its own, below the stage default; the authorised routes keep the stage default', () => {
+      const [stage] = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'));
+      const { DefaultRouteSettings: stageDefault, RouteSettings: perRoute } = stage!.Properties;
+      const all = ROUTE_GROUPS.flatMap((g) => g.routes);
+      const publicKeys = all
+        .filter((r) => r.public)
+        .map(routeKey)
+        .sort();
+      expect(publicKeys).toEqual(expect.arrayContaining(['GET /approvals/decide', 'POST /approvals/decide', 'GET /calendar.ics']));
+      expect(Object.keys(perRoute).sort()).toEqual(publicKeys);
+      for (const key of publicKeys) {
+        expect(perRoute[key], key).toEqual({ ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 });
+        expect(perRoute[key].ThrottlingRateLimit, key).toBeLessThan(stageDefault.ThrottlingRateLimit);
+        expect(perRoute[key].ThrottlingBurstLimit, key).toBeLessThan(stageDefault.ThrottlingBurstLimit);
+      }
+      for (const route of all.filter((r) => !r.public)) expect(perRoute[routeKey(route)], routeKey(route)).toBeUndefined();
+      // CloudFormation refuses settings for a route key that does not exist yet: the stage comes after those routes
+      const routeIds = new Map(Object.entries(template.findResources('AWS::ApiGatewayV2::Route')).map(([id, r]) => [r.Properties.RouteKey as string, id]));
+      expect(stage!.DependsOn).toEqual(expect.arrayContaining(publicKeys.map((k) => routeIds.get(k))));
+    });
+
+    it('takes the limits from props and refuses public limits above the others', () => {
+      const { template: t } = synth({ throttling: { rateLimit: 200, burstLimit: 400, publicRateLimit: 5, publicBurstLimit: 8 } });
+      const stage = Object.values(t.findResources('AWS::ApiGatewayV2::Stage'))[0]!.Properties;
+      expect(stage.DefaultRouteSettings).toMatchObject({ ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 });
+      expect(stage.RouteSettings['GET /calendar.ics']).toEqual({ ThrottlingRateLimit: 5, ThrottlingBurstLimit: 8 });
+      const app = new App({ context: SKIP_BUNDLING });
+      expect(() => new ChangeflowStack(app, 'A', { throttling: { publicRateLimit: 60 } })).toThrow(
+        /throttling\.publicRateLimit: must not exceed throttling\.rateLimit \(50\).*got 60; lower it, or raise rateLimit/,
+      );
+      expect(() => new ChangeflowStack(app, 'B', { throttling: { burstLimit: 10 } })).toThrow(
+        /throttling\.publicBurstLimit: must not exceed throttling\.burstLimit \(10\)/,
+      );
+      expect(() => new ChangeflowStack(app, 'C', { throttling: { publicRateLimit: 0 } })).toThrow(
+        /throttling\.publicRateLimit: must be a positive number, got 0/,
+      );
+    });
   });
 
   describe('alarms', () => {
