@@ -125,8 +125,8 @@ export class ChangeflowWorkflows extends Construct {
   }
 
   /**
-   * One Standard state machine from its ASL file: every event logged with its data to a log group
-   * with a retention, X-Ray tracing on, and a role that may invoke the WorkflowTasks function only
+   * One Standard state machine from its ASL file: every event logged, without its data, to a log
+   * group with a retention, X-Ray tracing on, and a role that may invoke the WorkflowTasks function only
    * (besides the log delivery and tracing calls that logging and X-Ray need).
    */
   private newWorkflow(name: WorkflowName, props: ChangeflowWorkflowsProps): ChangeflowWorkflow {
@@ -159,7 +159,9 @@ export class ChangeflowWorkflows extends Construct {
       // in the file; CloudFormation substitutes them (DefinitionSubstitutions).
       definitionBody: DefinitionBody.fromString(definitionText(name)),
       definitionSubstitutions: substitutions,
-      logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: true },
+      // Every event (cdk-nag SF1), but not its input and output: the approval's callback payload carries
+      // the task token that decides it, and every state's data the change request itself.
+      logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
       tracingEnabled: true,
     });
     props.tasks.fn.grantInvoke(stateMachine.role);

@@ -118,9 +118,9 @@ describe('the approvals in the stack', () => {
       for (const name of WORKFLOW_NAMES) expect(resources[smId[name]]!.Properties.StateMachineType, name).toBe('STANDARD');
     });
 
-    it.each(WORKFLOW_NAMES)('%s logs ALL events with their data to its own log group with a retention, and is traced by X-Ray', (name) => {
+    it.each(WORKFLOW_NAMES)('%s logs ALL events, without their data, to its own log group with a retention, and is traced by X-Ray', (name) => {
       const props = resources[smId[name]]!.Properties;
-      expect(props.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: true });
+      expect(props.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: false });
       expect(props.LoggingConfiguration.Destinations).toHaveLength(1);
       const logGroupId: string = props.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn['Fn::GetAtt'][0];
       expect(logGroupId).toBe(logicalId(stack, stack.workflows.get(name)!.logGroup));
@@ -129,6 +129,16 @@ describe('the approvals in the stack', () => {
         Properties: { RetentionInDays: 30, LogGroupName: `/aws/vendedlogs/states/Test-${name}` },
       });
       expect(props.TracingConfiguration).toEqual({ Enabled: true });
+    });
+
+    it('keeps task tokens and change content out of CloudWatch Logs: no state machine logs execution data', () => {
+      // the approval's callback task hands its token to WorkflowTasks in its payload: with the
+      // execution data in the logs, whoever reads them could decide the approval
+      const callbacks = Object.values(allStates(JSON.parse(definitionText('approval')) as Machine)).filter((s) =>
+        JSON.stringify(s.Parameters ?? {}).includes('"$$.Task.Token"'),
+      );
+      expect(callbacks.length).toBeGreaterThan(0);
+      for (const name of WORKFLOW_NAMES) expect(resources[smId[name]]!.Properties.LoggingConfiguration.IncludeExecutionData, name).toBe(false);
     });
 
     it.each(WORKFLOW_NAMES)('%s is the ASL file, inlined as is, with every placeholder substituted by the WorkflowTasks function ARN', (name) => {
