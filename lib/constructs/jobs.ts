@@ -55,7 +55,9 @@ export class ScheduledJobs extends Construct {
   }
 
   private newJob(job: ScheduledJob, props: ScheduledJobsProps): ChangeflowJob {
-    const deadLetter = new MonitoredQueue(this, `${job.name}DeadLetterQueue`, {
+    // A child of the stack, not of this construct: the queue keeps the logical ID it had before the
+    // constructs, so a deploy does not replace it and drop the failed runs waiting in it.
+    const deadLetter = new MonitoredQueue(Stack.of(this), `${job.name}DeadLetterQueue`, {
       deadLetterQueueOf: `the ${job.name} schedule and function`,
       alarmSummary: `ChangeFlow ${job.name}: a run failed and landed in its dead-letter queue`,
       runbook: 'scheduled-job-dlq',

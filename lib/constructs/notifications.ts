@@ -2,7 +2,7 @@
  * The notifications: a rule on the domain event bus for the event types that mean an email, the
  * Notifications function it invokes, and one dead-letter queue with its alarm for both hops.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
@@ -37,7 +37,9 @@ export class ChangeflowNotifications extends Construct {
     // One dead-letter queue for both hops, as for the jobs: EventBridge's target DLQ takes an event
     // it could not hand to Lambda; Lambda's on-failure destination takes one the function failed on
     // after Lambda's own retries (EventBridge invokes asynchronously). One queue, one alarm, one runbook.
-    this.deadLetterQueue = new MonitoredQueue(this, 'DeadLetterQueue', {
+    // A child of the stack, not of this construct: the queue keeps the logical ID it had before the
+    // constructs, so a deploy does not replace it and drop the notifications waiting in it.
+    this.deadLetterQueue = new MonitoredQueue(Stack.of(this), 'NotificationsDeadLetterQueue', {
       deadLetterQueueOf: 'the notifications rule target and of the Notifications function',
       alarmSummary: 'ChangeFlow notifications: an event was not emailed and landed in the dead-letter queue',
       runbook: 'notifications-dlq',

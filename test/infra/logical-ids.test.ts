@@ -1,8 +1,8 @@
 /**
  * The logical IDs a deployed stack depends on. CloudFormation matches resources by logical ID: a
  * resource whose ID changes is created anew and the old one deleted, so a table, a secret, an
- * archive or a log group would lose its data, and a named bus, the `$default` stage or a route key
- * would collide with the one still in place. These IDs were read from a synth of the stack before
+ * archive, a log group or a dead-letter queue would lose what it holds, and a named bus, the
+ * `$default` stage or a route key would collide with the one still in place. These IDs were read from a synth of the stack before
  * it was split into constructs (lib/constructs/); any change to them is a migration, not a refactor.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -35,6 +35,17 @@ const STATEFUL: Record<string, string> = {
   TimelineNotificationsLogsFCA94BA5: 'AWS::Logs::LogGroup',
   WorkflowTasksLogs4CF9E090: 'AWS::Logs::LogGroup',
   NotificationsLogs52294082: 'AWS::Logs::LogGroup',
+};
+
+/**
+ * The dead-letter queues: a replaced queue is deleted with the failed runs and notifications that
+ * wait in it for a person to look at them and replay them.
+ */
+const QUEUES: Record<string, string> = {
+  ApprovalSweepDeadLetterQueueE863AF1B: 'AWS::SQS::Queue',
+  BlackoutCheckDeadLetterQueueEE2FB433: 'AWS::SQS::Queue',
+  TimelineNotificationsDeadLetterQueue7F860E75: 'AWS::SQS::Queue',
+  NotificationsDeadLetterQueueEA018ACF: 'AWS::SQS::Queue',
 };
 
 /**
@@ -80,12 +91,16 @@ describe('logical IDs a deployed stack keeps', () => {
       .sort();
   };
 
-  it.each(Object.entries({ ...STATEFUL, ...API }))('%s is still a %s', (id, type) => {
+  it.each(Object.entries({ ...STATEFUL, ...QUEUES, ...API }))('%s is still a %s', (id, type) => {
     expect(resources[id]?.Type).toBe(type);
   });
 
   it('the stateful resources of the stack are exactly these: a new one gets its pin here, deliberately', () => {
     expect(idsOfTypes(STATEFUL)).toEqual(Object.keys(STATEFUL).sort());
+  });
+
+  it('so are the dead-letter queues', () => {
+    expect(idsOfTypes(QUEUES)).toEqual(Object.keys(QUEUES).sort());
   });
 
   it('so are the API, its stage, its authorizer and its routes', () => {

@@ -90,7 +90,7 @@ describe('cdk-nag AwsSolutions', () => {
     expect(stoppers.sort()).toEqual(['ApprovalSweep', 'ChangesTransition', 'ChangesWrite']);
     // where each function sits (lib/constructs/): route functions and WorkflowTasks in the stack, jobs under Jobs
     const fnPath = (n: string) => (jobs.includes(n) ? `${s}/Jobs/${n}` : n === 'Notifications' ? `${s}/Notifications/Function` : `${s}/${n}`);
-    const dlqPath = (n: string) => (n === 'Notifications' ? `${s}/Notifications/DeadLetterQueue` : `${s}/Jobs/${n}DeadLetterQueue`);
+    const dlqPath = (n: string) => `${s}/${n}DeadLetterQueue`;
     const expected = [
       // public routes only: everything else has the JWT authorizer
       ...ROUTE_GROUPS.flatMap((g) =>
