@@ -1,5 +1,5 @@
 /**
- * Each function's deployed bundle, built as lib/changeflow-stack.ts has NodejsFunction build it
+ * Each function's deployed bundle, built as lib/constructs/function.ts has NodejsFunction build it
  * (ESM, minified, the Node major of lib/runtime.ts, AWS SDK bundled, the createRequire banner), so the bytes are the ones
  * Lambda would load on a cold start.
  */

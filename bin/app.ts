@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The ChangeFlow CDK app (`npx cdk synth`, `npx cdk deploy`). Settings come from context; see
- * docs/deploy.md and CONTEXT_KEYS in lib/app.ts.
+ * docs/deploy.md and SETTINGS in lib/settings.ts.
  */
 import { App } from 'aws-cdk-lib';
 import { buildChangeflowApp } from '../lib/app.js';

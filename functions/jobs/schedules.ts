@@ -12,9 +12,14 @@ export interface ScheduledJob {
   schedule: string;
   /** The same cadence as a cron pattern for the local scheduler. */
   localCron: string;
-  /** What the job's function needs beyond reading the table. */
+  /** What the job's function needs beyond reading the table. Declarative only: the local runtime ignores it. */
   needs: {
-    writeTable: boolean;
+    /**
+     * What the job writes in the table: change requests (`true`: Put and Update on any item, and the
+     * records of `Once`), only the records of `Once` (`'idempotency-only'`: Put, Update and Delete on
+     * `IDEMPOTENCY#…` items and nothing else), or nothing (`false`).
+     */
+    writeTable: boolean | 'idempotency-only';
     sendEmail: boolean;
     /**
      * Whether the job writes change requests: each write publishes its domain events, so the stack

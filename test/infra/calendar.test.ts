@@ -15,14 +15,10 @@ import { DynamoDbOnce } from '../../functions/adapters/dynamodb/once.js';
 import { loadConfig } from '../../functions/config.js';
 import { SCHEDULED_JOBS } from '../../functions/jobs/schedules.js';
 import { ROUTE_GROUPS } from '../../functions/routes.js';
-import {
-  CALENDAR_FEED_PATH,
-  ChangeflowStack,
-  DEFAULT_STAKEHOLDER_EMAILS,
-  IDEMPOTENCY_KEY_PREFIX,
-  PUBLIC_ROUTE_REASONS,
-  mailAddressOf,
-} from '../../lib/changeflow-stack.js';
+import { ChangeflowStack } from '../../lib/changeflow-stack.js';
+import { CALENDAR_FEED_PATH, PUBLIC_ROUTE_REASONS } from '../../lib/constructs/api.js';
+import { IDEMPOTENCY_KEY_PREFIX } from '../../lib/constructs/data.js';
+import { mailAddressOf } from '../../lib/settings.js';
 import { actionsOf, resourcesOf, SKIP_BUNDLING, synth, type Statement } from './synth.js';
 
 const logicalId = (stack: ChangeflowStack, c: { node: { defaultChild?: unknown } }) =>
@@ -51,16 +47,37 @@ const sesArn = (resource: string) => ({
   'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ses:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:${resource}`]],
 });
 
+/** Every action that writes or deletes an item, one by one, in batches, transactions or PartiQL. */
+const WRITE_ACTIONS = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:TransactWriteItems',
+  'dynamodb:PartiQLInsert',
+  'dynamodb:PartiQLUpdate',
+  'dynamodb:PartiQLDelete',
+  'dynamodb:*',
+];
+
 describe('the change calendar in the stack', () => {
   let stack: ChangeflowStack;
   let template: Template;
   let resources: Record<string, { Type: string; Properties: Record<string, any> }>;
   let tableArn: unknown;
+  /** What Once does with its records (claim, complete, release), on those records only. */
+  let idempotencyOnly: Statement;
 
   beforeAll(() => {
     ({ stack, template } = synth());
     resources = template.toJSON().Resources;
     tableArn = { 'Fn::GetAtt': [logicalId(stack, stack.table), 'Arn'] };
+    idempotencyOnly = {
+      Effect: 'Allow',
+      Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      Resource: tableArn,
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${IDEMPOTENCY_KEY_PREFIX}*`] } },
+    };
   });
 
   describe('deleting items', () => {
@@ -75,19 +92,12 @@ describe('the change calendar in the stack', () => {
       }
     });
 
-    it('a job may DeleteItem only its own idempotency claims (Once releases a claim whose effect failed), never a change or an event', () => {
+    it('a job may DeleteItem only its own idempotency records (Once releases a claim whose effect failed), never a change or an event', () => {
       for (const { name, role } of allFunctions(stack).filter((f) => f.kind === 'job')) {
         const deletes = statementsOf(stack, template, role).filter((s) =>
           actionsOf(s).some((a) => /^dynamodb:(DeleteItem|BatchWriteItem|PartiQLDelete|\*)$/.test(a)),
         );
-        expect(deletes, name).toEqual([
-          {
-            Effect: 'Allow',
-            Action: 'dynamodb:DeleteItem',
-            Resource: tableArn,
-            Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${IDEMPOTENCY_KEY_PREFIX}*`] } },
-          },
-        ]);
+        expect(deletes, name).toEqual([idempotencyOnly]);
       }
     });
 
@@ -106,11 +116,26 @@ describe('the change calendar in the stack', () => {
       }
     });
 
-    it('a job that writes may read, Put and Update the table', () => {
-      for (const { job, role } of stack.jobs.values()) {
-        const actions = statementsOf(stack, template, role).flatMap(actionsOf);
-        expect(actions, job.name).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem']));
-        if (!job.needs.writeTable) expect(actions).not.toContain('dynamodb:PutItem');
+    it('a job that writes change requests may read, Put and Update the table', () => {
+      const writers = SCHEDULED_JOBS.filter((j) => j.needs.writeTable === true).map((j) => j.name);
+      expect(writers).toEqual(['ApprovalSweep', 'BlackoutCheck', 'TimelineNotifications']);
+      for (const name of writers) {
+        const statements = statementsOf(stack, template, stack.jobs.get(name)!.role);
+        const onAnyItem = statements.filter((s) => s.Condition === undefined).flatMap(actionsOf);
+        expect(onAnyItem, name).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem']));
+      }
+    });
+
+    it('a function that writes only its idempotency records (Notifications, any such job) may read, and write nothing else', () => {
+      const recordWriters = [
+        ...SCHEDULED_JOBS.filter((j) => j.needs.writeTable === 'idempotency-only').map((j) => ({ name: j.name, role: stack.jobs.get(j.name)!.role })),
+        { name: 'Notifications', role: stack.workers.get('Notifications')!.role },
+      ];
+      for (const { name, role } of recordWriters) {
+        const statements = statementsOf(stack, template, role);
+        expect(statements.flatMap(actionsOf), name).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
+        const writes = statements.filter((s) => actionsOf(s).some((a) => WRITE_ACTIONS.includes(a)));
+        expect(writes, name).toEqual([idempotencyOnly]);
       }
     });
   });
@@ -131,8 +156,8 @@ describe('the change calendar in the stack', () => {
       expect(mailAddressOf('ChangeFlow <changeflow@example.com>')).toBe('changeflow@example.com');
       expect(mailAddressOf('changes@corp.example')).toBe('changes@corp.example');
 
-      const derived = synth({ mailFrom: 'Change Desk <changes@corp.example>' });
-      const domain = synth({ sesIdentity: 'corp.example', sesConfigurationSet: 'changeflow-events' });
+      const derived = synth({ mail: { from: 'Change Desk <changes@corp.example>' } });
+      const domain = synth({ mail: { sesIdentity: 'corp.example', configurationSet: 'changeflow-events' } });
       for (const { stack: st, template: t, expected } of [
         { ...derived, expected: [sesArn('identity/changes@corp.example')] },
         { ...domain, expected: [sesArn('identity/corp.example'), sesArn('configuration-set/changeflow-events')] },
@@ -151,25 +176,41 @@ describe('the change calendar in the stack', () => {
 
     it('refuses a From without an address and an identity that is a wildcard', () => {
       const app = new App({ context: SKIP_BUNDLING });
-      expect(() => new ChangeflowStack(app, 'A', { mailFrom: 'ChangeFlow' })).toThrow(/mailFrom must be an address/);
-      expect(() => new ChangeflowStack(app, 'B', { sesIdentity: '*' })).toThrow(/sesIdentity must be a domain/);
+      expect(() => new ChangeflowStack(app, 'A', { mail: { from: 'ChangeFlow' } })).toThrow(/mail\.from \(-c mailFrom, MAIL_FROM\): must be an address/);
+      expect(() => new ChangeflowStack(app, 'B', { mail: { sesIdentity: '*' } })).toThrow(/mail\.sesIdentity \(-c sesIdentity\): must be a domain/);
     });
   });
 
   describe('settings the functions read', () => {
-    it('defaults STAKEHOLDER_EMAILS to the default of functions/config.ts', () => {
-      expect(loadConfig({ STAKEHOLDER_EMAILS: DEFAULT_STAKEHOLDER_EMAILS }).STAKEHOLDER_EMAILS).toEqual(loadConfig({}).STAKEHOLDER_EMAILS);
+    it('defaults the settings the functions read to the defaults of functions/config.ts (MAIL_FROM aside: AWS needs a real sender)', () => {
+      const local = loadConfig({});
+      for (const { name, fn } of allFunctions(stack)) {
+        // the literal values only: the table name and the ARNs are CloudFormation references
+        const literal = Object.entries(resources[logicalId(stack, fn)]!.Properties.Environment.Variables).filter(([, v]) => typeof v === 'string');
+        const deployed = loadConfig(Object.fromEntries(literal) as Record<string, string>);
+        for (const key of ['ORG_TIMEZONE', 'ROLES_CLAIM', 'TEAM_CLAIM', 'HOLIDAY_COUNTRY', 'FRIDAY_CUTOFF', 'STAKEHOLDER_EMAILS'] as const) {
+          expect(deployed[key], `${name} ${key}`).toEqual(local[key]);
+        }
+        expect(deployed.timers, name).toEqual(local.timers);
+        expect(deployed.MAIL_FROM, name).toBe('ChangeFlow <changeflow@example.com>');
+      }
     });
 
     it('stops the synth on a value the functions would refuse at start, naming the setting', () => {
       const app = new App({ context: SKIP_BUNDLING });
-      expect(() => new ChangeflowStack(app, 'A', { holidayCountry: 'usa' })).toThrow(/holidayCountry \(HOLIDAY_COUNTRY\): must be an ISO 3166 country code/);
-      expect(() => new ChangeflowStack(app, 'B', { fridayCutoff: '2pm' })).toThrow(/fridayCutoff \(FRIDAY_CUTOFF\): must be HH:MM/);
-      expect(() => new ChangeflowStack(app, 'C', { stakeholderEmails: 'engineering' })).toThrow(/stakeholderEmails \(STAKEHOLDER_EMAILS\)/);
+      expect(() => new ChangeflowStack(app, 'A', { calendar: { holidayCountry: 'usa' } })).toThrow(
+        /calendar\.holidayCountry \(-c holidayCountry, HOLIDAY_COUNTRY\): must be an ISO 3166 country code such as US, got "usa"/,
+      );
+      expect(() => new ChangeflowStack(app, 'B', { calendar: { fridayCutoff: '2pm' } })).toThrow(
+        /calendar\.fridayCutoff \(-c fridayCutoff, FRIDAY_CUTOFF\): must be HH:MM/,
+      );
+      expect(() => new ChangeflowStack(app, 'C', { mail: { stakeholderEmails: 'engineering' } })).toThrow(
+        /mail\.stakeholderEmails \(-c stakeholderEmails, STAKEHOLDER_EMAILS\)/,
+      );
     });
 
     it('passes HOLIDAY_REGION only when one is given', () => {
-      const { template: t } = synth({ holidayCountry: 'DE', holidayRegion: 'BY' });
+      const { template: t } = synth({ calendar: { holidayCountry: 'DE', holidayRegion: 'BY' } });
       t.allResourcesProperties('AWS::Lambda::Function', {
         Environment: { Variables: Match.objectLike({ HOLIDAY_COUNTRY: 'DE', HOLIDAY_REGION: 'BY' }) },
       });
@@ -215,7 +256,7 @@ describe('the change calendar in the stack', () => {
     );
 
     it('takes the zone from orgTimezone', () => {
-      const { template: t } = synth({ orgTimezone: 'Europe/Berlin' });
+      const { template: t } = synth({ calendar: { timeZone: 'Europe/Berlin' } });
       t.allResourcesProperties('AWS::Scheduler::Schedule', { ScheduleExpressionTimezone: 'Europe/Berlin' });
     });
 

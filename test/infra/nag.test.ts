@@ -17,7 +17,7 @@ import { describe, expect, it } from 'vitest';
 import { SCHEDULED_JOBS } from '../../functions/jobs/schedules.js';
 import { ROUTE_GROUPS } from '../../functions/routes.js';
 import { buildChangeflowApp } from '../../lib/app.js';
-import { WORKER_FUNCTIONS } from '../../lib/changeflow-stack.js';
+import { WORKER_FUNCTIONS } from '../../lib/constructs/function.js';
 
 interface Violation {
   ruleName: string;
@@ -88,27 +88,30 @@ describe('cdk-nag AwsSolutions', () => {
       .filter(([, w]) => w?.stop?.includes('approval'))
       .map(([n]) => n);
     expect(stoppers.sort()).toEqual(['ApprovalSweep', 'ChangesTransition', 'ChangesWrite']);
+    // where each function sits (lib/constructs/): route functions and WorkflowTasks in the stack, jobs under Jobs
+    const fnPath = (n: string) => (jobs.includes(n) ? `${s}/Jobs/${n}` : n === 'Notifications' ? `${s}/Notifications/Function` : `${s}/${n}`);
+    const dlqPath = (n: string) => `${s}/${n}DeadLetterQueue`;
     const expected = [
       // public routes only: everything else has the JWT authorizer
       ...ROUTE_GROUPS.flatMap((g) =>
         g.routes.filter((r) => r.public).map((r) => `AwsSolutions-APIG4 ${s}/HttpApi/${r.method}${r.path.replaceAll('/', '--')}/Resource`),
       ),
       // every function, route, job or worker: the runtime, X-Ray's Resource "*", the table's index wildcard
-      ...[...ROUTE_GROUPS.map((g) => g.name), ...jobs, ...workers].map((n) => `AwsSolutions-IAM5[Resource::*] ${s}/${n}Role/DefaultPolicy/Resource`),
+      ...[...ROUTE_GROUPS.map((g) => g.name), ...jobs, ...workers].map((n) => `AwsSolutions-IAM5[Resource::*] ${fnPath(n)}/Role/DefaultPolicy/Resource`),
       ...[...ROUTE_GROUPS.filter((g) => g.tableAccess !== 'none').map((g) => g.name), ...jobs, ...workers].map(
-        (n) => `INDEX ${s}/${n}Role/DefaultPolicy/Resource`,
+        (n) => `INDEX ${fnPath(n)}/Role/DefaultPolicy/Resource`,
       ),
       // each scheduler role: grantInvoke's `<function ARN>:*` (versions and aliases of that one function)
-      ...jobs.map((n) => `INVOKE ${s}/${n}SchedulerRole/DefaultPolicy/Resource`),
+      ...jobs.map((n) => `INVOKE ${s}/Jobs/${n}SchedulerRole/DefaultPolicy/Resource`),
       // each state machine role: WorkflowTasks' versions and aliases; log delivery and X-Ray on "*"
       ...workflows.map((w) => `TASKS-INVOKE ${s}/${w}Workflow/Role/DefaultPolicy/Resource`),
       ...workflows.map((w) => `AwsSolutions-IAM5[Resource::*] ${s}/${w}Workflow/Role/DefaultPolicy/Resource`),
       // StopExecution on the executions of the approval state machine
-      ...stoppers.map((n) => `EXECUTIONS-Approval ${s}/${n}Role/DefaultPolicy/Resource`),
+      ...stoppers.map((n) => `EXECUTIONS-Approval ${fnPath(n)}/Role/DefaultPolicy/Resource`),
       // SendTaskSuccess/Failure: the two decision handlers, on "*", each in a policy of its own
-      ...['ApprovalLinks', 'ChangesTransition'].map((n) => `AwsSolutions-IAM5[Resource::*] ${s}/${n}TaskResponsePolicy/Resource`),
+      ...['ApprovalLinks', 'ChangesTransition'].map((n) => `AwsSolutions-IAM5[Resource::*] ${fnPath(n)}/TaskResponsePolicy/Resource`),
       // each dead-letter queue is itself the DLQ
-      ...[...jobs, 'Notifications'].map((n) => `AwsSolutions-SQS3 ${s}/${n}DeadLetterQueue/Resource`),
+      ...[...jobs, 'Notifications'].map((n) => `AwsSolutions-SQS3 ${dlqPath(n)}/Default/Resource`),
       // the calendar feed key and the approval link key are rotated by hand (their runbooks)
       `AwsSolutions-SMG4 ${s}/CalendarFeedKey/Resource`,
       `AwsSolutions-SMG4 ${s}/ApprovalLinkKey/Resource`,
@@ -121,7 +124,9 @@ describe('cdk-nag AwsSolutions', () => {
           if (executions) return `EXECUTIONS-${executions[1]}`;
           const invoke = /^AwsSolutions-IAM5\[Resource::<([A-Za-z]+)[0-9A-F]{8}\.Arn>:\*\]$/.exec(rule);
           if (invoke?.[1] === 'WorkflowTasks' && /\/(Approval|Emergency)Workflow\/Role\//.test(f)) return 'TASKS-INVOKE';
-          return invoke && jobs.includes(invoke[1]!) && f.includes(`/${invoke[1]}SchedulerRole/`) ? 'INVOKE' : rule;
+          // a job's function is Jobs<name> in the template, its scheduler role Jobs/<name>SchedulerRole
+          const job = jobs.find((n) => invoke?.[1] === `Jobs${n}`);
+          return job && f.includes(`/Jobs/${job}SchedulerRole/`) ? 'INVOKE' : rule;
         }),
       )
       .sort();
@@ -133,15 +138,15 @@ describe('cdk-nag AwsSolutions', () => {
     expect(reasonOf('AwsSolutions-APIG4', 'GET--calendar.ics')).toMatch(/bearer token.*feed key.*constant time/);
     expect(reasonOf('AwsSolutions-SMG4', 'CalendarFeedKey')).toMatch(/subscribed calendar URL.*docs\/runbooks\/calendar-feed-key\.md/);
     expect(reasonOf('AwsSolutions-SMG4', 'ApprovalLinkKey')).toMatch(/approval link.*docs\/runbooks\/approval-link-key\.md/);
-    for (const job of [...jobs, 'Notifications']) expect(reasonOf('AwsSolutions-SQS3', `${job}DeadLetterQueue`)).toMatch(/is the dead-letter queue/);
+    for (const job of [...jobs, 'Notifications']) expect(reasonOf('AwsSolutions-SQS3', `${dlqPath(job)}/`)).toMatch(/is the dead-letter queue/);
     for (const n of ['ApprovalLinks', 'ChangesTransition']) {
-      expect(reasonOf('AwsSolutions-IAM5[Resource::*]', `${n}TaskResponsePolicy`)).toMatch(
+      expect(reasonOf('AwsSolutions-IAM5[Resource::*]', `${fnPath(n)}/TaskResponsePolicy/`)).toMatch(
         /SendTaskSuccess and SendTaskFailure .*no resource-level permissions.*only the decision handlers/,
       );
     }
     expect(reasonOf('AwsSolutions-IAM5[Resource::*]', 'ApprovalWorkflow/Role')).toMatch(/Logs delivery.*X-Ray/);
     for (const n of stoppers) {
-      const v = suppressed.find((x) => executionsFinding.test(x.ruleName) && x.violatingConstructs.some((c) => c.constructPath.includes(`/${n}Role/`)));
+      const v = suppressed.find((x) => executionsFinding.test(x.ruleName) && x.violatingConstructs.some((c) => c.constructPath.includes(`${fnPath(n)}/Role/`)));
       expect(v?.reason, n).toMatch(/only the executions of the approval state machine/);
     }
   });

@@ -9,15 +9,18 @@ import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbDirectory } from '../../functions/adapters/dynamodb/directory.js';
 import { TABLE_KEYS } from '../../functions/adapters/dynamodb/table.js';
 import { SCHEDULED_JOBS } from '../../functions/jobs/schedules.js';
 import { ROUTE_GROUPS } from '../../functions/routes.js';
 import { buildChangeflowApp } from '../../lib/app.js';
-import { ChangeflowStack, GSI_NAMES, WORKER_FUNCTIONS, type ChangeflowStackProps } from '../../lib/changeflow-stack.js';
+import { ChangeflowStack, type ChangeflowStackProps } from '../../lib/changeflow-stack.js';
+import { DIRECTORY_KEY_PREFIXES, GSI_NAMES } from '../../lib/constructs/data.js';
+import { WORKER_FUNCTIONS } from '../../lib/constructs/function.js';
 import { ISSUER, SKIP_BUNDLING, synth as synthStack, type Statement } from './synth.js';
 
 const AUDIENCE = ['client-one', 'client-two'];
-const synth = (props: ChangeflowStackProps = {}) => synthStack({ jwtAudience: AUDIENCE, ...props });
+const synth = (props: ChangeflowStackProps = {}) => synthStack({ ...props, identity: { audiences: AUDIENCE, ...props.identity } });
 
 /** Every Allow action of the inline policies attached to a group's role. */
 function allowedActions(stack: ChangeflowStack, template: Template, group: string): string[] {
@@ -149,7 +152,7 @@ describe('ChangeflowStack', () => {
     });
 
     it('takes the time zone and claim names from props', () => {
-      const { template: t } = synth({ orgTimezone: 'Europe/Berlin', rolesClaim: 'cognito:groups', teamClaim: 'custom:team' });
+      const { template: t } = synth({ calendar: { timeZone: 'Europe/Berlin' }, identity: { rolesClaim: 'cognito:groups', teamClaim: 'custom:team' } });
       t.allResourcesProperties('AWS::Lambda::Function', {
         Environment: { Variables: Match.objectLike({ ORG_TIMEZONE: 'Europe/Berlin', ROLES_CLAIM: 'cognito:groups', TEAM_CLAIM: 'custom:team' }) },
       });
@@ -238,6 +241,60 @@ describe('ChangeflowStack', () => {
     });
   });
 
+  describe('the people directory (USER#…, ROLE#…), which no function writes', () => {
+    /** Every statement, Allow and Deny, of the policies attached to a role. */
+    const statementsOfRole = (role: { node: { defaultChild?: unknown } }) =>
+      Object.values(
+        template.findResources('AWS::IAM::Policy', {
+          Properties: { Roles: Match.arrayWith([{ Ref: stack.getLogicalId(role.node.defaultChild as CfnRole) }]) },
+        }),
+      ).flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+    const everyFunction = () => [
+      ...[...stack.functions.values()].map((f) => ({ name: f.group.name, role: f.role })),
+      ...[...stack.jobs.values()].map((j) => ({ name: j.job.name, role: j.role })),
+      ...[...stack.workers.values()].map((w) => ({ name: w.name as string, role: w.role })),
+    ];
+
+    it('every role that may write the table is refused writes to the directory, explicitly; the others have no Deny to carry', () => {
+      const deny = {
+        Effect: 'Deny',
+        Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
+        Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+        Condition: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': ['USER#*', 'ROLE#*'] } },
+      };
+      const writers: string[] = [];
+      for (const { name, role } of everyFunction()) {
+        const statements = statementsOfRole(role);
+        const writes = statements.filter((s) => s.Effect === 'Allow' && [s.Action].flat().some((a) => WRITE_ACTIONS.includes(a)));
+        const denies = statements.filter((s) => s.Effect === 'Deny');
+        if (writes.length > 0) writers.push(name);
+        expect(denies, name).toEqual(writes.length > 0 ? [deny] : []);
+      }
+      // the table's writers: the route groups that write, the jobs (their idempotency records at least), both workers
+      expect(writers.sort()).toEqual(
+        [
+          ...ROUTE_GROUPS.filter((g) => g.tableAccess === 'read-write').map((g) => g.name),
+          ...SCHEDULED_JOBS.map((j) => j.name),
+          'WorkflowTasks',
+          'Notifications',
+        ].sort(),
+      );
+    });
+
+    it('those prefixes are the partition keys the directory adapter writes, profiles and role memberships alike', async () => {
+      const written: string[] = [];
+      const db = {
+        send: async (command: { input: { TransactItems?: { Put?: { Item: { pk: string } }; Delete?: { Key: { pk: string } } }[] } }) => {
+          for (const item of command.input.TransactItems ?? []) written.push(item.Put?.Item.pk ?? item.Delete?.Key.pk ?? '');
+          return {};
+        },
+      };
+      await new DynamoDbDirectory(db as never, 'changeflow').put({ id: 'u1', name: 'Dana Lee', email: 'dana@example.com', roles: ['tech-lead', 'cto'] });
+      expect(written).toEqual(['USER#u1', 'ROLE#tech-lead', 'ROLE#cto']);
+      expect(new Set(written.map((pk) => `${pk.split('#')[0]}#`))).toEqual(new Set(DIRECTORY_KEY_PREFIXES));
+    });
+  });
+
   describe('HTTP API', () => {
     const routes = () => Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties);
 
@@ -294,9 +351,16 @@ describe('ChangeflowStack', () => {
 
     it('refuses an issuer that is not https, an empty audience and an unknown time zone', () => {
       const app = new App({ context: SKIP_BUNDLING });
-      expect(() => new ChangeflowStack(app, 'A', { jwtIssuer: 'http://idp.example.com/' })).toThrow(/jwtIssuer must be an https URL/);
-      expect(() => new ChangeflowStack(app, 'B', { jwtAudience: [] })).toThrow(/jwtAudience must list at least one/);
-      expect(() => new ChangeflowStack(app, 'C', { orgTimezone: 'Mars/Olympus' })).toThrow(/orgTimezone must be an IANA time zone/);
+      expect(() => new ChangeflowStack(app, 'A', { identity: { issuer: 'http://idp.example.com/' } })).toThrow(
+        /identity\.issuer \(-c jwtIssuer\): must be an https URL/,
+      );
+      expect(() => new ChangeflowStack(app, 'B', { identity: { audiences: [] } })).toThrow(/identity\.audiences \(-c jwtAudience\): must list at least one/);
+      expect(() => new ChangeflowStack(app, 'C', { calendar: { timeZone: 'Mars/Olympus' } })).toThrow(
+        /calendar\.timeZone \(-c orgTimezone, ORG_TIMEZONE\): must be an IANA time zone/,
+      );
+      expect(() => new ChangeflowStack(app, 'D', { identity: { rolesClaim: ' ' } })).toThrow(
+        /identity\.rolesClaim \(-c rolesClaim, ROLES_CLAIM\): must name a JWT claim/,
+      );
     });
 
     it('logs every request of the default stage as JSON to a log group with a retention, and throttles it', () => {
@@ -312,6 +376,43 @@ describe('ChangeflowStack', () => {
       expect(template.toJSON().Resources[logGroupId]).toMatchObject({ Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 30 } });
       const format = JSON.parse(stage.AccessLogSettings.Format);
       expect(format).toMatchObject({ requestId: '$context.requestId', routeKey: '$context.routeKey', status: '$context.status' });
+    });
+    it('throttles each public route on its own, below the stage default; the authorised routes keep the stage default', () => {
+      const [stage] = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'));
+      const { DefaultRouteSettings: stageDefault, RouteSettings: perRoute } = stage!.Properties;
+      const all = ROUTE_GROUPS.flatMap((g) => g.routes);
+      const publicKeys = all
+        .filter((r) => r.public)
+        .map(routeKey)
+        .sort();
+      expect(publicKeys).toEqual(expect.arrayContaining(['GET /approvals/decide', 'POST /approvals/decide', 'GET /calendar.ics']));
+      expect(Object.keys(perRoute).sort()).toEqual(publicKeys);
+      for (const key of publicKeys) {
+        expect(perRoute[key], key).toEqual({ ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 });
+        expect(perRoute[key].ThrottlingRateLimit, key).toBeLessThan(stageDefault.ThrottlingRateLimit);
+        expect(perRoute[key].ThrottlingBurstLimit, key).toBeLessThan(stageDefault.ThrottlingBurstLimit);
+      }
+      for (const route of all.filter((r) => !r.public)) expect(perRoute[routeKey(route)], routeKey(route)).toBeUndefined();
+      // CloudFormation refuses settings for a route key that does not exist yet: the stage comes after those routes
+      const routeIds = new Map(Object.entries(template.findResources('AWS::ApiGatewayV2::Route')).map(([id, r]) => [r.Properties.RouteKey as string, id]));
+      expect(stage!.DependsOn).toEqual(expect.arrayContaining(publicKeys.map((k) => routeIds.get(k))));
+    });
+
+    it('takes the limits from props and refuses public limits above the others', () => {
+      const { template: t } = synth({ throttling: { rateLimit: 200, burstLimit: 400, publicRateLimit: 5, publicBurstLimit: 8 } });
+      const stage = Object.values(t.findResources('AWS::ApiGatewayV2::Stage'))[0]!.Properties;
+      expect(stage.DefaultRouteSettings).toMatchObject({ ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 });
+      expect(stage.RouteSettings['GET /calendar.ics']).toEqual({ ThrottlingRateLimit: 5, ThrottlingBurstLimit: 8 });
+      const app = new App({ context: SKIP_BUNDLING });
+      expect(() => new ChangeflowStack(app, 'A', { throttling: { publicRateLimit: 60 } })).toThrow(
+        /throttling\.publicRateLimit: must not exceed throttling\.rateLimit \(50\).*got 60; lower it, or raise rateLimit/,
+      );
+      expect(() => new ChangeflowStack(app, 'B', { throttling: { burstLimit: 10 } })).toThrow(
+        /throttling\.publicBurstLimit: must not exceed throttling\.burstLimit \(10\)/,
+      );
+      expect(() => new ChangeflowStack(app, 'C', { throttling: { publicRateLimit: 0 } })).toThrow(
+        /throttling\.publicRateLimit: must be a positive number, got 0/,
+      );
     });
   });
 

@@ -9,7 +9,7 @@ export const ISSUER = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Tes
 
 export function synth(props: ChangeflowStackProps = {}): { stack: ChangeflowStack; template: Template } {
   const app = new App({ context: SKIP_BUNDLING });
-  const stack = new ChangeflowStack(app, 'Test', { jwtIssuer: ISSUER, ...props });
+  const stack = new ChangeflowStack(app, 'Test', { ...props, identity: { issuer: ISSUER, ...props.identity } });
   return { stack, template: Template.fromStack(stack) };
 }
 

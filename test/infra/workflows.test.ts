@@ -17,15 +17,12 @@ import type { WorkflowName } from '../../functions/ports.js';
 import { ROUTE_GROUPS, type WorkflowAccess } from '../../functions/routes.js';
 import { NOTIFIED_EVENTS } from '../../functions/use-cases/notifications.js';
 import { buildChangeflowApp } from '../../lib/app.js';
-import {
-  APPROVAL_LINKS_PATH,
-  ChangeflowStack,
-  DEFAULT_EVENT_BUS_NAME,
-  IDEMPOTENCY_KEY_PREFIX,
-  REPO_ROOT,
-  WORKER_FUNCTIONS,
-  hasWorkflowAccess,
-} from '../../lib/changeflow-stack.js';
+import { ChangeflowStack } from '../../lib/changeflow-stack.js';
+import { APPROVAL_LINKS_PATH } from '../../lib/constructs/api.js';
+import { IDEMPOTENCY_KEY_PREFIX } from '../../lib/constructs/data.js';
+import { REPO_ROOT, WORKER_FUNCTIONS } from '../../lib/constructs/function.js';
+import { hasWorkflowAccess } from '../../lib/constructs/workflows.js';
+import { DEFAULT_EVENT_BUS_NAME } from '../../lib/settings.js';
 import { actionsOf, ISSUER, resourcesOf, SKIP_BUNDLING, synth, type Statement } from './synth.js';
 import { definitionText, loadDefinition, placeholders, WORKFLOW_NAMES } from '../../lib/workflows/definitions.js';
 
@@ -121,9 +118,9 @@ describe('the approvals in the stack', () => {
       for (const name of WORKFLOW_NAMES) expect(resources[smId[name]]!.Properties.StateMachineType, name).toBe('STANDARD');
     });
 
-    it.each(WORKFLOW_NAMES)('%s logs ALL events with their data to its own log group with a retention, and is traced by X-Ray', (name) => {
+    it.each(WORKFLOW_NAMES)('%s logs ALL events, without their data, to its own log group with a retention, and is traced by X-Ray', (name) => {
       const props = resources[smId[name]]!.Properties;
-      expect(props.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: true });
+      expect(props.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: false });
       expect(props.LoggingConfiguration.Destinations).toHaveLength(1);
       const logGroupId: string = props.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn['Fn::GetAtt'][0];
       expect(logGroupId).toBe(logicalId(stack, stack.workflows.get(name)!.logGroup));
@@ -132,6 +129,16 @@ describe('the approvals in the stack', () => {
         Properties: { RetentionInDays: 30, LogGroupName: `/aws/vendedlogs/states/Test-${name}` },
       });
       expect(props.TracingConfiguration).toEqual({ Enabled: true });
+    });
+
+    it('keeps task tokens and change content out of CloudWatch Logs: no state machine logs execution data', () => {
+      // the approval's callback task hands its token to WorkflowTasks in its payload: with the
+      // execution data in the logs, whoever reads them could decide the approval
+      const callbacks = Object.values(allStates(JSON.parse(definitionText('approval')) as Machine)).filter((s) =>
+        JSON.stringify(s.Parameters ?? {}).includes('"$$.Task.Token"'),
+      );
+      expect(callbacks.length).toBeGreaterThan(0);
+      for (const name of WORKFLOW_NAMES) expect(resources[smId[name]]!.Properties.LoggingConfiguration.IncludeExecutionData, name).toBe(false);
     });
 
     it.each(WORKFLOW_NAMES)('%s is the ASL file, inlined as is, with every placeholder substituted by the WorkflowTasks function ARN', (name) => {
@@ -327,8 +334,12 @@ describe('the approvals in the stack', () => {
       template.hasResourceProperties('AWS::Events::EventBus', { Name: DEFAULT_EVENT_BUS_NAME });
       synth({ eventBusName: 'changeflow-staging' }).template.hasResourceProperties('AWS::Events::EventBus', { Name: 'changeflow-staging' });
       const app = new App({ context: SKIP_BUNDLING });
-      expect(() => new ChangeflowStack(app, 'A', { jwtIssuer: ISSUER, eventBusName: 'default' })).toThrow(/eventBusName must be/);
-      expect(() => new ChangeflowStack(app, 'B', { jwtIssuer: ISSUER, eventBusName: 'with space' })).toThrow(/eventBusName must be/);
+      expect(() => new ChangeflowStack(app, 'A', { identity: { issuer: ISSUER }, eventBusName: 'default' })).toThrow(
+        /eventBusName \(EVENT_BUS_NAME\): must be/,
+      );
+      expect(() => new ChangeflowStack(app, 'B', { identity: { issuer: ISSUER }, eventBusName: 'with space' })).toThrow(
+        /eventBusName \(EVENT_BUS_NAME\): must be/,
+      );
     });
 
     it('keeps 14 days of the events in an archive, for replay', () => {
@@ -473,7 +484,7 @@ describe('the approvals in the stack', () => {
           },
         },
       ]);
-      const { stack: st, template: t } = synth({ sesIdentity: 'corp.example', sesConfigurationSet: 'changeflow-events' });
+      const { stack: st, template: t } = synth({ mail: { sesIdentity: 'corp.example', configurationSet: 'changeflow-events' } });
       const scoped = statementsOf(st, t, st.workers.get('Notifications')!.role).filter((s) => actionsOf(s).includes('ses:SendEmail'));
       expect(JSON.stringify(scoped.flatMap(resourcesOf))).toMatch(/:identity\/corp\.example".*:configuration-set\/changeflow-events"/);
     });
@@ -496,12 +507,12 @@ describe('the approvals in the stack', () => {
       // only the function that writes links is told where they point
       for (const { name, fn } of allFunctions(stack)) if (name !== 'Notifications') expect(envOf(fn).PUBLIC_BASE_URL, name).toBeUndefined();
       const app = new App({ context: SKIP_BUNDLING });
-      expect(() => new ChangeflowStack(app, 'A', { jwtIssuer: ISSUER, publicBaseUrl: 'http://changes.example.com' })).toThrow(
-        /publicBaseUrl must be an https URL/,
+      expect(() => new ChangeflowStack(app, 'A', { identity: { issuer: ISSUER }, publicBaseUrl: 'http://changes.example.com' })).toThrow(
+        /publicBaseUrl \(PUBLIC_BASE_URL\): must be an https URL/,
       );
       // the confirmation page posts to /approvals/decide: a base path would lose the decision
-      expect(() => new ChangeflowStack(app, 'B', { jwtIssuer: ISSUER, publicBaseUrl: 'https://example.com/changeflow' })).toThrow(/no path/);
-      expect(() => new ChangeflowStack(app, 'C', { jwtIssuer: ISSUER, publicBaseUrl: 'https://changes.example.com/' })).not.toThrow();
+      expect(() => new ChangeflowStack(app, 'B', { identity: { issuer: ISSUER }, publicBaseUrl: 'https://example.com/changeflow' })).toThrow(/no path/);
+      expect(() => new ChangeflowStack(app, 'C', { identity: { issuer: ISSUER }, publicBaseUrl: 'https://changes.example.com/' })).not.toThrow();
     });
   });
 
@@ -617,6 +628,8 @@ describe('the app (bin/app.ts): approval settings from context', () => {
 
   it('refuses a timer that is not a positive number, naming the context key', () => {
     const app = new App({ context: { ...SKIP_BUNDLING, remindEveryHours: 'daily' } });
-    expect(() => buildChangeflowApp(app)).toThrow(/remindEveryHours must be a positive number/);
+    expect(() => buildChangeflowApp(app)).toThrow(
+      /approvalTimers\.remindEveryHours \(-c remindEveryHours, REMIND_EVERY_HOURS\): must be a positive number of hours, got "daily"/,
+    );
   });
 });

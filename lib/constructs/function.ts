@@ -1,0 +1,169 @@
+/**
+ * A ChangeFlow Lambda function: the handler bundled with the local esbuild (ESM, the Node major of
+ * lib/runtime.ts, the AWS SDK included), its own log group, its own role and an alarm on its errors
+ * that names a runbook. The role may write to that log group and send traces; every other permission
+ * comes from a grant of the construct that owns the resource (ChangeflowData.grantChanges, ...).
+ */
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Duration, Stack } from 'aws-cdk-lib';
+import type { Alarm, IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
+import { type IGrantable, type IPrincipal, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { BUNDLE_TARGET, LAMBDA_RUNTIME } from '../runtime.js';
+import { type EnvVar, type LogSettings, validateEnvironment } from '../settings.js';
+import { ALARM_PERIOD, type Runbook, RunbookAlarm } from './alarms.js';
+import { acknowledge } from './nag.js';
+
+/** The repository root: handler entries are relative to it. */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * The functions that serve no route and run on no schedule: the task states of both workflows
+ * invoke WorkflowTasks, the event bus's rule invokes Notifications. Declared here rather than in a
+ * table under functions/, because the local runtime wires both differently (the in-process ASL
+ * interpreter calls `runWorkflowTask`, the in-process bus calls `notify`) and would not read one.
+ */
+export const WORKER_FUNCTIONS = {
+  WorkflowTasks: { entry: 'functions/workflows/tasks.ts', description: 'ChangeFlow WorkflowTasks: the task states of the approval and emergency workflows' },
+  Notifications: { entry: 'functions/notifications/handler.ts', description: 'ChangeFlow Notifications: emails for the domain events of the event bus' },
+} as const;
+export type WorkerName = keyof typeof WORKER_FUNCTIONS;
+
+/** ESM bundles have no `require`; some dependencies still call it. Aliased to avoid clashing with bundled imports. */
+const ESM_REQUIRE_SHIM =
+  "import { createRequire as __changeflowCreateRequire } from 'node:module'; const require = __changeflowCreateRequire(import.meta.url);";
+
+/** What every function of the stack shares. */
+export interface FunctionDefaults {
+  /** The variables every function is told (functions/config.ts parses them at start). */
+  readonly environment: Readonly<Record<string, string>>;
+  readonly memorySize: number;
+  readonly logs: Required<LogSettings>;
+  /** Whom the errors alarm notifies; nobody when undefined. */
+  readonly alarmAction: IAlarmAction | undefined;
+}
+
+export interface ChangeflowFunctionProps {
+  /** Handler entry, relative to REPO_ROOT; it exports `handler`. */
+  readonly entry: string;
+  readonly description: string;
+  readonly timeout: Duration;
+  /** The runbook the errors alarm points to. */
+  readonly runbook: Runbook;
+  readonly defaults: FunctionDefaults;
+  /**
+   * The function's name in descriptions and in its log group's id, `<name>Logs`.
+   *
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * Variables of this function only, on top of `defaults.environment`.
+   *
+   * @default - none
+   */
+  readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * How often Lambda retries an asynchronous invoke that failed.
+   *
+   * @default - Lambda's default (2)
+   */
+  readonly retryAttempts?: number;
+  /**
+   * How old an asynchronous invoke may get and still be retried.
+   *
+   * @default - Lambda's default (6 hours)
+   */
+  readonly maxEventAge?: Duration;
+  /**
+   * Where an asynchronous invoke lands once the retries are spent.
+   *
+   * @default - nowhere
+   */
+  readonly onFailure?: IQueue;
+}
+
+export class ChangeflowFunction extends Construct implements IGrantable {
+  readonly name: string;
+  readonly fn: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+  readonly errorsAlarm: Alarm;
+  readonly grantPrincipal: IPrincipal;
+
+  constructor(scope: Construct, id: string, props: ChangeflowFunctionProps) {
+    super(scope, id);
+    this.name = props.name ?? id;
+    const environment = { ...props.defaults.environment, ...props.environment };
+    // the function's own settings too are parsed as the function will parse them
+    validateEnvironment(environment);
+
+    // A child of the stack, not of this construct: the log group keeps the logical ID it had
+    // before the constructs (test/infra/logical-ids.test.ts) rather than starting a new, empty one.
+    this.logGroup = new LogGroup(Stack.of(this), `${this.name}Logs`, {
+      retention: props.defaults.logs.retention,
+      removalPolicy: props.defaults.logs.removalPolicy,
+    });
+    // Our own role, not the AWS-managed basic execution role (cdk-nag IAM4): it may write to this
+    // function's log group only.
+    this.role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: `ChangeFlow ${this.name} function` });
+    this.grantPrincipal = this.role;
+    this.logGroup.grantWrite(this.role);
+
+    // `Default`: the function is this construct's main resource (its node.defaultChild)
+    this.fn = new NodejsFunction(this, 'Default', {
+      // the handler entry bundled with the local esbuild (no Docker)
+      entry: path.join(REPO_ROOT, props.entry),
+      handler: 'handler',
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
+      bundling: {
+        format: OutputFormat.ESM,
+        target: BUNDLE_TARGET,
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_SHIM,
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        // bundle the SDK too: the version that runs is the one the lockfile pins and the tests use
+        bundleAwsSDK: true,
+        externalModules: [],
+      },
+      runtime: LAMBDA_RUNTIME,
+      architecture: Architecture.ARM_64,
+      memorySize: props.defaults.memorySize,
+      timeout: props.timeout,
+      tracing: Tracing.ACTIVE,
+      role: this.role,
+      logGroup: this.logGroup,
+      environment,
+      description: props.description,
+      retryAttempts: props.retryAttempts,
+      maxEventAge: props.maxEventAge,
+      onFailure: props.onFailure ? new SqsDestination(props.onFailure) : undefined,
+    });
+    acknowledge(
+      this.role,
+      'IAM5[Resource::*]',
+      'X-Ray PutTraceSegments and PutTelemetryRecords do not support resource-level permissions, so active tracing needs Resource "*".',
+    );
+
+    this.errorsAlarm = new RunbookAlarm(this, 'ErrorsAlarm', {
+      summary: `ChangeFlow ${this.name} function errors`,
+      metric: this.fn.metricErrors({ period: ALARM_PERIOD, statistic: 'Sum' }),
+      runbook: props.runbook,
+      action: props.defaults.alarmAction,
+    });
+  }
+
+  /** Tells the function a variable: how a grant names the resource it gives access to. */
+  addEnvironment(name: EnvVar, value: string): void {
+    this.fn.addEnvironment(name, value);
+  }
+}

@@ -1,0 +1,53 @@
+/** The two keys ChangeFlow generates: the iCalendar feed's and the one that signs approval links. */
+import { Stack } from 'aws-cdk-lib';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import type { ChangeflowFunction } from './function.js';
+import { acknowledge } from './nag.js';
+
+export class ChangeflowKeys extends Construct {
+  /** The key that unlocks the iCalendar feed (`<ApiUrl>/calendar.ics?key=<value>`). */
+  readonly calendarFeedKey: Secret;
+  /** The key that signs and verifies approval links (HMAC), base64. */
+  readonly approvalLinkKey: Secret;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    // Children of the stack, not of this construct: the secrets keep the logical IDs they had before
+    // the constructs (test/infra/logical-ids.test.ts); new ones would come with new values.
+    this.calendarFeedKey = new Secret(Stack.of(this), 'CalendarFeedKey', {
+      description: 'ChangeFlow: the key of the iCalendar feed URL (<ApiUrl>/calendar.ics?key=<this value>)',
+      // letters and digits only, so the key goes into a URL unescaped
+      generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false },
+    });
+    acknowledge(
+      this.calendarFeedKey,
+      'SMG4',
+      'Rotating the feed key would break every subscribed calendar URL at once, so it is rotated by hand when it leaks (docs/runbooks/calendar-feed-key.md).',
+    );
+
+    this.approvalLinkKey = new Secret(Stack.of(this), 'ApprovalLinkKey', {
+      description: 'ChangeFlow: the HMAC key of the email approval links (base64; 64 letters and digits decode to 48 bytes)',
+      // The functions decode the value as base64 (functions/handlers/deps.ts) and need at least 32
+      // bytes. Letters and digits are all base64 characters: 64 of them decode to 48 random bytes.
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+    });
+    acknowledge(
+      this.approvalLinkKey,
+      'SMG4',
+      'Rotating the link key voids every approval link already in a mailbox, so it is rotated by hand when it leaks and the next reminders carry new links (docs/runbooks/approval-link-key.md).',
+    );
+  }
+
+  /** The function serving the feed reads its key (CALENDAR_FEED_SECRET_ID) and compares it with the URL's. */
+  grantReadFeedKey(fn: ChangeflowFunction): void {
+    this.calendarFeedKey.grantRead(fn.role);
+    fn.addEnvironment('CALENDAR_FEED_SECRET_ID', this.calendarFeedKey.secretArn);
+  }
+
+  /** Signing links (Notifications) or verifying them (ApprovalLinks): the key is APPROVAL_LINK_SECRET_ID. */
+  grantReadLinkKey(fn: ChangeflowFunction): void {
+    this.approvalLinkKey.grantRead(fn.role);
+    fn.addEnvironment('APPROVAL_LINK_SECRET_ID', this.approvalLinkKey.secretArn);
+  }
+}

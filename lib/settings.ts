@@ -1,0 +1,518 @@
+/**
+ * What a deployer may set, grouped by what it is about, and SETTINGS: the one table that says, for
+ * each setting, the context key lib/app.ts reads (`cdk.json` or `-c key=value`), where it sits in the
+ * stack's props and which variable of functions/config.ts carries it to the functions. The stack
+ * builds the functions' environment from the table, and a bad value stops the synth with a message
+ * that names the setting all three ways. Defaults are ConfigSchema's, unless the table says AWS needs another.
+ */
+import { Duration, RemovalPolicy, type StackProps, Token } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { z } from 'zod';
+import { ConfigSchema } from '../functions/config.js';
+
+/** A variable the functions parse at start (functions/config.ts). */
+export type EnvVar = keyof typeof ConfigSchema.shape;
+
+/** Issuer used when none is configured: synth works, but no real token will ever match it. */
+export const PLACEHOLDER_JWT_ISSUER = 'https://replace-me.example.invalid/';
+/** Audience used when none is configured. */
+export const PLACEHOLDER_JWT_AUDIENCE = 'changeflow-api';
+/** From address used when none is configured (must be a verified SES identity to send); locally it is ConfigSchema's. */
+export const DEFAULT_MAIL_FROM = 'ChangeFlow <changeflow@example.com>';
+/** Name of the domain event bus when none is configured. */
+export const DEFAULT_EVENT_BUS_NAME = 'changeflow';
+
+/** Who may call the API: the identity provider's tokens and the claims ChangeFlow reads from them. */
+export interface IdentitySettings {
+  /**
+   * Issuer (`iss`) of the JWTs the API accepts: the identity provider's issuer URL (a Cognito user
+   * pool, Okta, Auth0, Entra ID, ...). Must be https.
+   *
+   * @default PLACEHOLDER_JWT_ISSUER - synthesises, but rejects every token until replaced
+   */
+  readonly issuer?: string;
+  /**
+   * Accepted audiences (`aud`, or `client_id` for Cognito access tokens) of those JWTs.
+   *
+   * @default [PLACEHOLDER_JWT_AUDIENCE]
+   */
+  readonly audiences?: string[];
+  /**
+   * JWT claim that carries a person's roles (ROLES_CLAIM).
+   *
+   * @default 'roles'
+   */
+  readonly rolesClaim?: string;
+  /**
+   * JWT claim that carries a person's team (TEAM_CLAIM).
+   *
+   * @default 'team'
+   */
+  readonly teamClaim?: string;
+}
+
+/** The change calendar: the organisation's zone and what counts as a blackout. */
+export interface CalendarSettings {
+  /**
+   * The organisation's IANA time zone: change ids, every calendar rule and the job schedules use it (ORG_TIMEZONE).
+   *
+   * @default 'America/New_York'
+   */
+  readonly timeZone?: string;
+  /**
+   * Country whose public holidays are blackouts, an ISO 3166 code (HOLIDAY_COUNTRY).
+   *
+   * @default 'US'
+   */
+  readonly holidayCountry?: string;
+  /**
+   * Region of that country whose holidays also count, a date-holidays code such as `CA` (HOLIDAY_REGION).
+   *
+   * @default - the country's national holidays only
+   */
+  readonly holidayRegion?: string;
+  /**
+   * Local time (HH:MM) from which Friday is a blackout until midnight (FRIDAY_CUTOFF).
+   *
+   * @default '14:00'
+   */
+  readonly fridayCutoff?: string;
+}
+
+/** Email: who it comes from, as which SES identity, and where the stakeholder channels are reached. */
+export interface MailSettings {
+  /**
+   * The From address of every email (MAIL_FROM), `Name <address>` or a bare address. It must be a
+   * verified SES identity, or an address of a verified domain identity.
+   *
+   * @default DEFAULT_MAIL_FROM
+   */
+  readonly from?: string;
+  /**
+   * The SES identity the functions may send as: a domain (`example.com`) or an address. Their
+   * `ses:SendEmail` permission is scoped to this identity's ARN.
+   *
+   * @default - the address of `from`
+   */
+  readonly sesIdentity?: string;
+  /**
+   * An SES configuration set every email goes through (SES_CONFIGURATION_SET), for bounce and
+   * complaint events; the senders may then also use it.
+   *
+   * @default - none
+   */
+  readonly configurationSet?: string;
+  /**
+   * Where each stakeholder channel is reached, `channel=address` pairs separated by commas (STAKEHOLDER_EMAILS).
+   *
+   * @default - the example.com addresses of STAKEHOLDER_EMAILS in functions/config.ts
+   */
+  readonly stakeholderEmails?: string;
+}
+
+/** How long an approval waits before a reminder, an escalation and its expiry. */
+export interface ApprovalTimerSettings {
+  /**
+   * Hours between reminders while an approval is pending (REMIND_EVERY_HOURS).
+   *
+   * @default 24
+   */
+  readonly remindEveryHours?: number;
+  /**
+   * Hours without a decision after which a request escalates to the next role up (ESCALATE_AFTER_HOURS).
+   *
+   * @default 48
+   */
+  readonly escalateAfterHours?: number;
+  /**
+   * Hours after which a pending approval expires (EXPIRE_AFTER_HOURS).
+   *
+   * @default 168 (7 days)
+   */
+  readonly expireAfterHours?: number;
+}
+
+/** Request limits of the API's `$default` stage, per route. */
+export interface ThrottleSettings {
+  /**
+   * Steady-state rate of each route (the stage's default route settings), requests per second.
+   *
+   * @default 50
+   */
+  readonly rateLimit?: number;
+  /**
+   * Burst limit of each route, requests.
+   *
+   * @default 100
+   */
+  readonly burstLimit?: number;
+  /**
+   * Steady-state rate of each public route (PUBLIC_ROUTE_REASONS in lib/constructs/api.ts): anyone
+   * may call them without a token, so they get less than the others. At most rateLimit.
+   *
+   * @default 10
+   */
+  readonly publicRateLimit?: number;
+  /**
+   * Burst limit of each public route. At most burstLimit.
+   *
+   * @default 20
+   */
+  readonly publicBurstLimit?: number;
+}
+
+/** What every function of the stack is given. */
+export interface FunctionSettings {
+  /**
+   * Memory of each function, in MB.
+   *
+   * @default 512
+   */
+  readonly memorySize?: number;
+  /**
+   * Timeout of each route function (the HTTP API gives up on an integration after 30 s).
+   *
+   * @default Duration.seconds(10)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Timeout of each scheduled job's function and of the two functions nobody waits on over HTTP
+   * (WorkflowTasks, Notifications): they are not bound by the API's 30 s and may send several
+   * emails per run.
+   *
+   * @default Duration.minutes(1)
+   */
+  readonly jobTimeout?: Duration;
+}
+
+/** The log groups: functions, API access logs, state machines. */
+export interface LogSettings {
+  /**
+   * How long logs are kept.
+   *
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly retention?: RetentionDays;
+  /**
+   * What happens to the log groups when the stack is deleted.
+   *
+   * @default RemovalPolicy.DESTROY - logs are operational data with a retention anyway
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+export interface ChangeflowStackProps extends StackProps {
+  /** @default - see IdentitySettings */
+  readonly identity?: IdentitySettings;
+  /** @default - see CalendarSettings */
+  readonly calendar?: CalendarSettings;
+  /** @default - see MailSettings */
+  readonly mail?: MailSettings;
+  /** @default - see ApprovalTimerSettings */
+  readonly approvalTimers?: ApprovalTimerSettings;
+  /** @default - see ThrottleSettings */
+  readonly throttling?: ThrottleSettings;
+  /** @default - see FunctionSettings */
+  readonly functions?: FunctionSettings;
+  /** @default - see LogSettings */
+  readonly logs?: LogSettings;
+  /**
+   * Name of the EventBridge bus the domain events go to (EVENT_BUS_NAME). Give each copy of the
+   * stack in one account and region its own.
+   *
+   * @default DEFAULT_EVENT_BUS_NAME ('changeflow')
+   */
+  readonly eventBusName?: string;
+  /**
+   * Where people reach the API, e.g. `https://changes.example.com` on a custom domain: the links
+   * in emails point here (PUBLIC_BASE_URL, read by the Notifications function only). Must be https
+   * and the root of the host (no base path): the confirmation page posts to `/approvals/decide`.
+   *
+   * @default - the URL of the API's `$default` stage
+   */
+  readonly publicBaseUrl?: string;
+  /**
+   * What happens to the table when it leaves the stack (or the stack is deleted).
+   *
+   * @default RemovalPolicy.RETAIN - change requests and their audit trails outlive the stack
+   */
+  readonly tableRemovalPolicy?: RemovalPolicy;
+  /**
+   * ARN of an SNS topic that the alarms notify (e.g. one the on-call rotation subscribes to).
+   *
+   * @default - alarms are created without actions
+   */
+  readonly alarmTopicArn?: string;
+}
+
+type Group = 'identity' | 'calendar' | 'mail' | 'approvalTimers';
+type Place =
+  | { [G in Group]: { readonly group: G; readonly prop: keyof NonNullable<ChangeflowStackProps[G]> & string } }[Group]
+  | { readonly group?: undefined; readonly prop: 'eventBusName' | 'publicBaseUrl' | 'tableRemovalPolicy' | 'alarmTopicArn' };
+
+/** One row of SETTINGS. */
+export type Setting = Place & {
+  /** The variable of functions/config.ts that carries it, if the functions read it. */
+  readonly env?: EnvVar;
+  /** False for a variable only some functions are told (the grant that needs it sets it); the others go to every function. */
+  readonly everyFunction?: false;
+  /** How a context value is read: as a comma-separated list, a positive number of hours, or retain|destroy; as text otherwise. */
+  readonly read?: 'list' | 'hours' | 'removal-policy';
+  /** The value when neither the props nor the context set it. */
+  readonly default?: string | readonly string[];
+};
+
+/** ConfigSchema's own default of a variable, as the text the environment carries (input side, before any transform). */
+const CONFIG_DEFAULTS = z.toJSONSchema(ConfigSchema, { io: 'input', unrepresentable: 'any' }).properties as Record<string, { default?: unknown }>;
+
+/** A setting that is a variable of functions/config.ts, with that variable's default. */
+function fromConfig<E extends EnvVar>(env: E): { env: E; default: string | undefined } {
+  const value = CONFIG_DEFAULTS[env]?.default;
+  return { env, default: value === undefined ? undefined : String(value) };
+}
+
+/** Every setting, by the context key lib/app.ts reads it from. */
+export const SETTINGS = {
+  jwtIssuer: { group: 'identity', prop: 'issuer', default: PLACEHOLDER_JWT_ISSUER },
+  /** One audience, or several separated by commas (a JSON array in cdk.json also works). */
+  jwtAudience: { group: 'identity', prop: 'audiences', read: 'list', default: [PLACEHOLDER_JWT_AUDIENCE] },
+  rolesClaim: { group: 'identity', prop: 'rolesClaim', ...fromConfig('ROLES_CLAIM') },
+  teamClaim: { group: 'identity', prop: 'teamClaim', ...fromConfig('TEAM_CLAIM') },
+  orgTimezone: { group: 'calendar', prop: 'timeZone', ...fromConfig('ORG_TIMEZONE') },
+  holidayCountry: { group: 'calendar', prop: 'holidayCountry', ...fromConfig('HOLIDAY_COUNTRY') },
+  holidayRegion: { group: 'calendar', prop: 'holidayRegion', ...fromConfig('HOLIDAY_REGION') },
+  fridayCutoff: { group: 'calendar', prop: 'fridayCutoff', ...fromConfig('FRIDAY_CUTOFF') },
+  // ConfigSchema's default is a localhost address, for the local mail catcher
+  mailFrom: { group: 'mail', prop: 'from', env: 'MAIL_FROM', default: DEFAULT_MAIL_FROM },
+  sesIdentity: { group: 'mail', prop: 'sesIdentity' },
+  sesConfigurationSet: { group: 'mail', prop: 'configurationSet', ...fromConfig('SES_CONFIGURATION_SET') },
+  stakeholderEmails: { group: 'mail', prop: 'stakeholderEmails', ...fromConfig('STAKEHOLDER_EMAILS') },
+  remindEveryHours: { group: 'approvalTimers', prop: 'remindEveryHours', read: 'hours', ...fromConfig('REMIND_EVERY_HOURS') },
+  escalateAfterHours: { group: 'approvalTimers', prop: 'escalateAfterHours', read: 'hours', ...fromConfig('ESCALATE_AFTER_HOURS') },
+  expireAfterHours: { group: 'approvalTimers', prop: 'expireAfterHours', read: 'hours', ...fromConfig('EXPIRE_AFTER_HOURS') },
+  // told only to the functions that publish (ChangeflowEvents.grantPublish)
+  eventBusName: { prop: 'eventBusName', env: 'EVENT_BUS_NAME', everyFunction: false, default: DEFAULT_EVENT_BUS_NAME },
+  // told only to Notifications, which writes the links; ConfigSchema's localhost default is not AWS's (the stage URL)
+  publicBaseUrl: { prop: 'publicBaseUrl', env: 'PUBLIC_BASE_URL', everyFunction: false },
+  tableRemovalPolicy: { prop: 'tableRemovalPolicy', read: 'removal-policy' },
+  alarmTopicArn: { prop: 'alarmTopicArn' },
+} as const satisfies Record<string, Setting>;
+
+export type SettingKey = keyof typeof SETTINGS;
+const ROWS = Object.entries(SETTINGS) as [SettingKey, Setting][];
+
+/** How messages name a setting: where it sits in the props, then its context key and its variable. */
+export function settingName(key: SettingKey): string {
+  const s: Setting = SETTINGS[key];
+  const path = s.group === undefined ? s.prop : `${s.group}.${s.prop}`;
+  const aliases = [...(path === key ? [] : [`-c ${key}`]), ...(s.env ? [s.env] : [])];
+  return aliases.length > 0 ? `${path} (${aliases.join(', ')})` : path;
+}
+
+/** A setting's value in the props, or its default. */
+function settingValue(props: ChangeflowStackProps, key: SettingKey): unknown {
+  const s: Setting = SETTINGS[key];
+  const holder: object = s.group === undefined ? props : (props[s.group] ?? {});
+  return (holder as Record<string, unknown>)[s.prop] ?? s.default;
+}
+
+/** The props the context sets; a key left unset keeps its default. */
+export function propsFromContext(tryGetContext: (key: string) => unknown): ChangeflowStackProps {
+  const props: Record<string, unknown> = {};
+  for (const [key, s] of ROWS) {
+    const raw = tryGetContext(key);
+    if (raw === undefined || raw === null || raw === '') continue;
+    const text = Array.isArray(raw) ? raw.map(String).join(',') : String(raw);
+    const value = readContext(key, s, text);
+    if (s.group === undefined) props[s.prop] = value;
+    else props[s.group] = { ...(props[s.group] as object | undefined), [s.prop]: value };
+  }
+  return props as ChangeflowStackProps;
+}
+
+function readContext(key: SettingKey, s: Setting, text: string): unknown {
+  switch (s.read) {
+    case 'list':
+      return text
+        .split(',')
+        .map((a) => a.trim())
+        .filter(Boolean);
+    case 'hours': {
+      const n = Number(text);
+      if (!Number.isFinite(n) || n <= 0) throw new Error(`${settingName(key)}: must be a positive number of hours, got ${JSON.stringify(text)}`);
+      return n;
+    }
+    case 'removal-policy': {
+      const policy = text.toLowerCase();
+      if (policy !== 'retain' && policy !== 'destroy') throw new Error(`${settingName(key)}: must be retain or destroy, got ${JSON.stringify(text)}`);
+      return policy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    }
+    default:
+      return text;
+  }
+}
+
+/** The settings with their defaults applied, checked. */
+export interface Settings {
+  readonly identity: { readonly issuer: string; readonly audiences: string[]; readonly rolesClaim: string; readonly teamClaim: string };
+  /** The organisation's zone (ORG_TIMEZONE), which the job schedules carry too. */
+  readonly timeZone: string;
+  readonly mail: { readonly from: string; readonly sesIdentity: string; readonly configurationSet?: string };
+  readonly eventBusName: string;
+  readonly publicBaseUrl?: string;
+  readonly throttling: Required<ThrottleSettings>;
+  readonly functions: Required<FunctionSettings>;
+  readonly logs: Required<LogSettings>;
+  /** The variables of SETTINGS that every function gets (TABLE_NAME and the Powertools ones are the stack's). */
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+/** Applies the defaults and stops the synth on a value the stack or the functions would refuse. */
+export function resolveSettings(props: ChangeflowStackProps): Settings {
+  const text = (key: SettingKey) => settingValue(props, key) as string | undefined;
+  const identity = {
+    issuer: text('jwtIssuer')!,
+    audiences: [...(settingValue(props, 'jwtAudience') as readonly string[])],
+    rolesClaim: text('rolesClaim')!,
+    teamClaim: text('teamClaim')!,
+  };
+  validateIdentity(identity);
+
+  const environment: Record<string, string> = {};
+  for (const [key, s] of ROWS) {
+    const value = settingValue(props, key);
+    if (s.env !== undefined && s.everyFunction !== false && value !== undefined) environment[s.env] = String(value);
+  }
+  // The functions parse the same variables with the same schema at start: a bad value stops the
+  // synth here instead of every cold start after the deploy.
+  validateEnvironment(environment);
+
+  const from = text('mailFrom')!;
+  const mail = { from, sesIdentity: text('sesIdentity') ?? mailAddressOf(from), configurationSet: text('sesConfigurationSet') };
+  validateSesIdentity(mail.sesIdentity);
+  const eventBusName = text('eventBusName')!;
+  validateEventBusName(eventBusName);
+  const publicBaseUrl = text('publicBaseUrl');
+  if (publicBaseUrl !== undefined) validatePublicBaseUrl(publicBaseUrl);
+
+  const throttling = {
+    rateLimit: props.throttling?.rateLimit ?? 50,
+    burstLimit: props.throttling?.burstLimit ?? 100,
+    publicRateLimit: props.throttling?.publicRateLimit ?? 10,
+    publicBurstLimit: props.throttling?.publicBurstLimit ?? 20,
+  };
+  validateThrottling(throttling);
+
+  return {
+    identity,
+    timeZone: environment.ORG_TIMEZONE!,
+    mail,
+    eventBusName,
+    publicBaseUrl,
+    throttling,
+    functions: {
+      memorySize: props.functions?.memorySize ?? 512,
+      timeout: props.functions?.timeout ?? Duration.seconds(10),
+      jobTimeout: props.functions?.jobTimeout ?? Duration.minutes(1),
+    },
+    logs: { retention: props.logs?.retention ?? RetentionDays.ONE_MONTH, removalPolicy: props.logs?.removalPolicy ?? RemovalPolicy.DESTROY },
+    environment,
+  };
+}
+
+/** Checks the literal variables with the schema the functions parse them with at start (functions/config.ts). */
+export function validateEnvironment(environment: Readonly<Record<string, string>>): void {
+  const literal = Object.fromEntries(Object.entries(environment).filter(([, v]) => !Token.isUnresolved(v)));
+  const parsed = ConfigSchema.safeParse(literal);
+  if (parsed.success) return;
+  const problems = parsed.error.issues.map((i) => {
+    const variable = String(i.path[0]);
+    const row = ROWS.find(([, s]) => s.env === variable);
+    return `${row ? settingName(row[0]) : variable}: ${i.message}, got ${JSON.stringify(literal[variable])}`;
+  });
+  throw new Error(`bad function settings: ${problems.join('; ')}`);
+}
+
+function validateIdentity(identity: Settings['identity']): void {
+  let issuer: URL | undefined;
+  try {
+    issuer = new URL(identity.issuer);
+  } catch {
+    issuer = undefined;
+  }
+  if (issuer?.protocol !== 'https:') {
+    throw new Error(
+      `${settingName('jwtIssuer')}: must be an https URL such as https://cognito-idp.<region>.amazonaws.com/<pool id>, got ${JSON.stringify(identity.issuer)}`,
+    );
+  }
+  if (identity.audiences.length === 0 || identity.audiences.some((a) => a.trim() === '')) {
+    throw new Error(`${settingName('jwtAudience')}: must list at least one non-empty audience, got ${JSON.stringify(identity.audiences)}`);
+  }
+  // ConfigSchema takes any non-empty claim name; blanks would never match a claim either
+  for (const key of ['rolesClaim', 'teamClaim'] as const) {
+    const claim = key === 'rolesClaim' ? identity.rolesClaim : identity.teamClaim;
+    if (claim.trim() === '') throw new Error(`${settingName(key)}: must name a JWT claim, got ${JSON.stringify(claim)}`);
+  }
+}
+
+/** The address of `Name <address>` or of a bare address. */
+export function mailAddressOf(mailFrom: string): string {
+  const match = /<([^<>\s]+@[^<>\s]+)>\s*$/.exec(mailFrom) ?? /^\s*([^<>\s]+@[^<>\s]+)\s*$/.exec(mailFrom);
+  if (!match?.[1]) throw new Error(`${settingName('mailFrom')}: must be an address or "Name <address>", got ${JSON.stringify(mailFrom)}`);
+  return match[1];
+}
+
+/** A domain or an address; never a wildcard, which would let the senders send as any identity. */
+function validateSesIdentity(identity: string): void {
+  if (!/^([^@\s*]+@)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/.test(identity)) {
+    throw new Error(
+      `${settingName('sesIdentity')}: must be a domain such as example.com or an address such as changeflow@example.com, got ${JSON.stringify(identity)}`,
+    );
+  }
+}
+
+/** A custom bus name EventBridge accepts; `default` is the account's own bus, which the stack cannot create. */
+function validateEventBusName(name: string): void {
+  if (Token.isUnresolved(name)) return;
+  if (!/^[A-Za-z0-9._-]{1,256}$/.test(name) || name === 'default') {
+    throw new Error(
+      `${settingName('eventBusName')}: must be 1-256 letters, digits, dots, dashes or underscores, and not "default", got ${JSON.stringify(name)}`,
+    );
+  }
+}
+
+/**
+ * The links in emails must reach people over https, at the root of a host: the confirmation page
+ * posts to the absolute path /approvals/decide, which a base path would miss.
+ */
+function validatePublicBaseUrl(url: string): void {
+  if (Token.isUnresolved(url)) return;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed?.protocol !== 'https:' || parsed.pathname !== '/' || parsed.search !== '' || parsed.hash !== '') {
+    throw new Error(
+      `${settingName('publicBaseUrl')}: must be an https URL with no path, query or fragment (the API mapped at the root of the host), such as https://changes.example.com, got ${JSON.stringify(url)}`,
+    );
+  }
+}
+
+/** Positive limits, and none of a public route above the others': the public routes are the ones anyone can call. */
+function validateThrottling(t: Required<ThrottleSettings>): void {
+  for (const [name, value] of Object.entries(t)) {
+    if (!Number.isFinite(value) || value <= 0) throw new Error(`throttling.${name}: must be a positive number, got ${JSON.stringify(value)}`);
+  }
+  for (const [limit, publicLimit] of [
+    ['rateLimit', 'publicRateLimit'],
+    ['burstLimit', 'publicBurstLimit'],
+  ] as const) {
+    if (t[publicLimit] > t[limit]) {
+      throw new Error(
+        `throttling.${publicLimit}: must not exceed throttling.${limit} (${t[limit]}), since anyone may call the public routes without a token, got ${t[publicLimit]}; lower it, or raise ${limit}`,
+      );
+    }
+  }
+}
