@@ -23,6 +23,8 @@ import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { loadConfig } from '../functions/config.js';
+import { workflowDurations } from '../functions/core/durations.js';
 import { SCHEDULED_JOBS } from '../functions/jobs/schedules.js';
 import type { WorkflowName } from '../functions/ports.js';
 import { ROUTE_GROUPS, type RouteGroup } from '../functions/routes.js';
@@ -114,7 +116,12 @@ export class ChangeflowStack extends Stack {
     });
     data.grantChanges(workflowTasks, 'read-write');
     events.grantPublish(workflowTasks);
-    const workflows = new ChangeflowWorkflows(this, 'Workflows', { tasks: workflowTasks, logs: settings.logs, alarmAction });
+    const workflows = new ChangeflowWorkflows(this, 'Workflows', {
+      tasks: workflowTasks,
+      durations: workflowDurations(loadConfig(settings.environment).timers),
+      logs: settings.logs,
+      alarmAction,
+    });
 
     // One function per route group, holding what the group declares (functions/routes.ts).
     const functions = new Map<string, RouteFunction>();

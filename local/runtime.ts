@@ -21,6 +21,7 @@ import { localHandlers, localJobs } from './handlers.js';
 import { SmtpMailer, startMailCatcher, type RunningMailCatcher } from './mail.js';
 import { InProcessEventBus } from './event-bus.js';
 import { LocalWorkflowEngine } from './workflow-engine.js';
+import { workflowDurations } from '../functions/core/durations.js';
 import { makeHandler as makeWorkflowTasks } from '../functions/workflows/tasks.js';
 import { makeHandler as makeNotifications } from '../functions/notifications/handler.js';
 import { NOTIFIED_EVENTS } from '../functions/use-cases/notifications.js';
@@ -109,6 +110,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     engine = new LocalWorkflowEngine({
       tasks: (payload) => tasks!(payload),
       waitTimeScale: options.workflowWaitScale ?? 1,
+      clock: options.clock,
+      durations: workflowDurations(config.timers),
       onEvent: (e) => {
         // a failed execution is what Step Functions would alarm on: say so on the console
         if (e.source !== 'engine') return;

@@ -11,10 +11,15 @@
  *   fixed `$$.Task.Token` for a whole run), passed in the payload where the definition says
  *   `$$.Task.Token`; the task stays pending until `sendTaskSuccess` / `sendTaskFailure`, and its
  *   result is the output sent, as on AWS. Its `TimeoutSeconds` is enforced here so the token closes.
- * - Wait states with `Seconds` can be compressed (`waitTimeScale`, `waitTimeMs`).
+ * - A Wait with `Seconds` waits that long; one with `TimestampPath` (`$.field` of the execution's
+ *   input) waits until that instant by the engine's clock — so an execution started again after a
+ *   restart waits only for the time that is left. Both can be compressed (`waitTimeScale`,
+ *   `waitTimeMs`).
  */
 import { randomBytes } from 'node:crypto';
 import { StateMachine, type RunOptions, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { DEFAULT_TIMERS } from '../functions/core/approval-flow.js';
+import { workflowDurations } from '../functions/core/durations.js';
 import { loadDefinition, WORKFLOW_NAMES } from '../lib/workflows/definitions.js';
 import { TaskClosedError, type WorkflowEngine, type WorkflowName } from '../functions/ports.js';
 
@@ -76,6 +81,10 @@ export interface LocalWorkflowEngineOptions {
   waitTimeScale?: number;
   /** Per Wait state, milliseconds to wait instead; `undefined` falls back to `waitTimeScale`. Wins over the scale. */
   waitTimeMs?: (state: string, seconds: number | undefined) => number | undefined;
+  /** The clock a `TimestampPath` wait counts by (the application's clock; tests move it). */
+  clock?: { now(): Date };
+  /** The durations the definitions take by substitution (functions/core/durations.ts `workflowDurations`). */
+  durations?: Record<string, number>;
   /** Multiplies callback tasks' `TimeoutSeconds` (default 1), so tests can reach the timeout path. */
   taskTimeoutScale?: number;
   /** Log sink: the interpreter's events and the engine's own. Exceptions thrown here are ignored. */
@@ -107,7 +116,7 @@ interface TaskStateInfo {
 
 interface StateInfo {
   tasks: Map<string, TaskStateInfo>;
-  waits: Map<string, number | undefined>;
+  waits: Map<string, { seconds?: number; inputField?: string }>;
   topLevel: Set<string>;
 }
 
@@ -182,7 +191,16 @@ function inspect(workflow: string, definition: StateMachineDefinition): StateInf
         const timeoutSeconds = typeof state.TimeoutSeconds === 'number' ? state.TimeoutSeconds : undefined;
         info.tasks.set(name, { callback, ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}) });
       } else if (state.Type === 'Wait') {
-        info.waits.set(name, typeof state.Seconds === 'number' ? state.Seconds : undefined);
+        const path = (state as { TimestampPath?: unknown }).TimestampPath;
+        if (path !== undefined && !(typeof path === 'string' && /^\$\.\w+$/.test(path))) {
+          throw new Error(
+            `Workflow '${workflow}', state '${name}': a TimestampPath runs locally only as a field of the execution input ($.name), got ${String(path)}`,
+          );
+        }
+        info.waits.set(name, {
+          ...(typeof state.Seconds === 'number' ? { seconds: state.Seconds } : {}),
+          ...(typeof path === 'string' ? { inputField: path.slice(2) } : {}),
+        });
       } else if (state.Type === 'Map') {
         const inner = state.ItemProcessor ?? state.Iterator;
         if (inner) walk(inner);
@@ -205,11 +223,18 @@ export class LocalWorkflowEngine implements WorkflowEngine {
   constructor(private readonly options: LocalWorkflowEngineOptions) {
     for (const workflow of WORKFLOW_NAMES) {
       const definition = (options.definitions?.[workflow] ??
-        loadDefinition(workflow, { WorkflowTasksFunctionArn: options.functionArn ?? LOCAL_FUNCTION_ARN })) as StateMachineDefinition;
+        loadDefinition(workflow, {
+          WorkflowTasksFunctionArn: options.functionArn ?? LOCAL_FUNCTION_ARN,
+          ...(workflow === 'approval' ? (options.durations ?? workflowDurations(DEFAULT_TIMERS)) : {}),
+        })) as StateMachineDefinition;
       const info = inspect(workflow, definition);
       // The interpreter validates the definition (asl-validator, ARNs and paths checked).
       this.machines.set(workflow, { machine: new StateMachine(definition), info });
     }
+  }
+
+  private now(): number {
+    return (this.options.clock?.now() ?? new Date()).getTime();
   }
 
   static executionId(workflow: WorkflowName, name: string): string {
@@ -328,13 +353,21 @@ export class LocalWorkflowEngine implements WorkflowEngine {
 
   private async execute(execution: Execution, machine: StateMachine, info: StateInfo): Promise<void> {
     if (execution.status !== 'RUNNING') return; // stopped before it began
+    // How long each Wait lasts, worked out when the execution reaches it (the interpreter reads
+    // the override at that moment): an instant is counted down by the engine's clock.
     const waitTimeOverrides: Record<string, number> = {};
-    for (const [state, seconds] of info.waits) {
-      const custom = this.options.waitTimeMs?.(state, seconds);
-      if (custom !== undefined) waitTimeOverrides[state] = Math.max(0, Math.round(custom));
-      else if (seconds !== undefined && (this.options.waitTimeScale ?? 1) !== 1) {
-        waitTimeOverrides[state] = Math.max(0, Math.round(seconds * 1000 * (this.options.waitTimeScale ?? 1)));
-      }
+    const scale = this.options.waitTimeScale ?? 1;
+    for (const [state, wait] of info.waits) {
+      Object.defineProperty(waitTimeOverrides, state, {
+        enumerable: true,
+        get: () => {
+          const until = wait.inputField ? execution.input[wait.inputField] : undefined;
+          const seconds = typeof until === 'string' ? Math.max(0, (Date.parse(until) - this.now()) / 1000) : wait.seconds;
+          const custom = this.options.waitTimeMs?.(state, seconds);
+          if (custom !== undefined) return Math.max(0, Math.round(custom));
+          return seconds === undefined ? undefined : Math.max(0, Math.round(seconds * 1000 * scale));
+        },
+      });
     }
     const taskResourceLocalHandlers: TaskHandlers = {};
     for (const [state, task] of info.tasks) {

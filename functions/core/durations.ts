@@ -25,11 +25,11 @@ export const APPROVAL_TASK_MARGIN_HOURS = 24;
 
 const HOUR = 3600;
 
-/** The numbers the ASL files take by substitution, in seconds, from the durations above and the approval timers in force. */
+/**
+ * The numbers the ASL files take by substitution (lib/workflows/definitions.ts), in seconds, from
+ * the durations above and the approval timers in force. The emergency flow's waits need none: they
+ * wait until instants the core computes from the start of the work (lifecycle.ts `emergencyTimers`).
+ */
 export function workflowDurations(timers: { expireAfterHours: number }): Record<string, number> {
-  return {
-    EmergencyReminderSeconds: EMERGENCY_REMINDER_HOURS * HOUR,
-    EmergencyDueAfterReminderSeconds: (EMERGENCY_POST_APPROVAL_HOURS - EMERGENCY_REMINDER_HOURS) * HOUR,
-    ApprovalTaskTimeoutSeconds: Math.round((timers.expireAfterHours + APPROVAL_TASK_MARGIN_HOURS) * HOUR),
-  };
+  return { ApprovalTaskTimeoutSeconds: Math.round((timers.expireAfterHours + APPROVAL_TASK_MARGIN_HOURS) * HOUR) };
 }

@@ -16,6 +16,7 @@ import {
   type Action,
   type Decision,
   type RulesConfig,
+  emergencyTimers,
   type TransitionContext,
   type TransitionInput,
   workflowRef,
@@ -260,7 +261,10 @@ async function afterTransition(deps: ChangeDeps, action: Action, before: ChangeR
 
 async function startWorkflowOf(deps: ChangeDeps, cr: ChangeRequest): Promise<void> {
   if (!deps.workflows || !cr.workflow) return;
-  const input = cr.workflow.name === 'approval' ? { changeId: cr.id, revision: cr.workflow.revision } : { changeId: cr.id, startedAt: cr.startedAt };
+  const input =
+    cr.workflow.name === 'approval'
+      ? { changeId: cr.id, revision: cr.workflow.revision }
+      : { changeId: cr.id, startedAt: cr.startedAt, ...emergencyTimers(cr.startedAt!) };
   await deps.workflows.start(cr.workflow.name, cr.workflow.executionName, input);
 }
 

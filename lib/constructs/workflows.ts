@@ -12,7 +12,7 @@ import { Construct } from 'constructs';
 import type { WorkflowName } from '../../functions/ports.js';
 import type { WorkflowAccess } from '../../functions/routes.js';
 import type { LogSettings } from '../settings.js';
-import { definitionText, placeholders, WORKFLOW_NAMES } from '../workflows/definitions.js';
+import { definitionText, placeholders, WORKFLOW_NAMES, withNumbers } from '../workflows/definitions.js';
 import { ALARM_PERIOD, RunbookAlarm } from './alarms.js';
 import type { ChangeflowFunction } from './function.js';
 import { acknowledge } from './nag.js';
@@ -33,6 +33,8 @@ export interface ChangeflowWorkflow {
 export interface ChangeflowWorkflowsProps {
   /** The function every task state invokes; the state machines may invoke it and nothing else. */
   readonly tasks: ChangeflowFunction;
+  /** The durations the ASL files take by substitution, from the core and the settings (`workflowDurations`). */
+  readonly durations: Record<string, number>;
   readonly logs: Required<LogSettings>;
   /**
    * Whom the failed-execution alarms notify.
@@ -133,9 +135,11 @@ export class ChangeflowWorkflows extends Construct {
     const stack = Stack.of(this);
     const title = `${name[0]!.toUpperCase()}${name.slice(1)}`;
     const id = `${title}Workflow`;
+    // the durations are written into the text here; CloudFormation substitutes the ARN
+    const text = withNumbers(definitionText(name), props.durations);
     const substitutions: Record<string, string> = { WorkflowTasksFunctionArn: props.tasks.fn.functionArn };
     // every placeholder of the file has its substitution, and every substitution a placeholder
-    const wanted = placeholders(name);
+    const wanted = placeholders(name).filter((key) => !Object.hasOwn(props.durations, key));
     if (JSON.stringify(wanted) !== JSON.stringify(Object.keys(substitutions).sort())) {
       throw new Error(
         `lib/workflows/${name}.asl.json uses the placeholders ${wanted.join(', ')}, the stack substitutes ${Object.keys(substitutions).join(', ')}`,
@@ -157,7 +161,7 @@ export class ChangeflowWorkflows extends Construct {
       // points at it, while fromString inlines the text, so the template carries the definition
       // and the infra tests can compare it with the ASL file. The placeholders stay as they are
       // in the file; CloudFormation substitutes them (DefinitionSubstitutions).
-      definitionBody: DefinitionBody.fromString(definitionText(name)),
+      definitionBody: DefinitionBody.fromString(text),
       definitionSubstitutions: substitutions,
       // Every event (cdk-nag SF1), but not its input and output: the approval's callback payload carries
       // the task token that decides it, and every state's data the change request itself.

@@ -1,9 +1,11 @@
 /**
  * The workflow definitions: one Amazon States Language file per workflow, in this folder. The CDK
- * stack deploys the file text (`DefinitionBody.fromString(definitionText(name))` with
- * `definitionSubstitutions`), and the local engine runs the same file after `loadDefinition`.
+ * stack deploys the file text and the local engine runs the same file.
  *
- * Placeholders are `${Key}` inside JSON strings, the syntax of CDK's definition substitutions.
+ * Placeholders are `${Key}` inside JSON strings, the syntax of CDK's definition substitutions. A
+ * placeholder that is a whole JSON string and stands for a number (`"TimeoutSeconds":
+ * "${ApprovalTaskTimeoutSeconds}"`) becomes that number: durations come from the core
+ * (functions/core/durations.ts) by substitution, never as numbers written in a file.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -32,16 +34,31 @@ export function placeholders(name: WorkflowName): string[] {
 }
 
 /**
- * The definition as an object, with every `${Key}` replaced by `substitutions[Key]` (JSON-escaped,
- * since placeholders stand inside strings). Throws if a placeholder has no substitution, or if a
- * substitution is not used by the definition (a typo would otherwise go unnoticed).
+ * The text with its number placeholders (`"${Key}"`) replaced by the numbers given; the other
+ * placeholders are left for the caller (CloudFormation's DefinitionSubstitutions, or `loadDefinition`).
  */
-export function loadDefinition(name: WorkflowName, substitutions: Record<string, string>): object {
-  const text = definitionText(name);
+export function withNumbers(text: string, numbers: Record<string, number>): string {
+  return text.replace(/"\$\{([^}]*)\}"/g, (whole, key: string) => {
+    if (!Object.hasOwn(numbers, key)) return whole;
+    const value = numbers[key]!;
+    if (!Number.isFinite(value)) throw new Error(`substitution ${key} must be a finite number, got ${value}`);
+    return String(value);
+  });
+}
+
+/**
+ * The definition as an object, with every `${Key}` replaced: numbers for whole-string number
+ * placeholders, JSON-escaped strings inside strings. Throws if a placeholder has no substitution,
+ * or if a substitution is not used by the definition (a typo would otherwise go unnoticed).
+ */
+export function loadDefinition(name: WorkflowName, substitutions: Record<string, string | number>): object {
   const used = new Set<string>();
   const missing = new Set<string>();
-  const substituted = text.replace(PLACEHOLDER, (whole, key: string) => {
-    if (!Object.hasOwn(substitutions, key)) {
+  const numbers = Object.fromEntries(Object.entries(substitutions).filter((e): e is [string, number] => typeof e[1] === 'number'));
+  const raw = definitionText(name);
+  for (const m of raw.matchAll(/"\$\{([^}]*)\}"/g)) if (Object.hasOwn(numbers, m[1]!)) used.add(m[1]!);
+  const substituted = withNumbers(raw, numbers).replace(PLACEHOLDER, (whole, key: string) => {
+    if (!Object.hasOwn(substitutions, key) || typeof substitutions[key] === 'number') {
       missing.add(whole);
       return whole;
     }

@@ -24,7 +24,9 @@ import { REPO_ROOT, WORKER_FUNCTIONS } from '../../lib/constructs/function.js';
 import { hasWorkflowAccess } from '../../lib/constructs/workflows.js';
 import { DEFAULT_EVENT_BUS_NAME } from '../../lib/settings.js';
 import { actionsOf, ISSUER, resourcesOf, SKIP_BUNDLING, synth, type Statement } from './synth.js';
-import { definitionText, loadDefinition, placeholders, WORKFLOW_NAMES } from '../../lib/workflows/definitions.js';
+import { DEFAULT_TIMERS } from '../../functions/core/approval-flow.js';
+import { workflowDurations } from '../../functions/core/durations.js';
+import { definitionText, loadDefinition, placeholders, WORKFLOW_NAMES, withNumbers } from '../../lib/workflows/definitions.js';
 
 type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: string | string[] };
 const logicalId = (stack: ChangeflowStack, c: { node: { defaultChild?: unknown } }) => stack.getLogicalId(c.node.defaultChild as CfnRole);
@@ -141,14 +143,15 @@ describe('the approvals in the stack', () => {
       for (const name of WORKFLOW_NAMES) expect(resources[smId[name]]!.Properties.LoggingConfiguration.IncludeExecutionData, name).toBe(false);
     });
 
-    it.each(WORKFLOW_NAMES)('%s is the ASL file, inlined as is, with every placeholder substituted by the WorkflowTasks function ARN', (name) => {
+    it.each(WORKFLOW_NAMES)('%s is the ASL file, inlined with the core’s durations written in and the WorkflowTasks ARN substituted', (name) => {
       const props = resources[smId[name]]!.Properties;
+      const durations = workflowDurations(DEFAULT_TIMERS);
       // DefinitionBody.fromString: the text itself, not an S3 location (fromFile would upload an asset)
       expect(props.DefinitionS3Location).toBeUndefined();
       expect(typeof props.DefinitionString).toBe('string');
-      expect(JSON.parse(props.DefinitionString)).toEqual(JSON.parse(definitionText(name)));
+      expect(JSON.parse(props.DefinitionString)).toEqual(JSON.parse(withNumbers(definitionText(name), durations)));
       // every placeholder has a substitution and every substitution a placeholder
-      expect(Object.keys(props.DefinitionSubstitutions).sort()).toEqual(placeholders(name));
+      expect(Object.keys(props.DefinitionSubstitutions).sort()).toEqual(placeholders(name).filter((k) => !(k in durations)));
       expect(props.DefinitionSubstitutions).toEqual({ WorkflowTasksFunctionArn: getAtt(tasksFnId) });
     });
 
@@ -156,7 +159,10 @@ describe('the approvals in the stack', () => {
       const props = resources[smId[name]]!.Properties;
       // substitute as CloudFormation will, with a marker standing for each substitution's value
       const marker = (key: string) => `arn:aws:lambda:eu-west-1:123456789012:function:${key}-${JSON.stringify(props.DefinitionSubstitutions[key])}`;
-      const substituted = loadDefinition(name, Object.fromEntries(Object.keys(props.DefinitionSubstitutions).map((k) => [k, marker(k)]))) as Machine;
+      const substituted = loadDefinition(name, {
+        ...Object.fromEntries(Object.keys(props.DefinitionSubstitutions).map((k) => [k, marker(k)])),
+        ...(name === 'approval' ? workflowDurations(DEFAULT_TIMERS) : {}),
+      }) as Machine;
       const states = allStates(substituted);
       expect(Object.keys(states)).toEqual(Object.keys(allStates(JSON.parse(definitionText(name)) as Machine)));
       const tasks = Object.entries(states).filter(([, s]) => s.Type === 'Task');

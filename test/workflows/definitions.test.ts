@@ -1,5 +1,8 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_TIMERS } from '../../functions/core/approval-flow.js';
+import { APPROVAL_TASK_MARGIN_HOURS, EMERGENCY_POST_APPROVAL_HOURS, EMERGENCY_REMINDER_HOURS, workflowDurations } from '../../functions/core/durations.js';
+import { emergencyTimers } from '../../functions/core/lifecycle.js';
 import { definitionText, loadDefinition, placeholders, WORKFLOW_NAMES, WORKFLOWS } from '../../lib/workflows/definitions.js';
 
 // asl-validator ships no type declarations: load it as the CommonJS function it is.
@@ -26,7 +29,8 @@ function allStates(machine: Machine): Record<string, State> {
   return out;
 }
 
-const load = (name: 'approval' | 'emergency') => loadDefinition(name, { WorkflowTasksFunctionArn: ARN }) as Machine;
+const DURATIONS = workflowDurations(DEFAULT_TIMERS);
+const load = (name: 'approval' | 'emergency') => loadDefinition(name, { WorkflowTasksFunctionArn: ARN, ...(name === 'approval' ? DURATIONS : {}) }) as Machine;
 
 describe('workflow definitions', () => {
   it.each(WORKFLOW_NAMES)('rule: the %s definition is valid ASL once substituted (asl-validator, ARNs and paths checked)', (name) => {
@@ -47,11 +51,38 @@ describe('workflow definitions', () => {
     expect(text).toContain(ARN);
   });
 
-  it.each(WORKFLOW_NAMES)('rule: the %s definition uses exactly one placeholder, the tasks function ARN (what the stack substitutes)', (name) => {
-    // Prepare / Act
-    const keys = placeholders(name);
-    // Assess
-    expect(keys).toEqual(['WorkflowTasksFunctionArn']);
+  it.each([
+    ['approval', ['ApprovalTaskTimeoutSeconds', 'WorkflowTasksFunctionArn']],
+    ['emergency', ['WorkflowTasksFunctionArn']],
+  ] as const)('rule: the %s definition has the placeholders the stack and the local engine substitute', (name, expected) => {
+    expect(placeholders(name)).toEqual(expected);
+  });
+
+  it.each(WORKFLOW_NAMES)('rule: no duration is written in the %s file: each comes from the core, by substitution or from the input', (name) => {
+    // Prepare
+    const raw = allStates(JSON.parse(definitionText(name)) as Machine);
+    // Act / Assess
+    for (const [state, s] of Object.entries(raw)) {
+      for (const field of ['Seconds', 'Timestamp', 'TimeoutSeconds', 'HeartbeatSeconds'] as const) {
+        if (s[field] !== undefined) expect(String(s[field]), `${name}.${state}.${field}`).toMatch(/^\$\{\w+\}$/);
+      }
+    }
+  });
+
+  it('rule: the approval task’s safety-net timeout is the core’s: the expiry plus one day', () => {
+    const wait = allStates(load('approval'))['WaitForDecision']!;
+    expect(wait['TimeoutSeconds']).toBe((DEFAULT_TIMERS.expireAfterHours + APPROVAL_TASK_MARGIN_HOURS) * 3600);
+    const strict = allStates(loadDefinition('approval', { WorkflowTasksFunctionArn: ARN, ...workflowDurations({ expireAfterHours: 48 }) }) as Machine);
+    expect(strict['WaitForDecision']!['TimeoutSeconds']).toBe((48 + 24) * 3600);
+  });
+
+  it('rule: the emergency waits are the instants the core computes from the start of the work', () => {
+    const s = allStates(load('emergency'));
+    expect(s['WaitForReminder']!['TimestampPath']).toBe('$.remindAt');
+    expect(s['WaitUntilDue']!['TimestampPath']).toBe('$.dueAt');
+    const timers = emergencyTimers('2026-11-24T15:00:00.000Z');
+    expect(Date.parse(timers.remindAt) - Date.parse('2026-11-24T15:00:00.000Z')).toBe(EMERGENCY_REMINDER_HOURS * 3_600_000);
+    expect(Date.parse(timers.dueAt) - Date.parse('2026-11-24T15:00:00.000Z')).toBe(EMERGENCY_POST_APPROVAL_HOURS * 3_600_000);
   });
 
   it.each(WORKFLOW_NAMES)('rule: every Task state of the %s definition invokes the one tasks function (Lambda invoke, with Payload)', (name) => {
@@ -80,7 +111,7 @@ describe('workflow definitions', () => {
 
   it('rule: loading with a placeholder left unresolved throws, naming it', () => {
     // Prepare / Act / Assess
-    expect(() => loadDefinition('approval', {})).toThrow(/unresolved placeholder.*\$\{WorkflowTasksFunctionArn\}/);
+    expect(() => loadDefinition('approval', DURATIONS)).toThrow(/unresolved placeholder.*\$\{WorkflowTasksFunctionArn\}/);
   });
 
   it('rule: loading with a substitution the definition does not use throws (typos are caught)', () => {
@@ -130,12 +161,12 @@ describe('workflow definitions', () => {
       [['Expired', 'Superseded', 'States.Timeout'], 'Ended'],
     ]);
     expect(wait['Resource']).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
-    expect(wait['TimeoutSeconds']).toBe(8 * 24 * 3600);
+    expect(wait['TimeoutSeconds']).toBe(DURATIONS.ApprovalTaskTimeoutSeconds);
     expect((wait['Parameters'] as { Payload: Record<string, unknown> }).Payload['taskToken.$']).toBe('$$.Task.Token');
     for (const end of ['Approved', 'Rejected', 'Ended']) expect(states[end]?.Type).toBe('Succeed');
   });
 
-  it('rule: emergency is Notify → 12 h → Remind → (done → Done | 12 h → CheckOverdue → Done)', () => {
+  it('rule: emergency is Notify → until remindAt → Remind → (done → Done | until dueAt → CheckOverdue → Done)', () => {
     // Prepare
     const machine = load('emergency');
     const s = allStates(machine);
@@ -143,8 +174,6 @@ describe('workflow definitions', () => {
     const chain = [machine.StartAt, s['Notify']?.['Next'], s['WaitForReminder']?.['Next'], s['Remind']?.['Next']];
     // Assess
     expect(chain).toEqual(['Notify', 'WaitForReminder', 'Remind', 'PostApproved']);
-    expect(s['WaitForReminder']?.['Seconds']).toBe(43_200);
-    expect(s['WaitUntilDue']?.['Seconds']).toBe(43_200);
     expect(s['PostApproved']?.['Choices']).toEqual([{ Variable: '$.reminder.done', BooleanEquals: true, Next: 'Done' }]);
     expect(s['PostApproved']?.['Default']).toBe('WaitUntilDue');
     expect(s['WaitUntilDue']?.['Next']).toBe('CheckOverdue');

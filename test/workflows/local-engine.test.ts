@@ -15,6 +15,9 @@ function fakeTasks(answers: Partial<Record<string, (payload: Payload) => unknown
   return { calls, tasks, named: (task: string) => calls.filter((c) => c['task'] === task) };
 }
 
+/** What the use case gives an emergency flow: the instants of its reminder and deadline, from the start of the work. */
+const emergencyInput = { startedAt: '2026-11-24T15:00:00.000Z', remindAt: '2026-11-25T03:00:00.000Z', dueAt: '2026-11-25T15:00:00.000Z' };
+
 const routeTo =
   (route: 'auto' | 'approval', slots: string[] = []) =>
   () => ({ route, slots });
@@ -248,7 +251,7 @@ describe('local workflow engine: emergency', () => {
     const fake = fakeTasks({ 'post-approval-reminder': () => ({ done: true }) });
     const engine = engineWith({ tasks: fake.tasks, waitTimeScale: 0 });
     // Act
-    const id = await engine.start('emergency', 'CR-8-emergency', { changeId: 'CR-8', startedAt: '2026-11-24T15:00:00.000Z' });
+    const id = await engine.start('emergency', 'CR-8-emergency', { changeId: 'CR-8', ...emergencyInput });
     const result = await engine.waitFor(id, 5_000);
     // Assess
     expect(id).toBe('local:emergency:CR-8-emergency');
@@ -265,7 +268,7 @@ describe('local workflow engine: emergency', () => {
     const fake = fakeTasks({ 'post-approval-reminder': () => ({ done: false }) });
     const engine = engineWith({ tasks: fake.tasks, waitTimeScale: 0 });
     // Act
-    const id = await engine.start('emergency', 'CR-9-emergency', { changeId: 'CR-9', startedAt: '2026-11-24T15:00:00.000Z' });
+    const id = await engine.start('emergency', 'CR-9-emergency', { changeId: 'CR-9', ...emergencyInput });
     const result = await engine.waitFor(id, 5_000);
     // Assess
     expect(result.status).toBe('SUCCEEDED');
@@ -273,51 +276,50 @@ describe('local workflow engine: emergency', () => {
     expect(fake.calls.map((c) => c['task'])).toEqual(['emergency-started', 'post-approval-reminder', 'post-approval-overdue']);
   });
 
-  it('rule: Wait states follow the compressed clock (43200 s × 1e-5 = 432 ms each)', async () => {
+  it.each([
+    ['at the start of the work', '2026-11-24T15:00:00.000Z', [43_200, 86_400]],
+    ['20 h after it (a flow started late, or again after a restart)', '2026-11-25T11:00:00.000Z', [0, 14_400]],
+    ['after the deadline', '2026-11-26T00:00:00.000Z', [0, 0]],
+  ])('rule: the waits last until the instants of the input, by the engine’s clock — %s', async (_, now, expected) => {
     // Prepare
+    const seen: (number | undefined)[] = [];
     const fake = fakeTasks({ 'post-approval-reminder': () => ({ done: false }) });
-    const engine = engineWith({ tasks: fake.tasks, waitTimeScale: 1e-5 });
-    const t0 = Date.now();
-    // Act
-    const id = await engine.start('emergency', 'CR-10-emergency', { changeId: 'CR-10', startedAt: new Date(t0).toISOString() });
-    await until(() => fake.named('post-approval-reminder').length === 1, 'reminder');
-    const atReminder = Date.now() - t0;
-    await engine.waitFor(id, 5_000);
-    const atEnd = Date.now() - t0;
-    // Assess
-    expect(atReminder).toBeGreaterThanOrEqual(400);
-    expect(atEnd).toBeGreaterThanOrEqual(800);
-    expect(atEnd).toBeLessThan(4_000);
-  });
-
-  it('rule: waitTimeMs overrides single Wait states by name', async () => {
-    // Prepare
-    const seen: [string, number | undefined][] = [];
-    const fake = fakeTasks({ 'post-approval-reminder': () => ({ done: true }) });
     const engine = engineWith({
       tasks: fake.tasks,
-      waitTimeScale: 1,
-      waitTimeMs: (state, seconds) => {
-        seen.push([state, seconds]);
-        return 1;
+      clock: { now: () => new Date(now) },
+      waitTimeMs: (_state, seconds) => {
+        seen.push(seconds);
+        return 0;
       },
     });
     // Act
-    const id = await engine.start('emergency', 'CR-11-emergency', { changeId: 'CR-11', startedAt: '2026-11-24T15:00:00.000Z' });
-    const result = await engine.waitFor(id, 5_000);
+    const id = await engine.start('emergency', `CR-10-${seen.length}-${Date.parse(now)}`, { changeId: 'CR-10', ...emergencyInput });
+    await engine.waitFor(id, 5_000);
     // Assess
-    expect(result.status).toBe('SUCCEEDED');
-    expect(seen).toEqual([
-      ['WaitForReminder', 43_200],
-      ['WaitUntilDue', 43_200],
-    ]);
+    expect(seen).toEqual(expected);
+  });
+
+  it('rule: with waitTimeScale the same waits are compressed, and the flow runs to its end', async () => {
+    const seen: number[] = [];
+    const engine = engineWith({
+      tasks: fakeTasks({ 'post-approval-reminder': () => ({ done: true }) }).tasks,
+      clock: { now: () => new Date('2026-11-24T15:00:00.000Z') },
+      waitTimeScale: 1e-5,
+      onEvent: (e) => {
+        if (e.source === 'interpreter' && e.event.type === 'StateEntered' && e.event.state.name === 'WaitForReminder') seen.push(1);
+      },
+    });
+    const id = await engine.start('emergency', 'CR-10-scaled', { changeId: 'CR-10', ...emergencyInput });
+    const result = await engine.waitFor(id, 5_000);
+    expect(result.path).toEqual(['Notify', 'WaitForReminder', 'Remind', 'PostApproved', 'Done']);
+    expect(seen).toEqual([1]);
   });
 
   it('rule: stopping during a Wait aborts at once and no later task runs', async () => {
     // Prepare — real 12 h wait
     const fake = fakeTasks();
-    const engine = engineWith({ tasks: fake.tasks, waitTimeScale: 1 });
-    const id = await engine.start('emergency', 'CR-12-emergency', { changeId: 'CR-12', startedAt: '2026-11-24T15:00:00.000Z' });
+    const engine = engineWith({ tasks: fake.tasks, waitTimeScale: 1, clock: { now: () => new Date('2026-11-24T15:00:00.000Z') } });
+    const id = await engine.start('emergency', 'CR-12-emergency', { changeId: 'CR-12', ...emergencyInput });
     await until(() => fake.calls.length === 1, 'notify');
     // Act
     await engine.stop(id, 'closed with post-incident review');
