@@ -1,5 +1,5 @@
 /**
- * Who must approve (DESIGN §1): the stricter of the category rule and the risk rule wins.
+ * Who must approve (docs/process.md "Who approves"): the stricter of the category rule and the risk rule wins.
  *
  * - standard: auto-approved, but only from the catalogue and only at risk low;
  * - normal: tech-lead or above; risk high → eng-manager or above; risk critical → cto;

@@ -1,5 +1,5 @@
 /**
- * The change calendar (DESIGN §1 "Calendar"; seed "Change Calendar"): blackouts, preferred windows,
+ * The change calendar (docs/process.md "Change calendar"; seed "Change Calendar"): blackouts, preferred windows,
  * conflicts, free slots and the open/closed state, all evaluated in the organisation's IANA time
  * zone with luxon (DST-correct), public holidays from date-holidays, recurring events from rrule.
  *

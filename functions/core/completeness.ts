@@ -1,5 +1,5 @@
 /**
- * Completeness by category (seed: "Automated Validation — check completeness"; DESIGN §1).
+ * Completeness by category (seed: "Automated Validation — check completeness"; docs/process.md "Completeness").
  * Drafts may be incomplete; these checks run on submit (and on the start of an emergency change),
  * and every missing field is named by its path.
  */

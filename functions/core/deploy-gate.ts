@@ -1,5 +1,5 @@
 /**
- * The deployment gate (DESIGN §1 "Deployment gate"): may this change deploy at `at`? Allow or deny
+ * The deployment gate (docs/process.md "The deploy gate"): may this change deploy at `at`? Allow or deny
  * with every reason — not approved, wrong revision, in a blackout, outside the planned window, a
  * conflicting change, the pre-deployment checklist not done. Emergency changes go through
  * blackouts and outside their window, and the answer says so in its notes. The same rule refuses a

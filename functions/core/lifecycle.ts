@@ -1,5 +1,5 @@
 /**
- * The lifecycle of a change request (DESIGN §1 "Lifecycle"; docs/process.md):
+ * The lifecycle of a change request (docs/process.md "The lifecycle"):
  *
  *   draft → submitted → pending_approval → approved → scheduled → in_progress → monitoring
  *         → completed | rolled_back | failed, plus rejected and cancelled.

@@ -1,4 +1,4 @@
-/** The approval ladder `tech-lead < eng-manager < cto` (DESIGN §1 "Who must approve"). */
+/** The approval ladder `tech-lead < eng-manager < cto` (docs/process.md "Who approves"). */
 import { APPROVER_ROLES, type ApproverRole, type Role } from './change-request.js';
 
 export function rank(role: ApproverRole): number {

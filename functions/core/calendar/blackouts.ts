@@ -1,5 +1,5 @@
 /**
- * Blackouts (DESIGN §1 "Calendar"): public holidays, Friday afternoons, weekends, declared
+ * Blackouts (docs/process.md "Change calendar"): public holidays, Friday afternoons, weekends, declared
  * high-traffic events and declared blackouts. Each is kept as its own named entry, even where they
  * overlap, so a refusal can name every one of them. Emergency exemption is the caller's business.
  */

@@ -1,5 +1,5 @@
 /**
- * Conflicts (DESIGN §1 "Calendar"): two changes that will really happen — approved, scheduled or
+ * Conflicts (docs/process.md "Change calendar"): two changes that will really happen — approved, scheduled or
  * under way — whose planned windows overlap and which touch a common component. Component names
  * are compared case-insensitively and trimmed, over the listed components and the free-text ones.
  */

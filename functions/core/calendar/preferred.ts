@@ -1,5 +1,5 @@
 /**
- * Preferred windows (DESIGN §1 "Calendar"; seed "Change Calendar → Preferred Windows"):
+ * Preferred windows (docs/process.md "Change calendar"; seed "Change Calendar → Preferred Windows"):
  * - standard and emergency: any time;
  * - normal: Tuesday to Thursday, 10:00–16:00 local, the whole window inside one such day's slot;
  * - major: Tuesday to Wednesday (the window starts on a Tuesday or Wednesday and ends by Thursday
