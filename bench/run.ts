@@ -30,6 +30,7 @@ import { completeContent, people } from '../test/fixtures.js';
 import { BUNDLE_TARGET } from '../lib/runtime.js';
 import { bundleSizes, type BundleSize } from './bundles.js';
 import { apiEvent, lambdaContext, type EventOptions } from './events.js';
+import { table } from './markdown.js';
 import { RawCalls, type Partition, type Step } from './raw.js';
 import { RoundTripCounter, TripTally, type Trips } from './round-trips.js';
 import { ms, ratio, summarize, timed, type Summary } from './stats.js';
@@ -644,11 +645,6 @@ function print(rows: Row[], noop: Summary, bundles: BundleSize[], stray: StrayOu
   );
   out.push('', `(bench took ${((performance.now() - started) / 1000).toFixed(0)} s)`);
   process.stdout.write(`${out.join('\n')}\n`);
-}
-
-function table(headers: string[], rows: string[][]): string {
-  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  return [line(headers), line(headers.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
 main().catch((err: unknown) => {
