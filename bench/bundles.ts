@@ -108,13 +108,6 @@ export async function buildBundles(entries: readonly { name: string; entry: stri
   }
 }
 
-/** Sizes only: the bundles are built and removed. */
-export async function bundleSizes(entries: readonly { name: string; entry: string }[], repoRoot: string): Promise<BundleSize[]> {
-  const built = await buildBundles(entries, repoRoot);
-  built.dispose();
-  return built.bundles.map(({ file: _file, ...size }) => size);
-}
-
 function packageOf(input: string): string {
   // The last node_modules segment names the package even when it is nested in another.
   const matches = [...input.replaceAll('\\', '/').matchAll(/node_modules\/((?:@[^/]+\/)?[^/]+)/g)];

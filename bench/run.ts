@@ -13,6 +13,10 @@
  * Then the approval workflow (bench/workflow.ts): submit → approved for an auto-approved change on
  * the whole local runtime (over real HTTP), and the DynamoDB round trips of each kind of approval
  * decision.
+ *
+ * And every function's cold start (bench/cold-start.ts): fresh processes importing each bundle, in
+ * turns with a baseline that loads only the DynamoDB clients. `npm run bench:cold` (or
+ * BENCH_ONLY=cold) measures that alone, without DynamoDB Local.
  */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
@@ -24,11 +28,11 @@ import { documentClient } from '../functions/adapters/dynamodb/client.js';
 import { ensureTable } from '../functions/adapters/dynamodb/table.js';
 import { loadConfig } from '../functions/config.js';
 import type { ApproverRole, Person } from '../functions/core/change-request.js';
-import { ROUTE_GROUPS } from '../functions/routes.js';
 import { startDynamoDbLocal, type RunningDynamoDb } from '../local/dynamodb-local.js';
 import { completeContent, people } from '../test/fixtures.js';
 import { BUNDLE_TARGET } from '../lib/runtime.js';
-import { bundleSizes, type BundleSize } from './bundles.js';
+import { buildBundles, stackFunctions, type BundleSize } from './bundles.js';
+import { BASELINE, formatColdStart, measureColdStarts, type ColdStartResult } from './cold-start.js';
 import { apiEvent, lambdaContext, type EventOptions } from './events.js';
 import { table } from './markdown.js';
 import { RawCalls, type Partition, type Step } from './raw.js';
@@ -47,6 +51,11 @@ const LIST_LIMIT = 25;
 const FLOW_WARMUP = count('BENCH_FLOW_WARMUP', 5);
 const FLOW_RUNS = count('BENCH_FLOW_RUNS', 50);
 const DECISIONS = count('BENCH_DECISIONS', 30);
+/** Fresh processes per function for the cold-start table, each after one of the baseline. */
+const COLD_RUNS = count('BENCH_COLD_RUNS', 10);
+/** `cold` (`npm run bench:cold`, or BENCH_ONLY=cold): the cold-start table alone. */
+const ONLY = process.env.BENCH_ONLY || (process.argv.includes('--only=cold') ? 'cold' : undefined);
+if (ONLY !== undefined && ONLY !== 'cold') throw new Error(`BENCH_ONLY may only be cold, got ${ONLY}`);
 
 // Powertools reads these when functions/http/api.ts is first evaluated; the handlers are therefore
 // imported dynamically, after this point. Info lines and EMF output would otherwise be terminal
@@ -119,9 +128,24 @@ function log(line: string) {
 
 async function main() {
   const started = performance.now();
-  // Bundling first, before the JVM starts, so the two do not compete for the two cores.
-  log('bundling the functions…');
-  const bundles = await bundleSizes(ROUTE_GROUPS, REPO_ROOT);
+  // Bundling and the cold starts first, before the JVM starts, so they do not compete for the two cores.
+  log('bundling the functions and the cold-start baseline…');
+  const functions = stackFunctions();
+  const built = await buildBundles([...functions, BASELINE], REPO_ROOT);
+  let cold: ColdStartResult;
+  try {
+    cold = await measureColdStarts(functions, built.bundles, { runs: COLD_RUNS, log });
+  } finally {
+    built.dispose();
+  }
+  if (ONLY === 'cold') {
+    const out = [...header(), `Runs: ${COLD_RUNS} cold starts per function (BENCH_COLD_RUNS), interleaved with the baseline.`, ''];
+    out.push(...formatColdStart(cold, REPO_ROOT));
+    out.push('', `(bench took ${((performance.now() - started) / 1000).toFixed(0)} s)`);
+    process.stdout.write(`${out.join('\n')}\n`);
+    return;
+  }
+  const bundles: BundleSize[] = built.bundles.filter((b) => b.name !== BASELINE.name);
 
   log('starting DynamoDB Local (in memory)…');
   const ddb = await startDynamoDbLocal();
@@ -133,7 +157,7 @@ async function main() {
   process.once('SIGTERM', stopOnSignal);
   const stray = new StrayOutput();
   try {
-    await bench(ddb, bundles, started, stray);
+    await bench(ddb, bundles, cold, started, stray);
   } finally {
     stray.restore();
     await ddb.stop();
@@ -142,7 +166,7 @@ async function main() {
   }
 }
 
-async function bench(ddb: RunningDynamoDb, bundles: BundleSize[], started: number, stray: StrayOutput) {
+async function bench(ddb: RunningDynamoDb, bundles: BundleSize[], cold: ColdStartResult, started: number, stray: StrayOutput) {
   // The module-level `handler` of each entry builds its own client from the environment at import;
   // pointing it at DynamoDB Local keeps that client harmless (it is never used here).
   process.env.DYNAMODB_ENDPOINT = ddb.endpoint;
@@ -433,7 +457,7 @@ async function bench(ddb: RunningDynamoDb, bundles: BundleSize[], started: numbe
     { op: `list (GET /changes?limit=${LIST_LIMIT})`, m: listM, goal: { max: 1, text: '1 a page' } },
   ];
 
-  print(rows, noopSummary, bundles, stray, started, flowResult, decisionRows);
+  print(rows, noopSummary, bundles, cold, stray, started, flowResult, decisionRows);
 }
 
 interface DecisionRow {
@@ -454,18 +478,35 @@ interface Row {
   withinPair?: boolean;
 }
 
-function print(rows: Row[], noop: Summary, bundles: BundleSize[], stray: StrayOutput, started: number, flow: AutoApproveResult, decisions: DecisionRow[]) {
-  const out: string[] = [];
+/** The report's title and the machine it ran on. */
+function header(): string[] {
   const cpus = os.cpus();
-  out.push('# ChangeFlow benchmark', '');
-  out.push(
+  return [
+    '# ChangeFlow benchmark',
+    '',
     `Machine: Node ${process.version} on ${process.platform}/${process.arch}, ${cpus.length} CPU(s) (${cpus[0]?.model.trim() ?? 'unknown'}), ` +
       `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, load average ${os
         .loadavg()
         .map((l) => l.toFixed(2))
         .join(' / ')}.`,
+  ];
+}
+
+function print(
+  rows: Row[],
+  noop: Summary,
+  bundles: BundleSize[],
+  cold: ColdStartResult,
+  stray: StrayOutput,
+  started: number,
+  flow: AutoApproveResult,
+  decisions: DecisionRow[],
+) {
+  const out: string[] = header();
+  out.push(
+    `Runs: ${WARMUP} warm-up + ${ITERATIONS} measured iterations per operation; DynamoDB Local in memory on loopback; ${COLD_RUNS} cold starts per function.`,
+    '',
   );
-  out.push(`Runs: ${WARMUP} warm-up + ${ITERATIONS} measured iterations per operation; DynamoDB Local in memory on loopback.`, '');
 
   out.push('## Latency and round trips', '');
   out.push(
@@ -639,6 +680,7 @@ function print(rows: Row[], noop: Summary, bundles: BundleSize[], stray: StrayOu
     ),
     '',
   );
+  out.push(...formatColdStart(cold, REPO_ROOT), '');
   out.push(
     '_These figures come from one run on a noisy shared machine: read the ratios between columns of the same run, not the absolute times. ' +
       'DynamoDB Local on loopback is not DynamoDB in a region; only the round-trip counts carry over as they are._',
