@@ -488,8 +488,8 @@ function importActivity(result: ColdStartResult, repoRoot: string): string[] {
   const lines: string[] = [
     'One probe process per bundle, off the clock, records the async resources created while the import runs (promises left out: sockets, DNS lookups, ' +
       'timers, file reads, deferred callbacks) with where they were created, synchronous file-system calls outside the bundle, DNS lookups and socket connects, ' +
-      'and what is left pending after the import. TickObject and Immediate are deferred callbacks, not I/O; PIPEWRAP from Node itself is the process’s ' +
-      'stdout and stderr, opened when a bundle imports `node:process`.',
+      'and what is left pending after the import. TickObject and Immediate are deferred callbacks, not I/O; PIPEWRAP is the process’s stdout or stderr, ' +
+      'opened on first use: by Node when a bundle imports `node:process`, or by a Console (Powertools Logger makes one) when it does not.',
     '',
   ];
   if (base) {
