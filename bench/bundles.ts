@@ -11,12 +11,8 @@ import { gzipSync } from 'node:zlib';
 import { build, type BuildOptions } from 'esbuild';
 import { SCHEDULED_JOBS } from '../functions/jobs/schedules.js';
 import { ROUTE_GROUPS } from '../functions/routes.js';
-import { WORKER_FUNCTIONS } from '../lib/constructs/function.js';
+import { ESM_REQUIRE_SHIM, WORKER_FUNCTIONS } from '../lib/constructs/function.js';
 import { BUNDLE_TARGET } from '../lib/runtime.js';
-
-/** Kept identical to the stack's banner: it adds bytes, and ESM bundles of CJS deps need it. */
-const ESM_REQUIRE_SHIM =
-  "import { createRequire as __changeflowCreateRequire } from 'node:module'; const require = __changeflowCreateRequire(import.meta.url);";
 
 /** The esbuild options NodejsFunction derives from the stack's `bundling` props, for one entry. */
 export function stackBuildOptions(entry: string, outfile: string, repoRoot: string) {

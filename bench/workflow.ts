@@ -6,56 +6,16 @@
  *   the events on the in-process bus;
  * - DynamoDB round trips per approval decision: an API approve, and an email-link decision (POST
  *   /approvals/decide, token check included), counted on the very client the handlers use.
- *
- * Stand-ins used in the handlers' deps (no AWS here): `StubWorkflows` plays Step Functions when the
- * handlers are invoked in-process (it records calls and does nothing), `CountingEvents` plays
- * EventBridge. Each call they record is one network call in AWS (StartExecution, SendTaskSuccess,
- * PutEvents), outside DynamoDB; they are reported beside the DynamoDB round trips.
+
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { DomainEvent } from '../functions/core/events.js';
-import type { EventPublisher, WorkflowEngine, WorkflowName } from '../functions/ports.js';
 import { signToken } from '../local/dev-auth.js';
 import { completeContent, people } from '../test/fixtures.js';
 import { summarize, type Summary } from './stats.js';
-
-// ---------------------------------------------------------------------------------------------
-// stand-ins for Step Functions and EventBridge
-
-/** Step Functions as the handlers see it, doing nothing: the approval flow is driven by hand (`routeByHand`). */
-export class StubWorkflows implements WorkflowEngine {
-  calls: string[] = [];
-  async start(workflow: WorkflowName, name: string): Promise<string> {
-    this.calls.push('StartExecution');
-    return this.executionIdOf(workflow, name);
-  }
-  executionIdOf(workflow: WorkflowName, name: string): string {
-    return `arn:aws:states:local:000000000000:execution:changeflow-${workflow}:${name}`;
-  }
-  async stop(): Promise<void> {
-    this.calls.push('StopExecution');
-  }
-  async sendTaskSuccess(): Promise<void> {
-    this.calls.push('SendTaskSuccess');
-  }
-  async sendTaskFailure(): Promise<void> {
-    this.calls.push('SendTaskFailure');
-  }
-}
-
-/** EventBridge as the store sees it: one `publish` per committed write = one PutEvents in AWS. */
-export class CountingEvents implements EventPublisher {
-  calls: string[] = [];
-  types: string[] = [];
-  async publish(events: DomainEvent[]): Promise<void> {
-    this.calls.push('PutEvents');
-    this.types.push(...events.map((e) => e.type));
-  }
-}
 
 type FlowDeps = Parameters<typeof import('../functions/use-cases/approval-flow.js').runWorkflowTask>[0];
 
@@ -82,7 +42,7 @@ export interface AutoApproveResult {
   warmup: number;
   /** POST submit sent → its answer received. */
   answered: Summary;
-  /** POST submit sent → ChangeApproved delivered on the in-process bus (published right after the approving write committed). */
+  /** POST submit sent → ChangeApproved delivered on the in-process bus (relayed off the table's stream after the approving write committed). */
   event: Summary;
   /** POST submit sent → a strongly consistent read of the CR item shows `approved` (polled). */
   polled: Summary;
@@ -119,7 +79,7 @@ export async function measureAutoApprove(options: {
     },
   });
   const approvedAt = new Map<string, number>();
-  system.events.subscribe(['ChangeApproved'], async (e) => void approvedAt.set(e.changeId, performance.now()));
+  system.events.bus.subscribe('bench', ['ChangeApproved'], async (e) => void approvedAt.set(e.changeId, performance.now()));
   const token = await signToken(people.alice, system.jwtKey);
   const call = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${system.url}${path}`, {

@@ -145,3 +145,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     calendar: { timeZone: c.ORG_TIMEZONE, holidayCountry: c.HOLIDAY_COUNTRY, holidayRegion: c.HOLIDAY_REGION, fridayCutoff: c.FRIDAY_CUTOFF },
   };
 }
+
+/**
+ * A function declared with a capability (workflows, events, mail, a secret) fails at cold start
+ * when its setting is missing, naming it: nothing is silently switched off.
+ */
+export function requireSettings<K extends keyof Config>(config: Config, names: readonly K[], why: string): { [P in K]-?: NonNullable<Config[P]> } {
+  const missing = names.filter((n) => config[n] === undefined || config[n] === '');
+  if (missing.length) throw new ConfigError(`${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set, and ${why}`);
+  return Object.fromEntries(names.map((n) => [n, config[n]])) as { [P in K]-?: NonNullable<Config[P]> };
+}

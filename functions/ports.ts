@@ -54,16 +54,22 @@ export interface Clock {
 export const systemClock: Clock = { now: () => new Date() };
 
 /** Runs the approval and emergency workflows: Step Functions in AWS, the same ASL in-process locally. */
-export interface WorkflowEngine {
+/** Completes a workflow's callback tasks by their tokens: all a task state's own function may do. */
+export interface TaskCallbacks {
+  /** Completes a callback task. A token that is unknown, closed or timed out throws TaskClosedError. */
+  sendTaskSuccess(taskToken: string, output: Record<string, unknown>): Promise<void>;
+  sendTaskFailure(taskToken: string, error: string, cause: string): Promise<void>;
+}
+
+export interface WorkflowEngine extends TaskCallbacks {
   /** Starts a Standard workflow execution; `name` makes the start idempotent. Returns the execution id (ARN in AWS). */
   start(workflow: WorkflowName, name: string, input: Record<string, unknown>): Promise<string>;
   /** The id `start` gives (or gave) the execution of that name, so a CR need only keep the name. */
   executionIdOf(workflow: WorkflowName, name: string): string;
   /** Stops a running execution; stopping one that already ended is not an error. */
   stop(executionId: string, cause: string): Promise<void>;
-  /** Completes a callback task. A token that is unknown, closed or timed out throws TaskClosedError. */
-  sendTaskSuccess(taskToken: string, output: Record<string, unknown>): Promise<void>;
-  sendTaskFailure(taskToken: string, error: string, cause: string): Promise<void>;
+  /** Whether an execution of that name was ever started (the reconciler starts the ones that were not). */
+  exists(workflow: WorkflowName, name: string): Promise<boolean>;
 }
 
 export type WorkflowName = 'approval' | 'emergency';
@@ -113,6 +119,22 @@ export interface CalendarStore {
  */
 export interface Once {
   run(scope: string, key: Record<string, unknown>, effect: () => Promise<void>): Promise<{ ran: boolean }>;
+  /** In Lambda: a claim held by an invocation that died is released when its time would have run out. */
+  registerLambdaContext?(context: import('aws-lambda').Context): void;
+}
+
+/**
+ * The change calendar as the change use cases ask it: what it says about a planned window, what
+ * the deploy gate says now, which blackouts are in force. Only the functions that apply calendar
+ * rules are composed with one (adapters/calendar-service.ts), so only they load the holiday rules.
+ */
+export interface CalendarService {
+  findings(
+    change: { id: string; content: import('./core/change-request.js').ChangeContent },
+    now: string,
+  ): Promise<import('./core/calendar-findings.js').CalendarFindings | undefined>;
+  gate(cr: ChangeRequest, at: string, revision?: number): Promise<import('./core/lifecycle.js').GateAnswer & { notes: string[] }>;
+  blackoutsAt(at: string): Promise<import('./core/change-request.js').BlackoutRunThrough[]>;
 }
 
 /** Publishes domain events: EventBridge in AWS, an in-process bus locally. */

@@ -1,36 +1,39 @@
 /**
- * The HTTP API, route by route, and which handler entry serves each. One table for both runtimes:
+ * The HTTP API, route by route, and which Lambda entry serves each. One table for both runtimes:
  * the CDK stack creates a route and a function per entry from it, and the local server dispatches
  * with it, so what runs locally is what deploys.
  */
 import type { WorkflowName } from './ports.js';
 
 /**
- * The Step Functions calls a function's code makes (functions/use-cases/changes.ts `afterTransition`
- * and `reviseChange`, approval-flow.ts `sweepApprovals`). Declarative only: the local runtime runs
- * the workflows in-process and ignores it; the stack grants exactly this, and gives a function with
- * any of it both state machine ARNs (APPROVAL_STATE_MACHINE_ARN, EMERGENCY_STATE_MACHINE_ARN: the
- * Step Functions adapter is built from the two together).
+ * The Step Functions calls a function makes. Declarative only: the local runtime runs the workflows
+ * in-process and ignores it; the stack grants exactly this, and gives a function that starts or
+ * stops executions both state machine ARNs (APPROVAL_STATE_MACHINE_ARN, EMERGENCY_STATE_MACHINE_ARN:
+ * the Step Functions adapter is built from the two together). No request handler makes any: the
+ * workflows follow the domain events (functions/use-cases/workflow-driver.ts).
  */
 export interface WorkflowAccess {
-  /** Workflows whose executions the function starts: `states:StartExecution` on those state machines. */
+  /** Workflows whose executions the function starts (`states:StartExecution`) and looks up (`states:DescribeExecution`). */
   start?: WorkflowName[];
   /**
    * Workflows whose running executions the function stops: `states:StopExecution` and
    * `states:DescribeExecution` (to tell an execution that already ended) on their executions.
    */
   stop?: WorkflowName[];
-  /**
-   * Whether the function completes approval callback tasks with a decision
-   * (`states:SendTaskSuccess` / `states:SendTaskFailure`). Only the decision handlers may.
-   */
+  /** Whether the function completes callback tasks (`states:SendTaskSuccess` / `states:SendTaskFailure`). */
   decide?: boolean;
 }
+
+/** The keys a function may read (lib/constructs/keys.ts): each a secret in AWS, a setting locally. */
+export type KeyName = 'calendar-feed' | 'approval-link' | 'list-cursor';
 
 export interface RouteGroup {
   /** Construct id of the function in the stack and key of the local dispatcher. */
   name: string;
-  /** Handler entry, relative to the repository root; it exports `handler`. */
+  /**
+   * Lambda entry, relative to the repository root: the composition root under functions/lambda/
+   * that builds this group's adapters from the configuration and exports `handler`.
+   */
   entry: string;
   /** What the function may do with the table: least privilege per function. */
   tableAccess: 'none' | 'read' | 'read-write';
@@ -42,25 +45,18 @@ export interface RouteGroup {
    */
   tableDelete?: boolean;
   /**
-   * Whether the function writes change requests. Every such write publishes its domain events, so
-   * the stack gives it the event bus (EVENT_BUS_NAME) and `events:PutEvents` on that bus only.
+   * The keys the function reads.
    *
-   * @default false
+   * @default - none
    */
-  publishesEvents?: boolean;
-  /**
-   * The Step Functions calls the function makes (see WorkflowAccess).
-   *
-   * @default - none: no Step Functions permission and no state machine ARN
-   */
-  workflows?: WorkflowAccess;
+  keys?: KeyName[];
   routes: { method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; path: string; public?: boolean }[];
 }
 
 export const ROUTE_GROUPS: RouteGroup[] = [
   {
     name: 'Meta',
-    entry: 'functions/handlers/meta.ts',
+    entry: 'functions/lambda/meta.ts',
     tableAccess: 'none',
     routes: [
       { method: 'GET', path: '/health', public: true },
@@ -73,8 +69,10 @@ export const ROUTE_GROUPS: RouteGroup[] = [
   },
   {
     name: 'ChangesRead',
-    entry: 'functions/handlers/changes-read.ts',
+    entry: 'functions/lambda/changes-read.ts',
     tableAccess: 'read',
+    // the list's cursors are sealed (functions/http/cursor.ts)
+    keys: ['list-cursor'],
     routes: [
       { method: 'GET', path: '/changes' },
       // `{id}` also matches `CR-….md`: the handler answers with Markdown then (HTTP API path
@@ -86,7 +84,7 @@ export const ROUTE_GROUPS: RouteGroup[] = [
     // Its own function: the calendar rules bring the holiday tables (~1.5 MB), which plain reads
     // of change requests should not load on a cold start.
     name: 'DeployGate',
-    entry: 'functions/handlers/deploy-gate.ts',
+    entry: 'functions/lambda/deploy-gate.ts',
     tableAccess: 'read',
     routes: [
       { method: 'GET', path: '/changes/{id}/gate' },
@@ -95,11 +93,9 @@ export const ROUTE_GROUPS: RouteGroup[] = [
   },
   {
     name: 'ApprovalLinks',
-    entry: 'functions/handlers/approval-links.ts',
+    entry: 'functions/lambda/approval-links.ts',
     tableAccess: 'read-write',
-    publishesEvents: true,
-    // POST decides: completes the slot's callback task (approve) or fails it (reject)
-    workflows: { decide: true },
+    keys: ['approval-link'],
     routes: [
       // public at the gateway: the signed, expiring token in the link is the credential
       { method: 'GET', path: '/approvals/decide', public: true },
@@ -108,10 +104,12 @@ export const ROUTE_GROUPS: RouteGroup[] = [
   },
   {
     name: 'Calendar',
-    entry: 'functions/handlers/calendar.ts',
+    entry: 'functions/lambda/calendar.ts',
     tableAccess: 'read-write',
     // DELETE /calendar/events/{id} removes the event's item
     tableDelete: true,
+    // GET /calendar.ics compares the feed key in the URL with it
+    keys: ['calendar-feed'],
     routes: [
       { method: 'GET', path: '/calendar' },
       { method: 'GET', path: '/calendar/state' },
@@ -123,11 +121,8 @@ export const ROUTE_GROUPS: RouteGroup[] = [
   },
   {
     name: 'ChangesWrite',
-    entry: 'functions/handlers/changes-write.ts',
+    entry: 'functions/lambda/changes-write.ts',
     tableAccess: 'read-write',
-    publishesEvents: true,
-    // POST of an emergency change starts the emergency flow; PATCH (a new revision) stops the running approval
-    workflows: { start: ['emergency'], stop: ['approval'] },
     routes: [
       { method: 'POST', path: '/changes' },
       { method: 'PATCH', path: '/changes/{id}' },
@@ -135,12 +130,8 @@ export const ROUTE_GROUPS: RouteGroup[] = [
   },
   {
     name: 'ChangesTransition',
-    entry: 'functions/handlers/changes-transition.ts',
+    entry: 'functions/lambda/changes-transition.ts',
     tableAccess: 'read-write',
-    publishesEvents: true,
-    // submit starts the approval flow, start of an emergency change the emergency flow; cancel stops
-    // the approval; approve and reject complete or fail the slot's callback task
-    workflows: { start: ['approval', 'emergency'], stop: ['approval'], decide: true },
     routes: [{ method: 'POST', path: '/changes/{id}/{action}' }],
   },
 ];

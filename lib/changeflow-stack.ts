@@ -1,18 +1,20 @@
 /**
  * The ChangeFlow stack, composed of one construct per concern (lib/constructs/): ChangeflowData
- * holds the table, ChangeflowKeys the calendar feed key and the approval link key, ChangeflowEvents
- * the domain event bus and its archive, ChangeflowWorkflows the approval and emergency state
- * machines of lib/workflows with their log groups and failed alarms, ChangeflowApi the HTTP API, its
- * stage, JWT authorizer, routes and 5xx alarm, ScheduledJobs the jobs of functions/jobs/schedules.ts
- * with their schedules, scheduler roles and dead-letter queues, ChangeflowNotifications the rule on
- * the bus, the Notifications function and their dead-letter queue, and ChangeflowMail the SES
- * identity senders may use. Every function is a ChangeflowFunction (its own role, log group and
- * errors alarm), every dead-letter queue a MonitoredQueue. The stack itself creates one function per
- * route group of functions/routes.ts and the WorkflowTasks function, and grants each exactly what
- * its group declares; the settings and their defaults are in lib/settings.ts. The stateful resources
- * are children of the stack itself, so their logical IDs are those of test/infra/logical-ids.test.ts.
+ * holds the table and its stream, ChangeflowKeys the calendar feed, approval link and list cursor
+ * keys, ChangeflowEvents the domain event bus and its archive, ChangeflowWorkflows the approval and
+ * emergency state machines of lib/workflows with their log groups and failed alarms, ChangeflowApi
+ * the HTTP API, its stage, JWT authorizer, routes and 5xx alarm, ScheduledJobs the jobs of
+ * functions/jobs/schedules.ts with their schedules, scheduler roles and dead-letter queues,
+ * OutboxRelay the table's stream into the EventRelay function (the outbox's delivery to the bus),
+ * two BusConsumers (Notifications, the emails; WorkflowDriver, the workflows) each with its rule
+ * and dead-letter queue, and ChangeflowMail the SES identity senders may use. Every function is a
+ * ChangeflowFunction (its own role, log group and errors alarm) whose entry is a composition root
+ * under functions/lambda/, every dead-letter queue a MonitoredQueue. The stack creates one function
+ * per route group of functions/routes.ts and grants each exactly what its group declares; the
+ * settings and their defaults are in lib/settings.ts. The stateful resources are children of the
+ * stack itself, so their logical IDs are those of test/infra/logical-ids.test.ts.
  */
-import { Annotations, CfnOutput, Stack } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import type { HttpApi, HttpRoute, HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
@@ -28,14 +30,17 @@ import { workflowDurations } from '../functions/core/durations.js';
 import { SCHEDULED_JOBS } from '../functions/jobs/schedules.js';
 import type { WorkflowName } from '../functions/ports.js';
 import { ROUTE_GROUPS, type RouteGroup } from '../functions/routes.js';
-import { APPROVAL_LINKS_PATH, CALENDAR_FEED_PATH, ChangeflowApi } from './constructs/api.js';
+import { NOTIFIED_EVENTS } from '../functions/use-cases/notifications.js';
+import { DRIVEN_EVENTS } from '../functions/use-cases/workflow-driver.js';
+import { ChangeflowApi } from './constructs/api.js';
 import { ChangeflowData } from './constructs/data.js';
 import { ChangeflowEvents } from './constructs/events.js';
 import { ChangeflowFunction, type FunctionDefaults, WORKER_FUNCTIONS, type WorkerName } from './constructs/function.js';
 import { type ChangeflowJob, ScheduledJobs } from './constructs/jobs.js';
 import { ChangeflowKeys } from './constructs/keys.js';
 import { ChangeflowMail } from './constructs/mail.js';
-import { ChangeflowNotifications } from './constructs/notifications.js';
+import { BusConsumer } from './constructs/bus-consumer.js';
+import { OutboxRelay } from './constructs/outbox-relay.js';
 import { type ChangeflowWorkflow, ChangeflowWorkflows } from './constructs/workflows.js';
 import { type ChangeflowStackProps, PLACEHOLDER_JWT_ISSUER, resolveSettings } from './settings.js';
 
@@ -66,11 +71,11 @@ export class ChangeflowStack extends Stack {
   public readonly calendarFeedSecret: Secret;
   /** The key that signs and verifies approval links (HMAC), base64. */
   public readonly approvalLinkSecret: Secret;
-  /** The bus every change-request write publishes its domain events to. */
+  /** The bus the outbox's events are published to (by EventRelay). */
   public readonly eventBus: EventBus;
   /** The approval and emergency state machines. */
   public readonly workflows: ReadonlyMap<WorkflowName, ChangeflowWorkflow>;
-  /** WorkflowTasks and Notifications. */
+  /** WorkflowTasks, EventRelay, Notifications and WorkflowDriver. */
   public readonly workers: ReadonlyMap<WorkerName, ChangeflowWorker>;
   /** The rule that sends the notified event types to the Notifications function. */
   public readonly notificationsRule: Rule;
@@ -106,24 +111,27 @@ export class ChangeflowStack extends Stack {
       alarmAction,
     };
 
-    // The function every task state of both workflows invokes: it writes change requests (and so
-    // publishes their events), and knows no state machine ARN (the state machines reference it).
+    // The function every task state of both workflows invokes: it writes change requests (their
+    // events go out through the outbox) and completes a slot's task whose decision came first. It
+    // knows no state machine ARN (the state machines reference it).
     const workflowTasks = new ChangeflowFunction(this, 'WorkflowTasks', {
-      ...WORKER_FUNCTIONS.WorkflowTasks,
+      entry: WORKER_FUNCTIONS.WorkflowTasks.entry,
+      description: WORKER_FUNCTIONS.WorkflowTasks.description,
       timeout: settings.functions.jobTimeout,
       runbook: 'workflow-failed',
       defaults,
     });
     data.grantChanges(workflowTasks, 'read-write');
-    events.grantPublish(workflowTasks);
     const workflows = new ChangeflowWorkflows(this, 'Workflows', {
       tasks: workflowTasks,
       durations: workflowDurations(loadConfig(settings.environment).timers),
       logs: settings.logs,
       alarmAction,
     });
+    workflows.grant(workflowTasks, WORKER_FUNCTIONS.WorkflowTasks.workflows);
 
-    // One function per route group, holding what the group declares (functions/routes.ts).
+    // One function per route group, holding what the group declares (functions/routes.ts). None
+    // publishes or calls Step Functions: a write's events are in the outbox of its transaction.
     const functions = new Map<string, RouteFunction>();
     for (const group of ROUTE_GROUPS) {
       const fn = new ChangeflowFunction(this, group.name, {
@@ -134,10 +142,7 @@ export class ChangeflowStack extends Stack {
         defaults,
       });
       if (group.tableAccess !== 'none') data.grantChanges(fn, group.tableAccess, { deleteItems: group.tableDelete });
-      if (group.routes.some((r) => r.path === CALENDAR_FEED_PATH)) keys.grantReadFeedKey(fn);
-      if (group.routes.some((r) => r.path === APPROVAL_LINKS_PATH)) keys.grantReadLinkKey(fn);
-      if (group.publishesEvents) events.grantPublish(fn);
-      workflows.grant(fn, group.workflows);
+      for (const key of group.keys ?? []) keys.grantRead(fn, key);
       functions.set(group.name, { group, fn: fn.fn, role: fn.role, routes: api.addRoutes(group, fn) });
     }
 
@@ -147,20 +152,48 @@ export class ChangeflowStack extends Stack {
       timeout: settings.functions.jobTimeout,
       defaults,
       data,
-      events,
       workflows,
       mail,
     });
+
+    // The outbox's delivery: the table's stream to the bus (docs/events.md).
+    const relay = new OutboxRelay(this, 'EventRelay', { data, events, timeout: settings.functions.jobTimeout, defaults });
+
     const publicBaseUrl = settings.publicBaseUrl ?? api.stage.url;
-    const notifications = new ChangeflowNotifications(this, 'Notifications', {
+    const notifications = new BusConsumer(this, 'Notifications', {
+      worker: 'Notifications',
       events,
-      publicBaseUrl,
+      eventTypes: NOTIFIED_EVENTS,
       timeout: settings.functions.jobTimeout,
       defaults,
-      data,
-      keys,
-      mail,
+      runbook: 'notifications-dlq',
+      alarmSummary: 'ChangeFlow notifications: an event was not emailed and landed in the dead-letter queue',
+      // an email more than two hours late needs a person (the queue's alarm), not more retries
+      maxEventAge: Duration.hours(2),
+      // No cycle: the stage URL is built from the API id, and this function is behind no route.
+      environment: { PUBLIC_BASE_URL: publicBaseUrl },
     });
+    // It reads the directory (people by id and by role), writes only its dedupe records, signs links.
+    data.grantReadDirectory(notifications.function);
+    data.grantIdempotencyRecords(notifications.function);
+    mail.grantSend(notifications.function);
+    keys.grantReadLinkKey(notifications.function);
+
+    const driver = new BusConsumer(this, 'WorkflowDriver', {
+      worker: 'WorkflowDriver',
+      events,
+      eventTypes: DRIVEN_EVENTS,
+      timeout: settings.functions.jobTimeout,
+      defaults,
+      runbook: 'workflow-driver-dlq',
+      alarmSummary: 'ChangeFlow workflow driver: an event did not reach its workflow and landed in the dead-letter queue',
+      // past six hours the reconciler (every 15 minutes) has started any flow that was missed
+      maxEventAge: Duration.hours(6),
+    });
+    // It reads the change the event is about, starts both flows, stops the approval flow an edit,
+    // cancel, rejection or expiry ends, and completes or fails a slot's task.
+    data.grantChanges(driver.function, 'read');
+    workflows.grant(driver.function, WORKER_FUNCTIONS.WorkflowDriver.workflows);
 
     this.table = data.table;
     this.api = api.httpApi;
@@ -173,7 +206,9 @@ export class ChangeflowStack extends Stack {
     this.workflows = workflows.all;
     this.workers = new Map<WorkerName, ChangeflowWorker>([
       ['WorkflowTasks', { name: 'WorkflowTasks', fn: workflowTasks.fn, role: workflowTasks.role }],
+      ['EventRelay', { name: 'EventRelay', fn: relay.function.fn, role: relay.function.role }],
       ['Notifications', { name: 'Notifications', fn: notifications.function.fn, role: notifications.function.role }],
+      ['WorkflowDriver', { name: 'WorkflowDriver', fn: driver.function.fn, role: driver.function.role }],
     ]);
     this.notificationsRule = notifications.rule;
     this.notificationsDeadLetterQueue = notifications.deadLetterQueue.queue;
@@ -197,5 +232,12 @@ export class ChangeflowStack extends Stack {
     output('ApprovalStateMachineArn', 'The approval workflow', workflows.all.get('approval')!.stateMachine.stateMachineArn);
     output('EmergencyStateMachineArn', 'The emergency workflow', workflows.all.get('emergency')!.stateMachine.stateMachineArn);
     output('NotificationsDeadLetterQueueUrl', 'Notifications that failed (docs/runbooks/notifications-dlq.md)', notifications.deadLetterQueue.queue.queueUrl);
+    output(
+      'WorkflowDriverDeadLetterQueueUrl',
+      'Events that did not reach their workflow (docs/runbooks/workflow-driver-dlq.md)',
+      driver.deadLetterQueue.queue.queueUrl,
+    );
+    output('EventRelayDeadLetterQueueUrl', 'Outbox records not published (docs/runbooks/event-relay-dlq.md)', relay.deadLetterQueue.queue.queueUrl);
+    output('CursorKeySecretName', 'Secret holding the key that seals list cursors', keys.cursorKey.secretName);
   }
 }

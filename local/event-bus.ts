@@ -1,40 +1,78 @@
 /**
  * The in-process event bus of the local runtime: the same events EventBridge carries in AWS,
- * delivered to the same consumer functions, after the publishing request has answered.
+ * delivered to the same consumer functions, with what EventBridge's rule targets do for them —
+ * retries with backoff, then a dead letter (kept and reported). `publish` answers when every
+ * consumer has taken the events (or dead-lettered them), so the stream relay checkpoints only
+ * what was handled: nothing is lost when the process dies.
  */
 import type { DomainEvent } from '../functions/core/events.js';
 import type { EventPublisher } from '../functions/ports.js';
 
 export type Subscriber = (event: DomainEvent) => Promise<void>;
 
+export interface DeadLetter {
+  event: DomainEvent;
+  consumer: string;
+  error: string;
+  attempts: number;
+}
+
+export interface BusOptions {
+  /** Attempts per delivery before it is dead-lettered (EventBridge: up to 185 over 24 h). */
+  attempts?: number;
+  /** First retry's delay; each next one doubles (full jitter). */
+  retryBaseMs?: number;
+  onDeadLetter?: (letter: DeadLetter) => void;
+}
+
 export class InProcessEventBus implements EventPublisher {
-  private readonly subscribers: { types: readonly string[] | '*'; deliver: Subscriber }[] = [];
+  private readonly subscribers: { name: string; types: readonly string[] | '*'; deliver: Subscriber }[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   readonly published: DomainEvent[] = [];
+  readonly deadLetters: DeadLetter[] = [];
 
-  constructor(private readonly onError: (err: unknown, event: DomainEvent) => void) {}
+  constructor(private readonly options: BusOptions = {}) {}
 
   /** Like an EventBridge rule: `types` are the detail-types it matches. */
-  subscribe(types: readonly string[] | '*', deliver: Subscriber): void {
-    this.subscribers.push({ types, deliver });
+  subscribe(name: string, types: readonly string[] | '*', deliver: Subscriber): void {
+    this.subscribers.push({ name, types, deliver });
   }
 
   async publish(events: DomainEvent[]): Promise<void> {
     for (const event of events) {
       this.published.push(event);
-      for (const s of this.subscribers) {
-        if (s.types !== '*' && !s.types.includes(event.type)) continue;
-        const delivery = new Promise<void>((resolve) => setImmediate(resolve))
-          .then(() => s.deliver(event))
-          .catch((err) => this.onError(err, event))
-          .finally(() => this.inFlight.delete(delivery));
-        this.inFlight.add(delivery);
+      const deliveries = this.subscribers.filter((s) => s.types === '*' || s.types.includes(event.type)).map((s) => this.deliver(s, event));
+      const all = Promise.all(deliveries).then(() => undefined);
+      this.inFlight.add(all);
+      try {
+        await all;
+      } finally {
+        this.inFlight.delete(all);
       }
     }
   }
 
-  /** Resolves when every delivery so far (and those they caused) has finished: for tests and shutdown. */
+  /** Resolves when every delivery so far has finished: for tests and shutdown. */
   async idle(): Promise<void> {
     while (this.inFlight.size) await Promise.all([...this.inFlight]);
+  }
+
+  private async deliver(s: { name: string; deliver: Subscriber }, event: DomainEvent): Promise<void> {
+    const attempts = this.options.attempts ?? 6;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await s.deliver(event);
+        return;
+      } catch (err) {
+        if (attempt >= attempts) {
+          const letter = { event, consumer: s.name, error: (err as Error).message ?? String(err), attempts };
+          this.deadLetters.push(letter);
+          this.options.onDeadLetter?.(letter);
+          return;
+        }
+        const base = this.options.retryBaseMs ?? 50;
+        await new Promise((r) => setTimeout(r, Math.random() * base * 2 ** attempt));
+      }
+    }
   }
 }

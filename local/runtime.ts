@@ -15,16 +15,17 @@ import { readDirectory } from './directory-seed.js';
 import { freePort, startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local.js';
 import { Cron } from 'croner';
 import { createHash } from 'node:crypto';
-import { appDeps } from '../functions/handlers/deps.js';
-import type { Clock } from '../functions/ports.js';
-import { localHandlers, localJobs } from './handlers.js';
+import { systemClock, type Clock } from '../functions/ports.js';
 import { SmtpMailer, startMailCatcher, type RunningMailCatcher } from './mail.js';
-import { InProcessEventBus } from './event-bus.js';
+import { InProcessEventBus, type DeadLetter } from './event-bus.js';
 import { LocalWorkflowEngine } from './workflow-engine.js';
 import { workflowDurations } from '../functions/core/durations.js';
-import { makeHandler as makeWorkflowTasks } from '../functions/workflows/tasks.js';
-import { makeHandler as makeNotifications } from '../functions/notifications/handler.js';
+import type { DomainEvent } from '../functions/core/events.js';
 import { NOTIFIED_EVENTS } from '../functions/use-cases/notifications.js';
+import { DRIVEN_EVENTS } from '../functions/use-cases/workflow-driver.js';
+import { composeLocal } from './composition.js';
+import { DynamoDbExecutionStore } from './execution-store.js';
+import { LocalStreamRelay } from './stream-relay.js';
 import { lambdaContext } from './server.js';
 import { createLocalApi } from './server.js';
 
@@ -60,8 +61,25 @@ export interface LocalSystem {
   jobs: Record<string, () => Promise<unknown>>;
   calendarFeedUrl: string;
   workflows: LocalWorkflowEngine;
-  events: InProcessEventBus;
+  events: LocalEvents;
   stop(): Promise<void>;
+}
+
+/** The events' way locally: the outbox read off the table's stream, onto the in-process bus. */
+export interface LocalEvents {
+  /** Resolves when every event committed so far was relayed and every consumer took it: for tests and shutdown. */
+  idle(): Promise<void>;
+  /** Every event the relay published since the start. */
+  readonly published: readonly DomainEvent[];
+  /** Deliveries that failed every attempt. */
+  readonly deadLetters: readonly DeadLetter[];
+  readonly relay: LocalStreamRelay;
+  readonly bus: InProcessEventBus;
+}
+
+/** The bus's consumers in an EventBridge envelope, as the rules hand them to the functions. */
+function envelope(event: DomainEvent) {
+  return { id: event.id, source: 'changeflow', 'detail-type': event.type, detail: event } as never;
 }
 
 export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem> {
@@ -73,6 +91,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   let mailer: SmtpMailer | undefined;
   let engine: LocalWorkflowEngine | undefined;
   let bus: InProcessEventBus | undefined;
+  let relay: LocalStreamRelay | undefined;
   if (!endpoint) {
     if (dataPath) mkdirSync(dataPath, { recursive: true });
     ddb = await startDynamoDbLocal(dataPath ? { path: dataPath } : {});
@@ -105,13 +124,14 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     mail = await startMailCatcher({ smtpPort: options.mail?.smtpPort ?? 1025, webPort: options.mail?.webPort ?? 1080, dataDir: resolve(dataDir, 'mail') });
     mailer = new SmtpMailer({ port: mail.smtpPort, from: config.MAIL_FROM });
     // The workflows run the same ASL in-process; their task states call the same task function the
-    // stack deploys, and domain events reach the same notification consumer, over an in-process bus.
+    // stack deploys, and their executions are kept in the table, so a restart resumes them.
     let tasks: ((payload: Record<string, unknown>) => Promise<unknown>) | undefined;
     engine = new LocalWorkflowEngine({
       tasks: (payload) => tasks!(payload),
       waitTimeScale: options.workflowWaitScale ?? 1,
       clock: options.clock,
       durations: workflowDurations(config.timers),
+      store: new DynamoDbExecutionStore(db, config.TABLE_NAME),
       onEvent: (e) => {
         // a failed execution is what Step Functions would alarm on: say so on the console
         if (e.source !== 'engine') return;
@@ -121,21 +141,51 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
         }
       },
     });
-    bus = new InProcessEventBus((err, event) => options.onLog?.(`notification for ${event.type} ${event.id} failed: ${(err as Error).message}`));
-    const deps = appDeps(config, { db, clock: options.clock, mailer, workflows: engine, events: bus });
-    const workflowTask = makeWorkflowTasks(deps);
-    tasks = (payload) => workflowTask(payload, lambdaContext('WorkflowTasks') as never);
-    const notifications = makeNotifications(deps);
-    bus.subscribe(NOTIFIED_EVENTS, async (event) => {
-      await notifications({ id: event.id, source: 'changeflow', 'detail-type': event.type, detail: event } as never, lambdaContext('Notifications') as never);
+    const fns = composeLocal({ config, db, clock: options.clock ?? systemClock, mailer, workflows: engine });
+    tasks = (payload) => fns.workflowTasks(payload, lambdaContext('WorkflowTasks') as never);
+    // Domain events reach the same consumers as in AWS: the outbox's items off the table's stream
+    // (the relay), then one subscription per rule of the stack.
+    bus = new InProcessEventBus({
+      onDeadLetter: (l) => options.onLog?.(`event ${l.event.type} ${l.event.id} not taken by ${l.consumer} after ${l.attempts} attempts: ${l.error}`),
     });
-    const server = createLocalApi({ handlers: localHandlers(deps), jwtKey, onLog: options.onLog });
+    bus.subscribe('Notifications', NOTIFIED_EVENTS, async (event) => {
+      await fns.notifications(envelope(event), lambdaContext('Notifications') as never);
+    });
+    bus.subscribe('WorkflowDriver', DRIVEN_EVENTS, async (event) => {
+      await fns.workflowDriver(envelope(event), lambdaContext('WorkflowDriver') as never);
+    });
+    relay = new LocalStreamRelay({
+      endpoint,
+      tableName: config.TABLE_NAME,
+      db,
+      publisher: bus,
+      onError: (err) => options.onLog?.(`event relay: ${(err as Error).message}`),
+    });
+    // what was committed before a restart (or a kill) and not yet delivered goes out first, then
+    // the executions that were running go on
+    await relay.start();
+    const resumed = await engine.resume();
+    if (resumed.length) options.onLog?.(`resumed ${resumed.length} workflow execution(s)`);
+    const events: LocalEvents = {
+      relay,
+      bus,
+      published: bus.published,
+      deadLetters: bus.deadLetters,
+      idle: async () => {
+        for (let before = -1; before !== bus!.published.length; ) {
+          before = bus!.published.length;
+          await relay!.drain();
+          await bus!.idle();
+        }
+      },
+    };
+    const server = createLocalApi({ handlers: fns.routes, jwtKey, onLog: options.onLog });
     await new Promise<void>((ok, fail) => {
       server.once('error', fail);
       server.listen(apiPort, '127.0.0.1', () => ok());
     });
     const { port } = server.address() as AddressInfo;
-    const jobs = localJobs(deps);
+    const jobs = fns.jobs;
     const runners = Object.fromEntries(Object.entries(jobs).map(([name, job]) => [name, () => job.run({}, lambdaContext(name) as never)]));
     const crons =
       options.scheduler === false
@@ -155,9 +205,13 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       jobs: runners,
       calendarFeedUrl: `http://localhost:${port}/calendar.ics?key=${config.CALENDAR_FEED_KEY}`,
       workflows: engine,
-      events: bus,
+      events,
       stop: async () => {
         for (const c of crons) c.stop();
+        // what is committed is delivered before the engine stops; an execution still running stays
+        // RUNNING in the table and resumes at the next start
+        await events.idle().catch((err) => options.onLog?.(`events at stop: ${(err as Error).message}`));
+        await relay?.stop();
         await engine?.shutdown('local system stopped');
         await bus?.idle();
         mailer?.close();
@@ -171,6 +225,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       },
     };
   } catch (err) {
+    await relay?.stop();
     await engine?.shutdown('start failed');
     mailer?.close();
     await mail?.stop();

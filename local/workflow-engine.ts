@@ -85,6 +85,11 @@ export interface LocalWorkflowEngineOptions {
   clock?: { now(): Date };
   /** The durations the definitions take by substitution (functions/core/durations.ts `workflowDurations`). */
   durations?: Record<string, number>;
+  /**
+   * Where executions are kept, so that a restart of the local system resumes the ones still
+   * running (DynamoDB Local in `npm start`); without it they live in memory only.
+   */
+  store?: ExecutionStore;
   /** Multiplies callback tasks' `TimeoutSeconds` (default 1), so tests can reach the timeout path. */
   taskTimeoutScale?: number;
   /** Log sink: the interpreter's events and the engine's own. Exceptions thrown here are ignored. */
@@ -215,6 +220,22 @@ function inspect(workflow: string, definition: StateMachineDefinition): StateInf
 
 // ---------------------------------------------------------------------------------------------
 
+/** An execution as kept across restarts: enough to start it again with the same input. */
+export interface ExecutionRecord {
+  id: string;
+  workflow: WorkflowName;
+  name: string;
+  input: Record<string, unknown>;
+  status: ExecutionStatus;
+  startedAt: string;
+}
+
+export interface ExecutionStore {
+  get(id: string): Promise<ExecutionRecord | undefined>;
+  put(record: ExecutionRecord): Promise<void>;
+  running(): Promise<ExecutionRecord[]>;
+}
+
 export class LocalWorkflowEngine implements WorkflowEngine {
   private readonly machines = new Map<WorkflowName, { machine: StateMachine; info: StateInfo }>();
   private readonly runs = new Map<string, Execution>();
@@ -251,13 +272,53 @@ export class LocalWorkflowEngine implements WorkflowEngine {
     const id = LocalWorkflowEngine.executionId(workflow, name);
     // Idempotent on the name, like StartExecution: the name stays taken by its execution.
     if (this.runs.has(id)) return id;
+    const kept = await this.options.store?.get(id);
+    if (kept) {
+      // started before a restart: one still running runs again, from its first state and with its
+      // own input (each step is idempotent, and a wait lasts only what is left of it)
+      if (kept.status === 'RUNNING' && !this.runs.has(id)) this.run(entry, kept.id, kept.workflow, kept.name, kept.input, new Date(kept.startedAt));
+      return id;
+    }
+    const startedAt = new Date();
+    await this.options.store?.put({
+      id,
+      workflow,
+      name,
+      input: toJson(input) as Record<string, unknown>,
+      status: 'RUNNING',
+      startedAt: startedAt.toISOString(),
+    });
+    if (!this.runs.has(id)) this.run(entry, id, workflow, name, input, startedAt);
+    return id;
+  }
 
+  /** Whether an execution of that name was ever started, before a restart included. */
+  async exists(workflow: WorkflowName, name: string): Promise<boolean> {
+    const id = LocalWorkflowEngine.executionId(workflow, name);
+    return this.runs.has(id) || Boolean(await this.options.store?.get(id));
+  }
+
+  /** Starts again every execution that was running when the local system last stopped (or died). */
+  async resume(): Promise<string[]> {
+    const running = (await this.options.store?.running()) ?? [];
+    for (const r of running) await this.start(r.workflow, r.name, r.input);
+    return running.map((r) => r.id);
+  }
+
+  private run(
+    entry: { machine: StateMachine; info: StateInfo },
+    id: string,
+    workflow: WorkflowName,
+    name: string,
+    input: Record<string, unknown>,
+    startedAt: Date,
+  ): void {
     const execution: Execution = {
       id,
       workflow,
       name,
       input: toJson(input) as Record<string, unknown>,
-      startedAt: new Date(),
+      startedAt,
       status: 'RUNNING',
       path: [],
       tokens: new Set(),
@@ -269,15 +330,16 @@ export class LocalWorkflowEngine implements WorkflowEngine {
     execution.done = beginning.then(() => this.execute(execution, entry.machine, entry.info));
     // Like StartExecution, return before the first state runs.
     setImmediate(began);
-    return id;
   }
 
   async stop(executionId: string, cause: string): Promise<void> {
     const execution = this.runs.get(executionId);
     if (!execution) {
-      // Executions live in memory: one from before a restart is gone, i.e. ended.
-      if (/^local:(approval|emergency):/.test(executionId)) return;
-      throw new Error(`InvalidArn: not a local execution id: ${executionId}`);
+      if (!/^local:(approval|emergency):/.test(executionId)) throw new Error(`InvalidArn: not a local execution id: ${executionId}`);
+      // kept from before a restart and not resumed (yet): it stops where it is
+      const kept = await this.options.store?.get(executionId);
+      if (kept?.status === 'RUNNING') await this.options.store?.put({ ...kept, status: 'ABORTED' });
+      return;
     }
     if (execution.status !== 'RUNNING') return;
     execution.status = 'ABORTED';
@@ -324,10 +386,16 @@ export class LocalWorkflowEngine implements WorkflowEngine {
       .map(([token, c]) => ({ token, executionId: c.executionId, state: c.state, payload: c.payload }));
   }
 
-  /** Resolves when the execution has ended (and all its events are processed). */
+  /**
+   * Resolves when the execution has ended (and all its events are processed). One not started
+   * yet is waited for too: executions start when their change's event is delivered, after the
+   * request that made the change has answered.
+   */
   async waitFor(executionId: string, timeoutMs?: number): Promise<ExecutionResult> {
+    const until = Date.now() + (timeoutMs ?? 10_000);
+    while (!this.runs.has(executionId) && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
     const execution = this.runs.get(executionId);
-    if (!execution) throw new Error(`Unknown execution: ${executionId}`);
+    if (!execution) throw new Error(`Execution ${executionId} was not started within ${timeoutMs ?? 10_000} ms`);
     if (timeoutMs === undefined) {
       await execution.done;
     } else {
@@ -344,8 +412,15 @@ export class LocalWorkflowEngine implements WorkflowEngine {
     return this.result(execution);
   }
 
-  /** Stops every running execution (process shutdown, test teardown). */
+  private shuttingDown = false;
+
+  /**
+   * Stops every running execution (process shutdown, test teardown). Kept executions stay
+   * RUNNING in the store, so the next start resumes them, as a restart of Step Functions' own
+   * service would not notice.
+   */
   async shutdown(cause = 'engine shut down'): Promise<void> {
+    this.shuttingDown = true;
     await Promise.all([...this.runs.values()].filter((e) => e.status === 'RUNNING').map((e) => this.stop(e.id, cause)));
   }
 
@@ -442,6 +517,7 @@ export class LocalWorkflowEngine implements WorkflowEngine {
       }
     }
     this.closeTokens(execution, `execution ${execution.status.toLowerCase()}`);
+    this.keep(execution);
     this.emit({ executionId: execution.id, source: 'engine', type: 'ExecutionFinished', detail: this.result(execution) });
   }
 
@@ -543,6 +619,22 @@ export class LocalWorkflowEngine implements WorkflowEngine {
       ...(execution.stoppedAt ? { stoppedAt: execution.stoppedAt } : {}),
       ...this.result(execution),
     };
+  }
+
+  /** Records how an execution ended, unless the engine is shutting down (then it is resumed at the next start). */
+  private keep(execution: Execution): void {
+    if (!this.options.store || this.shuttingDown) return;
+    const record: ExecutionRecord = {
+      id: execution.id,
+      workflow: execution.workflow,
+      name: execution.name,
+      input: execution.input,
+      status: execution.status,
+      startedAt: execution.startedAt.toISOString(),
+    };
+    this.options.store
+      .put(record)
+      .catch((err) => this.emit({ executionId: execution.id, source: 'engine', type: 'ExecutionFinished', detail: { keepFailed: String(err) } }));
   }
 
   private emit(event: LocalWorkflowEvent): void {

@@ -9,7 +9,7 @@ import { DateTime } from 'luxon';
 import { APPROVER_ROLES, SYSTEM, type ApproverRole, type ChangeRequest, type State } from './change-request.js';
 import { APPROVAL_TIMER_DEFAULTS } from './durations.js';
 import { IllegalTransitionError } from './errors.js';
-import { Writer, type Decision } from './lifecycle.js';
+import { endsFlow, Writer, type Decision } from './lifecycle.js';
 import { rank } from './roles.js';
 
 export interface ApprovalTimers {
@@ -23,12 +23,16 @@ export interface ApprovalTimers {
 
 export const DEFAULT_TIMERS: ApprovalTimers = { ...APPROVAL_TIMER_DEFAULTS };
 
-/** The flow's first step: an auto-approvable change is approved by the system; otherwise approvals are awaited. */
-export function routeSubmitted(cr: ChangeRequest, revision: number, now: string): Decision | 'already-routed' {
-  if (cr.revision !== revision) throw new IllegalTransitionError(`revision ${revision} was superseded by revision ${cr.revision}`, cr.state);
+/**
+ * The flow's first step: an auto-approvable change is approved by the system; otherwise approvals
+ * are awaited. A flow started for a revision that was edited, or a change that left the queue
+ * (its start was delivered late), has nothing to route: it ends.
+ */
+export function routeSubmitted(cr: ChangeRequest, revision: number, now: string): Decision | 'already-routed' | 'superseded' {
+  if (cr.revision !== revision) return 'superseded';
   if (cr.state !== 'submitted') {
     if (cr.state === 'pending_approval' || cr.state === 'approved') return 'already-routed';
-    throw new IllegalTransitionError(`cannot route a change request in state ${cr.state}`, cr.state);
+    return 'superseded';
   }
   const requirement = cr.approvalRequirement;
   if (!requirement) throw new IllegalTransitionError('a submitted change request has no approval requirement', cr.state);
@@ -107,7 +111,7 @@ export function applyTimers(cr: ChangeRequest, actions: TimerAction[], now: stri
     if (action.kind === 'expire') {
       w.cr.closedAt = now;
       w.cr.closeReason = `expired: not every approval was given within ${timers.expireAfterHours / 24} days`;
-      w.transition('expire', cr.state, 'cancelled', w.cr.closeReason);
+      w.transition('expire', cr.state, 'cancelled', w.cr.closeReason, endsFlow(cr));
       return w.done();
     }
     w.cr.approvalRequests = w.cr.approvalRequests!.map((r) =>

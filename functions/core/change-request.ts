@@ -321,6 +321,10 @@ export interface AuditDetail {
   unticked?: string[] | undefined;
   /** Blackouts an emergency change ran through. */
   blackouts?: string[] | undefined;
+  /** A blackout the entry is about (a change planned into it, one under way as it begins). */
+  blackout?: { key: string; name: string; start: string; end: string; localStart: string; localEnd: string } | undefined;
+  /** The workflow execution this entry ends (an edit, a cancel, an expiry, a rejection): the workflow driver stops it. */
+  endsWorkflow?: { name: WorkflowRef['name']; executionName: string } | undefined;
 }
 
 /** A timeline notice sent to the change's stakeholders (seed: Communication Timeline). */
@@ -378,6 +382,8 @@ export interface ChangeRequest {
   notices?: SentNotice[] | undefined;
   /** Emergency changes: who declared it, and the blackouts it ran through. */
   emergency?: { declaredBy: string; declaredAt: string; blackouts: BlackoutRunThrough[] } | undefined;
+  /** The blackouts already reported on this change (planned into one, under way as one began), by key: each once. */
+  blackoutsReported?: string[] | undefined;
   /** Which of the seed's templates it was filed on: its Markdown comes back on the same one. */
   template?: 'change-request' | 'emergency-change' | undefined;
   /** Number of audit entries written so far; the next one gets `auditCount + 1`. */

@@ -49,6 +49,7 @@ const TYPES: Record<string, string> = {
   'post-approval-overdue': 'PostApprovalOverdue',
   'calendar-flag': 'ChangeCalendarFlagged',
   notice: 'TimelineNotice',
+  'blackout-under-way': 'BlackoutUnderWay',
   checklist: 'ChecklistTicked',
 };
 

@@ -364,7 +364,13 @@ export function editChange(cr: ChangeRequest, actor: Actor, edited: ChangeConten
     w.cr.approvalRequests = undefined;
     w.cr.workflow = undefined;
     w.cr.approvedAt = undefined;
-    w.transition('edit', cr.state, 'draft', `revision ${w.cr.revision}: back to draft${hadApprovals ? ', approvals cleared' : ''}; submit again for approval`);
+    w.transition(
+      'edit',
+      cr.state,
+      'draft',
+      `revision ${w.cr.revision}: back to draft${hadApprovals ? ', approvals cleared' : ''}; submit again for approval`,
+      endsFlow(cr),
+    );
   }
   return w.done();
 }
@@ -437,7 +443,7 @@ export function applyAction(
       w.cr.closedAt = now;
       w.cr.closeReason = input.reason;
       w.cr.approvalRequests = undefined;
-      w.transition('cancel', cr.state, 'cancelled', input.reason ?? 'cancelled');
+      w.transition('cancel', cr.state, 'cancelled', input.reason ?? 'cancelled', endsFlow(cr));
       return w.done();
     }
     case 'schedule': {
@@ -562,7 +568,7 @@ function reject(cr: ChangeRequest, actor: Actor, input: TransitionInput, now: st
   const w = new Writer(cr, actor, now);
   w.cr.closedAt = now;
   w.cr.closeReason = input.comment;
-  w.transition('reject', 'pending_approval', 'rejected', `revision ${cr.revision} rejected: ${input.comment}`);
+  w.transition('reject', 'pending_approval', 'rejected', `revision ${cr.revision} rejected: ${input.comment}`, endsFlow(cr));
   return w.done();
 }
 
@@ -658,11 +664,64 @@ function complete(cr: ChangeRequest, actor: Actor, input: TransitionInput, now: 
  * The calendar changed around a committed change (a blackout declared after its approval, a new
  * conflict): record what it says now on the CR, with an audit entry by the system. State unchanged.
  */
-export function recordCalendarFindings(cr: ChangeRequest, calendar: CalendarFindings, reason: string, now: string): Decision {
+export function recordCalendarFindings(
+  cr: ChangeRequest,
+  calendar: CalendarFindings,
+  reason: string,
+  now: string,
+  blackout?: ReportedBlackout,
+): Decision | undefined {
+  if (blackout && (cr.blackoutsReported ?? []).includes(blackoutKey(blackout, cr.revision))) return undefined;
   const w = new Writer(cr, SYSTEM_ACTOR, now);
   w.cr.calendar = calendar;
-  w.transition('calendar-flag', cr.state, cr.state, reason);
+  if (blackout) w.cr.blackoutsReported = [...(cr.blackoutsReported ?? []), blackoutKey(blackout, cr.revision)];
+  w.transition('calendar-flag', cr.state, cr.state, reason, blackout ? { blackout: { ...blackout, key: blackoutKey(blackout, cr.revision) } } : undefined);
   return w.done();
+}
+
+/** A blackout as the calendar jobs report it. */
+export interface ReportedBlackout {
+  kind: string;
+  name: string;
+  start: string;
+  end: string;
+  localStart: string;
+  localEnd: string;
+}
+
+const blackoutKey = (b: ReportedBlackout, revision?: number) => `${b.kind}:${b.start}:${b.name}${revision === undefined ? '' : `@r${revision}`}`;
+
+/**
+ * A change still under way as a blackout begins: reported once per blackout (its event tells the
+ * requestor and on-call); an emergency change also records it among the blackouts it ran through.
+ */
+export function recordBlackoutUnderWay(cr: ChangeRequest, blackout: ReportedBlackout, now: string): Decision | undefined {
+  const key = blackoutKey(blackout);
+  if ((cr.blackoutsReported ?? []).includes(key)) return undefined;
+  const w = new Writer(cr, SYSTEM_ACTOR, now);
+  w.cr.blackoutsReported = [...(cr.blackoutsReported ?? []), key];
+  if (w.cr.emergency && !w.cr.emergency.blackouts.some((b) => b.name === blackout.name && b.start === blackout.start)) {
+    w.cr.emergency = {
+      ...w.cr.emergency,
+      blackouts: [...w.cr.emergency.blackouts, { name: blackout.name, kind: blackout.kind, start: blackout.start, end: blackout.end }],
+    };
+  }
+  w.transition(
+    'blackout-under-way',
+    cr.state,
+    cr.state,
+    `still ${cr.state.replace('_', ' ')} as the blackout "${blackout.name}" begins (${blackout.localStart} – ${blackout.localEnd})`,
+    {
+      blackout: { ...blackout, key },
+      ...(w.cr.emergency ? { blackouts: [blackout.name] } : {}),
+    },
+  );
+  return w.done();
+}
+
+/** The detail of an entry that ends the change's running approval flow: the workflow driver stops it. */
+export function endsFlow(cr: Pick<ChangeRequest, 'workflow'>): AuditDetail {
+  return cr.workflow?.name === 'approval' ? { endsWorkflow: { name: 'approval', executionName: cr.workflow.executionName } } : {};
 }
 
 /** When an emergency change's post-approval is due and when its post-approvers are reminded, from its start. */

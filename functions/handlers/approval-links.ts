@@ -11,7 +11,13 @@ import { httpApi, type ApiEvent, type Route } from '../http/api.js';
 import { bodyText, mediaType } from '../http/request.js';
 import type { HttpResult } from '../http/responses.js';
 import { decideByLink, openLink, type LinkResult } from '../use-cases/approval-links.js';
-import { appDeps, linkDeps, type AppDeps } from './deps.js';
+import type { Config } from '../config.js';
+import type { LinkDeps } from '../use-cases/approval-links.js';
+
+export interface ApprovalLinksDeps {
+  config: Config;
+  links: LinkDeps;
+}
 
 const DECIDE_PATH = '/approvals/decide';
 
@@ -26,8 +32,8 @@ function render(result: LinkResult, token: string, timeZone: string): HttpResult
   return page(outcome(result.outcome, result.ctx).httpStatus, outcomePage(result.outcome, result.ctx));
 }
 
-export function approvalLinkRoutes(deps: AppDeps): Record<string, Route> {
-  const links = linkDeps(deps);
+export function approvalLinkRoutes(deps: ApprovalLinksDeps): Record<string, Route> {
+  const links = deps.links;
   return {
     [`GET ${DECIDE_PATH}`]: async (event: ApiEvent) => {
       const token = event.queryStringParameters?.token ?? '';
@@ -47,5 +53,4 @@ export function approvalLinkRoutes(deps: AppDeps): Record<string, Route> {
   };
 }
 
-export const makeHandler = (deps: AppDeps) => httpApi(approvalLinkRoutes(deps));
-export const handler = makeHandler(appDeps());
+export const makeHandler = (deps: ApprovalLinksDeps) => httpApi(approvalLinkRoutes(deps));

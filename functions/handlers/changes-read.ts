@@ -1,4 +1,5 @@
 /** GET /changes, GET /changes/{id} (JSON with its audit trail, or Markdown when the id ends in `.md`). */
+import type { Config } from '../config.js';
 import { renderChangeMarkdown, renderEmergencyMarkdown } from '../core/markdown.js';
 import { httpApi, type ApiEvent, type Route } from '../http/api.js';
 import { bindingOf, openCursor, sealCursor } from '../http/cursor.js';
@@ -7,10 +8,18 @@ import { parseWith } from '../http/request.js';
 import { json, text } from '../http/responses.js';
 import { ChangeIdSchema, ListQuerySchema, MarkdownQuerySchema } from '../http/schemas.js';
 import { changeSummary, changeView } from '../http/views.js';
+import type { ChangeStore, Directory } from '../ports.js';
 import { getChange, listChanges } from '../use-cases/read-changes.js';
-import { appDeps, type AppDeps } from './deps.js';
 
-export function changesReadRoutes(deps: AppDeps): Record<string, Route> {
+export interface ChangesReadDeps {
+  config: Config;
+  store: ChangeStore;
+  directory: Directory;
+  /** Seals and opens list cursors (http/cursor.ts). */
+  cursorKey: () => Promise<Uint8Array>;
+}
+
+export function changesReadRoutes(deps: ChangesReadDeps): Record<string, Route> {
   return {
     'GET /changes': async (event: ApiEvent) => {
       await reader(event, deps.config);
@@ -31,14 +40,11 @@ export function changesReadRoutes(deps: AppDeps): Record<string, Route> {
           asked === 'emergency-change' && cr.content.category === 'emergency'
             ? renderEmergencyMarkdown(cr)
             : renderChangeMarkdown(cr, { components: deps.config.rules.components });
-        return text(200, body, 'text/markdown; charset=utf-8', {
-          etag: `"${cr.version}"`,
-        });
+        return text(200, body, 'text/markdown; charset=utf-8', { etag: `"${cr.version}"` });
       }
       return json(200, changeView(cr, audit, { actor: viewer, rules: deps.config.rules }), { etag: `"${cr.version}"` });
     },
   };
 }
 
-export const makeHandler = (deps: AppDeps) => httpApi(changesReadRoutes(deps));
-export const handler = makeHandler(appDeps());
+export const makeHandler = (deps: ChangesReadDeps) => httpApi(changesReadRoutes(deps));

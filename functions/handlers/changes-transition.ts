@@ -8,9 +8,17 @@ import { json } from '../http/responses.js';
 import { ActionSchema, ChangeIdSchema, TransitionBodySchema } from '../http/schemas.js';
 import { changeView } from '../http/views.js';
 import { transitionChange } from '../use-cases/changes.js';
-import { appDeps, changeDeps, type AppDeps } from './deps.js';
+import type { Config } from '../config.js';
+import type { Directory } from '../ports.js';
+import type { ChangeDeps } from '../use-cases/changes.js';
 
-export function changesTransitionRoutes(deps: AppDeps): Record<string, Route> {
+export interface ChangesTransitionDeps {
+  config: Config;
+  changes: ChangeDeps;
+  directory: Directory;
+}
+
+export function changesTransitionRoutes(deps: ChangesTransitionDeps): Record<string, Route> {
   return {
     'POST /changes/{id}/{action}': async (event: ApiEvent) => {
       const actor = await actorOf(event, deps.config, deps.directory);
@@ -20,7 +28,7 @@ export function changesTransitionRoutes(deps: AppDeps): Record<string, Route> {
         throw new NotFoundError(`no action "${event.pathParameters?.action}"; actions are ${ActionSchema.options.join(', ')}`);
       }
       const body = parseWith(TransitionBodySchema, jsonBody(event, deps.config.MAX_BODY_BYTES, false), 'body');
-      const { cr, audit } = await transitionChange(changeDeps(deps), actor, id, action.data, body, expectedVersion(event));
+      const { cr, audit } = await transitionChange(deps.changes, actor, id, action.data, body, expectedVersion(event));
       metrics.addDimension('action', action.data);
       metrics.addMetric('Transition', MetricUnit.Count, 1);
       return json(200, changeView(cr, audit, { actor, rules: deps.config.rules }), { etag: `"${cr.version}"` });
@@ -28,5 +36,4 @@ export function changesTransitionRoutes(deps: AppDeps): Record<string, Route> {
   };
 }
 
-export const makeHandler = (deps: AppDeps) => httpApi(changesTransitionRoutes(deps), { emitsMetrics: true });
-export const handler = makeHandler(appDeps());
+export const makeHandler = (deps: ChangesTransitionDeps) => httpApi(changesTransitionRoutes(deps), { emitsMetrics: true });

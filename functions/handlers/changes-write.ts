@@ -10,12 +10,20 @@ import { ChangeIdSchema, PatchBodySchema } from '../http/schemas.js';
 import { changeView } from '../http/views.js';
 import { fileChange, reviseChange } from '../use-cases/changes.js';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { appDeps, changeDeps, type AppDeps } from './deps.js';
+import type { Config } from '../config.js';
+import type { Directory } from '../ports.js';
+import type { ChangeDeps } from '../use-cases/changes.js';
+
+export interface ChangesWriteDeps {
+  config: Config;
+  changes: ChangeDeps;
+  directory: Directory;
+}
 
 const MARKDOWN_TYPES = ['text/markdown', 'text/x-markdown'];
 const JSON_PATCH_TYPES = ['application/json', 'application/merge-patch+json'];
 
-export function changesWriteRoutes(deps: AppDeps): Record<string, Route> {
+export function changesWriteRoutes(deps: ChangesWriteDeps): Record<string, Route> {
   const max = deps.config.MAX_BODY_BYTES;
   return {
     'POST /changes': async (event: ApiEvent) => {
@@ -26,10 +34,10 @@ export function changesWriteRoutes(deps: AppDeps): Record<string, Route> {
           ? readChangeMarkdown(bodyText(event, max), {
               components: deps.config.rules.components,
               timeZone: deps.config.ORG_TIMEZONE,
-              now: deps.clock.now().toISOString(),
+              now: deps.changes.clock.now().toISOString(),
             })
           : { content: parseContent(jsonBody(event, max, true)), template: undefined, warnings: [] };
-      const { cr, audit } = await fileChange(changeDeps(deps), actor, doc.content, doc.template);
+      const { cr, audit } = await fileChange(deps.changes, actor, doc.content, doc.template);
       metrics.addMetric('ChangeFiled', MetricUnit.Count, 1);
       return json(201, changeView(cr, audit, { actor, rules: deps.config.rules }, doc.warnings), {
         location: `/changes/${cr.id}`,
@@ -44,12 +52,11 @@ export function changesWriteRoutes(deps: AppDeps): Record<string, Route> {
         throw new UnsupportedMediaTypeError(`send the patch as application/merge-patch+json or application/json (got ${type})`);
       }
       const patch = parseWith(PatchBodySchema, jsonBody({ ...event, headers: { ...event.headers, 'content-type': 'application/json' } }, max, true), 'content');
-      const { cr, audit } = await reviseChange(changeDeps(deps), actor, id, patch, expectedVersion(event));
+      const { cr, audit } = await reviseChange(deps.changes, actor, id, patch, expectedVersion(event));
       metrics.addMetric('ChangeRevised', MetricUnit.Count, 1);
       return json(200, changeView(cr, audit, { actor, rules: deps.config.rules }), { etag: `"${cr.version}"` });
     },
   };
 }
 
-export const makeHandler = (deps: AppDeps) => httpApi(changesWriteRoutes(deps), { emitsMetrics: true });
-export const handler = makeHandler(appDeps());
+export const makeHandler = (deps: ChangesWriteDeps) => httpApi(changesWriteRoutes(deps), { emitsMetrics: true });

@@ -8,24 +8,29 @@ import { parseWith } from '../http/request.js';
 import { json } from '../http/responses.js';
 import { ChangeIdSchema, GateQuerySchema, SlotsQuerySchema } from '../http/schemas.js';
 import { gate, slotsFor } from '../use-cases/calendar.js';
-import { appDeps, calendarDeps, type AppDeps } from './deps.js';
+import type { Config } from '../config.js';
+import type { CalendarDeps } from '../use-cases/calendar.js';
 
-export function deployGateRoutes(deps: AppDeps): Record<string, Route> {
+export interface DeployGateDeps {
+  config: Config;
+  calendar: CalendarDeps;
+}
+
+export function deployGateRoutes(deps: DeployGateDeps): Record<string, Route> {
   return {
     'GET /changes/{id}/gate': async (event: ApiEvent) => {
       await reader(event, deps.config);
       const id = parseWith(ChangeIdSchema, event.pathParameters?.id, 'id');
       const q = parseWith(GateQuerySchema, event.queryStringParameters ?? {}, 'query');
-      return json(200, await gate(calendarDeps(deps), id, { revision: q.revision, at: q.at && new Date(q.at).toISOString() }));
+      return json(200, await gate(deps.calendar, id, { revision: q.revision, at: q.at && new Date(q.at).toISOString() }));
     },
     'GET /changes/{id}/slots': async (event: ApiEvent) => {
       await reader(event, deps.config);
       const id = parseWith(ChangeIdSchema, event.pathParameters?.id, 'id');
       const q = parseWith(SlotsQuerySchema, event.queryStringParameters ?? {}, 'query');
-      return json(200, await slotsFor(calendarDeps(deps), id, q.count));
+      return json(200, await slotsFor(deps.calendar, id, q.count));
     },
   };
 }
 
-export const makeHandler = (deps: AppDeps) => httpApi(deployGateRoutes(deps));
-export const handler = makeHandler(appDeps());
+export const makeHandler = (deps: DeployGateDeps) => httpApi(deployGateRoutes(deps));

@@ -4,7 +4,7 @@
  * no table access.
  */
 import { blankEmergencyTemplate, blankTemplate, riskAssessmentTemplate } from '../core/markdown.js';
-import { loadConfig, type Config } from '../config.js';
+import type { Config } from '../config.js';
 import { notificationTemplate } from '../email/calendar-notices.js';
 import { httpApi, type Route } from '../http/api.js';
 import { openApiDocument } from '../http/openapi.js';
@@ -33,4 +33,3 @@ export function metaRoutes(config: Pick<Config, 'rules'>): Record<string, Route>
 }
 
 export const makeHandler = (config: Pick<Config, 'rules'>) => httpApi(metaRoutes(config));
-export const handler = makeHandler(loadConfig());

@@ -2,19 +2,19 @@
  * One middy handler per route group: Powertools logging and metrics, a correlation id on every
  * log line and response, dispatch on API Gateway's route key, and the one error mapper.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { NotFoundError } from '../core/errors.js';
+import { logger } from '../logger.js';
 import { errorResponse } from './errors.js';
 import type { HttpResult } from './responses.js';
 
 export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type Route = (event: ApiEvent) => Promise<HttpResult>;
 
-export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'changeflow' });
+export { logger };
 export const metrics = new Metrics({
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'ChangeFlow',
   serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'changeflow',

@@ -89,7 +89,8 @@ export const CalendarQuerySchema = z
 
 export const StateQuerySchema = z.object({ at: instant.optional() }).strict();
 
-export const FeedQuerySchema = z.object({ key: z.string().min(1).max(200) }).strict();
+/** The key is the credential: a missing one is a 401 (the use case says so), not a 400. */
+export const FeedQuerySchema = z.object({ key: z.string().max(200).optional() }).strict();
 
 export const CalendarEventSchema = z
   .object({

@@ -15,17 +15,13 @@ export interface ScheduledJob {
   /** What the job's function needs beyond reading the table. Declarative only: the local runtime ignores it. */
   needs: {
     /**
-     * What the job writes in the table: change requests (`true`: Put and Update on any item, and the
-     * records of `Once`), only the records of `Once` (`'idempotency-only'`: Put, Update and Delete on
-     * `IDEMPOTENCY#…` items and nothing else), or nothing (`false`).
+     * Whether the job writes change requests (Put and Update; their events are outbox items of the
+     * same transaction). A job never deletes: an email is the notifications consumer's, with its
+     * own dedupe records, so no job keeps any.
      */
-    writeTable: boolean | 'idempotency-only';
+    writeTable: boolean;
+    /** Whether the job sends email itself (none does today: their writes' events do). */
     sendEmail: boolean;
-    /**
-     * Whether the job writes change requests: each write publishes its domain events, so the stack
-     * gives it the event bus (EVENT_BUS_NAME) and `events:PutEvents` on it. Default false.
-     */
-    publishEvents?: boolean;
     /** The Step Functions calls the job makes (WorkflowAccess in functions/routes.ts). Default none. */
     workflows?: WorkflowAccess;
   };
@@ -35,26 +31,34 @@ export const SCHEDULED_JOBS: ScheduledJob[] = [
   {
     // reminders every 24 h and escalation after 48 h need no finer cadence than an hour
     name: 'ApprovalSweep',
-    entry: 'functions/jobs/approval-sweep.ts',
+    entry: 'functions/lambda/approval-sweep.ts',
     schedule: 'rate(1 hour)',
     localCron: '0 * * * *',
-    // expiry writes the change and stops its approval execution
-    needs: { writeTable: true, sendEmail: false, publishEvents: true, workflows: { stop: ['approval'] } },
+    // reminders, escalations and expiries are writes; their events send the emails and stop an expired flow
+    needs: { writeTable: true, sendEmail: false },
   },
   {
     name: 'BlackoutCheck',
-    entry: 'functions/jobs/blackout-check.ts',
+    entry: 'functions/lambda/blackout-check.ts',
     schedule: 'rate(15 minutes)',
     localCron: '*/15 * * * *',
-    // records calendar findings on change requests (ChangeCalendarFlagged)
-    needs: { writeTable: true, sendEmail: true, publishEvents: true },
+    // records calendar findings on change requests (ChangeCalendarFlagged, BlackoutUnderWay); the notifications consumer emails
+    needs: { writeTable: true, sendEmail: false },
   },
   {
     name: 'TimelineNotifications',
-    entry: 'functions/jobs/timeline-notifications.ts',
+    entry: 'functions/lambda/timeline-notifications.ts',
     schedule: 'rate(5 minutes)',
     localCron: '*/5 * * * *',
     // records each notice on its change (TimelineNotice); the notifications consumer sends the email
-    needs: { writeTable: true, sendEmail: false, publishEvents: true },
+    needs: { writeTable: true, sendEmail: false },
+  },
+  {
+    // the safety net under the workflow driver: a flow whose start was never delivered is started
+    name: 'WorkflowReconcile',
+    entry: 'functions/lambda/workflow-reconcile.ts',
+    schedule: 'rate(15 minutes)',
+    localCron: '*/15 * * * *',
+    needs: { writeTable: false, sendEmail: false, workflows: { start: ['approval', 'emergency'] } },
   },
 ];

@@ -17,14 +17,15 @@ import {
 import { APPROVER_ROLES, type ChangeRequest } from '../core/change-request.js';
 import { ValidationError, VersionConflictError } from '../core/errors.js';
 import type { Decision } from '../core/lifecycle.js';
-import { TaskClosedError, type ChangeStore, type Clock, type WorkflowEngine } from '../ports.js';
+import { TaskClosedError, type ChangeStore, type Clock, type TaskCallbacks } from '../ports.js';
 import { allChangesInState, getChange } from './read-changes.js';
 
 export interface FlowDeps {
   store: ChangeStore;
   clock: Clock;
   timers: ApprovalTimers;
-  workflows?: WorkflowEngine | undefined;
+  /** Completes a slot's task when its decision came before the task started. */
+  callbacks?: TaskCallbacks | undefined;
 }
 
 export const WorkflowTaskSchema = z.discriminatedUnion('task', [
@@ -52,17 +53,18 @@ export async function runWorkflowTask(deps: FlowDeps, input: unknown): Promise<R
     case 'route': {
       // Auto-approvable changes are approved by the flow's own AutoApprove step; the rest wait here.
       const { cr } = await getChange(deps, task.changeId);
+      if (cr.revision !== task.revision || !['submitted', 'pending_approval', 'approved'].includes(cr.state)) return { route: 'ended', slots: [] };
       if (cr.approvalRequirement?.route === 'auto') return { route: 'auto', slots: [] };
       const routed = await update(deps, task.changeId, (c) => {
         const d = routeSubmitted(c, task.revision, now());
-        return d === 'already-routed' ? undefined : d;
+        return typeof d === 'string' ? undefined : d;
       });
       return { route: 'approval', slots: (routed.approvalRequests ?? []).map((r) => r.slot) };
     }
     case 'auto-approve': {
       const cr = await update(deps, task.changeId, (c) => {
         const d = routeSubmitted(c, task.revision, now());
-        return d === 'already-routed' ? undefined : d;
+        return typeof d === 'string' ? undefined : d;
       });
       return { state: cr.state };
     }
@@ -74,11 +76,11 @@ export async function runWorkflowTask(deps: FlowDeps, input: unknown): Promise<R
       });
       // decided before the task started: the task completes itself, so the flow sees the decision
       const done = outcome as RequestOutcome;
-      if (!done.wait && deps.workflows) {
+      if (!done.wait && deps.callbacks) {
         try {
-          if (done.complete === 'filled') await deps.workflows.sendTaskSuccess(task.taskToken, { slot: task.slot });
+          if (done.complete === 'filled') await deps.callbacks.sendTaskSuccess(task.taskToken, { slot: task.slot });
           else
-            await deps.workflows.sendTaskFailure(
+            await deps.callbacks.sendTaskFailure(
               task.taskToken,
               done.complete,
               `the change was ${done.complete.toLowerCase()} before its ${task.slot} task started`,
@@ -114,32 +116,24 @@ export async function runWorkflowTask(deps: FlowDeps, input: unknown): Promise<R
  * role up, expiry. Each is one conditional write with its audit entry, and its event sends the
  * emails; a concurrent sweep loses the write and sends nothing.
  */
-export async function sweepApprovals(deps: FlowDeps): Promise<{ reminded: number; escalated: number; expired: string[] }> {
-  const result = { reminded: 0, escalated: 0, expired: [] as string[] };
-  for (const cr of await allChangesInState(deps, 'pending_approval')) {
-    const now = deps.clock.now().toISOString();
-    const actions = dueTimers(cr, now, deps.timers);
-    if (actions.length === 0) continue;
-    const decision = applyTimers(cr, actions, now, deps.timers)!;
+export async function sweepApprovals(deps: FlowDeps): Promise<{ reminded: number; escalated: number; expired: string[]; failed: string[] }> {
+  const result = { reminded: 0, escalated: 0, expired: [] as string[], failed: [] as string[] };
+  for (const listed of await allChangesInState(deps, 'pending_approval')) {
     try {
-      await deps.store.save(cr.version, decision.next, decision.audit);
+      let actions: ReturnType<typeof dueTimers> = [];
+      await update(deps, listed.id, (cr) => {
+        actions = dueTimers(cr, deps.clock.now().toISOString(), deps.timers);
+        return actions.length ? applyTimers(cr, actions, deps.clock.now().toISOString(), deps.timers) : undefined;
+      });
+      result.reminded += actions.filter((a) => a.kind === 'remind').length;
+      result.escalated += actions.filter((a) => a.kind === 'escalate').length;
+      // the expiry's event stops its flow (the workflow driver)
+      if (actions.some((a) => a.kind === 'expire')) result.expired.push(listed.id);
     } catch (err) {
-      if (err instanceof VersionConflictError) continue; // someone acted on it meanwhile; the next sweep re-decides
-      throw err;
-    }
-    result.reminded += actions.filter((a) => a.kind === 'remind').length;
-    result.escalated += actions.filter((a) => a.kind === 'escalate').length;
-    if (actions.some((a) => a.kind === 'expire')) {
-      result.expired.push(cr.id);
-      await stopWorkflow(deps.workflows, cr, 'the change request expired');
+      result.failed.push(`${listed.id}: ${(err as Error).message}`);
     }
   }
   return result;
-}
-
-export async function stopWorkflow(workflows: WorkflowEngine | undefined, cr: ChangeRequest, cause: string): Promise<void> {
-  if (!workflows || !cr.workflow) return;
-  await workflows.stop(workflows.executionIdOf(cr.workflow.name, cr.workflow.executionName), cause);
 }
 
 /** Read, decide, write conditionally; on a lost race, read and decide again. `undefined` = nothing to write. */

@@ -1,27 +1,24 @@
 /**
  * The calendar's scheduled jobs. Both are safe to run twice, late, or at the same time: every
- * notice goes through `Once`, keyed by what it is about, and every CR write is conditional.
+ * notice and flag is a conditional write on its change, recorded once, whose event sends the
+ * email (the notifications consumer); no job sends anything itself.
  */
 import { blackoutsTouching, calendarState, conflictsFor, COMMITTED_STATES } from '../core/calendar.js';
-import type { ChangeRequest, Person } from '../core/change-request.js';
+import type { ChangeRequest } from '../core/change-request.js';
 import { VersionConflictError } from '../core/errors.js';
-import { recordCalendarFindings, type Decision } from '../core/lifecycle.js';
+import { recordBlackoutUnderWay, recordCalendarFindings, type Decision } from '../core/lifecycle.js';
 import { checkSchedule } from '../core/schedule-check.js';
 import { dueMilestone, recordTimelineNotice, TIMELINE_GRACE } from '../core/timeline.js';
-import { blackoutFlagNotice, blackoutInProgressNotice } from '../email/calendar-notices.js';
-import type { CalendarStore, ChangeStore, Clock, Directory, Mailer, Once } from '../ports.js';
+import type { CalendarStore, ChangeStore, Clock } from '../ports.js';
 import type { CalendarConfig } from '../core/calendar.js';
 import { allChangesInState } from './read-changes.js';
 
 export interface CalendarJobDeps {
   store: ChangeStore;
   calendarStore: CalendarStore;
-  directory: Directory;
-  mailer: Mailer;
-  once: Once;
   clock: Clock;
   config: CalendarConfig;
-  /** Stakeholder channel → address (STAKEHOLDER_EMAILS). */
+  /** Stakeholder channel → address (STAKEHOLDER_EMAILS): a timeline notice names the channels that have one. */
   stakeholderEmails: Record<string, string>;
 }
 
@@ -75,54 +72,58 @@ async function updateChange(deps: Pick<CalendarJobDeps, 'store'>, id: string, de
 
 /**
  * Blackout check: a committed change planned into a blackout declared after its approval is
- * flagged and its requestor and approvers told; a change still under way when a blackout begins
- * is reported. Conflicts are refreshed on every committed change, so both sides carry them.
+ * flagged; a change still under way when a blackout begins is reported; conflicts are refreshed
+ * on every committed change, so both sides carry them. Each is one conditional write on its change,
+ * recorded once; its event tells the people (the notifications consumer). Each change is its own
+ * step: one that fails is listed and the rest go on.
  */
-export async function checkBlackouts(deps: CalendarJobDeps): Promise<{ flagged: string[]; inProgress: string[]; conflictsUpdated: string[] }> {
+export async function checkBlackouts(
+  deps: CalendarJobDeps,
+): Promise<{ flagged: string[]; inProgress: string[]; conflictsUpdated: string[]; failed: string[] }> {
   const now = deps.clock.now();
   const nowIso = now.toISOString();
   const [events, committed] = await Promise.all([
     deps.calendarStore.events(),
     deps.calendarStore.committedChanges(nowIso, new Date(now.getTime() + 90 * 24 * HOUR).toISOString()),
   ]);
-  const result = { flagged: [] as string[], inProgress: [] as string[], conflictsUpdated: [] as string[] };
+  const result = { flagged: [] as string[], inProgress: [] as string[], conflictsUpdated: [] as string[], failed: [] as string[] };
+  const step = async (what: string, run: () => Promise<boolean>, done: string[]) => {
+    try {
+      if (await run()) done.push(what);
+    } catch (err) {
+      result.failed.push(`${what}: ${(err as Error).message}`);
+    }
+  };
 
   for (const cr of committed) {
     if (!COMMITTED_STATES.includes(cr.state)) continue;
-    const emergency = cr.content.category === 'emergency';
-
-    if (!emergency && (cr.state === 'approved' || cr.state === 'scheduled')) {
+    if (cr.content.category !== 'emergency' && (cr.state === 'approved' || cr.state === 'scheduled')) {
       for (const blackout of blackoutsTouching(cr.content.plannedWindow!, events, deps.config)) {
-        const findings = checkSchedule({ change: cr, events, committed, config: deps.config, now: nowIso })!;
-        const { ran } = await deps.once.run(
-          'blackout-flag',
-          { changeId: cr.id, revision: cr.revision, blackout: `${blackout.kind}:${blackout.start}:${blackout.name}` },
-          async () => {
-            await saveFindings(
-              deps,
-              cr.id,
-              findings,
-              `planned window now touches the blackout "${blackout.name}" (${blackout.localStart} – ${blackout.localEnd})`,
-            );
-            await deps.mailer.send(
-              blackoutFlagNotice(cr, blackout, await emailsOf(deps, [cr.requestor.id, ...cr.approvals.map((a) => a.by)], cr), findings.suggestedSlot),
-            );
-          },
+        await step(
+          `${cr.id} ${blackout.name}`,
+          () =>
+            updateChange(deps, cr.id, (c) => {
+              const findings = withId(checkSchedule({ change: c, events, committed, config: deps.config, now: nowIso })!, c.id);
+              const reason = `planned window now touches the blackout "${blackout.name}" (${blackout.localStart} – ${blackout.localEnd})`;
+              return recordCalendarFindings(c, findings, reason, nowIso, blackout);
+            }),
+          result.flagged,
         );
-        if (ran) result.flagged.push(`${cr.id} ${blackout.name}`);
       }
     }
-
     const conflicts = conflictsFor(cr, committed);
     if (conflictKey(conflicts) !== conflictKey(cr.calendar?.conflicts ?? [])) {
-      const findings = checkSchedule({ change: cr, events, committed, config: deps.config, now: nowIso })!;
-      const saved = await saveFindings(
-        deps,
+      await step(
         cr.id,
-        findings,
-        conflicts.length ? `conflicts now with ${conflicts.map((c) => c.otherId).join(', ')}` : 'no longer conflicts with another change',
+        () =>
+          updateChange(deps, cr.id, (c) => {
+            const now = conflictsFor(c, committed);
+            if (conflictKey(now) === conflictKey(c.calendar?.conflicts ?? [])) return undefined;
+            const reason = now.length ? `conflicts now with ${now.map((x) => x.otherId).join(', ')}` : 'no longer conflicts with another change';
+            return recordCalendarFindings(c, withId(checkSchedule({ change: c, events, committed, config: deps.config, now: nowIso })!, c.id), reason, nowIso);
+          }),
+        result.conflictsUpdated,
       );
-      if (saved) result.conflictsUpdated.push(cr.id);
     }
   }
   // Changes under way are found by state, not by window: one that overran its window is the one at risk.
@@ -131,38 +132,15 @@ export async function checkBlackouts(deps: CalendarJobDeps): Promise<{ flagged: 
     const underWay = (await Promise.all((['in_progress', 'monitoring'] as const).map((s) => allChangesInState(deps, s)))).flat();
     for (const cr of underWay) {
       for (const blackout of state.reasons) {
-        const { ran } = await deps.once.run(
-          'blackout-in-progress',
-          { changeId: cr.id, blackout: `${blackout.kind}:${blackout.start}:${blackout.name}` },
-          async () => {
-            const onCall = (await deps.directory.withRole('on-call')).map((p) => p.id);
-            await deps.mailer.send(blackoutInProgressNotice(cr, blackout, await emailsOf(deps, [cr.requestor.id, ...onCall], cr)));
-          },
-        );
-        if (ran) result.inProgress.push(`${cr.id} ${blackout.name}`);
+        await step(`${cr.id} ${blackout.name}`, () => updateChange(deps, cr.id, (c) => recordBlackoutUnderWay(c, blackout, nowIso)), result.inProgress);
       }
     }
   }
   return result;
 }
 
-/** Records findings on the CR with one conditional write; a concurrent writer wins and the next run catches up. */
-async function saveFindings(deps: CalendarJobDeps, id: string, findings: NonNullable<ReturnType<typeof checkSchedule>>, reason: string): Promise<boolean> {
-  const current = await deps.store.get(id);
-  if (!current) return false;
-  const { next, audit } = recordCalendarFindings(
-    current.cr,
-    { ...findings, conflicts: findings.conflicts.map((c) => ({ ...c, changeId: id })) },
-    reason,
-    findings.checkedAt,
-  );
-  try {
-    await deps.store.save(current.cr.version, next, audit);
-    return true;
-  } catch (err) {
-    if (err instanceof VersionConflictError) return false;
-    throw err;
-  }
+function withId(findings: NonNullable<ReturnType<typeof checkSchedule>>, id: string) {
+  return { ...findings, conflicts: findings.conflicts.map((c) => ({ ...c, changeId: id })) };
 }
 
 function conflictKey(conflicts: { otherId: string; components: string[] }[]): string {
@@ -170,11 +148,4 @@ function conflictKey(conflicts: { otherId: string; components: string[] }[]): st
     .map((c) => `${c.otherId}:${[...c.components].sort().join('+')}`)
     .sort()
     .join('|');
-}
-
-async function emailsOf(deps: CalendarJobDeps, ids: string[], cr: ChangeRequest): Promise<string[]> {
-  const people = await Promise.all([...new Set(ids)].map((id) => deps.directory.get(id)));
-  const emails = people.filter((p): p is Person => Boolean(p)).map((p) => p.email);
-  if (cr.requestor.email) emails.push(cr.requestor.email);
-  return [...new Set(emails.filter(Boolean))];
 }

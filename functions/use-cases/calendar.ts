@@ -2,7 +2,7 @@
  * The change calendar as the API and the deploy gate use it: read the events and the committed
  * changes, ask the pure core, answer with local and UTC times.
  */
-import { randomUUID } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { DateTime } from 'luxon';
 import {
   blackoutsBetween,
@@ -17,7 +17,7 @@ import {
 import { occurrences } from '../core/calendar/recurrence.js';
 import { gateDecision } from '../core/deploy-gate.js';
 import type { Actor, ChangeRequest } from '../core/change-request.js';
-import { ForbiddenError, NotFoundError, ValidationError } from '../core/errors.js';
+import { ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../core/errors.js';
 import { getChange } from './read-changes.js';
 import type { CalendarStore, ChangeStore, Clock, StoredCalendarEvent } from '../ports.js';
 
@@ -150,3 +150,53 @@ function uniqueConflicts(all: Conflict[]): Conflict[] {
     return true;
   });
 }
+
+/** What the iCalendar feed lists: blackouts, maintenance windows and committed changes, from a week ago to six months ahead. */
+export interface FeedEntry {
+  uid: string;
+  summary: string;
+  start: string;
+  end: string;
+  description?: string;
+  busy: boolean;
+}
+
+/**
+ * The feed, for a caller who holds its key (compared in constant time). No key configured: the
+ * feed is off (404); a wrong one: 401.
+ */
+export async function calendarFeed(deps: CalendarDeps & { feedKey?: (() => Promise<string>) | undefined }, given: string): Promise<FeedEntry[]> {
+  if (!deps.feedKey) throw new NotFoundError('the calendar feed is off: set CALENDAR_FEED_KEY (or CALENDAR_FEED_SECRET_ID) to turn it on');
+  const expected = Buffer.from(await deps.feedKey());
+  const offered = Buffer.from(given);
+  if (offered.length !== expected.length || !timingSafeEqual(offered, expected)) throw new UnauthorizedError('the feed key is missing or wrong');
+  const now = deps.clock.now();
+  const view = await calendarBetween(deps, new Date(now.getTime() - 7 * DAY).toISOString(), new Date(now.getTime() + 180 * DAY).toISOString());
+  return [
+    ...view.blackouts.map((b) => ({
+      uid: `blackout-${b.kind}-${b.start}@changeflow`,
+      summary: `Blackout: ${b.name}`,
+      start: b.start,
+      end: b.end,
+      description: `No changes except emergency (${b.localStart} – ${b.localEnd}, ${view.timeZone}).`,
+      busy: true,
+    })),
+    ...view.maintenanceWindows.map((m) => ({
+      uid: `maintenance-${m.eventId}-${m.start}@changeflow`,
+      summary: `Maintenance window: ${m.title}`,
+      start: m.start,
+      end: m.end,
+      busy: false,
+    })),
+    ...view.changes.map((c) => ({
+      uid: `${c.id}@changeflow`,
+      summary: `${c.id} ${c.title} (${c.category}, ${c.state})`,
+      start: c.start,
+      end: c.end,
+      description: `Components: ${c.components.join(', ') || 'none named'}`,
+      busy: true,
+    })),
+  ];
+}
+
+const DAY = 86_400_000;

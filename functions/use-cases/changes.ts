@@ -2,74 +2,56 @@
  * Use cases for change requests: each reads as its steps — load, apply the rule from the core,
  * persist in one conditional write. No HTTP here and no SDK: only ports.
  */
-import type { Actor, ChangeContent } from '../core/change-request.js';
+import type { Actor, AuditEntry, ChangeContent, ChangeRequest, WorkflowRef } from '../core/change-request.js';
 import { formatChangeId, localDay } from '../core/change-id.js';
 import { ValidationError, VersionConflictError } from '../core/errors.js';
-import { getChange } from './read-changes.js';
-export { getChange, listChanges } from './read-changes.js';
 import {
   applyAction,
   createChange,
   editChange,
   mayEdit,
   parseContent,
+  workflowRef,
   type Action,
   type Decision,
   type RulesConfig,
-  emergencyTimers,
   type TransitionContext,
   type TransitionInput,
-  workflowRef,
 } from '../core/lifecycle.js';
-import { calendarState, type CalendarConfig } from '../core/calendar.js';
-import { gateDecision } from '../core/deploy-gate.js';
 import { derivePlannedWindow } from '../core/planned-window.js';
-import { checkSchedule, type CalendarFindings } from '../core/schedule-check.js';
-import { TaskClosedError, type CalendarStore, type ChangeStore, type ChangeWithAudit, type Clock, type WorkflowEngine } from '../ports.js';
-import type { AuditEntry, BlackoutRunThrough, ChangeRequest, WorkflowRef } from '../core/change-request.js';
-import { stopWorkflow } from './approval-flow.js';
+import type { CalendarService, ChangeStore, ChangeWithAudit, Clock } from '../ports.js';
+import { getChange } from './read-changes.js';
+
+export { getChange, listChanges } from './read-changes.js';
 
 export interface ChangeDeps {
   store: ChangeStore;
   clock: Clock;
   timeZone: string;
   rules: RulesConfig;
-  /** The change calendar; without it no calendar rule is applied. */
-  calendar?: { store: CalendarStore; config: CalendarConfig } | undefined;
-  /** The approval and emergency workflows; without them a submitted change waits for nobody. */
-  workflows?: WorkflowEngine | undefined;
-  /** Where a side effect that failed after the write committed is reported. */
-  warn?: ((message: string, err: unknown) => void) | undefined;
-}
-
-/** Reads the calendar around a planned window and asks the core what it says (two reads, in parallel). */
-export async function scheduleFindings(deps: ChangeDeps, change: { id: string; content: ChangeContent }, now: string): Promise<CalendarFindings | undefined> {
-  const window = change.content.plannedWindow;
-  if (!window || !deps.calendar) return undefined;
-  const [events, committed] = await Promise.all([deps.calendar.store.events(), deps.calendar.store.committedChanges(window.start, window.end)]);
-  return checkSchedule({ change, events, committed, config: deps.calendar.config, now });
+  /** The change calendar; without it no calendar rule is applied (the decision links need none). */
+  calendar?: CalendarService | undefined;
 }
 
 /**
  * 1. apply the create rule (the calendar read first) 2. only then number the change in the org's
- * day, so that a refused change takes no number 3. write CR and audit together.
+ * day, so that a refused change takes no number 3. write CR, audit and events together.
  */
 export async function fileChange(deps: ChangeDeps, actor: Actor, content: ChangeContent, template?: ChangeRequest['template']): Promise<ChangeWithAudit> {
   const now = deps.clock.now().toISOString();
   const provisional = 'CR-0000-00-00-000';
-  const calendar = await scheduleFindings(deps, { id: provisional, content: withDerivedWindow(content, deps, now) }, now);
-  const blackoutsAtStart = content.category === 'emergency' ? await blackoutsAt(deps, content.incident?.implementedAt ?? now) : undefined;
+  const calendar = await deps.calendar?.findings({ id: provisional, content: withDerivedWindow(content, deps, now) }, now);
+  const blackoutsAtStart = content.category === 'emergency' ? await deps.calendar?.blackoutsAt(content.incident?.implementedAt ?? now) : undefined;
   const decided = createChange({ id: provisional, content, actor, now, config: deps.rules, calendar, template, blackoutsAtStart });
   const day = localDay(now, deps.timeZone);
   const id = formatChangeId(day, await deps.store.nextSequence(day));
-  const next = renumbered(decided.next, provisional, id);
+  const next = renumbered(decided.next, id);
   await deps.store.create(next, decided.audit);
-  await startWorkflowOf(deps, next);
   return { cr: next, audit: decided.audit };
 }
 
-/** The decided change under its real number: the id, and the conflicts that name it. */
-function renumbered(cr: ChangeRequest, provisional: string, id: string): ChangeRequest {
+/** The decided change under its real number: the id, and the conflicts and flow that name it. */
+function renumbered(cr: ChangeRequest, id: string): ChangeRequest {
   const next = { ...cr, id };
   if (next.calendar) next.calendar = { ...next.calendar, conflicts: next.calendar.conflicts.map((c) => ({ ...c, changeId: id })) };
   if (next.workflow) next.workflow = workflowRef(next.workflow.name, next);
@@ -82,25 +64,11 @@ function withDerivedWindow(content: ChangeContent, deps: ChangeDeps, now: string
   return window ? { ...content, plannedWindow: window } : content;
 }
 
-/** The blackouts in force at an instant (an emergency change records the ones it ran through). */
-async function blackoutsAt(deps: ChangeDeps, at: string): Promise<BlackoutRunThrough[]> {
-  if (!deps.calendar) return [];
-  const state = calendarState(new Date(at).toISOString(), await deps.calendar.store.events(), deps.calendar.config);
-  return state.reasons.map((b) => ({ name: b.name, kind: b.kind, start: b.start, end: b.end }));
-}
-
 /** What a start needs to know: the deploy gate's answer now (planned), or the blackouts it runs through (emergency). */
 async function startContext(deps: ChangeDeps, cr: ChangeRequest, now: string): Promise<TransitionContext> {
-  if (cr.content.category === 'emergency') return { blackoutsAtStart: await blackoutsAt(deps, cr.content.incident?.implementedAt ?? now) };
-  const window = cr.content.plannedWindow;
-  const [events, committed] = deps.calendar
-    ? await Promise.all([
-        deps.calendar.store.events(),
-        window ? deps.calendar.store.committedChanges(window.start, window.end) : Promise.resolve([] as ChangeRequest[]),
-      ])
-    : [[], []];
-  const config = deps.calendar?.config ?? { timeZone: deps.timeZone, holidayCountry: 'US', fridayCutoff: '14:00' };
-  return { gate: gateDecision({ cr, at: now, events, committed, config }) };
+  if (cr.content.category === 'emergency') return { blackoutsAtStart: await deps.calendar?.blackoutsAt(cr.content.incident?.implementedAt ?? now) };
+  if (!deps.calendar) throw new Error('a start needs the change calendar: compose ChangeDeps with a CalendarService');
+  return { gate: await deps.calendar.gate(cr, now) };
 }
 
 /**
@@ -114,7 +82,7 @@ export async function reviseChange(
   patch: Record<string, unknown>,
   expectedVersion?: number,
 ): Promise<ChangeWithAudit> {
-  const { before, decision, audit } = await writeLatest(deps, id, expectedVersion, undefined, async (cr) => {
+  const { decision, audit } = await writeLatest(deps, id, expectedVersion, undefined, async (cr) => {
     // who may edit is decided before the patch is even merged: a stranger's patch costs nothing
     mayEdit(cr, actor);
     const merged = mergePatch(cr.content, patch) as Record<string, unknown>;
@@ -125,13 +93,8 @@ export async function reviseChange(
     }
     const content = parseContent(merged);
     const now = deps.clock.now().toISOString();
-    return editChange(cr, actor, content, now, deps.rules, await scheduleFindings(deps, { id, content }, now));
+    return editChange(cr, actor, content, now, deps.rules, await deps.calendar?.findings({ id, content }, now));
   });
-  // a new revision voids the running approval: its execution stops, its tokens and links die with it
-  if (before.workflow?.name === 'approval' && !decision.next.workflow)
-    await sideEffect(deps, 'stop the approval workflow', () =>
-      stopWorkflow(deps.workflows, before, `revision ${decision.next.revision} supersedes revision ${before.revision}`),
-    );
   return { cr: decision.next, audit: [...audit, ...decision.audit] };
 }
 
@@ -155,17 +118,17 @@ export async function transitionChange(
       { path: 'body.revision', message: `is required: name the revision you read (or send If-Match with its version), so that your decision is bound to it` },
     ]);
   }
-  const { before, decision, audit } = await writeLatest(deps, id, expectedVersion, loaded, async (cr) => {
+  const { decision, audit } = await writeLatest(deps, id, expectedVersion, loaded, async (cr) => {
     const now = deps.clock.now().toISOString();
     // submitting (re)checks the calendar: blackouts declared since the draft was written count
-    const calendar = action === 'submit' ? await scheduleFindings(deps, cr, now) : undefined;
-    const workflow: WorkflowRef | undefined = action === 'submit' && deps.workflows ? workflowRef('approval', cr) : undefined;
+    const calendar = action === 'submit' ? await deps.calendar?.findings(cr, now) : undefined;
+    // the flow itself is started by the workflow driver when the submit's event is delivered
+    const workflow: WorkflowRef | undefined = action === 'submit' ? workflowRef('approval', cr) : undefined;
     const started = action === 'start' ? await startContext(deps, cr, now) : {};
     // If-Match read the current version: the revision the approver saw is the current one
     const bound = expectedVersion !== undefined && input.revision === undefined ? { ...input, revision: cr.revision } : input;
     return applyAction(cr, action, actor, bound, now, deps.rules, { calendar, workflow, ...started });
   });
-  await afterTransition(deps, action, before, decision.next);
   return { cr: decision.next, audit: [...audit, ...decision.audit] };
 }
 
@@ -225,55 +188,4 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
     else result[key] = mergePatch(result[key], value);
   }
   return result;
-}
-
-/**
- * What a committed transition sets going in the workflows: a submit starts the approval flow, a
- * decision completes its slot's callback task, a rejection or cancellation ends the flow, an
- * emergency start starts the emergency flow.
- */
-async function afterTransition(deps: ChangeDeps, action: Action, before: ChangeRequest, after: ChangeRequest): Promise<void> {
-  const engine = deps.workflows;
-  if (!engine) return;
-  if (action === 'submit' || (action === 'start' && after.content.category === 'emergency')) {
-    // the start must happen: if it fails the caller is told; the change stays submitted, and an edit
-    // (back to draft) or a cancel gets it out — docs/runbooks/workflow-failed.md
-    await startWorkflowOf(deps, after);
-    return;
-  }
-  if (action === 'approve' && after.content.category !== 'emergency') {
-    const filled = after.approvals.find((a) => !before.approvals.some((b) => b.slot === a.slot));
-    const token = filled && before.approvalRequests?.find((r) => r.slot === filled.slot)?.taskToken;
-    if (token) await sideEffect(deps, 'complete the approval task', () => engine.sendTaskSuccess(token, { slot: filled.slot, by: filled.by }));
-    return;
-  }
-  if (action === 'reject') {
-    // failing one open slot fails the whole Map: the flow ends on its Rejected branch
-    const open = (before.approvalRequests ?? []).find((r) => r.taskToken && !before.approvals.some((a) => a.slot === r.slot));
-    if (open?.taskToken)
-      await sideEffect(deps, 'fail the approval task', () => engine.sendTaskFailure(open.taskToken!, 'Rejected', after.closeReason ?? 'rejected'));
-    return;
-  }
-  if (action === 'cancel' && before.workflow?.name === 'approval') {
-    await sideEffect(deps, 'stop the approval workflow', () => stopWorkflow(engine, before, 'the change request was cancelled'));
-  }
-}
-
-async function startWorkflowOf(deps: ChangeDeps, cr: ChangeRequest): Promise<void> {
-  if (!deps.workflows || !cr.workflow) return;
-  const input =
-    cr.workflow.name === 'approval'
-      ? { changeId: cr.id, revision: cr.workflow.revision }
-      : { changeId: cr.id, startedAt: cr.startedAt, ...emergencyTimers(cr.startedAt!) };
-  await deps.workflows.start(cr.workflow.name, cr.workflow.executionName, input);
-}
-
-/** A side effect after the write committed: a closed task is expected (already decided, stopped); anything else is reported. */
-async function sideEffect(deps: ChangeDeps, what: string, effect: () => Promise<void>): Promise<void> {
-  try {
-    await effect();
-  } catch (err) {
-    if (err instanceof TaskClosedError) return;
-    deps.warn?.(`could not ${what}`, err);
-  }
 }

@@ -12,7 +12,7 @@ import { sameId } from '../core/identity.js';
 import { slotFor } from '../core/lifecycle.js';
 import type { DomainEvent } from '../core/events.js';
 import { approversToAsk } from '../core/approval-policy.js';
-import { timelineNotice } from '../email/calendar-notices.js';
+import { blackoutFlagNotice, blackoutInProgressNotice, timelineNotice } from '../email/calendar-notices.js';
 import { plainEmail } from '../email/plain.js';
 import { approvalRequestEmail } from '../email/templates.js';
 import type { ApprovalTimers } from '../core/approval-flow.js';
@@ -42,6 +42,8 @@ export const NOTIFIED_EVENTS = [
   'PostApprovalReminder',
   'PostApprovalOverdue',
   'TimelineNotice',
+  'ChangeCalendarFlagged',
+  'BlackoutUnderWay',
 ] as const;
 
 /** What a notification needs of an event; anything else on the bus is refused (and lands in the DLQ). */
@@ -124,6 +126,19 @@ async function messagesFor(deps: NotificationDeps, event: DomainEvent): Promise<
       const localStart = DateTime.fromISO(window.start, { zone: 'utc' }).setZone(deps.timeZone).toFormat('ccc d LLL yyyy HH:mm ZZZZ');
       return [timelineNotice(cr, milestone, localStart, to)];
     }
+    case 'ChangeCalendarFlagged': {
+      // a flag about a blackout tells the requestor and the approvers; a refreshed conflict tells nobody
+      const blackout = event.detail?.blackout;
+      if (!blackout) return [];
+      const to = await emailsOf(deps, [cr.requestor.id, ...cr.approvals.map((a) => a.by)], cr);
+      return [blackoutFlagNotice(cr, blackout, to, cr.calendar?.suggestedSlot)];
+    }
+    case 'BlackoutUnderWay': {
+      const blackout = event.detail?.blackout;
+      if (!blackout) return [];
+      const onCall = (await deps.directory.withRole('on-call')).map((p) => p.id);
+      return [blackoutInProgressNotice(cr, blackout, await emailsOf(deps, [cr.requestor.id, ...onCall], cr))];
+    }
     case 'PostApprovalReminder':
       return postApprovalEmails(deps, cr, { reminder: true, escalated: false });
     case 'PostApprovalOverdue':
@@ -185,4 +200,12 @@ async function peopleWithRole(deps: Pick<NotificationDeps, 'directory'>, role: R
 
 function unique(people: Person[]): Person[] {
   return [...new Map(people.map((p) => [p.id, p])).values()];
+}
+
+/** The addresses of people by id, and the requestor's, without repeats. */
+async function emailsOf(deps: Pick<NotificationDeps, 'directory'>, ids: string[], cr: ChangeRequest): Promise<string[]> {
+  const people = await Promise.all([...new Set(ids)].map((id) => deps.directory.get(id)));
+  const emails = people.filter((p): p is Person => Boolean(p)).map((p) => p.email);
+  if (cr.requestor.email) emails.push(cr.requestor.email);
+  return [...new Set(emails.filter(Boolean))];
 }

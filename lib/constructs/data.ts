@@ -4,7 +4,7 @@
  * request path may use.
  */
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, type CfnTable, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, type CfnTable, ProjectionType, StreamViewType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { TABLE_KEYS } from '../../functions/adapters/dynamodb/table.js';
@@ -70,6 +70,8 @@ export class ChangeflowData extends Construct {
       billingMode: BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: 'expiresAt',
+      // the outbox's delivery (lib/constructs/outbox-relay.ts): the same view ensureTable gives DynamoDB Local
+      stream: StreamViewType[TABLE_KEYS.streamView],
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
     for (const gsi of TABLE_KEYS.indexes) {

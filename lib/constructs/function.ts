@@ -15,6 +15,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { WorkflowAccess } from '../../functions/routes.js';
 import { BUNDLE_TARGET, LAMBDA_RUNTIME } from '../runtime.js';
 import { type EnvVar, type LogSettings, validateEnvironment } from '../settings.js';
 import { ALARM_PERIOD, type Runbook, RunbookAlarm } from './alarms.js';
@@ -25,18 +26,36 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 
 /**
  * The functions that serve no route and run on no schedule: the task states of both workflows
- * invoke WorkflowTasks, the event bus's rule invokes Notifications. Declared here rather than in a
- * table under functions/, because the local runtime wires both differently (the in-process ASL
- * interpreter calls `runWorkflowTask`, the in-process bus calls `notify`) and would not read one.
+ * invoke WorkflowTasks, the table's stream invokes EventRelay (the outbox's delivery), rules on the
+ * bus invoke Notifications and WorkflowDriver. Declared here rather than in a table under
+ * functions/, because the local runtime wires them differently (the in-process ASL interpreter,
+ * the local stream relay and the in-process bus: local/composition.ts) and would not read one.
  */
 export const WORKER_FUNCTIONS = {
-  WorkflowTasks: { entry: 'functions/workflows/tasks.ts', description: 'ChangeFlow WorkflowTasks: the task states of the approval and emergency workflows' },
-  Notifications: { entry: 'functions/notifications/handler.ts', description: 'ChangeFlow Notifications: emails for the domain events of the event bus' },
-} as const;
+  WorkflowTasks: {
+    entry: 'functions/lambda/workflow-tasks.ts',
+    description: 'ChangeFlow WorkflowTasks: the task states of the approval and emergency workflows',
+    // a slot's task whose decision came before it started completes itself
+    workflows: { decide: true },
+  },
+  EventRelay: {
+    entry: 'functions/lambda/event-relay.ts',
+    description: 'ChangeFlow EventRelay: the outbox items of the table stream, published to the event bus',
+  },
+  Notifications: { entry: 'functions/lambda/notifications.ts', description: 'ChangeFlow Notifications: emails for the domain events of the event bus' },
+  WorkflowDriver: {
+    entry: 'functions/lambda/workflow-driver.ts',
+    description: 'ChangeFlow WorkflowDriver: starts, decides and stops the workflows on the domain events of the event bus',
+    // submitted → approval, emergency started → emergency; a decision completes or fails its slot's
+    // task; an edit, cancel, rejection or expiry stops the approval it ends (functions/use-cases/workflow-driver.ts)
+    workflows: { start: ['approval', 'emergency'], stop: ['approval'], decide: true },
+  },
+} as const satisfies Record<string, { entry: string; description: string; workflows?: WorkflowAccess }>;
+
 export type WorkerName = keyof typeof WORKER_FUNCTIONS;
 
 /** ESM bundles have no `require`; some dependencies still call it. Aliased to avoid clashing with bundled imports. */
-const ESM_REQUIRE_SHIM =
+export const ESM_REQUIRE_SHIM =
   "import { createRequire as __changeflowCreateRequire } from 'node:module'; const require = __changeflowCreateRequire(import.meta.url);";
 
 /** What every function of the stack shares. */
@@ -50,7 +69,7 @@ export interface FunctionDefaults {
 }
 
 export interface ChangeflowFunctionProps {
-  /** Handler entry, relative to REPO_ROOT; it exports `handler`. */
+  /** Lambda entry (a composition root under functions/lambda/), relative to REPO_ROOT; it exports `handler`. */
   readonly entry: string;
   readonly description: string;
   readonly timeout: Duration;

@@ -14,7 +14,6 @@ import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { ScheduledJob } from '../../functions/jobs/schedules.js';
 import type { ChangeflowData } from './data.js';
-import type { ChangeflowEvents } from './events.js';
 import { ChangeflowFunction, type FunctionDefaults } from './function.js';
 import type { ChangeflowMail } from './mail.js';
 import { MonitoredQueue } from './monitored-queue.js';
@@ -41,7 +40,6 @@ export interface ScheduledJobsProps {
   readonly defaults: FunctionDefaults;
   /** Where the jobs' grants come from. */
   readonly data: ChangeflowData;
-  readonly events: ChangeflowEvents;
   readonly workflows: ChangeflowWorkflows;
   readonly mail: ChangeflowMail;
 }
@@ -78,12 +76,8 @@ export class ScheduledJobs extends Construct {
       onFailure: deadLetter.queue,
     });
 
-    props.data.grantChanges(fn, job.needs.writeTable === true ? 'read-write' : 'read');
-    // Once (Powertools idempotency) claims, completes and, when the effect fails, deletes its own
-    // records; those are the only items a job deletes, and all a job that only sends notices writes.
-    if (job.needs.writeTable !== false) props.data.grantIdempotencyRecords(fn);
+    props.data.grantChanges(fn, job.needs.writeTable ? 'read-write' : 'read');
     if (job.needs.sendEmail) props.mail.grantSend(fn);
-    if (job.needs.publishEvents) props.events.grantPublish(fn);
     props.workflows.grant(fn, job.needs.workflows);
 
     // One role per schedule, allowed to invoke this job's function and to drop into its queue.

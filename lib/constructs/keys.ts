@@ -1,7 +1,8 @@
-/** The two keys ChangeFlow generates: the iCalendar feed's and the one that signs approval links. */
+/** The keys ChangeFlow generates: the iCalendar feed's, the one that signs approval links and the one that seals list cursors. */
 import { Stack } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import type { KeyName } from '../../functions/routes.js';
 import type { ChangeflowFunction } from './function.js';
 import { acknowledge } from './nag.js';
 
@@ -10,6 +11,8 @@ export class ChangeflowKeys extends Construct {
   readonly calendarFeedKey: Secret;
   /** The key that signs and verifies approval links (HMAC), base64. */
   readonly approvalLinkKey: Secret;
+  /** The key that seals the cursors of GET /changes (HMAC), base64. */
+  readonly cursorKey: Secret;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -28,7 +31,7 @@ export class ChangeflowKeys extends Construct {
 
     this.approvalLinkKey = new Secret(Stack.of(this), 'ApprovalLinkKey', {
       description: 'ChangeFlow: the HMAC key of the email approval links (base64; 64 letters and digits decode to 48 bytes)',
-      // The functions decode the value as base64 (functions/handlers/deps.ts) and need at least 32
+      // The functions decode the value as base64 (functions/lambda/keys.ts) and need at least 32
       // bytes. Letters and digits are all base64 characters: 64 of them decode to 48 random bytes.
       generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
     });
@@ -37,6 +40,29 @@ export class ChangeflowKeys extends Construct {
       'SMG4',
       'Rotating the link key voids every approval link already in a mailbox, so it is rotated by hand when it leaks and the next reminders carry new links (docs/runbooks/approval-link-key.md).',
     );
+
+    this.cursorKey = new Secret(Stack.of(this), 'CursorKey', {
+      description: 'ChangeFlow: the HMAC key that seals the cursors of GET /changes (base64; 64 letters and digits decode to 48 bytes)',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+    });
+    acknowledge(
+      this.cursorKey,
+      'SMG4',
+      'A cursor lives as long as a person pages through a list; rotating the key only makes the cursors in flight answer 400 (start the list again), so it is rotated by hand when it leaks.',
+    );
+  }
+
+  /** The function of GET /changes seals and opens its cursors with it (CURSOR_SECRET_ID). */
+  grantReadCursorKey(fn: ChangeflowFunction): void {
+    this.cursorKey.grantRead(fn.role);
+    fn.addEnvironment('CURSOR_SECRET_ID', this.cursorKey.secretArn);
+  }
+
+  /** The key a route group declares (functions/routes.ts `keys`). */
+  grantRead(fn: ChangeflowFunction, key: KeyName): void {
+    if (key === 'calendar-feed') this.grantReadFeedKey(fn);
+    else if (key === 'approval-link') this.grantReadLinkKey(fn);
+    else this.grantReadCursorKey(fn);
   }
 
   /** The function serving the feed reads its key (CALENDAR_FEED_SECRET_ID) and compares it with the URL's. */

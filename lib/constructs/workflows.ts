@@ -59,9 +59,13 @@ export class ChangeflowWorkflows extends Construct {
     if (access?.decide) this.grantDecide(fn);
   }
 
-  /** states:StartExecution on this one state machine. */
+  /**
+   * states:StartExecution on this one state machine, and DescribeExecution on its executions (the
+   * reconciler asks whether one was started).
+   */
   grantStart(fn: ChangeflowFunction, name: WorkflowName): void {
     this.workflow(name).stateMachine.grantStartExecution(fn.role);
+    this.grantOnExecutions(fn, name, ['states:DescribeExecution']);
     this.tellArns(fn);
   }
 
@@ -70,11 +74,17 @@ export class ChangeflowWorkflows extends Construct {
    * executions of this one state machine: `arn:…:execution:<state machine name>:*`.
    */
   grantStop(fn: ChangeflowFunction, name: WorkflowName): void {
+    this.grantOnExecutions(fn, name, ['states:StopExecution', 'states:DescribeExecution']);
+    this.tellArns(fn);
+  }
+
+  /** Actions on the executions of one state machine: `arn:…:execution:<state machine name>:*`. */
+  private grantOnExecutions(fn: ChangeflowFunction, name: WorkflowName, actions: string[]): void {
     const stack = Stack.of(this);
     const { stateMachine } = this.workflow(name);
     fn.role.addToPrincipalPolicy(
       new PolicyStatement({
-        actions: ['states:StopExecution', 'states:DescribeExecution'],
+        actions,
         resources: [
           stack.formatArn({
             service: 'states',
@@ -94,12 +104,13 @@ export class ChangeflowWorkflows extends Construct {
       `IAM5[Resource::${arnPrefix}:execution:<${smId}.Name>:*]`,
       `The wildcard covers only the executions of the ${name} state machine, whose names (one per change and revision) are not known in advance.`,
     );
-    this.tellArns(fn);
   }
 
   /**
    * states:SendTaskSuccess and SendTaskFailure, which complete an approval's callback task: on "*",
-   * in a policy of the function's own, so that its acknowledgement carries its own reason.
+   * in a policy of the function's own, so that its acknowledgement carries its own reason. The task
+   * token is all the call needs: no state machine ARN is told (WorkflowTasks, which the state
+   * machines reference, could not be told theirs without a cycle).
    */
   grantDecide(fn: ChangeflowFunction): void {
     const policy = new Policy(fn, 'TaskResponsePolicy', {
@@ -109,9 +120,8 @@ export class ChangeflowWorkflows extends Construct {
     acknowledge(
       policy,
       'IAM5[Resource::*]',
-      'SendTaskSuccess and SendTaskFailure take a task token and support no resource-level permissions (Service Authorization Reference for Step Functions), so only the decision handlers hold them, on Resource "*".',
+      'SendTaskSuccess and SendTaskFailure take a task token and support no resource-level permissions (Service Authorization Reference for Step Functions), so only the workflow driver and the task function hold them, on Resource "*".',
     );
-    this.tellArns(fn);
   }
 
   private workflow(name: WorkflowName): ChangeflowWorkflow {

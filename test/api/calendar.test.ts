@@ -302,6 +302,8 @@ describe('Rule: timeline notices go out exactly once, even when the job runs twi
     });
     await Promise.all([api.system.jobs.BlackoutCheck!(), api.system.jobs.BlackoutCheck!()]);
     await api.system.jobs.BlackoutCheck!();
+    // the job records what it found; the notifications consumer emails it once the event is relayed
+    await api.system.events.idle();
     const notices = (await api.system.mail.messages()).filter((m) => m.subject.includes(cr.id) && m.subject.includes('Board demo freeze'));
     expect(notices).toHaveLength(1);
     expect(notices[0]!.to).toEqual(expect.arrayContaining(['alice@example.com', 'tom@example.com']));
@@ -324,6 +326,7 @@ describe('Rule: timeline notices go out exactly once, even when the job runs twi
     now = new Date('2027-03-19T18:00:00Z'); // Friday 14:00 EDT
     await Promise.all([api.system.jobs.BlackoutCheck!(), api.system.jobs.BlackoutCheck!()]);
     await api.system.jobs.BlackoutCheck!();
+    await api.system.events.idle();
     const reports = (await api.system.mail.messages()).filter((m) => m.subject.includes(cr.id) && m.subject.includes('still in progress'));
     expect(reports).toHaveLength(1);
     expect(reports[0]!.to).toEqual(expect.arrayContaining(['alice@example.com', 'oscar@example.com']));

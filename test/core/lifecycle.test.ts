@@ -18,7 +18,7 @@ const act = (cr: ChangeRequest, action: Action, actor: Actor, input = {}, now = 
 /** Submitted, then routed by the approval workflow's first step, which asks for each approval. */
 const routed = (cr: ChangeRequest, now = later(1)) => {
   const d = routeSubmitted(cr, cr.revision, now);
-  if (d === 'already-routed') throw new Error('unexpected');
+  if (typeof d === 'string') throw new Error('unexpected');
   let next = d.next;
   for (const r of next.approvalRequests ?? []) {
     const asked = recordApprovalRequest(next, next.revision, r.slot, `token-${r.slot}-${next.revision}`, now);

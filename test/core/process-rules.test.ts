@@ -20,7 +20,7 @@ const filed = (content: ChangeContent = completeContent(), actor: Actor = people
   createChange({ id: 'CR-2026-11-24-001', content, actor, now, config: rules }).next;
 function pending(content = completeContent()): ChangeRequest {
   const routed = routeSubmitted(act(filed(content), 'submit', people.alice).next, 1, later(1));
-  if (routed === 'already-routed') throw new Error('unexpected');
+  if (typeof routed === 'string') throw new Error('unexpected');
   let cr = routed.next;
   for (const r of cr.approvalRequests ?? []) cr = recordApprovalRequest(cr, 1, r.slot, `t-${r.slot}`, later(1)).decision!.next;
   return cr;

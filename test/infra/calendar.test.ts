@@ -92,12 +92,12 @@ describe('the change calendar in the stack', () => {
       }
     });
 
-    it('a job may DeleteItem only its own idempotency records (Once releases a claim whose effect failed), never a change or an event', () => {
+    it("no job may delete anything: a job keeps no dedupe records (the emails are the notifications consumer's), and never deletes a change or an event", () => {
       for (const { name, role } of allFunctions(stack).filter((f) => f.kind === 'job')) {
         const deletes = statementsOf(stack, template, role).filter((s) =>
           actionsOf(s).some((a) => /^dynamodb:(DeleteItem|BatchWriteItem|PartiQLDelete|\*)$/.test(a)),
         );
-        expect(deletes, name).toEqual([idempotencyOnly]);
+        expect(deletes, name).toEqual([]);
       }
     });
 
@@ -126,11 +126,8 @@ describe('the change calendar in the stack', () => {
       }
     });
 
-    it('a function that writes only its idempotency records (Notifications, any such job) may read, and write nothing else', () => {
-      const recordWriters = [
-        ...SCHEDULED_JOBS.filter((j) => j.needs.writeTable === 'idempotency-only').map((j) => ({ name: j.name, role: stack.jobs.get(j.name)!.role })),
-        { name: 'Notifications', role: stack.workers.get('Notifications')!.role },
-      ];
+    it('the function that writes only its idempotency records (Notifications) may read, and write nothing else', () => {
+      const recordWriters = [{ name: 'Notifications', role: stack.workers.get('Notifications')!.role }];
       for (const { name, role } of recordWriters) {
         const statements = statementsOf(stack, template, role);
         expect(statements.flatMap(actionsOf), name).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
@@ -141,8 +138,8 @@ describe('the change calendar in the stack', () => {
   });
 
   describe('sending email (SES)', () => {
-    it('only the jobs that send email and the Notifications function may, and only as the sending identity, never on "*"', () => {
-      expect(SCHEDULED_JOBS.filter((j) => j.needs.sendEmail).map((j) => j.name)).toEqual(['BlackoutCheck']);
+    it('only the Notifications function may send email (the jobs record, their events email), and only as the sending identity, never on "*"', () => {
+      expect(SCHEDULED_JOBS.filter((j) => j.needs.sendEmail).map((j) => j.name)).toEqual([]);
       for (const { name, kind, role } of allFunctions(stack)) {
         const ses = statementsOf(stack, template, role).filter((s) => actionsOf(s).some((a) => a.startsWith('ses:')));
         const sends = (kind === 'job' && SCHEDULED_JOBS.find((j) => j.name === name)!.needs.sendEmail) || (kind === 'worker' && name === 'Notifications');
@@ -226,9 +223,9 @@ describe('the change calendar in the stack', () => {
     it('has one schedule per SCHEDULED_JOBS entry and no scheduled EventBridge rule (rules are UTC only)', () => {
       expect(schedules()).toHaveLength(SCHEDULED_JOBS.length);
       const rules = Object.values(resources).filter((r) => r.Type === 'AWS::Events::Rule');
-      // the only rule is the notifications rule on the domain event bus, matching events, not time
-      expect(rules.map((r) => r.Properties.ScheduleExpression)).toEqual([undefined]);
-      expect(rules[0]!.Properties.EventPattern).toBeDefined();
+      // the only rules are the bus consumers' (notifications, workflow driver), matching events, not time
+      expect(rules.map((r) => r.Properties.ScheduleExpression)).toEqual([undefined, undefined]);
+      for (const rule of rules) expect(rule.Properties.EventPattern).toBeDefined();
     });
 
     it.each(SCHEDULED_JOBS.map((j) => j.name))(
@@ -348,8 +345,8 @@ describe('the change calendar in the stack', () => {
     });
 
     it('is one generated secret, 32+ letters and digits (no punctuation, so it goes into a URL as is)', () => {
-      // two secrets in the stack: this key and the approval link key (workflows.test.ts)
-      template.resourceCountIs('AWS::SecretsManager::Secret', 2);
+      // three secrets in the stack: this key, the approval link key (workflows.test.ts) and the cursor key
+      template.resourceCountIs('AWS::SecretsManager::Secret', 3);
       const gen = resources[secretId]!.Properties.GenerateSecretString;
       expect(gen).toMatchObject({ ExcludePunctuation: true, IncludeSpace: false });
       expect(gen.PasswordLength).toBeGreaterThanOrEqual(32);

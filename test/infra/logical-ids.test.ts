@@ -13,6 +13,7 @@ const STATEFUL: Record<string, string> = {
   TableCD117FA1: 'AWS::DynamoDB::Table',
   CalendarFeedKey086755B3: 'AWS::SecretsManager::Secret',
   ApprovalLinkKeyFBCEDBCA: 'AWS::SecretsManager::Secret',
+  CursorKey255E8F8A: 'AWS::SecretsManager::Secret',
   EventBus7B8748AA: 'AWS::Events::EventBus',
   EventArchive336EADAF: 'AWS::Events::Archive',
   ApprovalWorkflow30253A34: 'AWS::StepFunctions::StateMachine',
@@ -22,7 +23,7 @@ const STATEFUL: Record<string, string> = {
   EmergencyWorkflowLogsC840C2CC: 'AWS::Logs::LogGroup',
   // the API's access logs
   ApiAccessLogsE9DF007D: 'AWS::Logs::LogGroup',
-  // each function's log group: the route groups, the scheduled jobs, the two workers
+  // each function's log group: the route groups, the scheduled jobs, the workers
   MetaLogsE2F6C92B: 'AWS::Logs::LogGroup',
   ChangesReadLogsD86AE50D: 'AWS::Logs::LogGroup',
   DeployGateLogsEEA35C91: 'AWS::Logs::LogGroup',
@@ -35,6 +36,9 @@ const STATEFUL: Record<string, string> = {
   TimelineNotificationsLogsFCA94BA5: 'AWS::Logs::LogGroup',
   WorkflowTasksLogs4CF9E090: 'AWS::Logs::LogGroup',
   NotificationsLogs52294082: 'AWS::Logs::LogGroup',
+  WorkflowReconcileLogs64DA96A4: 'AWS::Logs::LogGroup',
+  EventRelayLogs0B65577F: 'AWS::Logs::LogGroup',
+  WorkflowDriverLogs5B1D9AC0: 'AWS::Logs::LogGroup',
 };
 
 /**
@@ -46,6 +50,9 @@ const QUEUES: Record<string, string> = {
   BlackoutCheckDeadLetterQueueEE2FB433: 'AWS::SQS::Queue',
   TimelineNotificationsDeadLetterQueue7F860E75: 'AWS::SQS::Queue',
   NotificationsDeadLetterQueueEA018ACF: 'AWS::SQS::Queue',
+  WorkflowReconcileDeadLetterQueue1937672A: 'AWS::SQS::Queue',
+  EventRelayDeadLetterQueue64410756: 'AWS::SQS::Queue',
+  WorkflowDriverDeadLetterQueue77263A10: 'AWS::SQS::Queue',
 };
 
 /**

@@ -15,7 +15,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { VALIDATION_REPORT_FILE } from 'aws-cdk-lib/cx-api';
 import { describe, expect, it } from 'vitest';
 import { SCHEDULED_JOBS } from '../../functions/jobs/schedules.js';
-import { ROUTE_GROUPS } from '../../functions/routes.js';
+import { ROUTE_GROUPS, type WorkflowAccess } from '../../functions/routes.js';
 import { buildChangeflowApp } from '../../lib/app.js';
 import { WORKER_FUNCTIONS } from '../../lib/constructs/function.js';
 
@@ -83,13 +83,29 @@ describe('cdk-nag AwsSolutions', () => {
     const jobs = SCHEDULED_JOBS.map((j) => j.name);
     const workers = Object.keys(WORKER_FUNCTIONS);
     const workflows = ['Approval', 'Emergency'];
-    // the functions that stop approval executions (WorkflowAccess in functions/routes.ts)
-    const stoppers = [...ROUTE_GROUPS.map((g) => [g.name, g.workflows] as const), ...SCHEDULED_JOBS.map((j) => [j.name, j.needs.workflows] as const)]
-      .filter(([, w]) => w?.stop?.includes('approval'))
-      .map(([n]) => n);
-    expect(stoppers.sort()).toEqual(['ApprovalSweep', 'ChangesTransition', 'ChangesWrite']);
-    // where each function sits (lib/constructs/): route functions and WorkflowTasks in the stack, jobs under Jobs
-    const fnPath = (n: string) => (jobs.includes(n) ? `${s}/Jobs/${n}` : n === 'Notifications' ? `${s}/Notifications/Function` : `${s}/${n}`);
+    // the Step Functions calls each job and worker declares (WorkflowAccess in functions/routes.ts)
+    const access = [
+      ...SCHEDULED_JOBS.map((j) => [j.name, j.needs.workflows] as const),
+      ...Object.entries(WORKER_FUNCTIONS).map(([n, w]) => [n, 'workflows' in w ? (w.workflows as WorkflowAccess) : undefined] as const),
+    ];
+    // a function with a call on a workflow's executions (start asks whether one exists; stop) has that wildcard
+    const onExecutions = access.flatMap(([n, w]) =>
+      ['approval', 'emergency']
+        .filter((name) => [...(w?.start ?? []), ...(w?.stop ?? [])].includes(name as 'approval'))
+        .map((name) => [n, `${name[0]!.toUpperCase()}${name.slice(1)}`] as const),
+    );
+    expect(onExecutions.map(([n, w]) => `${n} ${w}`).sort()).toEqual([
+      'WorkflowDriver Approval',
+      'WorkflowDriver Emergency',
+      'WorkflowReconcile Approval',
+      'WorkflowReconcile Emergency',
+    ]);
+    const deciders = access.filter(([, w]) => w?.decide).map(([n]) => n);
+    expect(deciders.sort()).toEqual(['WorkflowDriver', 'WorkflowTasks']);
+    // where each function sits (lib/constructs/): route functions and WorkflowTasks in the stack, jobs
+    // under Jobs, the relay and the bus's consumers under their own construct
+    const nested = ['Notifications', 'WorkflowDriver', 'EventRelay'];
+    const fnPath = (n: string) => (jobs.includes(n) ? `${s}/Jobs/${n}` : nested.includes(n) ? `${s}/${n}/Function` : `${s}/${n}`);
     const dlqPath = (n: string) => `${s}/${n}DeadLetterQueue`;
     const expected = [
       // public routes only: everything else has the JWT authorizer
@@ -98,7 +114,8 @@ describe('cdk-nag AwsSolutions', () => {
       ),
       // every function, route, job or worker: the runtime, X-Ray's Resource "*", the table's index wildcard
       ...[...ROUTE_GROUPS.map((g) => g.name), ...jobs, ...workers].map((n) => `AwsSolutions-IAM5[Resource::*] ${fnPath(n)}/Role/DefaultPolicy/Resource`),
-      ...[...ROUTE_GROUPS.filter((g) => g.tableAccess !== 'none').map((g) => g.name), ...jobs, ...workers].map(
+      // (the relay reads the stream only, not the table)
+      ...[...ROUTE_GROUPS.filter((g) => g.tableAccess !== 'none').map((g) => g.name), ...jobs, ...workers.filter((n) => n !== 'EventRelay')].map(
         (n) => `INDEX ${fnPath(n)}/Role/DefaultPolicy/Resource`,
       ),
       // each scheduler role: grantInvoke's `<function ARN>:*` (versions and aliases of that one function)
@@ -106,15 +123,16 @@ describe('cdk-nag AwsSolutions', () => {
       // each state machine role: WorkflowTasks' versions and aliases; log delivery and X-Ray on "*"
       ...workflows.map((w) => `TASKS-INVOKE ${s}/${w}Workflow/Role/DefaultPolicy/Resource`),
       ...workflows.map((w) => `AwsSolutions-IAM5[Resource::*] ${s}/${w}Workflow/Role/DefaultPolicy/Resource`),
-      // StopExecution on the executions of the approval state machine
-      ...stoppers.map((n) => `EXECUTIONS-Approval ${fnPath(n)}/Role/DefaultPolicy/Resource`),
-      // SendTaskSuccess/Failure: the two decision handlers, on "*", each in a policy of its own
-      ...['ApprovalLinks', 'ChangesTransition'].map((n) => `AwsSolutions-IAM5[Resource::*] ${fnPath(n)}/TaskResponsePolicy/Resource`),
+      // StopExecution / DescribeExecution on the executions of a state machine
+      ...onExecutions.map(([n, w]) => `EXECUTIONS-${w} ${fnPath(n)}/Role/DefaultPolicy/Resource`),
+      // SendTaskSuccess/Failure: the driver and the task function, on "*", each in a policy of its own
+      ...deciders.map((n) => `AwsSolutions-IAM5[Resource::*] ${fnPath(n)}/TaskResponsePolicy/Resource`),
       // each dead-letter queue is itself the DLQ
-      ...[...jobs, 'Notifications'].map((n) => `AwsSolutions-SQS3 ${dlqPath(n)}/Default/Resource`),
-      // the calendar feed key and the approval link key are rotated by hand (their runbooks)
+      ...[...jobs, 'Notifications', 'WorkflowDriver', 'EventRelay'].map((n) => `AwsSolutions-SQS3 ${dlqPath(n)}/Default/Resource`),
+      // the keys are rotated by hand (their runbooks)
       `AwsSolutions-SMG4 ${s}/CalendarFeedKey/Resource`,
       `AwsSolutions-SMG4 ${s}/ApprovalLinkKey/Resource`,
+      `AwsSolutions-SMG4 ${s}/CursorKey/Resource`,
     ].sort();
     const normalised = found
       .map((f) =>
@@ -138,16 +156,23 @@ describe('cdk-nag AwsSolutions', () => {
     expect(reasonOf('AwsSolutions-APIG4', 'GET--calendar.ics')).toMatch(/bearer token.*feed key.*constant time/);
     expect(reasonOf('AwsSolutions-SMG4', 'CalendarFeedKey')).toMatch(/subscribed calendar URL.*docs\/runbooks\/calendar-feed-key\.md/);
     expect(reasonOf('AwsSolutions-SMG4', 'ApprovalLinkKey')).toMatch(/approval link.*docs\/runbooks\/approval-link-key\.md/);
-    for (const job of [...jobs, 'Notifications']) expect(reasonOf('AwsSolutions-SQS3', `${dlqPath(job)}/`)).toMatch(/is the dead-letter queue/);
-    for (const n of ['ApprovalLinks', 'ChangesTransition']) {
+    expect(reasonOf('AwsSolutions-SMG4', 'CursorKey')).toMatch(/cursors in flight/);
+    for (const job of [...jobs, 'Notifications', 'WorkflowDriver', 'EventRelay'])
+      expect(reasonOf('AwsSolutions-SQS3', `${dlqPath(job)}/`)).toMatch(/is the dead-letter queue/);
+    for (const n of deciders) {
       expect(reasonOf('AwsSolutions-IAM5[Resource::*]', `${fnPath(n)}/TaskResponsePolicy/`)).toMatch(
-        /SendTaskSuccess and SendTaskFailure .*no resource-level permissions.*only the decision handlers/,
+        /SendTaskSuccess and SendTaskFailure .*no resource-level permissions.*only the workflow driver and the task function/,
       );
     }
     expect(reasonOf('AwsSolutions-IAM5[Resource::*]', 'ApprovalWorkflow/Role')).toMatch(/Logs delivery.*X-Ray/);
-    for (const n of stoppers) {
-      const v = suppressed.find((x) => executionsFinding.test(x.ruleName) && x.violatingConstructs.some((c) => c.constructPath.includes(`${fnPath(n)}/Role/`)));
-      expect(v?.reason, n).toMatch(/only the executions of the approval state machine/);
+    for (const [n, w] of onExecutions) {
+      const v = suppressed.find(
+        (x) =>
+          x.ruleName.includes(`<${w}Workflow`) &&
+          executionsFinding.test(x.ruleName) &&
+          x.violatingConstructs.some((c) => c.constructPath.includes(`${fnPath(n)}/Role/`)),
+      );
+      expect(v?.reason, `${n} ${w}`).toMatch(new RegExp(`only the executions of the ${w.toLowerCase()} state machine`));
     }
   });
 

@@ -16,6 +16,9 @@ import { SCHEDULED_JOBS } from '../../functions/jobs/schedules.js';
 import type { WorkflowName } from '../../functions/ports.js';
 import { ROUTE_GROUPS, type WorkflowAccess } from '../../functions/routes.js';
 import { NOTIFIED_EVENTS } from '../../functions/use-cases/notifications.js';
+import { DRIVEN_EVENTS } from '../../functions/use-cases/workflow-driver.js';
+import { OUTBOX_PREFIX } from '../../functions/adapters/dynamodb/outbox.js';
+import { TABLE_KEYS } from '../../functions/adapters/dynamodb/table.js';
 import { buildChangeflowApp } from '../../lib/app.js';
 import { ChangeflowStack } from '../../lib/changeflow-stack.js';
 import { APPROVAL_LINKS_PATH } from '../../lib/constructs/api.js';
@@ -72,20 +75,22 @@ function allStates(machine: Machine): Record<string, State> {
   return out;
 }
 
-/** What each function may do with Step Functions: the issue's list (section 6), pinned. */
+/**
+ * What each function may do with Step Functions, pinned. No function serving a request is in it:
+ * the workflows follow the domain events (functions/use-cases/workflow-driver.ts).
+ */
 const EXPECTED_WORKFLOW_ACCESS: Record<string, { start: WorkflowName[]; stop: WorkflowName[]; decide: boolean }> = {
-  // submit → approval; start of an emergency change → emergency; cancel stops; approve/reject decide
-  ChangesTransition: { start: ['approval', 'emergency'], stop: ['approval'], decide: true },
-  // POST of an emergency change → emergency; PATCH (new revision) stops the approval
-  ChangesWrite: { start: ['emergency'], stop: ['approval'], decide: false },
-  // the email link's POST decides
-  ApprovalLinks: { start: [], stop: [], decide: true },
-  // expiry stops the approval
-  ApprovalSweep: { start: [], stop: ['approval'], decide: false },
+  // submitted → approval, emergency started → emergency; decisions complete or fail a slot's task;
+  // an edit, cancel, rejection or expiry stops the approval
+  WorkflowDriver: { start: ['approval', 'emergency'], stop: ['approval'], decide: true },
+  // the safety net: starts a flow whose start was never delivered (and asks whether one was)
+  WorkflowReconcile: { start: ['approval', 'emergency'], stop: [], decide: false },
+  // a slot's task whose decision came before it started completes itself
+  WorkflowTasks: { start: [], stop: [], decide: true },
 };
 
-/** The functions that write change requests, and so publish domain events. */
-const EXPECTED_PUBLISHERS = ['ApprovalLinks', 'ApprovalSweep', 'BlackoutCheck', 'ChangesTransition', 'ChangesWrite', 'TimelineNotifications', 'WorkflowTasks'];
+/** The functions that publish to the bus: the outbox's relay, and nothing else (a write's events are outbox items of its transaction). */
+const EXPECTED_PUBLISHERS = ['EventRelay'];
 
 describe('the approvals in the stack', () => {
   let stack: ChangeflowStack;
@@ -234,19 +239,19 @@ describe('the approvals in the stack', () => {
   });
 
   describe('the WorkflowTasks function', () => {
-    it('is built from functions/workflows/tasks.ts, reads and writes the table (no delete) and publishes events', () => {
-      expect(WORKER_FUNCTIONS.WorkflowTasks.entry).toBe('functions/workflows/tasks.ts');
+    it('is built from functions/lambda/workflow-tasks.ts, reads and writes the table (no delete) and publishes nothing itself', () => {
+      expect(WORKER_FUNCTIONS.WorkflowTasks.entry).toBe('functions/lambda/workflow-tasks.ts');
       const { role, fn } = stack.workers.get('WorkflowTasks')!;
       const actions = statementsOf(stack, template, role).flatMap(actionsOf);
       expect(actions).toEqual(
         expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem']),
       );
       expect(actions.filter((a) => /^dynamodb:(DeleteItem|BatchWriteItem|PartiQLDelete|Scan|\*)$/.test(a))).toEqual([]);
-      expect(actions).toContain('events:PutEvents');
-      expect(envOf(fn).EVENT_BUS_NAME).toEqual({ Ref: logicalId(stack, stack.eventBus) });
+      expect(actions.filter((a) => a.startsWith('events:'))).toEqual([]);
+      expect(envOf(fn).EVENT_BUS_NAME).toBeUndefined();
     });
 
-    it('knows no state machine ARN and may call no Step Functions API (the state machines reference it, not the other way round)', () => {
+    it('knows no state machine ARN and may only complete callback tasks (the state machines reference it, not the other way round)', () => {
       const { role, fn } = stack.workers.get('WorkflowTasks')!;
       expect(envOf(fn).APPROVAL_STATE_MACHINE_ARN).toBeUndefined();
       expect(envOf(fn).EMERGENCY_STATE_MACHINE_ARN).toBeUndefined();
@@ -254,14 +259,16 @@ describe('the approvals in the stack', () => {
         statementsOf(stack, template, role)
           .flatMap(actionsOf)
           .filter((a) => a.startsWith('states:')),
-      ).toEqual([]);
+      ).toEqual(['states:SendTaskSuccess', 'states:SendTaskFailure']);
     });
   });
 
   describe('Step Functions permissions (least privilege)', () => {
-    it('the routes and jobs declare exactly the Step Functions calls their code makes', () => {
+    it('the jobs and workers declare exactly the Step Functions calls their code makes, and no route group has any', () => {
       const declared = (access: WorkflowAccess | undefined) => ({ start: access?.start ?? [], stop: access?.stop ?? [], decide: access?.decide ?? false });
-      const all = [...ROUTE_GROUPS.map((g) => [g.name, g.workflows] as const), ...SCHEDULED_JOBS.map((j) => [j.name, j.needs.workflows] as const)];
+      const workers = Object.entries(WORKER_FUNCTIONS).map(([n, w]) => [n, 'workflows' in w ? (w.workflows as WorkflowAccess) : undefined] as const);
+      const all = [...SCHEDULED_JOBS.map((j) => [j.name, j.needs.workflows] as const), ...workers];
+      expect(ROUTE_GROUPS.filter((g) => 'workflows' in g).map((g) => g.name)).toEqual([]);
       expect(Object.fromEntries(all.filter(([, a]) => hasWorkflowAccess(a)).map(([n, a]) => [n, declared(a)]))).toEqual(EXPECTED_WORKFLOW_ACCESS);
     });
 
@@ -273,34 +280,35 @@ describe('the approvals in the stack', () => {
       }
     });
 
-    it('states:StopExecution (and DescribeExecution, to tell one that already ended): on the executions of the approval state machine only', () => {
+    it('states:StopExecution and DescribeExecution: on the executions of the declared state machines only (Describe for a starter, Stop and Describe for a stopper)', () => {
       for (const { name, role } of allFunctions(stack)) {
-        const stops = statementsOf(stack, template, role).filter((s) =>
+        const onExecutions = statementsOf(stack, template, role).filter((s) =>
           actionsOf(s).some((a) => a === 'states:StopExecution' || a === 'states:DescribeExecution'),
         );
-        const expected = (EXPECTED_WORKFLOW_ACCESS[name]?.stop ?? []).map((w) => ({
-          Effect: 'Allow',
-          Action: ['states:StopExecution', 'states:DescribeExecution'],
-          Resource: executionsArn(w),
-        }));
-        expect(stops, name).toEqual(expected);
+        const access = EXPECTED_WORKFLOW_ACCESS[name];
+        const expected = [
+          ...(access?.start ?? []).map((w) => ({ Effect: 'Allow', Action: 'states:DescribeExecution', Resource: executionsArn(w) })),
+          ...(access?.stop ?? []).map((w) => ({ Effect: 'Allow', Action: ['states:StopExecution', 'states:DescribeExecution'], Resource: executionsArn(w) })),
+        ];
+        expect(onExecutions, name).toEqual(expected);
       }
       expect(rolesWith(template, (s) => actionsOf(s).includes('states:StopExecution'))).toEqual(
-        ['ChangesTransition', 'ChangesWrite', 'ApprovalSweep'].map((n) => logicalId(stack, allFunctions(stack).find((f) => f.name === n)!.role)).sort(),
+        ['WorkflowDriver'].map((n) => logicalId(stack, allFunctions(stack).find((f) => f.name === n)!.role)).sort(),
       );
     });
 
-    it('states:SendTaskSuccess / SendTaskFailure: only the decision handlers, ChangesTransition and ApprovalLinks, and no other role of the stack', () => {
+    it('states:SendTaskSuccess / SendTaskFailure: only the workflow driver and the task function, and no other role of the stack', () => {
       const decides = (s: Statement) => actionsOf(s).some((a) => /^states:(SendTask(Success|Failure|Heartbeat)|\*)$/.test(a) || a === '*');
-      const decisionRoles = ['ApprovalLinks', 'ChangesTransition'].map((n) => logicalId(stack, stack.functions.get(n)!.role)).sort();
+      const deciders = ['WorkflowDriver', 'WorkflowTasks'];
+      const decisionRoles = deciders.map((n) => logicalId(stack, stack.workers.get(n as 'WorkflowDriver')!.role)).sort();
       expect(rolesWith(template, decides)).toEqual(decisionRoles);
       // nothing else grants them either: no inline role policy, no managed policy
       for (const [id, r] of Object.entries(resources)) {
         if (r.Type === 'AWS::IAM::Policy') continue;
         expect(JSON.stringify(r.Properties ?? {}), id).not.toMatch(/states:SendTask/);
       }
-      for (const name of ['ApprovalLinks', 'ChangesTransition']) {
-        const s = statementsOf(stack, template, stack.functions.get(name)!.role).filter(decides);
+      for (const name of deciders) {
+        const s = statementsOf(stack, template, stack.workers.get(name as 'WorkflowDriver')!.role).filter(decides);
         // Resource "*": these actions take a task token and support no resource-level permissions
         expect(s, name).toEqual([{ Effect: 'Allow', Action: ['states:SendTaskSuccess', 'states:SendTaskFailure'], Resource: '*' }]);
       }
@@ -320,10 +328,11 @@ describe('the approvals in the stack', () => {
       expect(used.filter((a) => !allowed.has(a))).toEqual([]);
     });
 
-    it('gives both state machine ARNs to every function with a Step Functions permission (the adapter is built from both), and to no other', () => {
+    it('gives both state machine ARNs to every function that starts or stops executions (the adapter is built from both), and to no other', () => {
       for (const { name, fn } of allFunctions(stack)) {
         const env = envOf(fn);
-        if (EXPECTED_WORKFLOW_ACCESS[name]) {
+        const access = EXPECTED_WORKFLOW_ACCESS[name];
+        if (access && access.start.length + access.stop.length > 0) {
           expect(env.APPROVAL_STATE_MACHINE_ARN, name).toEqual({ Ref: smId.approval });
           expect(env.EMERGENCY_STATE_MACHINE_ARN, name).toEqual({ Ref: smId.emergency });
         } else {
@@ -356,13 +365,7 @@ describe('the approvals in the stack', () => {
       });
     });
 
-    it('every function that writes change requests, and only those, may PutEvents, on this bus only, and is told its name', () => {
-      const declared = [
-        ...ROUTE_GROUPS.filter((g) => g.publishesEvents).map((g) => g.name),
-        ...SCHEDULED_JOBS.filter((j) => j.needs.publishEvents).map((j) => j.name),
-        'WorkflowTasks',
-      ].sort();
-      expect(declared).toEqual(EXPECTED_PUBLISHERS);
+    it('only the outbox relay may PutEvents, on this bus only, and is told its name: no function that writes change requests publishes', () => {
       const busArn = getAtt(logicalId(stack, stack.eventBus));
       for (const { name, role, fn } of allFunctions(stack)) {
         const puts = statementsOf(stack, template, role).filter((s) => actionsOf(s).some((a) => a.startsWith('events:') || a === '*'));
@@ -394,8 +397,9 @@ describe('the approvals in the stack', () => {
     });
 
     it('a rule on the bus matches source changeflow and exactly the notified event types, and targets the Notifications function, with a dead-letter queue and a retry policy', () => {
-      expect(WORKER_FUNCTIONS.Notifications.entry).toBe('functions/notifications/handler.ts');
-      template.resourceCountIs('AWS::Events::Rule', 1);
+      expect(WORKER_FUNCTIONS.Notifications.entry).toBe('functions/lambda/notifications.ts');
+      // the notifications' and the workflow driver's
+      template.resourceCountIs('AWS::Events::Rule', 2);
       expect(resources[ruleId]!.Properties).toMatchObject({
         EventBusName: { Ref: logicalId(stack, stack.eventBus) },
         State: 'ENABLED',
@@ -519,6 +523,105 @@ describe('the approvals in the stack', () => {
       // the confirmation page posts to /approvals/decide: a base path would lose the decision
       expect(() => new ChangeflowStack(app, 'B', { identity: { issuer: ISSUER }, publicBaseUrl: 'https://example.com/changeflow' })).toThrow(/no path/);
       expect(() => new ChangeflowStack(app, 'C', { identity: { issuer: ISSUER }, publicBaseUrl: 'https://changes.example.com/' })).not.toThrow();
+    });
+  });
+
+  describe('the outbox relay (the table stream to the bus)', () => {
+    let relay: { fn: { node: { defaultChild?: unknown } }; role: { node: { defaultChild?: unknown } } };
+    let queueId: string;
+    beforeAll(() => {
+      relay = stack.workers.get('EventRelay')!;
+      queueId = logicalId(stack, stack.node.findChild('EventRelayDeadLetterQueue').node.findChild('Default') as never);
+    });
+
+    it('the table has a stream of new images, the view the outbox needs and the one ensureTable gives DynamoDB Local', () => {
+      expect(resources[logicalId(stack, stack.table)]!.Properties.StreamSpecification).toEqual({ StreamViewType: TABLE_KEYS.streamView });
+      expect(TABLE_KEYS.streamView).toBe('NEW_IMAGE');
+    });
+
+    it('the stream invokes EventRelay with new outbox items only, from the oldest record, in order, a failing record retried alone, then into its dead-letter queue', () => {
+      expect(WORKER_FUNCTIONS.EventRelay.entry).toBe('functions/lambda/event-relay.ts');
+      const mappings = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping');
+      expect(mappings).toHaveLength(1);
+      expect(mappings[0]!.Properties).toEqual({
+        FunctionName: { Ref: logicalId(stack, relay.fn) },
+        EventSourceArn: getAtt(logicalId(stack, stack.table), 'StreamArn'),
+        StartingPosition: 'TRIM_HORIZON',
+        BatchSize: 25,
+        ParallelizationFactor: 1,
+        BisectBatchOnFunctionError: true,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        MaximumRetryAttempts: 10,
+        MaximumRecordAgeInSeconds: 12 * 3600,
+        DestinationConfig: { OnFailure: { Destination: getAtt(queueId) } },
+        FilterCriteria: {
+          Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'], dynamodb: { Keys: { pk: { S: [{ prefix: OUTBOX_PREFIX }] } } } }) }],
+        },
+      });
+    });
+
+    it('EventRelay may read the stream and PutEvents on the bus, and nothing of the table itself', () => {
+      const statements = statementsOf(stack, template, relay.role);
+      const dynamo = statements.flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:'));
+      expect(dynamo.sort()).toEqual(['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'].sort());
+      expect(statements.flatMap(actionsOf).filter((a) => a.startsWith('states:') || a.startsWith('ses:') || a.startsWith('secretsmanager:'))).toEqual([]);
+    });
+
+    it('its dead-letter queue has an alarm that names the runbook, and the stack outputs its URL', () => {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: getAtt(queueId, 'QueueName') }],
+        AlarmDescription: Match.stringLikeRegexp('docs/runbooks/event-relay-dlq\\.md'),
+      });
+      template.hasOutput('EventRelayDeadLetterQueueUrl', { Value: { Ref: queueId } });
+    });
+  });
+
+  describe('the workflow driver', () => {
+    let driver: { fn: { node: { defaultChild?: unknown } }; role: { node: { defaultChild?: unknown } } };
+    let ruleId: string;
+    let queueId: string;
+    beforeAll(() => {
+      driver = stack.workers.get('WorkflowDriver')!;
+      ruleId = logicalId(stack, stack.node.findChild('WorkflowDriver').node.findChild('Rule') as never);
+      queueId = logicalId(stack, stack.node.findChild('WorkflowDriverDeadLetterQueue').node.findChild('Default') as never);
+    });
+
+    it('a rule on the bus sends it exactly the events that move a workflow, with a dead-letter queue and a retry policy', () => {
+      expect(WORKER_FUNCTIONS.WorkflowDriver.entry).toBe('functions/lambda/workflow-driver.ts');
+      expect(resources[ruleId]!.Properties).toMatchObject({
+        EventBusName: { Ref: logicalId(stack, stack.eventBus) },
+        EventPattern: { source: [EVENT_SOURCE], 'detail-type': [...DRIVEN_EVENTS] },
+        Targets: [
+          {
+            Id: expect.any(String),
+            Arn: getAtt(logicalId(stack, driver.fn)),
+            DeadLetterConfig: { Arn: getAtt(queueId) },
+            RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 6 * 3600 },
+          },
+        ],
+      });
+      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: logicalId(stack, driver.fn) },
+        MaximumRetryAttempts: 2,
+        DestinationConfig: { OnFailure: { Destination: getAtt(queueId) } },
+      });
+    });
+
+    it('reads the table and writes nothing in it, sends no email and publishes nothing', () => {
+      const actions = statementsOf(stack, template, driver.role).flatMap(actionsOf);
+      expect(actions.filter((a) => /^dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem|\*)$/.test(a))).toEqual([]);
+      expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
+      expect(actions.filter((a) => a.startsWith('ses:') || a.startsWith('events:'))).toEqual([]);
+    });
+
+    it('its dead-letter queue has an alarm that names the runbook', () => {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/SQS',
+        Dimensions: [{ Name: 'QueueName', Value: getAtt(queueId, 'QueueName') }],
+        AlarmDescription: Match.stringLikeRegexp('docs/runbooks/workflow-driver-dlq\\.md'),
+      });
     });
   });
 

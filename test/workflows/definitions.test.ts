@@ -130,7 +130,7 @@ describe('workflow definitions', () => {
     expect((allStates(definition)['Notify']!['Parameters'] as { FunctionName: string }).FunctionName).toBe(odd);
   });
 
-  it('rule: approval is Route → Choice(auto → AutoApprove → Approved | approval → RequestApprovals Map of callback tasks)', () => {
+  it('rule: approval is Route → Choice(auto → AutoApprove → Approved | approval → RequestApprovals Map of callback tasks | ended → Ended)', () => {
     // Prepare
     const machine = load('approval');
     const states = allStates(machine);
@@ -151,6 +151,8 @@ describe('workflow definitions', () => {
     expect(choice.Choices.map((c) => [c.StringEquals, c.Next])).toEqual([
       ['auto', 'AutoApprove'],
       ['approval', 'RequestApprovals'],
+      // a start delivered after the change moved on (superseded, cancelled) ends at once
+      ['ended', 'Ended'],
     ]);
     expect(states['AutoApprove']?.['Next']).toBe('Approved');
     expect(map['MaxConcurrency']).toBe(0);

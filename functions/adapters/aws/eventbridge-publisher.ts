@@ -1,9 +1,18 @@
 /** EventPublisher on an EventBridge bus: PutEvents in batches of 10, failed entries retried once. */
-import { type EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { requireSettings, type Config } from '../../config.js';
 import { EVENT_SOURCE, type DomainEvent } from '../../core/events.js';
 import type { EventPublisher } from '../../ports.js';
 
 export class EventBridgePublisher implements EventPublisher {
+  /** The publisher of the event relay: it needs the bus. */
+  static fromConfig(config: Config): EventBridgePublisher {
+    return new EventBridgePublisher(
+      new EventBridgeClient({}),
+      requireSettings(config, ['EVENT_BUS_NAME'], 'the event relay publishes to that bus').EVENT_BUS_NAME,
+    );
+  }
+
   constructor(
     private readonly client: EventBridgeClient,
     private readonly busName: string,

@@ -4,6 +4,7 @@
  * configuration set, when one is given).
  */
 import { SESv2Client, SendEmailCommand, type SendEmailCommandInput } from '@aws-sdk/client-sesv2';
+import type { Config } from '../../config.js';
 import type { EmailMessage, Mailer } from '../../ports.js';
 
 /** SES accepts at most 50 recipients per message. */
@@ -22,6 +23,10 @@ let defaultClient: SESv2Client | undefined;
 
 export class SesMailer implements Mailer {
   private readonly client: SESv2Client;
+
+  static fromConfig(config: Config): SesMailer {
+    return new SesMailer({ from: config.MAIL_FROM, configurationSetName: config.SES_CONFIGURATION_SET });
+  }
 
   constructor(private readonly options: SesMailerOptions) {
     if (!options.from.trim()) throw new TypeError('SesMailer needs a From address');

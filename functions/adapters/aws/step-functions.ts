@@ -6,10 +6,11 @@ import {
   SendTaskFailureCommand,
   SendTaskSuccessCommand,
   StartExecutionCommand,
+  SFNClient,
   StopExecutionCommand,
-  type SFNClient,
 } from '@aws-sdk/client-sfn';
-import { TaskClosedError, type WorkflowEngine, type WorkflowName } from '../../ports.js';
+import { requireSettings, type Config } from '../../config.js';
+import { TaskClosedError, type TaskCallbacks, type WorkflowEngine, type WorkflowName } from '../../ports.js';
 
 /** SendTaskFailure / StopExecution limits (characters). */
 export const MAX_ERROR_LENGTH = 256;
@@ -43,43 +44,12 @@ function isClosedTaskError(error: unknown): boolean {
   return CLOSED_TASK_ERRORS.has(errorName(error) ?? '');
 }
 
-export class StepFunctionsEngine implements WorkflowEngine {
-  constructor(
-    private readonly client: SFNClient,
-    private readonly stateMachineArns: Record<WorkflowName, string>,
-  ) {}
-
-  executionIdOf(workflow: WorkflowName, name: string): string {
-    return executionArn(this.stateMachineArns[workflow], name);
-  }
-
-  async start(workflow: WorkflowName, name: string, input: Record<string, unknown>): Promise<string> {
-    const stateMachineArn = this.stateMachineArns[workflow];
-    try {
-      const out = await this.client.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
-      return out.executionArn ?? executionArn(stateMachineArn, name);
-    } catch (error) {
-      // Same name and input while running is answered with success by AWS itself; a closed execution
-      // or another input gives ExecutionAlreadyExists. Either way the name is taken by that execution.
-      if (errorName(error) === 'ExecutionAlreadyExists') return executionArn(stateMachineArn, name);
-      throw error;
-    }
-  }
-
-  async stop(executionId: string, cause: string): Promise<void> {
-    try {
-      await this.client.send(new StopExecutionCommand({ executionArn: executionId, cause: truncate(cause, MAX_CAUSE_LENGTH) }));
-    } catch (error) {
-      // Stopping an execution that already ended is not an error: check, and rethrow only if it still runs.
-      let status: string | undefined;
-      try {
-        status = (await this.client.send(new DescribeExecutionCommand({ executionArn: executionId }))).status;
-      } catch {
-        throw error;
-      }
-      if (status === undefined || status === 'RUNNING' || status === 'PENDING_REDRIVE') throw error;
-    }
-  }
+/**
+ * The callback tasks alone: what the WorkflowTasks function needs (a task completes itself when its
+ * decision came first) without the state machines' ARNs, which would make the stack a cycle.
+ */
+export class StepFunctionsTaskCallbacks implements TaskCallbacks {
+  constructor(protected readonly client: SFNClient) {}
 
   async sendTaskSuccess(taskToken: string, output: Record<string, unknown>): Promise<void> {
     try {
@@ -102,6 +72,63 @@ export class StepFunctionsEngine implements WorkflowEngine {
     } catch (failure) {
       if (isClosedTaskError(failure)) throw new TaskClosedError((failure as Error).message, { cause: failure });
       throw failure;
+    }
+  }
+}
+
+export class StepFunctionsEngine extends StepFunctionsTaskCallbacks implements WorkflowEngine {
+  /** The engine of a function that starts, stops or decides workflows: it needs both state machines' ARNs. */
+  static fromConfig(config: Config, who: string): StepFunctionsEngine {
+    const arns = requireSettings(config, ['APPROVAL_STATE_MACHINE_ARN', 'EMERGENCY_STATE_MACHINE_ARN'], `${who} starts, stops or decides workflows`);
+    return new StepFunctionsEngine(new SFNClient({}), { approval: arns.APPROVAL_STATE_MACHINE_ARN, emergency: arns.EMERGENCY_STATE_MACHINE_ARN });
+  }
+
+  constructor(
+    client: SFNClient,
+    private readonly stateMachineArns: Record<WorkflowName, string>,
+  ) {
+    super(client);
+  }
+
+  executionIdOf(workflow: WorkflowName, name: string): string {
+    return executionArn(this.stateMachineArns[workflow], name);
+  }
+
+  async start(workflow: WorkflowName, name: string, input: Record<string, unknown>): Promise<string> {
+    const stateMachineArn = this.stateMachineArns[workflow];
+    try {
+      const out = await this.client.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
+      return out.executionArn ?? executionArn(stateMachineArn, name);
+    } catch (error) {
+      // Same name and input while running is answered with success by AWS itself; a closed execution
+      // or another input gives ExecutionAlreadyExists. Either way the name is taken by that execution.
+      if (errorName(error) === 'ExecutionAlreadyExists') return executionArn(stateMachineArn, name);
+      throw error;
+    }
+  }
+
+  async exists(workflow: WorkflowName, name: string): Promise<boolean> {
+    try {
+      await this.client.send(new DescribeExecutionCommand({ executionArn: executionArn(this.stateMachineArns[workflow], name) }));
+      return true;
+    } catch (error) {
+      if (errorName(error) === 'ExecutionDoesNotExist') return false;
+      throw error;
+    }
+  }
+
+  async stop(executionId: string, cause: string): Promise<void> {
+    try {
+      await this.client.send(new StopExecutionCommand({ executionArn: executionId, cause: truncate(cause, MAX_CAUSE_LENGTH) }));
+    } catch (error) {
+      // Stopping an execution that already ended is not an error: check, and rethrow only if it still runs.
+      let status: string | undefined;
+      try {
+        status = (await this.client.send(new DescribeExecutionCommand({ executionArn: executionId }))).status;
+      } catch {
+        throw error;
+      }
+      if (status === undefined || status === 'RUNNING' || status === 'PENDING_REDRIVE') throw error;
     }
   }
 }

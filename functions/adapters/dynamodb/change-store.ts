@@ -5,7 +5,10 @@
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
 import type { AuditEntry, ChangeRequest } from '../../core/change-request.js';
+import { toDomainEvents } from '../../core/events.js';
+import { OUTBOX_DAYS, outboxKey } from './outbox.js';
 import { ValidationError, VersionConflictError } from '../../core/errors.js';
 import type { ChangeStore, ChangeWithAudit, ListPage, ListQuery } from '../../ports.js';
 import { queryAll } from './query.js';
@@ -45,7 +48,11 @@ export class DynamoDbChangeStore implements ChangeStore {
 
   async create(cr: ChangeRequest, audit: AuditEntry[]): Promise<void> {
     await this.transact(
-      [{ Put: { TableName: this.tableName, Item: this.crItem(cr), ConditionExpression: 'attribute_not_exists(pk)' } }, ...this.auditPuts(cr.id, audit)],
+      [
+        { Put: { TableName: this.tableName, Item: this.crItem(cr), ConditionExpression: 'attribute_not_exists(pk)' } },
+        ...this.auditPuts(cr.id, audit),
+        ...this.outboxPuts(cr, audit),
+      ],
       cr,
     );
   }
@@ -64,6 +71,7 @@ export class DynamoDbChangeStore implements ChangeStore {
           },
         },
         ...this.auditPuts(next.id, audit),
+        ...this.outboxPuts(next, audit),
       ],
       next,
     );
@@ -142,9 +150,27 @@ export class DynamoDbChangeStore implements ChangeStore {
     }));
   }
 
+  /**
+   * The outbox (docs/events.md): each entry's domain event, written in the same transaction as the
+   * change, in a partition of its own so that reading a change never reads them. The table's
+   * stream delivers them to the bus; they expire after OUTBOX_DAYS.
+   */
+  private outboxPuts(cr: ChangeRequest, audit: AuditEntry[]) {
+    const expiresAt = Math.floor(Date.parse(cr.updatedAt) / 1000) + OUTBOX_DAYS * 86_400;
+    return toDomainEvents(cr, audit).map((event, i) => ({
+      Put: {
+        TableName: this.tableName,
+        Item: { ...outboxKey(cr.id, audit[i]!.seq), type: event.type, event, expiresAt },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    }));
+  }
+
   private async transact(items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>, cr: ChangeRequest) {
     try {
-      await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+      // the SDK retries a call whose answer was lost with the same token: DynamoDB then answers
+      // the first outcome instead of failing the condition the first attempt already changed
+      await this.db.send(new TransactWriteCommand({ TransactItems: items, ClientRequestToken: randomUUID() }));
     } catch (err) {
       if (err instanceof TransactionCanceledException) {
         const first = err.CancellationReasons?.[0];

@@ -14,3 +14,8 @@ export function documentClient(options: { endpoint?: string | undefined; region?
   const client = new DynamoDBClient(clientConfig(options));
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } });
 }
+
+/** The table's client for a function, from its configuration (DynamoDB Local when DYNAMODB_ENDPOINT is set). */
+export function tableClient(config: { DYNAMODB_ENDPOINT?: string | undefined }): DynamoDBDocumentClient {
+  return documentClient({ endpoint: config.DYNAMODB_ENDPOINT });
+}

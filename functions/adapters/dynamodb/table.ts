@@ -2,7 +2,7 @@
  * The table's key schema, for creating it where nothing else does (DynamoDB Local, tests). The CDK
  * stack declares the same keys; test/infra checks they agree.
  */
-import { CreateTableCommand, DescribeTableCommand, ResourceNotFoundException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, ResourceNotFoundException, UpdateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
 export const TABLE_KEYS = {
   partitionKey: 'pk',
@@ -13,12 +13,18 @@ export const TABLE_KEYS = {
     { name: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
     { name: 'gsi4', partitionKey: 'gsi4pk', sortKey: 'gsi4sk' },
   ],
+  /** The stream that delivers the outbox's events (docs/events.md): new images are enough. */
+  streamView: 'NEW_IMAGE',
 } as const;
 
 /** Creates the table if it is missing; returns whether it did. */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<boolean> {
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    // a table made before the outbox had no stream: turn it on, the events go out through it
+    if (!Table?.StreamSpecification?.StreamEnabled) {
+      await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: { StreamEnabled: true, StreamViewType: TABLE_KEYS.streamView } }));
+    }
     return false;
   } catch (err) {
     if (!(err instanceof ResourceNotFoundException)) throw err;
@@ -41,6 +47,7 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
         ],
         Projection: { ProjectionType: 'ALL' },
       })),
+      StreamSpecification: { StreamEnabled: true, StreamViewType: TABLE_KEYS.streamView },
     }),
   );
   return true;

@@ -1,0 +1,35 @@
+/**
+ * The request handlers' dependencies for the benchmark, composed as their Lambda entries compose
+ * them (functions/lambda/), on the benchmark's own DynamoDB client (the one it counts round trips on).
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { StoreCalendarService } from '../functions/adapters/calendar-service.js';
+import { DynamoDbCalendarStore } from '../functions/adapters/dynamodb/calendar-store.js';
+import { DynamoDbChangeStore } from '../functions/adapters/dynamodb/change-store.js';
+import { DynamoDbDirectory } from '../functions/adapters/dynamodb/directory.js';
+import type { Config } from '../functions/config.js';
+import { cursorKey, linkKey } from '../functions/lambda/keys.js';
+import { systemClock } from '../functions/ports.js';
+import type { ChangeDeps } from '../functions/use-cases/changes.js';
+
+export function composeBench(config: Config, db: DynamoDBDocumentClient) {
+  const store = new DynamoDbChangeStore(db, config.TABLE_NAME);
+  const directory = new DynamoDbDirectory(db, config.TABLE_NAME);
+  const calendar = new StoreCalendarService(new DynamoDbCalendarStore(db, config.TABLE_NAME), config.calendar);
+  const changes = (withCalendar: boolean): ChangeDeps => ({
+    store,
+    clock: systemClock,
+    timeZone: config.ORG_TIMEZONE,
+    rules: config.rules,
+    calendar: withCalendar ? calendar : undefined,
+  });
+  return {
+    directory,
+    read: { config, store, directory, cursorKey: cursorKey(config) },
+    write: { config, changes: changes(true), directory },
+    transition: { config, changes: changes(true), directory },
+    links: { config, links: { changes: changes(false), directory, linkKey: linkKey(config) } },
+    /** What the workflows' task states get; the benchmark runs them by hand. */
+    flow: { store, clock: systemClock, timers: config.timers },
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * The outbox (docs/events.md). Every write of a change request puts each audit entry's domain
+ * event in an outbox item, in the same transaction (change-store.ts); its key is
+ * `EVT#<changeId>` / `<seq>`, a partition that reading a change never reads.
+ *
+ * Its delivery: a record of the table's stream whose new image is an
+ * outbox item becomes the domain event it holds, published to the bus. The stream delivers in
+ * order per change and at least once; the consumers are idempotent on the event id, so a record
+ * delivered twice has one effect. Anything else on the stream (the change items themselves, their
+ * audit entries, an outbox item expiring) is not an event and is skipped.
+ */
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DomainEvent } from '../../core/events.js';
+import type { EventPublisher } from '../../ports.js';
+import { queryAll } from './query.js';
+
+/** The part of a stream record (Lambda's event, or DynamoDB Streams' GetRecords) the relay reads. */
+export interface StreamRecord {
+  eventName?: string | undefined;
+  dynamodb?: { NewImage?: Record<string, AttributeValue> | undefined } | undefined;
+}
+
+/** Outbox items' partition key prefix: the stack filters the stream on it. */
+export const OUTBOX_PREFIX = 'EVT#';
+/** How long a delivered event stays in the outbox (the stream delivers it within seconds; the bus's archive keeps it 14 days). */
+export const OUTBOX_DAYS = 7;
+
+export const outboxKey = (changeId: string, seq: number) => ({ pk: `${OUTBOX_PREFIX}${changeId}`, sk: String(seq).padStart(6, '0') });
+
+/** The domain event a stream record carries, or undefined for a record that is not a new outbox item. */
+export function eventOf(record: StreamRecord): DomainEvent | undefined {
+  if (record.eventName !== 'INSERT' || !record.dynamodb?.NewImage) return undefined;
+  const image = record.dynamodb.NewImage;
+  if (!String(image.pk?.S ?? '').startsWith(OUTBOX_PREFIX)) return undefined;
+  const item = unmarshall(image as Parameters<typeof unmarshall>[0]) as { event?: DomainEvent };
+  return item.event;
+}
+
+/** One record: publish its event (failing loudly, so the stream retries it). */
+export async function relayRecord(deps: { publisher: EventPublisher }, record: StreamRecord): Promise<DomainEvent | undefined> {
+  const event = eventOf(record);
+  if (event) await deps.publisher.publish([event]);
+  return event;
+}
+
+/** Which outbox items to read back: one change's (a Query), or every change's in a time window (a Scan: an operator's tool only). */
+export interface OutboxQuery {
+  changeId?: string | undefined;
+  /** Events that happened at or after this instant (ISO 8601). */
+  since?: string | undefined;
+  /** Events that happened before this instant. */
+  until?: string | undefined;
+}
+
+/**
+ * The events still in the outbox (OUTBOX_DAYS after their write), in the order they happened:
+ * what a replay publishes again after the relay gave up on them (docs/runbooks/event-relay-dlq.md).
+ */
+export async function outboxEvents(db: DynamoDBDocumentClient, tableName: string, query: OutboxQuery): Promise<DomainEvent[]> {
+  const items: Record<string, unknown>[] = [];
+  if (query.changeId) {
+    items.push(
+      ...(await queryAll(db, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `${OUTBOX_PREFIX}${query.changeId}` },
+        ConsistentRead: true,
+      })),
+    );
+  } else {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await db.send(
+        new ScanCommand({
+          TableName: tableName,
+          FilterExpression: 'begins_with(pk, :outbox)',
+          ExpressionAttributeValues: { ':outbox': OUTBOX_PREFIX },
+          ExclusiveStartKey: start,
+          ConsistentRead: true,
+        }),
+      );
+      items.push(...(out.Items ?? []));
+      start = out.LastEvaluatedKey;
+    } while (start);
+  }
+  return items
+    .map((i) => i.event as DomainEvent | undefined)
+    .filter((e): e is DomainEvent => e !== undefined && (!query.since || e.time >= query.since) && (!query.until || e.time < query.until))
+    .sort((a, b) => a.time.localeCompare(b.time) || a.changeId.localeCompare(b.changeId) || seqOf(a) - seqOf(b));
+}
+
+const seqOf = (e: DomainEvent) => Number(e.id.split('#').at(-1));

@@ -1,0 +1,17 @@
+/** Lambda entry of ChangesRead: the table (read) and the list cursor key. */
+import { DynamoDbChangeStore } from '../adapters/dynamodb/change-store.js';
+import { tableClient } from '../adapters/dynamodb/client.js';
+import { DynamoDbDirectory } from '../adapters/dynamodb/directory.js';
+import { loadConfig } from '../config.js';
+import { makeHandler } from '../handlers/changes-read.js';
+import { cursorKey } from './keys.js';
+
+const config = loadConfig();
+const db = tableClient(config);
+
+export const handler = makeHandler({
+  config,
+  store: new DynamoDbChangeStore(db, config.TABLE_NAME),
+  directory: new DynamoDbDirectory(db, config.TABLE_NAME),
+  cursorKey: cursorKey(config),
+});

@@ -1,0 +1,21 @@
+/** Lambda entry of Notifications: the directory (read), SES, the dedupe records and the link key. */
+import { SesMailer } from '../adapters/aws/ses-mailer.js';
+import { clientConfig, tableClient } from '../adapters/dynamodb/client.js';
+import { DynamoDbDirectory } from '../adapters/dynamodb/directory.js';
+import { DynamoDbOnce } from '../adapters/dynamodb/once.js';
+import { loadConfig } from '../config.js';
+import { makeHandler } from '../notifications/handler.js';
+import { linkKey } from './keys.js';
+
+const config = loadConfig();
+
+export const handler = makeHandler({
+  directory: new DynamoDbDirectory(tableClient(config), config.TABLE_NAME),
+  mailer: SesMailer.fromConfig(config),
+  once: new DynamoDbOnce(config.TABLE_NAME, clientConfig({ endpoint: config.DYNAMODB_ENDPOINT })),
+  linkKey: linkKey(config),
+  baseUrl: config.PUBLIC_BASE_URL.replace(/\/$/, ''),
+  timeZone: config.ORG_TIMEZONE,
+  timers: config.timers,
+  stakeholderEmails: config.STAKEHOLDER_EMAILS,
+});

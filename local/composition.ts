@@ -1,0 +1,126 @@
+/**
+ * The local runtime's composition root: every function of the stack built from the same
+ * `makeHandler` as its Lambda entry (functions/lambda/), with the local adapters in place of AWS.
+ * Each swap is here and nowhere else:
+ *
+ * | in AWS                                  | locally                                                   |
+ * | --------------------------------------- | --------------------------------------------------------- |
+ * | DynamoDB                                | DynamoDB Local (the same table, stream and items)         |
+ * | the table's stream → EventRelay         | LocalStreamRelay (local/stream-relay.ts) → `relayRecord`  |
+ * | EventBridge bus and its rules           | InProcessEventBus (local/event-bus.ts), subscriptions below |
+ * | Step Functions                          | LocalWorkflowEngine: the same ASL, in-process            |
+ * | SES                                     | SMTP to the local mail catcher                            |
+ * | Secrets Manager                         | keys in the configuration (derived from the dev key)      |
+ * | EventBridge Scheduler                   | croner, on each job's `localCron`                         |
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { StoreCalendarService } from '../functions/adapters/calendar-service.js';
+import { DynamoDbCalendarStore } from '../functions/adapters/dynamodb/calendar-store.js';
+import { DynamoDbChangeStore } from '../functions/adapters/dynamodb/change-store.js';
+import { clientConfig } from '../functions/adapters/dynamodb/client.js';
+import { DynamoDbDirectory } from '../functions/adapters/dynamodb/directory.js';
+import { DynamoDbOnce } from '../functions/adapters/dynamodb/once.js';
+import type { Config } from '../functions/config.js';
+import { makeHandler as approvalLinks } from '../functions/handlers/approval-links.js';
+import { makeHandler as calendar } from '../functions/handlers/calendar.js';
+import { makeHandler as changesRead } from '../functions/handlers/changes-read.js';
+import { makeHandler as changesTransition } from '../functions/handlers/changes-transition.js';
+import { makeHandler as changesWrite } from '../functions/handlers/changes-write.js';
+import { makeHandler as deployGate } from '../functions/handlers/deploy-gate.js';
+import { makeHandler as meta } from '../functions/handlers/meta.js';
+import { makeHandler as approvalSweep } from '../functions/jobs/approval-sweep.js';
+import { makeHandler as blackoutCheck } from '../functions/jobs/blackout-check.js';
+import { SCHEDULED_JOBS } from '../functions/jobs/schedules.js';
+import { makeHandler as timelineNotifications } from '../functions/jobs/timeline-notifications.js';
+import { makeHandler as workflowReconcile } from '../functions/jobs/workflow-reconcile.js';
+import { cursorKey, feedKey, linkKey } from '../functions/lambda/keys.js';
+import { makeHandler as notifications } from '../functions/notifications/handler.js';
+import type { Clock, Mailer, WorkflowEngine } from '../functions/ports.js';
+import { ROUTE_GROUPS } from '../functions/routes.js';
+import type { ChangeDeps } from '../functions/use-cases/changes.js';
+import { makeHandler as workflowDriver } from '../functions/workflows/driver.js';
+import { makeHandler as workflowTasks } from '../functions/workflows/tasks.js';
+import type { LocalHandler } from './server.js';
+
+export interface LocalAdapters {
+  config: Config;
+  db: DynamoDBDocumentClient;
+  clock: Clock;
+  mailer: Mailer;
+  workflows: WorkflowEngine;
+}
+
+type Invoke = (event: unknown, context: never) => Promise<unknown>;
+
+export interface LocalFunctions {
+  /** The route groups' handlers, by group name (functions/routes.ts). */
+  routes: Record<string, LocalHandler>;
+  /** The scheduled jobs, by name, with their local cadence (functions/jobs/schedules.ts). */
+  jobs: Record<string, { every: string; run: Invoke }>;
+  /** What the workflows' task states invoke. */
+  workflowTasks: Invoke;
+  /** The bus's consumers: invoked with an EventBridge event. */
+  notifications: Invoke;
+  workflowDriver: Invoke;
+}
+
+export function composeLocal({ config, db, clock, mailer, workflows }: LocalAdapters): LocalFunctions {
+  const table = config.TABLE_NAME;
+  const store = new DynamoDbChangeStore(db, table);
+  const calendarStore = new DynamoDbCalendarStore(db, table);
+  const directory = new DynamoDbDirectory(db, table);
+  const once = new DynamoDbOnce(table, clientConfig({ endpoint: config.DYNAMODB_ENDPOINT }));
+  const changes = (withCalendar: boolean): ChangeDeps => ({
+    store,
+    clock,
+    timeZone: config.ORG_TIMEZONE,
+    rules: config.rules,
+    calendar: withCalendar ? new StoreCalendarService(calendarStore, config.calendar) : undefined,
+  });
+  const calendarDeps = { store, calendarStore, clock, config: config.calendar };
+  const calendarJobDeps = { ...calendarDeps, stakeholderEmails: config.STAKEHOLDER_EMAILS };
+  const flowDeps = { store, clock, timers: config.timers, callbacks: workflows };
+
+  const routes: Record<string, unknown> = {
+    Meta: meta(config),
+    ChangesRead: changesRead({ config, store, directory, cursorKey: cursorKey(config) }),
+    ChangesWrite: changesWrite({ config, changes: changes(true), directory }),
+    ChangesTransition: changesTransition({ config, changes: changes(true), directory }),
+    Calendar: calendar({ config, calendar: calendarDeps, directory, feedKey: feedKey(config) }),
+    DeployGate: deployGate({ config, calendar: calendarDeps }),
+    ApprovalLinks: approvalLinks({ config, links: { changes: changes(false), directory, linkKey: linkKey(config) } }),
+  };
+  const missing = ROUTE_GROUPS.filter((g) => !routes[g.name]).map((g) => g.name);
+  if (missing.length) throw new Error(`no local handler for route group(s) ${missing.join(', ')}`);
+
+  const jobHandlers: Record<string, unknown> = {
+    ApprovalSweep: approvalSweep(flowDeps),
+    BlackoutCheck: blackoutCheck(calendarJobDeps),
+    TimelineNotifications: timelineNotifications(calendarJobDeps),
+    WorkflowReconcile: workflowReconcile({ store, workflows, clock }),
+  };
+  const jobs = Object.fromEntries(
+    SCHEDULED_JOBS.map((job) => {
+      const run = jobHandlers[job.name];
+      if (!run) throw new Error(`no local handler for scheduled job ${job.name}`);
+      return [job.name, { every: job.localCron, run: run as Invoke }];
+    }),
+  );
+
+  return {
+    routes: routes as Record<string, LocalHandler>,
+    jobs,
+    workflowTasks: workflowTasks(flowDeps) as Invoke,
+    notifications: notifications({
+      directory,
+      mailer,
+      once,
+      linkKey: linkKey(config),
+      baseUrl: config.PUBLIC_BASE_URL.replace(/\/$/, ''),
+      timeZone: config.ORG_TIMEZONE,
+      timers: config.timers,
+      stakeholderEmails: config.STAKEHOLDER_EMAILS,
+    }) as Invoke,
+    workflowDriver: workflowDriver({ store, workflows }) as Invoke,
+  };
+}
