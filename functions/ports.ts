@@ -74,6 +74,11 @@ export interface WorkflowEngine extends TaskCallbacks {
 
 export type WorkflowName = 'approval' | 'emergency';
 
+/** Another run holds the claim on this key (Once.run): retry later. */
+export class ClaimHeldError extends Error {
+  override name = 'ClaimHeldError';
+}
+
 /** The callback task is gone: already decided, timed out, or its execution stopped. */
 export class TaskClosedError extends Error {
   override name = 'TaskClosedError';
@@ -118,6 +123,11 @@ export interface CalendarStore {
  * `ran` is false when it already happened (or is happening elsewhere right now).
  */
 export interface Once {
+  /**
+   * Runs `effect` unless it already ran for this key (`{ ran: false }`). While another run holds the
+   * key, throws ClaimHeldError: that run may still fail or have died, so the caller's delivery must
+   * be retried (it then finds the effect done, or the claim released), never dropped.
+   */
   run(scope: string, key: Record<string, unknown>, effect: () => Promise<void>): Promise<{ ran: boolean }>;
   /** In Lambda: a claim held by an invocation that died is released when its time would have run out. */
   registerLambdaContext?(context: import('aws-lambda').Context): void;

@@ -68,12 +68,13 @@ export async function notify(deps: NotificationDeps, input: unknown): Promise<{ 
   }
   const event = parsed.data as unknown as DomainEvent;
   if (!(NOTIFIED_EVENTS as readonly string[]).includes(event.type)) return { sent: 0 };
+  // Each email is its own step, claimed by the event and its recipients: a delivery retried after
+  // some emails went out sends only the others, and a redelivered event sends nothing again.
   let sent = 0;
-  await deps.once.run('notification', { eventId: event.id }, async () => {
-    const messages = (await messagesFor(deps, event)).filter((m) => m.to.length > 0);
-    for (const m of messages) await deps.mailer.send(m);
-    sent = messages.length;
-  });
+  for (const message of (await messagesFor(deps, event)).filter((m) => m.to.length > 0)) {
+    const { ran } = await deps.once.run('notification', { eventId: event.id, to: [...message.to].sort().join(',') }, () => deps.mailer.send(message));
+    if (ran) sent++;
+  }
   return { sent };
 }
 

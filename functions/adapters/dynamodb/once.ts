@@ -7,7 +7,7 @@ import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { IdempotencyAlreadyInProgressError, IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { Context } from 'aws-lambda';
-import type { Once } from '../../ports.js';
+import { ClaimHeldError, type Once } from '../../ports.js';
 
 export class DynamoDbOnce implements Once {
   private readonly layers = new Map<string, DynamoDBPersistenceLayer>();
@@ -40,7 +40,11 @@ export class DynamoDbOnce implements Once {
     try {
       await once(key);
     } catch (err) {
-      if (err instanceof IdempotencyAlreadyInProgressError) return { ran: false };
+      // Held by another run: it may still fail, or its process may have died holding it (the claim
+      // then lapses when that run's time is up). Dropping this delivery could lose the effect for
+      // good; failing it makes the bus retry, and the retry finds the effect done or the claim free.
+      if (err instanceof IdempotencyAlreadyInProgressError)
+        throw new ClaimHeldError(`${scope} ${JSON.stringify(key)} is being handled by another run; retry later`, { cause: err });
       throw err;
     }
     return { ran };
