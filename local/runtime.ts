@@ -15,7 +15,8 @@ import { readDirectory } from './directory-seed.js';
 import { freePort, startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local.js';
 import { Cron } from 'croner';
 import { createHash } from 'node:crypto';
-import { systemClock, type Clock } from '../functions/ports.js';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { systemClock, type Clock, type Mailer, type WorkflowEngine } from '../functions/ports.js';
 import { SmtpMailer, startMailCatcher, type RunningMailCatcher } from './mail.js';
 import { InProcessEventBus, type DeadLetter } from './event-bus.js';
 import { LocalWorkflowEngine } from './workflow-engine.js';
@@ -49,6 +50,18 @@ export interface LocalSystemOptions {
   clock?: Clock;
   /** Multiplies the workflows' Wait states (tests compress 12 h to milliseconds); 1 by default. */
   workflowWaitScale?: number;
+  /**
+   * Fault-injection tests wrap the real clients here: the DynamoDB client every handler, job,
+   * workflow task and consumer writes with (middleware), and the mailer the notifications send with.
+   */
+  instrument?: {
+    db?: (db: DynamoDBDocumentClient) => void;
+    mailer?: (mailer: Mailer) => Mailer;
+    /** The workflow engine as the driver and the reconciler call it (Step Functions in AWS). */
+    workflows?: (engine: WorkflowEngine) => WorkflowEngine;
+  };
+  /** How the bus retries a delivery before dead-lettering it (local/event-bus.ts has the defaults). */
+  eventRetries?: { attempts?: number; retryBaseMs?: number; maxDelayMs?: number };
 }
 
 export interface LocalSystem {
@@ -76,6 +89,8 @@ export interface LocalEvents {
   readonly relay: LocalStreamRelay;
   readonly bus: InProcessEventBus;
 }
+
+const CONSUMER_TIMEOUT_MS = 10_000;
 
 /** The bus's consumers in an EventBridge envelope, as the rules hand them to the functions. */
 function envelope(event: DomainEvent) {
@@ -113,6 +128,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       CALENDAR_FEED_KEY: env.CALENDAR_FEED_KEY ?? createHash('sha256').update(devKey(dataDir)).update('calendar-feed').digest('base64url').slice(0, 32),
     });
     const db = documentClient({ endpoint });
+    options.instrument?.db?.(db);
     const raw = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     await ensureTable(raw, config.TABLE_NAME);
     raw.destroy();
@@ -141,18 +157,29 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
         }
       },
     });
-    const fns = composeLocal({ config, db, clock: options.clock ?? systemClock, mailer, workflows: engine });
+    const fns = composeLocal({
+      config,
+      db,
+      clock: options.clock ?? systemClock,
+      mailer: options.instrument?.mailer?.(mailer) ?? mailer,
+      workflows: options.instrument?.workflows?.(engine) ?? engine,
+    });
     tasks = (payload) => fns.workflowTasks(payload, lambdaContext('WorkflowTasks') as never);
     // Domain events reach the same consumers as in AWS: the outbox's items off the table's stream
     // (the relay), then one subscription per rule of the stack.
     bus = new InProcessEventBus({
+      ...options.eventRetries,
       onDeadLetter: (l) => options.onLog?.(`event ${l.event.type} ${l.event.id} not taken by ${l.consumer} after ${l.attempts} attempts: ${l.error}`),
+      onRetry: (f) => options.onLog?.(`event ${f.event.type} ${f.event.id}: ${f.consumer} failed (attempt ${f.attempts}), retrying: ${f.error}`),
     });
+    // Ten seconds per delivery: a dedupe claim left by a killed process stops blocking its event
+    // that long after it was taken (the bus retries for longer), not a minute as in AWS.
+    const consumerContext = (name: string) => lambdaContext(name, undefined, CONSUMER_TIMEOUT_MS) as never;
     bus.subscribe('Notifications', NOTIFIED_EVENTS, async (event) => {
-      await fns.notifications(envelope(event), lambdaContext('Notifications') as never);
+      await fns.notifications(envelope(event), consumerContext('Notifications'));
     });
     bus.subscribe('WorkflowDriver', DRIVEN_EVENTS, async (event) => {
-      await fns.workflowDriver(envelope(event), lambdaContext('WorkflowDriver') as never);
+      await fns.workflowDriver(envelope(event), consumerContext('WorkflowDriver'));
     });
     relay = new LocalStreamRelay({
       endpoint,
@@ -164,6 +191,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     // what was committed before a restart (or a kill) and not yet delivered goes out first, then
     // the executions that were running go on
     await relay.start();
+    const caughtUp = relay.counts.delivered + relay.counts.fromFallback;
+    if (caughtUp) options.onLog?.(`delivered ${caughtUp} event(s) committed before the restart and not yet delivered`);
     const resumed = await engine.resume();
     if (resumed.length) options.onLog?.(`resumed ${resumed.length} workflow execution(s)`);
     const events: LocalEvents = {

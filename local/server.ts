@@ -155,8 +155,13 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
   res.end(body);
 }
 
-export function lambdaContext(name: string, requestId: string = randomUUID()): Context {
-  const deadline = Date.now() + 29_000;
+/**
+ * A Lambda context for a local invocation. `timeoutMs` is what `getRemainingTimeInMillis` counts
+ * down from: an API function's 29 s (API Gateway's limit) by default. The bus's consumers get less
+ * (local/runtime.ts): an idempotency claim taken by a process that was killed holds until then.
+ */
+export function lambdaContext(name: string, requestId: string = randomUUID(), timeoutMs = 29_000): Context {
+  const deadline = Date.now() + timeoutMs;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName: `changeflow-local-${name}`,

@@ -148,6 +148,8 @@ interface Execution {
   run?: RunHandle;
   tokens: Set<string>;
   done: Promise<void>;
+  /** The writes of its record, one after the other, so a later one never lands first. */
+  kept?: Promise<void>;
 }
 
 interface Callback {
@@ -228,6 +230,8 @@ export interface ExecutionRecord {
   input: Record<string, unknown>;
   status: ExecutionStatus;
   startedAt: string;
+  /** The top-level state it last entered: where a running one waits (for people watching; a resume starts from the first state). */
+  state?: string | undefined;
 }
 
 export interface ExecutionStore {
@@ -486,6 +490,7 @@ export class LocalWorkflowEngine implements WorkflowEngine {
         if (event.type === 'StateEntered' && event.index === undefined && info.topLevel.has(event.state.name)) {
           execution.path.push(event.state.name);
           execution.finalState = event.state.name;
+          this.keep(execution);
         }
         this.emit({ executionId: execution.id, source: 'interpreter', event });
       }
@@ -631,9 +636,11 @@ export class LocalWorkflowEngine implements WorkflowEngine {
       input: execution.input,
       status: execution.status,
       startedAt: execution.startedAt.toISOString(),
+      state: execution.finalState,
     };
-    this.options.store
-      .put(record)
+    const store = this.options.store;
+    execution.kept = (execution.kept ?? Promise.resolve())
+      .then(() => store.put(record))
       .catch((err) => this.emit({ executionId: execution.id, source: 'engine', type: 'ExecutionFinished', detail: { keepFailed: String(err) } }));
   }
 
