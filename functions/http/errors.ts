@@ -40,6 +40,40 @@ export function errorResponse(err: unknown, correlationId: string | undefined, l
     logger?.info('request refused', { status, error: err.kind, detail: err.message });
     return json(status, body, status === 401 ? { 'www-authenticate': 'Bearer' } : {});
   }
+  if (isBackendBusy(err)) {
+    // An AWS service was throttling or unreachable after the SDK's own retries: nothing the client
+    // did. A write is one transaction, so it took effect whole or not at all (a lost answer may hide
+    // which): the client reads, then retries.
+    logger?.warn('a service the request needs was unavailable', err as Error);
+    return json(
+      503,
+      {
+        error: 'unavailable',
+        message:
+          'A service this request needs is busy or unreachable right now. A change request is written whole or not at all: read it to see whether this request took effect, then try again in a moment.',
+        correlationId,
+      },
+      { 'retry-after': '2' },
+    );
+  }
   logger?.error('unexpected error', err as Error);
   return json(500, { error: 'internal', message: 'Something went wrong on our side.', correlationId });
+}
+
+/** Throttling and transient errors as the AWS SDK marks them (its retries spent), and timeouts. */
+const BUSY_NAMES = new Set([
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+  'ServiceUnavailable',
+  'InternalServerError',
+  'TimeoutError',
+  'RequestTimeout',
+]);
+
+function isBackendBusy(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as { name?: string; $retryable?: unknown; $metadata?: unknown };
+  return e.$metadata !== undefined && (BUSY_NAMES.has(e.name ?? '') || e.$retryable !== undefined);
 }

@@ -182,4 +182,22 @@ describe('workflow definitions', () => {
     expect(s['CheckOverdue']?.['Next']).toBe('Done');
     expect(s['Done']?.Type).toBe('Succeed');
   });
+
+  it.each(['approval', 'emergency'] as const)(
+    'rule: every task state of %s retries what a data outage throws (throttling, 503, timeouts) with backoff, so a short outage fails no flow',
+    (name) => {
+      const tasks = Object.entries(allStates(load(name))).filter(([, st]) => st.Type === 'Task');
+      expect(tasks.length).toBeGreaterThan(0);
+      for (const [state, task] of tasks) {
+        const retries = task['Retry'] as { ErrorEquals: string[]; MaxAttempts: number; BackoffRate: number }[];
+        const transient = retries.find((r) => r.ErrorEquals.includes('ServiceUnavailable'));
+        expect(transient, state).toBeDefined();
+        expect(transient!.ErrorEquals, state).toEqual(
+          expect.arrayContaining(['ThrottlingException', 'ProvisionedThroughputExceededException', 'TimeoutError']),
+        );
+        expect(transient!.MaxAttempts, state).toBeGreaterThanOrEqual(5);
+        expect(transient!.BackoffRate, state).toBeGreaterThan(1);
+      }
+    },
+  );
 });
