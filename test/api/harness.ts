@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import { signToken } from '../../local/dev-auth.js';
-import { startLocalSystem, type LocalSystem } from '../../local/runtime.js';
+import { startLocalSystem, type LocalSystem, type LocalSystemOptions } from '../../local/runtime.js';
 import type { Clock } from '../../functions/ports.js';
 import { people } from '../fixtures.js';
 
@@ -26,7 +26,7 @@ export interface Api {
     text: string;
   }>;
   /** Polls the change until `ready` holds (the workflows run after the request answered). */
-  waitFor(id: string, ready: (cr: any) => boolean, what?: string): Promise<any>;
+  waitFor(id: string, ready: (cr: any) => boolean, what?: string, timeoutMs?: number): Promise<any>;
   /** Submits as `as` and waits until the approval workflow has routed it and asked for every approval. */
   submit(id: string, as?: Who): Promise<any>;
   stop(): Promise<void>;
@@ -40,7 +40,10 @@ export const routed = (cr: any) =>
 
 let tables = 0;
 
-export async function startApi(env: Record<string, string> = {}, options: { clock?: Clock; workflowWaitScale?: number } = {}): Promise<Api> {
+export async function startApi(
+  env: Record<string, string> = {},
+  options: { clock?: Clock; workflowWaitScale?: number } & Pick<LocalSystemOptions, 'instrument' | 'eventRetries'> = {},
+): Promise<Api> {
   const system = await startLocalSystem({
     port: 0,
     dataDir: mkdtempSync(join(tmpdir(), 'changeflow-test-')),
@@ -50,6 +53,8 @@ export async function startApi(env: Record<string, string> = {}, options: { cloc
     scheduler: false,
     clock: options.clock,
     workflowWaitScale: options.workflowWaitScale,
+    instrument: options.instrument,
+    eventRetries: options.eventRetries,
   });
   const tokens = new Map<string, string>();
   const token = async (who: Who) => {
@@ -77,8 +82,8 @@ export async function startApi(env: Record<string, string> = {}, options: { cloc
       }
       return { status: res.status, headers: res.headers, body: parsed, text };
     },
-    async waitFor(id, ready, what = 'the expected state') {
-      const deadline = Date.now() + 10_000;
+    async waitFor(id, ready, what = 'the expected state', timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
       for (;;) {
         const cr = (await api.call('GET', `/changes/${id}`)).body;
         if (ready(cr)) return cr;
