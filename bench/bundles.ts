@@ -12,11 +12,19 @@ import { build, type BuildOptions } from 'esbuild';
 import { SCHEDULED_JOBS } from '../functions/jobs/schedules.js';
 import { ROUTE_GROUPS } from '../functions/routes.js';
 import { ESM_REQUIRE_SHIM, WORKER_FUNCTIONS } from '../lib/constructs/function.js';
+import { loadConfig } from '../functions/config.js';
+import { lambdaBundling, holidayTable } from '../lib/holidays.js';
 import { BUNDLE_TARGET } from '../lib/runtime.js';
+
+/** The holiday table the stack would write into the bundles, for its default settings. */
+const DEFAULTS = loadConfig({});
+const HOLIDAYS = lambdaBundling(holidayTable(DEFAULTS.HOLIDAY_COUNTRY, DEFAULTS.HOLIDAY_REGION), resolve(import.meta.dirname, '..'));
 
 /** The esbuild options NodejsFunction derives from the stack's `bundling` props, for one entry. */
 export function stackBuildOptions(entry: string, outfile: string, repoRoot: string) {
   return {
+    define: HOLIDAYS.define,
+    alias: HOLIDAYS.alias,
     entryPoints: [resolve(repoRoot, entry)],
     outfile,
     bundle: true,
@@ -65,6 +73,8 @@ export interface BundleSize {
 export interface BuiltBundle extends BundleSize {
   /** The bundle on disk (`<dir>/<name>/index.mjs`, its source map beside it), as Lambda unpacks it. */
   file: string;
+  /** Every module in the bundle, as esbuild's metafile names it (relative to the repository root). */
+  inputs: string[];
 }
 
 /** Bundles on disk, until `dispose`. */
@@ -85,8 +95,10 @@ export async function buildBundles(entries: readonly { name: string; entry: stri
       // The source map ships beside the code but is not loaded at start: measure the code only.
       const code = readFileSync(file);
       const byPackage = new Map<string, number>();
+      const inputs = new Set<string>();
       for (const output of Object.values(result.metafile.outputs)) {
         for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+          inputs.add(input);
           const key = packageOf(input);
           byPackage.set(key, (byPackage.get(key) ?? 0) + bytesInOutput);
         }
@@ -95,7 +107,7 @@ export async function buildBundles(entries: readonly { name: string; entry: stri
         .map(([name, bytes]) => ({ name, bytes }))
         .sort((a, b) => b.bytes - a.bytes)
         .slice(0, 3);
-      bundles.push({ name, entry, file, bytes: code.byteLength, gzipBytes: gzipSync(code).byteLength, largest });
+      bundles.push({ name, entry, file, bytes: code.byteLength, gzipBytes: gzipSync(code).byteLength, largest, inputs: [...inputs] });
     }
     return { bundles, dispose };
   } catch (err) {

@@ -2,7 +2,7 @@
  * The one typed configuration object, parsed from the environment at start with defaults that run
  * locally. A bad setting stops the start with a message naming it.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ApprovalTimers } from './core/approval-flow.js';
 import type { CalendarConfig } from './core/calendar/types.js';
 import { DEFAULT_COMPONENTS, ROLES, type Role } from './core/change-request.js';

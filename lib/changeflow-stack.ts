@@ -42,7 +42,9 @@ import { ChangeflowMail } from './constructs/mail.js';
 import { BusConsumer } from './constructs/bus-consumer.js';
 import { OutboxRelay } from './constructs/outbox-relay.js';
 import { type ChangeflowWorkflow, ChangeflowWorkflows } from './constructs/workflows.js';
+import { holidayTable } from './holidays.js';
 import { type ChangeflowStackProps, PLACEHOLDER_JWT_ISSUER, resolveSettings } from './settings.js';
+import { DEFAULT_HOLIDAY_COUNTRY } from '../functions/core/calendar/config.js';
 
 export type { ChangeflowStackProps } from './settings.js';
 
@@ -109,6 +111,7 @@ export class ChangeflowStack extends Stack {
       memorySize: settings.functions.memorySize,
       logs: settings.logs,
       alarmAction,
+      holidays: holidayTable(settings.environment.HOLIDAY_COUNTRY ?? DEFAULT_HOLIDAY_COUNTRY, settings.environment.HOLIDAY_REGION),
     };
 
     // The function every task state of both workflows invokes: it writes change requests (their

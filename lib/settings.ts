@@ -7,7 +7,7 @@
  */
 import { Duration, RemovalPolicy, type StackProps, Token } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigSchema } from '../functions/config.js';
 
 /** A variable the functions parse at start (functions/config.ts). */

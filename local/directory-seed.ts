@@ -1,6 +1,6 @@
 /** The directory file: parsed with zod, so a bad seed stops the start naming the entry. */
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ROLES, type Person } from '../functions/core/change-request.js';
 
 const DirectoryFileSchema = z.object({

@@ -13,7 +13,7 @@
  * Pure: no I/O. `verifyDecisionToken` never throws on any token string.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { APPROVER_ROLES, type ApproverRole } from './change-request.js';
 
 export const DECISIONS = ['approve', 'reject'] as const;

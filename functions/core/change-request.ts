@@ -5,7 +5,7 @@
  * `ChangeContent` is what a requestor writes. Everything else on a `ChangeRequest` (id, requestor,
  * state, computed risk level, approvals, audit) is owned by the service and never taken from a client.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import './messages.js';
 import { freeText, oneLine } from './text.js';
 import type { CalendarFindings } from './calendar-findings.js';

@@ -3,7 +3,7 @@
  * with `z.config`): "must be a number", never "expected number, received NaN". A schema's own
  * message (`'must not be empty'`, `'must be a change id like …'`) still wins over these.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 type Issue = z.core.$ZodRawIssue;
 

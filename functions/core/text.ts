@@ -4,7 +4,7 @@
  * hold line breaks and tabs) and the bidirectional overrides and isolates that reorder what a
  * reader sees (U+202A–U+202E, U+2066–U+2069).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const TAB = 0x09;
 const LF = 0x0a;

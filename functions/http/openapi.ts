@@ -4,7 +4,7 @@
  * the route table, what it takes (path and query parameters, bodies) and every answer it can give;
  * a test fails when a route, a parameter or an answer is missing.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ChangeContentSchema } from '../core/change-request.js';
 import { ROUTE_GROUPS } from '../routes.js';
 import {

@@ -1,5 +1,5 @@
 /** Schemas of everything the API accepts beyond the change content itself. OpenAPI is generated from these. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CATEGORIES, STATES } from '../core/change-request.js';
 import { CALENDAR_EVENT_KINDS } from '../core/calendar/types.js';
 import { CHANGE_ID_PATTERN } from '../core/change-id.js';

@@ -3,7 +3,7 @@
  * Every step is a conditional write through the store; a lost race is re-read and re-decided, so a
  * retried task has one effect.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   applyTimers,
   dueTimers,

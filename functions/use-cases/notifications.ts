@@ -4,7 +4,7 @@
  * its id, however often it is delivered.
  */
 import { DateTime } from 'luxon';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createDecisionToken, type LinkDecision } from '../core/approval-link.js';
 import { ValidationError } from '../core/errors.js';
 import { APPROVER_ROLES, type ApprovalSlot, type ApproverRole, type ChangeRequest, type Person, type Role } from '../core/change-request.js';

@@ -16,6 +16,8 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { WorkflowAccess } from '../../functions/routes.js';
+import type { HolidayTable } from '../../functions/core/calendar/holiday-table.js';
+import { lambdaBundling } from '../holidays.js';
 import { BUNDLE_TARGET, LAMBDA_RUNTIME } from '../runtime.js';
 import { type EnvVar, type LogSettings, validateEnvironment } from '../settings.js';
 import { ALARM_PERIOD, type Runbook, RunbookAlarm } from './alarms.js';
@@ -66,6 +68,8 @@ export interface FunctionDefaults {
   readonly logs: Required<LogSettings>;
   /** Whom the errors alarm notifies; nobody when undefined. */
   readonly alarmAction: IAlarmAction | undefined;
+  /** The configured country's public holidays, written into every bundle in place of date-holidays (lib/holidays.ts). */
+  readonly holidays: HolidayTable;
 }
 
 export interface ChangeflowFunctionProps {
@@ -135,6 +139,8 @@ export class ChangeflowFunction extends Construct implements IGrantable {
     this.grantPrincipal = this.role;
     this.logGroup.grantWrite(this.role);
 
+    // the holiday rules and the SDK's credential chain stay out of the bundle (lib/holidays.ts)
+    const holidays = lambdaBundling(props.defaults.holidays, REPO_ROOT);
     // `Default`: the function is this construct's main resource (its node.defaultChild)
     this.fn = new NodejsFunction(this, 'Default', {
       // the handler entry bundled with the local esbuild (no Docker)
@@ -153,6 +159,8 @@ export class ChangeflowFunction extends Construct implements IGrantable {
         // bundle the SDK too: the version that runs is the one the lockfile pins and the tests use
         bundleAwsSDK: true,
         externalModules: [],
+        define: holidays.define,
+        esbuildArgs: Object.fromEntries(Object.entries(holidays.alias).map(([from, to]) => [`--alias:${from}`, to])),
       },
       runtime: LAMBDA_RUNTIME,
       architecture: Architecture.ARM_64,
