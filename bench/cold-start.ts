@@ -61,6 +61,7 @@ const DEPLOY_TIME_VALUES: Partial<Record<EnvVar, string>> = {
   EMERGENCY_STATE_MACHINE_ARN: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:EmergencyWorkflow-BenchColdStart`,
   APPROVAL_LINK_SECRET_ID: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:ApprovalLinkKey-AbCdEf`,
   CALENDAR_FEED_SECRET_ID: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:CalendarFeedKey-AbCdEf`,
+  CURSOR_SECRET_ID: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:CursorKey-AbCdEf`,
   PUBLIC_BASE_URL: `https://abcdef0123.execute-api.${REGION}.amazonaws.com/`,
 };
 

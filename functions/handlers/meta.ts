@@ -18,7 +18,8 @@ export const TEMPLATE_PATHS = [
 ] as const;
 
 export function metaRoutes(config: Pick<Config, 'rules'>): Record<string, Route> {
-  const openapi = openApiDocument();
+  // built on the first request for it, not at cold start: most invocations are /health
+  let openapi: ReturnType<typeof openApiDocument> | undefined;
   const templates: Record<(typeof TEMPLATE_PATHS)[number], string> = {
     '/templates/change-request.md': blankTemplate({ components: config.rules.components }),
     '/templates/emergency-change.md': blankEmergencyTemplate(),
@@ -28,7 +29,10 @@ export function metaRoutes(config: Pick<Config, 'rules'>): Record<string, Route>
   return {
     'GET /health': async () => json(200, { status: 'ok' }),
     ...Object.fromEntries(TEMPLATE_PATHS.map((path) => [`GET ${path}`, async () => text(200, templates[path], 'text/markdown; charset=utf-8')])),
-    'GET /openapi.json': async () => json(200, openapi),
+    'GET /openapi.json': async () => {
+      openapi ??= openApiDocument();
+      return json(200, openapi);
+    },
   };
 }
 
