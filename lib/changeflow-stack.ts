@@ -30,7 +30,7 @@ import { workflowDurations } from '../functions/core/durations.js';
 import { SCHEDULED_JOBS } from '../functions/jobs/schedules.js';
 import type { WorkflowName } from '../functions/ports.js';
 import { ROUTE_GROUPS, type RouteGroup } from '../functions/routes.js';
-import { NOTIFIED_EVENTS } from '../functions/use-cases/notifications.js';
+import { NOTIFIED_EVENTS } from '../functions/notifications/notify.js';
 import { DRIVEN_EVENTS } from '../functions/use-cases/workflow-driver.js';
 import { ChangeflowApi } from './constructs/api.js';
 import { ChangeflowData } from './constructs/data.js';

@@ -22,7 +22,7 @@ import { InProcessEventBus, type DeadLetter } from './event-bus.js';
 import { LocalWorkflowEngine } from './workflow-engine.js';
 import { workflowDurations } from '../functions/core/durations.js';
 import type { DomainEvent } from '../functions/core/events.js';
-import { NOTIFIED_EVENTS } from '../functions/use-cases/notifications.js';
+import { NOTIFIED_EVENTS } from '../functions/notifications/notify.js';
 import { DRIVEN_EVENTS } from '../functions/use-cases/workflow-driver.js';
 import { composeLocal } from './composition.js';
 import { DynamoDbExecutionStore } from './execution-store.js';

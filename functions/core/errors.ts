@@ -45,9 +45,18 @@ export class UnauthorizedError extends ChangeFlowError {
   readonly kind = 'unauthorized';
 }
 
+/** Why an action is forbidden: the person lacks the right, or separation of duties keeps them out. */
+export type ForbiddenReason = 'not-permitted' | 'separation-of-duties';
+
 /** The caller lacks the role, or separation of duties forbids the action (403). */
 export class ForbiddenError extends ChangeFlowError {
   readonly kind = 'forbidden';
+  constructor(
+    message: string,
+    readonly reason: ForbiddenReason = 'not-permitted',
+  ) {
+    super(message);
+  }
 }
 
 export class NotFoundError extends ChangeFlowError {

@@ -30,7 +30,7 @@ import {
 import { CHECKLIST_ITEMS, type ChecklistItem } from './checklist.js';
 import { completenessIssues, emergencyIssues, unknownComponentIssues } from './completeness.js';
 import { EMERGENCY_POST_APPROVAL_HOURS, EMERGENCY_REMINDER_HOURS, MONITORING_MINUTES } from './durations.js';
-import { ForbiddenError, IllegalTransitionError, IncompleteError, ValidationError, type FieldIssue } from './errors.js';
+import { ForbiddenError, type ForbiddenReason, IllegalTransitionError, IncompleteError, ValidationError, type FieldIssue } from './errors.js';
 import { normaliseId } from './identity.js';
 import { derivePlannedWindow, windowAfterEdit } from './planned-window.js';
 import { assessRisk, riskExplanation } from './risk.js';
@@ -216,6 +216,20 @@ export function slotFor(cr: ChangeRequest, actor: Pick<Actor, 'id' | 'roles'>): 
 
 /** Null when `actor` is among `who` for this change; else the refusal, in words. */
 export function whoRefuses(who: Who, cr: ChangeRequest, actor: Actor, config: Pick<RulesConfig, 'emergencyRoles'>, action: string): string | null {
+  const refusal = refusalOf(who, cr, actor, config, action);
+  return refusal === null ? null : typeof refusal === 'string' ? refusal : refusal.message;
+}
+
+/** A refusal that separation of duties makes, as opposed to a missing right. */
+const sod = (message: string) => ({ message, reason: 'separation-of-duties' as const });
+
+function refusalOf(
+  who: Who,
+  cr: ChangeRequest,
+  actor: Actor,
+  config: Pick<RulesConfig, 'emergencyRoles'>,
+  action: string,
+): string | { message: string; reason: ForbiddenReason } | null {
   switch (who) {
     case 'requestor-or-admin':
       return isRequestor(cr, actor) || isAdmin(actor) ? null : `only the requestor (${cr.requestor.id}) or an admin may ${action} this change request`;
@@ -228,9 +242,9 @@ export function whoRefuses(who: Who, cr: ChangeRequest, actor: Actor, config: Pi
         ? null
         : `only ${config.emergencyRoles.join(', ')} may declare an emergency change; ${actor.name} cannot`;
     case 'approver': {
-      if (isRequestor(cr, actor)) return 'separation of duties: nobody approves their own change request';
+      if (isRequestor(cr, actor)) return sod('separation of duties: nobody approves their own change request');
       if (cr.approvals.some((a) => a.revision === cr.revision && normaliseId(a.by) === normaliseId(actor.id))) {
-        return `${actor.name} already approved revision ${cr.revision}; one person's approval counts once`;
+        return sod(`${actor.name} already approved revision ${cr.revision}; one person's approval counts once`);
       }
       if (slotFor(cr, actor)) return null;
       const open = openSlots(cr);
@@ -240,7 +254,7 @@ export function whoRefuses(who: Who, cr: ChangeRequest, actor: Actor, config: Pi
         : `this approval needs ${open.map((s) => roleWords(s.minRole)).join(' and ')}; ${actor.name} cannot give it`;
     }
     case 'post-approver': {
-      if (isRequestor(cr, actor)) return 'separation of duties: nobody approves their own change request';
+      if (isRequestor(cr, actor)) return sod('separation of duties: nobody approves their own change request');
       const minRole = cr.postApproval?.minRole ?? 'eng-manager';
       return satisfies(actor.roles, minRole) ? null : `post-approval of an emergency change needs ${roleWords(minRole)}`;
     }
@@ -265,8 +279,9 @@ export function allowedActions(cr: ChangeRequest, actor: Actor, config: Pick<Rul
 }
 
 function mustBe(who: Who, cr: ChangeRequest, actor: Actor, config: Pick<RulesConfig, 'emergencyRoles'>, action: string): void {
-  const refusal = whoRefuses(who, cr, actor, config, action);
-  if (refusal) throw new ForbiddenError(refusal);
+  const refusal = refusalOf(who, cr, actor, config, action);
+  if (refusal === null) return;
+  throw typeof refusal === 'string' ? new ForbiddenError(refusal) : new ForbiddenError(refusal.message, refusal.reason);
 }
 
 // ---------------------------------------------------------------------------------------------

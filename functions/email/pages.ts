@@ -10,7 +10,7 @@
  * - After the POST, or when the token cannot be used → `resultPage` / `outcomePage`.
  */
 import type { DecisionClaims } from '../core/approval-link.js';
-import type { ApproverRole, ChangeRequest, Person } from '../core/change-request.js';
+import type { ChangeRequest, Person } from '../core/change-request.js';
 import { escapeHtml, htmlDocument, safeUrl } from './html.js';
 import { ROLE_LABELS, summaryFields, summaryHtml } from './summary.js';
 
@@ -95,34 +95,8 @@ export function resultPage(input: ResultPageInput): string {
   return htmlDocument(`${input.title} — ChangeFlow`, body);
 }
 
-/** Every way a decision link can end, with the words to show and the HTTP status to answer with. */
-export const OUTCOMES = [
-  'approved',
-  'rejected',
-  'already-used',
-  'expired',
-  'forged',
-  'malformed',
-  'superseded',
-  'closed',
-  'separation-of-duties',
-  'not-eligible',
-] as const;
-export type Outcome = (typeof OUTCOMES)[number];
-
-export interface OutcomeContext {
-  changeId?: string | undefined;
-  /** The revision the link was for. */
-  revision?: number | undefined;
-  /** The CR's revision now (for `superseded`). */
-  currentRevision?: number | undefined;
-  /** The CR's state now (for `closed`). */
-  state?: string | undefined;
-  /** An extra sentence, e.g. the policy's own reason for `not-eligible`. */
-  detail?: string | undefined;
-  /** After an approval: the slots still open, to say what is still awaited. */
-  awaiting?: ApproverRole[] | undefined;
-}
+export { LINK_OUTCOMES as OUTCOMES, type LinkOutcome as Outcome, type OutcomeContext } from '../use-cases/approval-links.js';
+import type { LinkOutcome as Outcome, OutcomeContext } from '../use-cases/approval-links.js';
 
 export function outcome(kind: Outcome, ctx: OutcomeContext = {}): ResultPageInput & { httpStatus: number } {
   const cr = ctx.changeId ?? 'the change request';

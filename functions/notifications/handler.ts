@@ -4,7 +4,7 @@ import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import type { DomainEvent } from '../core/events.js';
 import { logger } from '../logger.js';
-import { notify, type NotificationDeps } from '../use-cases/notifications.js';
+import { notify, type NotificationDeps } from './notify.js';
 
 export const makeHandler = (deps: NotificationDeps) =>
   middy<EventBridgeEvent<string, DomainEvent>, { sent: number }>({ timeoutEarlyInMillis: 0 })

@@ -8,13 +8,41 @@
  * qualify for. A link to an emergency change post-approves it.
  */
 import { verifyDecisionToken, type DecisionClaims } from '../core/approval-link.js';
-import type { ChangeRequest, Person } from '../core/change-request.js';
+import type { ApproverRole, ChangeRequest, Person } from '../core/change-request.js';
 import { ForbiddenError, IllegalTransitionError, ValidationError } from '../core/errors.js';
 import { sameId } from '../core/identity.js';
 import { slotFor } from '../core/lifecycle.js';
-import type { Outcome, OutcomeContext } from '../email/pages.js';
 import type { ChangeWithAudit, Directory } from '../ports.js';
 import { transitionChange, type ChangeDeps } from './changes.js';
+
+/** Every way a decision link can end (functions/email/pages.ts gives each its words and HTTP status). */
+export const LINK_OUTCOMES = [
+  'approved',
+  'rejected',
+  'already-used',
+  'expired',
+  'forged',
+  'malformed',
+  'superseded',
+  'closed',
+  'separation-of-duties',
+  'not-eligible',
+] as const;
+export type LinkOutcome = (typeof LINK_OUTCOMES)[number];
+
+export interface OutcomeContext {
+  changeId?: string | undefined;
+  /** The revision the link was for. */
+  revision?: number | undefined;
+  /** The CR's revision now (for `superseded`). */
+  currentRevision?: number | undefined;
+  /** The CR's state now (for `closed`). */
+  state?: string | undefined;
+  /** An extra sentence, e.g. the policy's own reason for `not-eligible`. */
+  detail?: string | undefined;
+  /** After an approval: the slots still open, to say what is still awaited. */
+  awaiting?: ApproverRole[] | undefined;
+}
 
 export interface LinkDeps {
   changes: ChangeDeps;
@@ -24,10 +52,10 @@ export interface LinkDeps {
 
 export type LinkResult =
   | { kind: 'confirm'; cr: ChangeRequest; claims: DecisionClaims; approver: Person | undefined }
-  | { kind: 'outcome'; outcome: Outcome; ctx: OutcomeContext };
+  | { kind: 'outcome'; outcome: LinkOutcome; ctx: OutcomeContext };
 
 type Refusal = Extract<LinkResult, { kind: 'outcome' }>;
-const result = (outcome: Outcome, ctx: OutcomeContext = {}): Refusal => ({ kind: 'outcome', outcome, ctx });
+const result = (outcome: LinkOutcome, ctx: OutcomeContext = {}): Refusal => ({ kind: 'outcome', outcome, ctx });
 
 /** GET: may this link still decide? Side-effect free, for people and link scanners alike. */
 export async function openLink(deps: LinkDeps, token: string | undefined): Promise<LinkResult> {
@@ -61,7 +89,7 @@ export async function decideByLink(deps: LinkDeps, token: string | undefined, co
     return result(claims.decision === 'approve' ? 'approved' : 'rejected', { ...ctx, awaiting: after.cr.state === 'pending_approval' ? awaiting : [] });
   } catch (err) {
     if (err instanceof ForbiddenError) {
-      return result(/separation of duties|counts once/.test(err.message) ? 'separation-of-duties' : 'not-eligible', { ...ctx, detail: err.message });
+      return result(err.reason === 'separation-of-duties' ? 'separation-of-duties' : 'not-eligible', { ...ctx, detail: err.message });
     }
     if (err instanceof ValidationError) return result('not-eligible', { ...ctx, detail: err.issues.map((i) => `${i.path} ${i.message}`).join('; ') });
     if (err instanceof IllegalTransitionError) return result('closed', { ...ctx, detail: err.message });

@@ -241,6 +241,20 @@ describe('Rule: separation of duties', () => {
     expect(() => act(cr, 'reject', people.tom, { comment: 'no' })).toThrow(ForbiddenError);
   });
 
+  it('the refusal says which it is, by type: separation of duties, or a missing right', () => {
+    const cr = submitted(completeContent(), people.tom);
+    const reasonOf = (f: () => unknown) => {
+      try {
+        f();
+      } catch (err) {
+        return err instanceof ForbiddenError ? err.reason : 'not forbidden';
+      }
+      return 'allowed';
+    };
+    expect(reasonOf(() => act(cr, 'approve', people.tom))).toBe('separation-of-duties');
+    expect(reasonOf(() => act(cr, 'approve', people.bob))).toBe('not-permitted');
+  });
+
   it('a role below the required one cannot approve', () => {
     const cr = submitted(completeContent('normal', { likelihood: 'high', impact: 'high' })); // critical → cto
     expect(() => act(cr, 'approve', people.erin)).toThrow(ForbiddenError);

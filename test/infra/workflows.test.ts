@@ -15,7 +15,7 @@ import { EVENT_SOURCE } from '../../functions/core/events.js';
 import { SCHEDULED_JOBS } from '../../functions/jobs/schedules.js';
 import type { WorkflowName } from '../../functions/ports.js';
 import { ROUTE_GROUPS, type WorkflowAccess } from '../../functions/routes.js';
-import { NOTIFIED_EVENTS } from '../../functions/use-cases/notifications.js';
+import { NOTIFIED_EVENTS } from '../../functions/notifications/notify.js';
 import { DRIVEN_EVENTS } from '../../functions/use-cases/workflow-driver.js';
 import { OUTBOX_PREFIX } from '../../functions/adapters/dynamodb/outbox.js';
 import { TABLE_KEYS } from '../../functions/adapters/dynamodb/table.js';

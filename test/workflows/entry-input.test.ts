@@ -6,7 +6,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { ValidationError } from '../../functions/core/errors.js';
 import type { ChangeStore, Directory, Mailer, Once } from '../../functions/ports.js';
 import { runWorkflowTask } from '../../functions/use-cases/approval-flow.js';
-import { notify } from '../../functions/use-cases/notifications.js';
+import { notify } from '../../functions/notifications/notify.js';
 import { DEFAULT_TIMERS } from '../../functions/core/approval-flow.js';
 
 const store = { get: vi.fn(), save: vi.fn(), create: vi.fn(), list: vi.fn(), nextSequence: vi.fn() } satisfies ChangeStore;
