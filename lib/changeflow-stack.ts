@@ -43,6 +43,7 @@ import { BusConsumer } from './constructs/bus-consumer.js';
 import { OutboxRelay } from './constructs/outbox-relay.js';
 import { type ChangeflowWorkflow, ChangeflowWorkflows } from './constructs/workflows.js';
 import { holidayTable } from './holidays.js';
+import type { HolidayTable } from '../functions/core/calendar/holiday-table.js';
 import { type ChangeflowStackProps, PLACEHOLDER_JWT_ISSUER, resolveSettings } from './settings.js';
 import { DEFAULT_HOLIDAY_COUNTRY } from '../functions/core/calendar/config.js';
 
@@ -68,6 +69,8 @@ export class ChangeflowStack extends Stack {
   public readonly api: HttpApi;
   public readonly stage: HttpStage;
   public readonly functions: ReadonlyMap<string, RouteFunction>;
+  /** The public holidays every bundle carries, computed at synth for the configured country (lib/holidays.ts). */
+  public readonly holidayTable: HolidayTable;
   public readonly jobs: ReadonlyMap<string, ChangeflowJob>;
   /** The key that unlocks the iCalendar feed (`<ApiUrl>/calendar.ics?key=<value>`). */
   public readonly calendarFeedSecret: Secret;
@@ -113,6 +116,7 @@ export class ChangeflowStack extends Stack {
       alarmAction,
       holidays: holidayTable(settings.environment.HOLIDAY_COUNTRY ?? DEFAULT_HOLIDAY_COUNTRY, settings.environment.HOLIDAY_REGION),
     };
+    this.holidayTable = defaults.holidays;
 
     // The function every task state of both workflows invokes: it writes change requests (their
     // events go out through the outbox) and completes a slot's task whose decision came first. It

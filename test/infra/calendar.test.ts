@@ -206,6 +206,16 @@ describe('the change calendar in the stack', () => {
       );
     });
 
+    it("writes the configured country's and region's holidays into the bundles, not the default country's", () => {
+      const { stack } = synth({ calendar: { holidayCountry: 'DE', holidayRegion: 'BY' } });
+      const table = stack.holidayTable;
+      expect([table.country, table.region]).toEqual(['DE', 'BY']);
+      // Epiphany (6 January) is a public holiday in Bavaria, not in Germany as a whole
+      const y2027 = (table.years['2027'] ?? []).map(([date, , , name]) => `${date} ${table.names[name]}`);
+      expect(y2027).toContain('2027-01-06 Epiphany');
+      expect(synth().stack.holidayTable.country).toBe('US');
+    });
+
     it('passes HOLIDAY_REGION only when one is given', () => {
       const { template: t } = synth({ calendar: { holidayCountry: 'DE', holidayRegion: 'BY' } });
       t.allResourcesProperties('AWS::Lambda::Function', {
