@@ -178,26 +178,12 @@ describe('Rule: a rollback trigger fires on its breach rule; a gap in the data n
     expect(j.reasons).toEqual(['Error rate > 5%: breached 2 of 2 in a row (2 fire it): 7.2% > 5%']);
   });
 
-  it('breach, no data, breach fires: the empty interval does not reset the sequence', () => {
-    const pcts = [7, undefined, 7];
-    expect(
-      judge(
-        plan,
-        run(plan, 3, (i) => rate(pcts[i])(i)),
-        false,
-      ).verdict,
-    ).toBe('trigger');
-  });
-
-  it('breach, pass, breach does not fire', () => {
-    const pcts = [7, 0.5, 7];
-    expect(
-      judge(
-        plan,
-        run(plan, 3, (i) => rate(pcts[i])(i)),
-        false,
-      ).verdict,
-    ).toBe('watching');
+  it.each([
+    ['breach, no data, breach fires: the empty interval does not reset the sequence', [7, undefined, 7], 'trigger'],
+    ['breach, pass, breach does not fire', [7, 0.5, 7], 'watching'],
+  ] as const)('%s', (_name, pcts, verdict) => {
+    const measurements = run(plan, pcts.length, (i) => rate(pcts[i])(i));
+    expect(judge(plan, measurements, false).verdict).toBe(verdict);
   });
 
   it('a critical alert fires on its first breach', () => {
