@@ -87,8 +87,10 @@ export const DEFAULT_MONITORING_SETTINGS: MonitoringSettings = {
 
 /** The evidence a pass needs: judged measurements on this share of the expected intervals, for every metric. */
 export const REQUIRED_COVERAGE = 0.8;
-/** Provider errors in a row, on one criterion, that make the period `errored` rather than `inconclusive`. */
-export const ERRORS_IN_A_ROW = 3;
+/** Provider errors in a row, on one criterion, that make the period `errored` rather than `inconclusive` (Argo Rollouts' default). */
+export const ERRORS_IN_A_ROW = 4;
+/** The last intervals of the period that must all pass, on every metric criterion: a pass ends on evidence, not on a gap. */
+export const FINAL_PASSES = 3;
 
 export interface MonitoringPlan {
   rulesVersion: number;
@@ -353,10 +355,10 @@ export const expectedIntervals = (plan: Pick<MonitoringPlan, 'minutes' | 'interv
  * The verdict so far. A rollback trigger that meets its breach rule wins at any time, on the last
  * interval too. Before the period ends, anything else is `watching`. When it has ended:
  * - `passed` only if every metric criterion has judged measurements on at least 80 % of the
- *   expected intervals, no criterion's last judged measurement is a breach, and every one-off
- *   criterion (smoke tests, the written success criteria) was confirmed;
- * - `not-met` if a success criterion's last judged measurement is a breach (no trigger fired);
- * - `errored` if a metric criterion's last three intervals were provider errors;
+ *   expected intervals and passed on each of the last three, no criterion's last judged measurement
+ *   is a breach, and every one-off criterion (smoke tests, the written success criteria) was confirmed;
+ * - `not-met` if a criterion's last judged measurement is a breach (no trigger fired);
+ * - `errored` if a metric criterion's last four intervals were provider errors;
  * - `inconclusive` otherwise (too little evidence): never a pass, a person decides.
  */
 export function judge(plan: MonitoringPlan, measurements: Measurement[], ended: boolean): Judgement {
@@ -398,6 +400,15 @@ export function judge(plan: MonitoringPlan, measurements: Measurement[], ended: 
     }
     if (s.length >= ERRORS_IN_A_ROW && s.slice(-ERRORS_IN_A_ROW).every((m) => m.outcome === 'ERROR')) {
       errored.push(`${c.label}: the last ${ERRORS_IN_A_ROW} intervals could not be read (${s.at(-1)!.reason})`);
+    } else if (!(s.length >= FINAL_PASSES && s.slice(-FINAL_PASSES).every((m) => m.outcome === 'PASS'))) {
+      thin.push(
+        `${c.label}: the last ${FINAL_PASSES} intervals did not all pass (${
+          s
+            .slice(-FINAL_PASSES)
+            .map((m) => m.outcome)
+            .join(', ') || 'none'
+        })`,
+      );
     }
   }
   if (open.length) return { verdict: 'not-met', fired, reasons: [...open, ...thin, ...unconfirmed] };

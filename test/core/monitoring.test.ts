@@ -238,7 +238,8 @@ describe('Rule: a period passes only on evidence; no data is never a pass', () =
   });
 
   it('47 of 60 intervals with data (78%) is inconclusive; 48 (80%) passes', () => {
-    const withData = (k: number) => (i: number) => evidence(i, i < k ? [healthy(i)] : [], confirmed);
+    // the gaps come first: the period has to end on evidence
+    const withData = (k: number) => (i: number) => evidence(i, i >= n - k ? [healthy(i)] : [], confirmed);
     expect(judge(plan, run(plan, n, withData(47)), true).verdict).toBe('inconclusive');
     expect(judge(plan, run(plan, n, withData(48)), true).verdict).toBe('passed');
   });
@@ -276,13 +277,23 @@ describe('Rule: a period passes only on evidence; no data is never a pass', () =
     expect(judge(p, healthyRun(both), true).verdict).toBe('passed');
   });
 
-  it('the last three intervals unreadable: errored, not inconclusive', () => {
+  it('a period whose last interval has no data is inconclusive, however healthy the rest', () => {
     const j = judge(
       plan,
-      run(plan, n, (i) => (i >= n - 3 ? evidence(i, [], confirmed, 'CloudWatch throttled') : evidence(i, [healthy(i)], confirmed))),
+      run(plan, n, (i) => evidence(i, i === n - 1 ? [] : [healthy(i)], confirmed)),
       true,
     );
-    expect(j.verdict).toBe('errored');
+    expect(j.verdict).toBe('inconclusive');
+    expect(j.reasons).toContain('Error rate > 5%: the last 3 intervals did not all pass (PASS, PASS, NO_DATA)');
+  });
+
+  it('three unreadable intervals at the end are inconclusive; four are errored, naming the provider error', () => {
+    const unreadable = (k: number) =>
+      run(plan, n, (i) => (i >= n - k ? evidence(i, [], confirmed, 'CloudWatch throttled') : evidence(i, [healthy(i)], confirmed)));
+    expect(judge(plan, unreadable(3), true).verdict).toBe('inconclusive');
+    const errored = judge(plan, unreadable(4), true);
+    expect(errored.verdict).toBe('errored');
+    expect(errored.reasons[0]).toBe('Error rate > 5%: the last 4 intervals could not be read (the metrics could not be read: CloudWatch throttled)');
   });
 
   it('an error rate of 2% at the end: under the trigger, but the success criterion is not met', () => {
