@@ -6,6 +6,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { StoreCalendarService } from '../functions/adapters/calendar-service.js';
 import { DynamoDbCalendarStore } from '../functions/adapters/dynamodb/calendar-store.js';
 import { DynamoDbChangeStore } from '../functions/adapters/dynamodb/change-store.js';
+import { DynamoDbMonitoringStore } from '../functions/adapters/dynamodb/monitoring-store.js';
 import { DynamoDbDirectory } from '../functions/adapters/dynamodb/directory.js';
 import type { Config } from '../functions/config.js';
 import { cursorKey, linkKey } from '../functions/lambda/keys.js';
@@ -15,6 +16,7 @@ import type { ChangeDeps } from '../functions/use-cases/changes.js';
 export function composeBench(config: Config, db: DynamoDBDocumentClient) {
   const store = new DynamoDbChangeStore(db, config.TABLE_NAME);
   const directory = new DynamoDbDirectory(db, config.TABLE_NAME);
+  const monitoring = new DynamoDbMonitoringStore(db, config.TABLE_NAME);
   const calendar = new StoreCalendarService(new DynamoDbCalendarStore(db, config.TABLE_NAME), config.calendar);
   const changes = (withCalendar: boolean): ChangeDeps => ({
     store,
@@ -25,9 +27,9 @@ export function composeBench(config: Config, db: DynamoDBDocumentClient) {
   });
   return {
     directory,
-    read: { config, store, directory, cursorKey: cursorKey(config) },
+    read: { config, store, directory, cursorKey: cursorKey(config), monitoring },
     write: { config, changes: changes(true), directory },
-    transition: { config, changes: changes(true), directory },
+    transition: { config, changes: changes(true), directory, monitoring },
     links: { config, links: { changes: changes(false), directory, linkKey: linkKey(config) } },
     /** What the workflows' task states get; the benchmark runs them by hand. */
     flow: { store, clock: systemClock, timers: config.timers },

@@ -4,8 +4,10 @@
  */
 import * as z from 'zod';
 import type { ApprovalTimers } from './core/approval-flow.js';
+import { MONITORING_MINUTES } from './core/durations.js';
+import { DEFAULT_MONITORING_SETTINGS, type MonitoringSettings } from './core/monitoring.js';
 import type { CalendarConfig } from './core/calendar/types.js';
-import { DEFAULT_COMPONENTS, ROLES, type Role } from './core/change-request.js';
+import { CATEGORIES, type Category, DEFAULT_COMPONENTS, ROLES, type Role } from './core/change-request.js';
 import { APPROVAL_TIMER_DEFAULTS } from './core/durations.js';
 
 const list = z
@@ -111,16 +113,74 @@ export const ConfigSchema = z.object({
   REMIND_EVERY_HOURS: z.coerce.number().positive().default(APPROVAL_TIMER_DEFAULTS.remindEveryHours),
   ESCALATE_AFTER_HOURS: z.coerce.number().positive().default(APPROVAL_TIMER_DEFAULTS.escalateAfterHours),
   EXPIRE_AFTER_HOURS: z.coerce.number().positive().default(APPROVAL_TIMER_DEFAULTS.expireAfterHours),
+  /** The monitoring period's length by category, in minutes (`standard=15,normal=60,major=240,emergency=30`). */
+  MONITORING_MINUTES: z
+    .string()
+    .default(
+      Object.entries(MONITORING_MINUTES)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(','),
+    )
+    .transform((text, ctx) => {
+      const out: Record<string, number> = { ...MONITORING_MINUTES };
+      for (const pair of text
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)) {
+        const [category, minutes] = pair.split('=').map((x) => x?.trim());
+        const value = Number(minutes);
+        if (!category || !(CATEGORIES as readonly string[]).includes(category) || !Number.isFinite(value) || value <= 0 || value > 7 * 24 * 60) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `"${pair}" is not category=minutes (categories: ${CATEGORIES.join(', ')}; minutes above 0, at most a week)`,
+          });
+          return z.NEVER;
+        }
+        out[category] = value;
+      }
+      return out as Record<Category, number>;
+    }),
+  /** Seconds between two judgements of a monitoring period. */
+  MONITORING_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(DEFAULT_MONITORING_SETTINGS.intervalSeconds),
+  /** Requests an interval needs before its error rate or latency is judged. */
+  MONITORING_MIN_REQUESTS: z.coerce.number().int().min(1).default(DEFAULT_MONITORING_SETTINGS.minRequests),
+  /** p95 latency SLA per component in ms (`API Server=10,Database=25`); others get 10 ms. */
+  COMPONENT_SLA_MS: z
+    .string()
+    .default('')
+    .transform((text, ctx) => {
+      const out: Record<string, number> = {};
+      for (const pair of text
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)) {
+        const at = pair.lastIndexOf('=');
+        const value = Number(pair.slice(at + 1));
+        if (at <= 0 || !Number.isFinite(value) || value <= 0) {
+          ctx.addIssue({ code: 'custom', message: `"${pair}" is not component=milliseconds` });
+          return z.NEVER;
+        }
+        out[pair.slice(0, at).trim()] = value;
+      }
+      return out;
+    }),
+  /** Minutes a requested rollback may go unreported before it is escalated. */
+  ROLLBACK_REPORT_TIMEOUT_MINUTES: z.coerce
+    .number()
+    .positive()
+    .max(24 * 60)
+    .default(30),
   /** In AWS: the state machines and the event bus. */
   APPROVAL_STATE_MACHINE_ARN: z.string().startsWith('arn:').optional(),
   EMERGENCY_STATE_MACHINE_ARN: z.string().startsWith('arn:').optional(),
+  MONITORING_STATE_MACHINE_ARN: z.string().startsWith('arn:').optional(),
   EVENT_BUS_NAME: z.string().min(1).optional(),
   /** DynamoDB endpoint override: set locally to DynamoDB Local; unset in AWS. */
   DYNAMODB_ENDPOINT: z.url().optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & {
-  rules: { components: readonly string[]; timeZone: string; emergencyRoles: readonly Role[] };
+  rules: { components: readonly string[]; timeZone: string; emergencyRoles: readonly Role[]; monitoring: MonitoringSettings };
 
   calendar: CalendarConfig;
   timers: ApprovalTimers;
@@ -140,7 +200,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const c = parsed.data;
   return {
     ...c,
-    rules: { components: c.COMPONENTS, timeZone: c.ORG_TIMEZONE, emergencyRoles: c.EMERGENCY_ROLES },
+    rules: {
+      components: c.COMPONENTS,
+      timeZone: c.ORG_TIMEZONE,
+      emergencyRoles: c.EMERGENCY_ROLES,
+      monitoring: {
+        minutes: c.MONITORING_MINUTES,
+        intervalSeconds: c.MONITORING_INTERVAL_SECONDS,
+        slaMs: c.COMPONENT_SLA_MS,
+        defaultSlaMs: DEFAULT_MONITORING_SETTINGS.defaultSlaMs,
+        minRequests: c.MONITORING_MIN_REQUESTS,
+      },
+    },
     timers: { remindEveryHours: c.REMIND_EVERY_HOURS, escalateAfterHours: c.ESCALATE_AFTER_HOURS, expireAfterHours: c.EXPIRE_AFTER_HOURS },
     calendar: { timeZone: c.ORG_TIMEZONE, holidayCountry: c.HOLIDAY_COUNTRY, holidayRegion: c.HOLIDAY_REGION, fridayCutoff: c.FRIDAY_CUTOFF },
   };

@@ -2,6 +2,7 @@
  * Ports: what the use cases need from the outside world. Each has an AWS adapter (DynamoDB) that
  * also serves locally against DynamoDB Local; tests may give fakes.
  */
+import type { Measurement, Report, Sample } from './core/monitoring.js';
 import type { AuditEntry, Category, ChangeRequest, Person, Role, State } from './core/change-request.js';
 
 export interface ChangeWithAudit {
@@ -41,6 +42,18 @@ export interface ChangeStore {
   list(query: ListQuery): Promise<ListPage>;
 }
 
+/** The evidence of monitoring periods (pushed samples and reports) and the measurements judged from it. */
+export interface MonitoringStore {
+  /** Keeps samples and reports as they were sent (POST /changes/{id}/metrics). */
+  addEvidence(changeId: string, samples: Sample[], reports: Report[]): Promise<void>;
+  /** Samples with `at` in `[from, to)`, and every report made before `to`. */
+  evidence(changeId: string, from: string, to: string): Promise<{ samples: Sample[]; reports: Report[] }>;
+  /** Keeps one interval's measurements; writing an interval already kept (a retried task) changes nothing. */
+  saveInterval(changeId: string, index: number, measurements: Measurement[]): Promise<void>;
+  /** Every measurement judged so far, oldest interval first. */
+  measurements(changeId: string): Promise<Measurement[]>;
+}
+
 export interface Directory {
   get(id: string): Promise<Person | null>;
   withRole(role: Role): Promise<Person[]>;
@@ -72,7 +85,7 @@ export interface WorkflowEngine extends TaskCallbacks {
   exists(workflow: WorkflowName, name: string): Promise<boolean>;
 }
 
-export type WorkflowName = 'approval' | 'emergency';
+export type WorkflowName = 'approval' | 'emergency' | 'monitoring';
 
 /** Another run holds the claim on this key (Once.run): retry later. */
 export class ClaimHeldError extends Error {

@@ -78,6 +78,8 @@ export const ROUTE_GROUPS: RouteGroup[] = [
       // `{id}` also matches `CR-….md`: the handler answers with Markdown then (HTTP API path
       // parameters must be whole segments, so `/changes/{id}.md` cannot be its own route).
       { method: 'GET', path: '/changes/{id}' },
+      // the monitoring period: its criteria, measurements and verdict
+      { method: 'GET', path: '/changes/{id}/monitoring' },
     ],
   },
   {
@@ -132,6 +134,10 @@ export const ROUTE_GROUPS: RouteGroup[] = [
     name: 'ChangesTransition',
     entry: 'functions/lambda/changes-transition.ts',
     tableAccess: 'read-write',
-    routes: [{ method: 'POST', path: '/changes/{id}/{action}' }],
+    routes: [
+      // evidence for the monitoring period (samples, smoke tests, people's confirmations)
+      { method: 'POST', path: '/changes/{id}/metrics' },
+      { method: 'POST', path: '/changes/{id}/{action}' },
+    ],
   },
 ];

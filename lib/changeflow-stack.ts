@@ -131,7 +131,10 @@ export class ChangeflowStack extends Stack {
     data.grantChanges(workflowTasks, 'read-write');
     const workflows = new ChangeflowWorkflows(this, 'Workflows', {
       tasks: workflowTasks,
-      durations: workflowDurations(loadConfig(settings.environment).timers),
+      durations: workflowDurations(loadConfig(settings.environment).timers, {
+        intervalSeconds: loadConfig(settings.environment).MONITORING_INTERVAL_SECONDS,
+        rollbackReportMinutes: loadConfig(settings.environment).ROLLBACK_REPORT_TIMEOUT_MINUTES,
+      }),
       logs: settings.logs,
       alarmAction,
     });
@@ -238,6 +241,7 @@ export class ChangeflowStack extends Stack {
     output('EventBusName', 'The bus the domain events go to', events.bus.eventBusName);
     output('ApprovalStateMachineArn', 'The approval workflow', workflows.all.get('approval')!.stateMachine.stateMachineArn);
     output('EmergencyStateMachineArn', 'The emergency workflow', workflows.all.get('emergency')!.stateMachine.stateMachineArn);
+    output('MonitoringStateMachineArn', 'The monitoring-period workflow', workflows.all.get('monitoring')!.stateMachine.stateMachineArn);
     output('NotificationsDeadLetterQueueUrl', 'Notifications that failed (docs/runbooks/notifications-dlq.md)', notifications.deadLetterQueue.queue.queueUrl);
     output(
       'WorkflowDriverDeadLetterQueueUrl',

@@ -19,6 +19,7 @@ import { DynamoDbCalendarStore } from '../functions/adapters/dynamodb/calendar-s
 import { DynamoDbChangeStore } from '../functions/adapters/dynamodb/change-store.js';
 import { clientConfig } from '../functions/adapters/dynamodb/client.js';
 import { DynamoDbDirectory } from '../functions/adapters/dynamodb/directory.js';
+import { DynamoDbMonitoringStore } from '../functions/adapters/dynamodb/monitoring-store.js';
 import { DynamoDbOnce } from '../functions/adapters/dynamodb/once.js';
 import type { Config } from '../functions/config.js';
 import { makeHandler as approvalLinks } from '../functions/handlers/approval-links.js';
@@ -80,12 +81,14 @@ export function composeLocal({ config, db, clock, mailer, workflows }: LocalAdap
   const calendarDeps = { store, calendarStore, clock, config: config.calendar };
   const calendarJobDeps = { ...calendarDeps, stakeholderEmails: config.STAKEHOLDER_EMAILS };
   const flowDeps = { store, clock, timers: config.timers, callbacks: workflows };
+  const monitoring = new DynamoDbMonitoringStore(db, table);
+  const monitoringDeps = { store, monitoring, clock, rollbackReportMinutes: config.ROLLBACK_REPORT_TIMEOUT_MINUTES };
 
   const routes: Record<string, unknown> = {
     Meta: meta(config),
-    ChangesRead: changesRead({ config, store, directory, cursorKey: cursorKey(config) }),
+    ChangesRead: changesRead({ config, store, directory, cursorKey: cursorKey(config), monitoring }),
     ChangesWrite: changesWrite({ config, changes: changes(true), directory }),
-    ChangesTransition: changesTransition({ config, changes: changes(true), directory }),
+    ChangesTransition: changesTransition({ config, changes: changes(true), directory, monitoring }),
     Calendar: calendar({ config, calendar: calendarDeps, directory, feedKey: feedKey(config) }),
     DeployGate: deployGate({ config, calendar: calendarDeps }),
     ApprovalLinks: approvalLinks({ config, links: { changes: changes(false), directory, linkKey: linkKey(config) } }),
@@ -110,7 +113,7 @@ export function composeLocal({ config, db, clock, mailer, workflows }: LocalAdap
   return {
     routes: routes as Record<string, LocalHandler>,
     jobs,
-    workflowTasks: workflowTasks(flowDeps) as Invoke,
+    workflowTasks: workflowTasks({ ...flowDeps, ...monitoringDeps }) as Invoke,
     notifications: notifications({
       directory,
       mailer,

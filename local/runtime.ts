@@ -146,7 +146,10 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       tasks: (payload) => tasks!(payload),
       waitTimeScale: options.workflowWaitScale ?? 1,
       clock: options.clock,
-      durations: workflowDurations(config.timers),
+      durations: workflowDurations(config.timers, {
+        intervalSeconds: config.MONITORING_INTERVAL_SECONDS,
+        rollbackReportMinutes: config.ROLLBACK_REPORT_TIMEOUT_MINUTES,
+      }),
       store: new DynamoDbExecutionStore(db, config.TABLE_NAME),
       onEvent: (e) => {
         // a failed execution is what Step Functions would alarm on: say so on the console

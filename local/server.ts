@@ -23,7 +23,12 @@ interface CompiledRoute {
 /** API Gateway's own payload limit. */
 const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 
+/** Every route, the ones with fewer path parameters first: a literal segment wins, as on API Gateway (`/changes/{id}/metrics` before `/changes/{id}/{action}`). */
 export function compileRoutes(): CompiledRoute[] {
+  return compileAll().sort((a, b) => a.params.length - b.params.length);
+}
+
+function compileAll(): CompiledRoute[] {
   return ROUTE_GROUPS.flatMap((g) =>
     g.routes.map((r) => {
       const params: string[] = [];

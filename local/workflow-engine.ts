@@ -20,7 +20,7 @@ import { randomBytes } from 'node:crypto';
 import { StateMachine, type RunOptions, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { DEFAULT_TIMERS } from '../functions/core/approval-flow.js';
 import { workflowDurations } from '../functions/core/durations.js';
-import { loadDefinition, WORKFLOW_NAMES } from '../lib/workflows/definitions.js';
+import { loadDefinition, placeholders, WORKFLOW_NAMES } from '../lib/workflows/definitions.js';
 import { TaskClosedError, type WorkflowEngine, type WorkflowName } from '../functions/ports.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -250,7 +250,8 @@ export class LocalWorkflowEngine implements WorkflowEngine {
       const definition = (options.definitions?.[workflow] ??
         loadDefinition(workflow, {
           WorkflowTasksFunctionArn: options.functionArn ?? LOCAL_FUNCTION_ARN,
-          ...(workflow === 'approval' ? (options.durations ?? workflowDurations(DEFAULT_TIMERS)) : {}),
+          // the durations this definition takes by substitution
+          ...Object.fromEntries(Object.entries(options.durations ?? workflowDurations(DEFAULT_TIMERS)).filter(([key]) => placeholders(workflow).includes(key))),
         })) as StateMachineDefinition;
       const info = inspect(workflow, definition);
       // The interpreter validates the definition (asl-validator, ARNs and paths checked).
@@ -339,7 +340,7 @@ export class LocalWorkflowEngine implements WorkflowEngine {
   async stop(executionId: string, cause: string): Promise<void> {
     const execution = this.runs.get(executionId);
     if (!execution) {
-      if (!/^local:(approval|emergency):/.test(executionId)) throw new Error(`InvalidArn: not a local execution id: ${executionId}`);
+      if (!/^local:(approval|emergency|monitoring):/.test(executionId)) throw new Error(`InvalidArn: not a local execution id: ${executionId}`);
       // kept from before a restart and not resumed (yet): it stops where it is
       const kept = await this.options.store?.get(executionId);
       if (kept?.status === 'RUNNING') await this.options.store?.put({ ...kept, status: 'ABORTED' });

@@ -210,6 +210,7 @@ export const STATES = [
   'scheduled',
   'in_progress',
   'monitoring',
+  'rolling_back',
   'completed',
   'rolled_back',
   'failed',
@@ -291,8 +292,24 @@ export interface ApprovalRequest {
 }
 
 /** The workflow execution that runs for this change (approval for the current revision, or emergency). */
+/** The monitoring period as the change keeps it (its measurements are items of their own). */
+export interface MonitoringRecord {
+  plan: import('./monitoring.js').MonitoringPlan;
+  verdict: import('./monitoring.js').Verdict;
+  reasons: string[];
+  fired?: string[] | undefined;
+  /** Rollback triggers already breaching before the deployment (baseline unhealthy), until acknowledged. */
+  baseline?: { findings: string[]; acknowledgedBy?: string | undefined } | undefined;
+  rollbackRequestedAt?: string | undefined;
+  rollbackOverdue?: boolean | undefined;
+  /** Periods started for this change (an extension after the flow ended starts another). */
+  runs: number;
+  /** Who reported the deployment (a pass needs someone else). */
+  deployedBy?: string | undefined;
+}
+
 export interface WorkflowRef {
-  name: 'approval' | 'emergency';
+  name: 'approval' | 'emergency' | 'monitoring';
   executionName: string;
   revision: number;
 }
@@ -323,6 +340,11 @@ export interface AuditDetail {
   blackouts?: string[] | undefined;
   /** A blackout the entry is about (a change planned into it, one under way as it begins). */
   blackout?: { key: string; name: string; start: string; end: string; localStart: string; localEnd: string } | undefined;
+  /** Monitoring: the rollback triggers that fired, the verdict, a person's decision on the period. */
+  fired?: string[] | undefined;
+  verdict?: string | undefined;
+  decision?: 'pass' | 'fail' | 'extend' | 'acknowledge' | undefined;
+  minutes?: number | undefined;
   /** The workflow execution this entry ends (an edit, a cancel, an expiry, a rejection): the workflow driver stops it. */
   endsWorkflow?: { name: WorkflowRef['name']; executionName: string } | undefined;
 }
@@ -369,6 +391,10 @@ export interface ChangeRequest {
   startedAt?: string | undefined;
   deployedAt?: string | undefined;
   monitoringUntil?: string | undefined;
+  /** The monitoring period after the deployment: what is judged, how far, and the verdict so far (core/monitoring.ts). */
+  monitoring?: MonitoringRecord | undefined;
+  /** The monitoring workflow's execution for the current period (started by the workflow driver on ChangeDeployed). */
+  monitoringFlow?: WorkflowRef | undefined;
   closedAt?: string | undefined;
   closeReason?: string | undefined;
   postIncidentReview?: string | undefined;

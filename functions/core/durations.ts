@@ -27,9 +27,19 @@ const HOUR = 3600;
 
 /**
  * The numbers the ASL files take by substitution (lib/workflows/definitions.ts), in seconds, from
- * the durations above and the approval timers in force. The emergency flow's waits need none: they
+ * the durations above, the approval timers and the monitoring settings in force. The emergency flow's waits need none: they
  * wait until instants the core computes from the start of the work (lifecycle.ts `emergencyTimers`).
  */
-export function workflowDurations(timers: { expireAfterHours: number }): Record<string, number> {
-  return { ApprovalTaskTimeoutSeconds: Math.round((timers.expireAfterHours + APPROVAL_TASK_MARGIN_HOURS) * HOUR) };
+export function workflowDurations(
+  timers: { expireAfterHours: number },
+  monitoring: { intervalSeconds: number; rollbackReportMinutes: number } = MONITORING_FLOW_DEFAULTS,
+): Record<string, number> {
+  return {
+    ApprovalTaskTimeoutSeconds: Math.round((timers.expireAfterHours + APPROVAL_TASK_MARGIN_HOURS) * HOUR),
+    MonitoringIntervalSeconds: monitoring.intervalSeconds,
+    RollbackReportTimeoutSeconds: Math.round(monitoring.rollbackReportMinutes * 60),
+  };
 }
+
+/** The monitoring flow's waits by default: one judgement a minute; a rollback reported within 30 minutes. */
+export const MONITORING_FLOW_DEFAULTS = { intervalSeconds: 60, rollbackReportMinutes: 30 } as const;

@@ -51,6 +51,11 @@ const TYPES: Record<string, string> = {
   notice: 'TimelineNotice',
   'blackout-under-way': 'BlackoutUnderWay',
   checklist: 'ChecklistTicked',
+  'rollback-requested': 'RollbackRequested',
+  'rollback-overdue': 'RollbackOverdue',
+  'baseline-unhealthy': 'BaselineUnhealthy',
+  'monitoring-verdict': 'MonitoringVerdict',
+  verdict: 'MonitoringDecided',
 };
 
 export function eventType(entry: AuditEntry, cr: ChangeRequest): string {

@@ -29,9 +29,10 @@ import {
 } from './change-request.js';
 import { CHECKLIST_ITEMS, type ChecklistItem } from './checklist.js';
 import { completenessIssues, emergencyIssues, unknownComponentIssues } from './completeness.js';
-import { EMERGENCY_POST_APPROVAL_HOURS, EMERGENCY_REMINDER_HOURS, MONITORING_MINUTES } from './durations.js';
+import { EMERGENCY_POST_APPROVAL_HOURS, EMERGENCY_REMINDER_HOURS } from './durations.js';
 import { ForbiddenError, type ForbiddenReason, IllegalTransitionError, IncompleteError, ValidationError, type FieldIssue } from './errors.js';
 import { normaliseId } from './identity.js';
+import { DEFAULT_MONITORING_SETTINGS, type Judgement, type MonitoringSettings, monitoringPlan } from './monitoring.js';
 import { derivePlannedWindow, windowAfterEdit } from './planned-window.js';
 import { assessRisk, riskExplanation } from './risk.js';
 import { approvingRole, satisfies } from './roles.js';
@@ -45,17 +46,32 @@ export interface Decision {
 
 export interface RulesConfig {
   components: readonly string[];
+  /** The monitoring period's settings (MONITORING_MINUTES, MONITORING_INTERVAL_SECONDS, COMPONENT_SLA_MS, …). */
+  monitoring?: MonitoringSettings | undefined;
   /** The organisation's IANA time zone: a proposed time without an offset is read in it. */
   timeZone: string;
   /** Who may declare an emergency (EMERGENCY_ROLES): on-call, eng-manager and cto by default. */
   emergencyRoles: readonly Role[];
 }
 
-export const ACTIONS = ['submit', 'approve', 'reject', 'cancel', 'schedule', 'start', 'complete', 'rollback', 'checklist'] as const;
+export const ACTIONS = [
+  'submit',
+  'approve',
+  'reject',
+  'cancel',
+  'schedule',
+  'start',
+  'deployed',
+  'complete',
+  'verdict',
+  'rollback',
+  'fail',
+  'checklist',
+] as const;
 export type Action = (typeof ACTIONS)[number];
 
 /** Who may take an action; the words in `whoAllows` say why not. */
-export type Who = 'requestor-or-admin' | 'implementer' | 'approver' | 'post-approver' | 'emergency-declarer';
+export type Who = 'requestor-or-admin' | 'implementer' | 'approver' | 'post-approver' | 'emergency-declarer' | 'implementer-or-approver';
 
 export interface LifecycleRow {
   /** The action, or `edit` (PATCH /changes/{id}: a new revision). */
@@ -72,7 +88,7 @@ export interface LifecycleRow {
   open?: (cr: ChangeRequest) => boolean;
 }
 
-const AFTER_START: readonly State[] = ['in_progress', 'monitoring', 'completed', 'rolled_back', 'failed'];
+const AFTER_START: readonly State[] = ['in_progress', 'monitoring', 'rolling_back', 'completed', 'rolled_back', 'failed'];
 const postApprovalOpen = (cr: ChangeRequest) => Boolean(cr.postApproval && !cr.postApproval.approvedBy);
 
 export const LIFECYCLE: readonly LifecycleRow[] = [
@@ -153,16 +169,54 @@ export const LIFECYCLE: readonly LifecycleRow[] = [
     guard: 'before the work starts',
   },
   { action: 'cancel', kind: 'emergency', from: ['draft'], to: 'cancelled', who: 'requestor-or-admin', guard: 'an emergency draft that never started' },
-  { action: 'complete', kind: 'any', from: ['in_progress'], to: 'monitoring', who: 'implementer', guard: 'deployed: the monitoring period begins' },
+  {
+    action: 'deployed',
+    kind: 'any',
+    from: ['in_progress'],
+    to: 'monitoring',
+    who: 'implementer',
+    guard: 'the deployment is live: the monitoring period begins',
+  },
+  {
+    action: 'complete',
+    kind: 'any',
+    from: ['in_progress'],
+    to: 'monitoring',
+    who: 'implementer',
+    guard: 'the same as deployed (kept for pipelines that send it)',
+  },
   {
     action: 'complete',
     kind: 'any',
     from: ['monitoring'],
     to: 'completed',
     who: 'implementer',
-    guard: 'the monitoring period is over; an emergency change needs its post-incident review',
+    guard: 'the monitoring verdict is passed (or a person passed it); an emergency change needs its post-incident review',
   },
-  { action: 'rollback', kind: 'any', from: ['in_progress', 'monitoring'], to: 'rolled_back', who: 'implementer', guard: 'a reason: which trigger fired' },
+  {
+    action: 'verdict',
+    kind: 'any',
+    from: ['monitoring'],
+    to: 'unchanged',
+    who: 'implementer-or-approver',
+    guard: 'pass now (an approver who is neither the requestor nor the deployer), fail now, extend by minutes, or acknowledge an unhealthy baseline; a reason',
+  },
+  {
+    action: 'rollback',
+    kind: 'any',
+    from: ['in_progress', 'monitoring', 'rolling_back'],
+    to: 'rolled_back',
+    who: 'implementer',
+    guard: 'the rollback is done; a reason: which trigger fired',
+  },
+  {
+    action: 'fail',
+    kind: 'any',
+    from: ['in_progress', 'monitoring', 'rolling_back'],
+    to: 'failed',
+    who: 'implementer',
+    guard: 'the deployment failed outright; a reason',
+  },
 ];
 
 const kindOf = (cr: Pick<ChangeRequest, 'content'>): 'planned' | 'emergency' => (cr.content.category === 'emergency' ? 'emergency' : 'planned');
@@ -237,6 +291,10 @@ function refusalOf(
       return isRequestor(cr, actor) || isAdmin(actor) || actor.roles.includes('on-call' as never)
         ? null
         : `only the requestor (${cr.requestor.id}), on-call or an admin may ${action} this change request`;
+    case 'implementer-or-approver':
+      return isRequestor(cr, actor) || isAdmin(actor) || actor.roles.includes('on-call' as never) || approvingRole(actor.roles) !== undefined
+        ? null
+        : `only the requestor (${cr.requestor.id}), on-call, an approver or an admin may ${action} this change request`;
     case 'emergency-declarer':
       return actor.roles.some((r) => config.emergencyRoles.includes(r) || satisfiesListed(r, config.emergencyRoles))
         ? null
@@ -411,6 +469,9 @@ export interface TransitionInput {
   slot?: ApproverRole | undefined;
   postIncidentReview?: string | undefined;
   outcome?: 'success' | 'failed' | undefined;
+  /** verdict: a person's decision on the monitoring period, and by how many minutes to extend it. */
+  decision?: 'pass' | 'fail' | 'extend' | 'acknowledge' | undefined;
+  minutes?: number | undefined;
   /** Checklist items to tick and untick. */
   tick?: ChecklistItem[] | undefined;
   untick?: ChecklistItem[] | undefined;
@@ -488,14 +549,26 @@ export function applyAction(
       w.transition('start', cr.state, 'in_progress', input.reason ?? 'implementation started: the deploy gate allows it');
       return w.done();
     }
+    case 'deployed':
+      return deploy(cr, actor, now, config);
     case 'complete':
-      return complete(cr, actor, input, now);
+      return cr.state === 'in_progress' ? deploy(cr, actor, now, config) : complete(cr, actor, input, now);
+    case 'verdict':
+      return decideMonitoring(cr, actor, input, now);
     case 'rollback': {
       if (!input.reason) throw new ValidationError([{ path: 'body.reason', message: 'is required: which rollback trigger fired, or why' }]);
       const w = new Writer(cr, actor, now);
       w.cr.closedAt = now;
       w.cr.closeReason = input.reason;
-      w.transition('rollback', cr.state, 'rolled_back', input.reason);
+      w.transition('rollback', cr.state, 'rolled_back', input.reason, endsMonitoring(cr));
+      return w.done();
+    }
+    case 'fail': {
+      if (!input.reason) throw new ValidationError([{ path: 'body.reason', message: 'is required: what failed' }]);
+      const w = new Writer(cr, actor, now);
+      w.cr.closedAt = now;
+      w.cr.closeReason = input.reason;
+      w.transition('fail', cr.state, 'failed', input.reason, endsMonitoring(cr));
       return w.done();
     }
   }
@@ -640,24 +713,62 @@ function tickChecklist(cr: ChangeRequest, actor: Actor, input: TransitionInput, 
   return w.done();
 }
 
+/** The deployment is live: the monitoring period begins, with what it judges fixed now (core/monitoring.ts). */
+function deploy(cr: ChangeRequest, actor: Actor, now: string, config: RulesConfig): Decision {
+  const plan = monitoringPlan(cr.content, config.monitoring ?? DEFAULT_MONITORING_SETTINGS);
+  const runs = (cr.monitoring?.runs ?? 0) + 1;
+  const w = new Writer(cr, actor, now);
+  w.cr.deployedAt = now;
+  w.cr.monitoringUntil = DateTime.fromISO(now, { zone: 'utc' }).plus({ minutes: plan.minutes }).toISO()!;
+  w.cr.monitoring = { plan, verdict: 'watching', reasons: [], runs, deployedBy: actor.id };
+  w.cr.monitoringFlow = { name: 'monitoring', executionName: monitoringExecutionName(cr.id, runs), revision: cr.revision };
+  const started = cr.startedAt ? ` (${Math.round((Date.parse(now) - Date.parse(cr.startedAt)) / 60_000)} minutes after the start)` : '';
+  w.transition(
+    'deployed',
+    'in_progress',
+    'monitoring',
+    `deployed${started}; monitoring for ${plan.minutes} minutes until ${w.cr.monitoringUntil}, every ${plan.intervalSeconds} s, on ${plan.criteria.length} criteria`,
+  );
+  return w.done();
+}
+
+/** The monitoring execution of a change's n-th period: named in one place. */
+export const monitoringExecutionName = (changeId: string, run: number) => `${changeId}-monitoring-${run}`;
+
+/** The monitoring execution an entry ends (a rollback, a failure, a completion by a person): the driver stops it. */
+function endsMonitoring(cr: Pick<ChangeRequest, 'monitoringFlow' | 'state'>): AuditDetail {
+  return cr.monitoringFlow && (cr.state === 'monitoring' || cr.state === 'rolling_back')
+    ? { endsWorkflow: { name: 'monitoring', executionName: cr.monitoringFlow.executionName } }
+    : {};
+}
+
+/**
+ * Closing the period. The monitoring verdict must be `passed` (judged by the flow, or passed by a
+ * person with `verdict`): a period that ended without evidence is not a success.
+ */
 function complete(cr: ChangeRequest, actor: Actor, input: TransitionInput, now: string): Decision {
   const w = new Writer(cr, actor, now);
   if (input.outcome === 'failed') {
     if (!input.reason) throw new ValidationError([{ path: 'body.reason', message: 'is required when the outcome is failed' }]);
     w.cr.closedAt = now;
     w.cr.closeReason = input.reason;
-    w.transition('fail', cr.state, 'failed', input.reason);
+    w.transition('fail', cr.state, 'failed', input.reason, endsMonitoring(cr));
     return w.done();
   }
-  if (cr.state === 'in_progress') {
-    // Deployment done: the monitoring period begins (seed: "Monitoring Period").
-    const minutes = MONITORING_MINUTES[cr.content.category];
-    w.cr.deployedAt = now;
-    w.cr.monitoringUntil = DateTime.fromISO(now, { zone: 'utc' }).plus({ minutes }).toISO()!;
-    w.transition('deployed', 'in_progress', 'monitoring', `deployed; monitoring for ${minutes} minutes until ${w.cr.monitoringUntil}`);
-    return w.done();
+  const verdict = cr.monitoring?.verdict;
+  if (cr.monitoring && verdict !== 'passed') {
+    const still = cr.monitoringUntil && Date.parse(now) < Date.parse(cr.monitoringUntil) ? ` The period runs until ${cr.monitoringUntil}.` : '';
+    throw new IncompleteError(
+      [
+        {
+          path: 'monitoring.verdict',
+          message: `is ${verdict}, not passed${cr.monitoring.reasons.length ? `: ${cr.monitoring.reasons.join('; ')}` : ''}`,
+        },
+      ],
+      `The monitoring period has not passed (verdict ${verdict}).${still} Send evidence (POST /changes/${cr.id}/metrics), or have an approver decide (POST /changes/${cr.id}/verdict).`,
+    );
   }
-  if (cr.monitoringUntil && Date.parse(now) < Date.parse(cr.monitoringUntil)) {
+  if (!cr.monitoring && cr.monitoringUntil && Date.parse(now) < Date.parse(cr.monitoringUntil)) {
     throw new IllegalTransitionError(`the monitoring period runs until ${cr.monitoringUntil}; complete it after that, or roll back`, cr.state);
   }
   if (cr.content.category === 'emergency') {
@@ -671,8 +782,146 @@ function complete(cr: ChangeRequest, actor: Actor, input: TransitionInput, now: 
     w.cr.postIncidentReview = review;
   }
   w.cr.closedAt = now;
-  w.transition('complete', 'monitoring', 'completed', input.reason ?? 'monitoring period passed; change completed');
+  w.transition('complete', 'monitoring', 'completed', input.reason ?? 'monitoring period passed; change completed', endsMonitoring(cr));
   return w.done();
+}
+
+/**
+ * A person's decision on the monitoring period, at any time: pass now, fail now (the rollback is
+ * requested), extend by N minutes, or acknowledge an unhealthy baseline. Each with a reason in the
+ * trail. "Pass now" needs an approver who neither filed nor deployed the change.
+ */
+function decideMonitoring(cr: ChangeRequest, actor: Actor, input: TransitionInput, now: string): Decision {
+  const m = cr.monitoring;
+  if (!m) throw new IllegalTransitionError('this change has no monitoring period to decide (it was deployed before ChangeFlow judged periods)', cr.state);
+  if (!input.decision) throw new ValidationError([{ path: 'body.decision', message: 'is required: pass, fail, extend or acknowledge' }]);
+  if (!input.reason) throw new ValidationError([{ path: 'body.reason', message: 'is required: why, in a sentence, for the trail' }]);
+  const w = new Writer(cr, actor, now);
+  const record = w.cr.monitoring!;
+  switch (input.decision) {
+    case 'pass': {
+      if (isRequestor(cr, actor))
+        throw new ForbiddenError('separation of duties: the requestor cannot pass their own monitoring period', 'separation-of-duties');
+      if (deployerOf(cr) && normaliseId(deployerOf(cr)!) === normaliseId(actor.id)) {
+        throw new ForbiddenError('separation of duties: whoever reported the deployment cannot pass its monitoring period', 'separation-of-duties');
+      }
+      if (approvingRole(actor.roles) === undefined && !isAdmin(actor))
+        throw new ForbiddenError('passing a monitoring period needs an approver (tech lead or above) or an admin');
+      record.verdict = 'passed';
+      record.reasons = [`passed by ${actor.name}: ${input.reason}`];
+      w.transition('verdict', 'monitoring', 'monitoring', input.reason, { decision: 'pass', verdict: 'passed' });
+      return w.done();
+    }
+    case 'fail':
+      record.verdict = 'trigger';
+      record.fired = ['person'];
+      record.reasons = [`failed by ${actor.name}: ${input.reason}`];
+      record.rollbackRequestedAt = now;
+      w.transition('rollback-requested', 'monitoring', 'rolling_back', input.reason, { decision: 'fail', fired: ['person'], verdict: 'trigger' });
+      return w.done();
+    case 'extend': {
+      const minutes = input.minutes;
+      if (!minutes || !Number.isInteger(minutes) || minutes < 1 || minutes > 24 * 60) {
+        throw new ValidationError([{ path: 'body.minutes', message: 'is required to extend: whole minutes, 1 to 1440' }]);
+      }
+      const from = cr.monitoringUntil && Date.parse(cr.monitoringUntil) > Date.parse(now) ? cr.monitoringUntil : now;
+      w.cr.monitoringUntil = DateTime.fromISO(from, { zone: 'utc' }).plus({ minutes }).toISO()!;
+      record.plan = { ...record.plan, minutes: Math.round((Date.parse(w.cr.monitoringUntil) - Date.parse(cr.deployedAt!)) / 60_000) };
+      record.verdict = 'watching';
+      // an extension after the flow ended starts another run of it (the driver, on this entry's event)
+      const ended = m.verdict !== 'watching';
+      if (ended) {
+        record.runs = m.runs + 1;
+        w.cr.monitoringFlow = { name: 'monitoring', executionName: monitoringExecutionName(cr.id, record.runs), revision: cr.revision };
+      }
+      w.transition('verdict', 'monitoring', 'monitoring', `extended by ${minutes} minutes, until ${w.cr.monitoringUntil}: ${input.reason}`, {
+        decision: 'extend',
+        minutes,
+        verdict: 'watching',
+      });
+      return w.done();
+    }
+    case 'acknowledge':
+      if (!m.baseline || m.baseline.acknowledgedBy) throw new IllegalTransitionError('there is no unhealthy baseline waiting to be acknowledged', cr.state);
+      record.baseline = { ...m.baseline, acknowledgedBy: actor.id };
+      w.transition('verdict', 'monitoring', 'monitoring', `baseline acknowledged: ${input.reason}`, { decision: 'acknowledge' });
+      return w.done();
+  }
+}
+
+/**
+ * What the monitoring flow's judgement does to the change (the evaluate task): a trigger requests
+ * the rollback (`rolling_back`, event RollbackRequested); a passed period completes a planned change
+ * (an emergency one waits for its post-incident review); a period that ended without passing waits
+ * for a person, its verdict in the trail once. Undefined when nothing changes.
+ */
+export function applyJudgement(cr: ChangeRequest, judgement: Judgement, ended: boolean, now: string): Decision | undefined {
+  const m = cr.monitoring;
+  if (cr.state !== 'monitoring' || !m || m.verdict === 'passed') return undefined;
+  const w = new Writer(cr, SYSTEM_ACTOR, now);
+  const record = w.cr.monitoring!;
+  if (judgement.verdict === 'trigger') {
+    record.verdict = 'trigger';
+    record.fired = judgement.fired;
+    record.reasons = judgement.reasons;
+    record.rollbackRequestedAt = now;
+    w.transition('rollback-requested', 'monitoring', 'rolling_back', `rollback trigger fired: ${judgement.reasons.join('; ')}`, {
+      fired: judgement.fired,
+      verdict: 'trigger',
+    });
+    return w.done();
+  }
+  if (!ended) {
+    if (m.verdict === 'watching') return undefined;
+    // extended after an inconclusive end: watching again
+    record.verdict = 'watching';
+    record.reasons = judgement.reasons;
+    return w.done();
+  }
+  if (judgement.verdict === 'passed' && cr.content.category !== 'emergency') {
+    record.verdict = 'passed';
+    record.reasons = judgement.reasons;
+    w.cr.closedAt = now;
+    w.transition('complete', 'monitoring', 'completed', `monitoring period passed: ${judgement.reasons.join('; ')}`, { verdict: 'passed' });
+    return w.done();
+  }
+  if (m.verdict === judgement.verdict) return undefined;
+  record.verdict = judgement.verdict;
+  record.reasons = judgement.reasons;
+  const words =
+    judgement.verdict === 'passed'
+      ? 'monitoring period passed; the change closes with its post-incident review'
+      : `monitoring period ended ${judgement.verdict}, never a pass: a person decides (pass, fail or extend)`;
+  w.transition('monitoring-verdict', 'monitoring', 'monitoring', `${words}: ${judgement.reasons.join('; ')}`, { verdict: judgement.verdict });
+  return w.done();
+}
+
+/** A rollback trigger already breaching before the deployment: flagged at once, for the implementer to acknowledge or roll back. */
+export function recordUnhealthyBaseline(cr: ChangeRequest, findings: string[], now: string): Decision | undefined {
+  if (cr.state !== 'monitoring' || !cr.monitoring || cr.monitoring.baseline || findings.length === 0) return undefined;
+  const w = new Writer(cr, SYSTEM_ACTOR, now);
+  w.cr.monitoring!.baseline = { findings };
+  w.transition('baseline-unhealthy', 'monitoring', 'monitoring', `already breaching before the deployment: ${findings.join('; ')}`);
+  return w.done();
+}
+
+/** The rollback was requested and not reported done in time: escalated once. */
+export function rollbackOverdue(cr: ChangeRequest, minutes: number, now: string): Decision | undefined {
+  if (cr.state !== 'rolling_back' || !cr.monitoring || cr.monitoring.rollbackOverdue) return undefined;
+  const w = new Writer(cr, SYSTEM_ACTOR, now);
+  w.cr.monitoring!.rollbackOverdue = true;
+  w.transition(
+    'rollback-overdue',
+    'rolling_back',
+    'rolling_back',
+    `the rollback requested at ${cr.monitoring.rollbackRequestedAt} was not reported done within ${minutes} minutes`,
+  );
+  return w.done();
+}
+
+/** Who reported the deployment: the actor of its latest `deployed` entry is not on the change, so the record keeps it. */
+function deployerOf(cr: ChangeRequest): string | undefined {
+  return cr.monitoring?.deployedBy;
 }
 
 /**

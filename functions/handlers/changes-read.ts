@@ -8,7 +8,8 @@ import { parseWith } from '../http/request.js';
 import { json, text } from '../http/responses.js';
 import { ChangeIdSchema, ListQuerySchema, MarkdownQuerySchema } from '../http/schemas.js';
 import { changeSummary, changeView } from '../http/views.js';
-import type { ChangeStore, Directory } from '../ports.js';
+import type { ChangeStore, Directory, MonitoringStore } from '../ports.js';
+import { monitoringView } from '../use-cases/monitoring-view.js';
 import { getChange, listChanges } from '../use-cases/read-changes.js';
 
 export interface ChangesReadDeps {
@@ -17,6 +18,8 @@ export interface ChangesReadDeps {
   directory: Directory;
   /** Seals and opens list cursors (http/cursor.ts). */
   cursorKey: () => Promise<Uint8Array>;
+  /** The measurements of monitoring periods (GET /changes/{id}/monitoring). */
+  monitoring: MonitoringStore;
 }
 
 export function changesReadRoutes(deps: ChangesReadDeps): Record<string, Route> {
@@ -43,6 +46,32 @@ export function changesReadRoutes(deps: ChangesReadDeps): Record<string, Route> 
         return text(200, body, 'text/markdown; charset=utf-8', { etag: `"${cr.version}"` });
       }
       return json(200, changeView(cr, audit, { actor: viewer, rules: deps.config.rules }), { etag: `"${cr.version}"` });
+    },
+    'GET /changes/{id}/monitoring': async (event: ApiEvent) => {
+      const id = parseWith(ChangeIdSchema, event.pathParameters?.id, 'id');
+      const [, view] = await Promise.all([reader(event, deps.config, deps.directory), monitoringView(deps, id)]);
+      const { cr, measurements, judgement } = view;
+      if (!cr.monitoring)
+        return json(200, {
+          changeId: cr.id,
+          state: cr.state,
+          monitoring: null,
+          message: 'not deployed yet: the period starts with POST /changes/{id}/deployed',
+        });
+      return json(200, {
+        changeId: cr.id,
+        state: cr.state,
+        deployedAt: cr.deployedAt,
+        until: cr.monitoringUntil,
+        verdict: cr.monitoring.verdict,
+        reasons: cr.monitoring.reasons,
+        fired: cr.monitoring.fired ?? [],
+        baseline: cr.monitoring.baseline ?? null,
+        now: judgement,
+        criteria: cr.monitoring.plan.criteria.map((c) => ({ ...c, measurements: measurements.filter((m) => m.criterion === c.id) })),
+        intervalSeconds: cr.monitoring.plan.intervalSeconds,
+        rulesVersion: cr.monitoring.plan.rulesVersion,
+      });
     },
   };
 }

@@ -1,25 +1,36 @@
-/** POST /changes/{id}/{action}: submit, approve, reject, cancel, schedule, start, complete, rollback. */
+/** POST /changes/{id}/{action}: every action of the lifecycle table; POST /changes/{id}/metrics: monitoring evidence. */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { NotFoundError } from '../core/errors.js';
 import { httpApi, metrics, type ApiEvent, type Route } from '../http/api.js';
 import { actor as actorOf } from '../http/identity.js';
 import { expectedVersion, jsonBody, parseWith } from '../http/request.js';
 import { json } from '../http/responses.js';
-import { ActionSchema, ChangeIdSchema, TransitionBodySchema } from '../http/schemas.js';
+import { ActionSchema, ChangeIdSchema, MetricsBodySchema, TransitionBodySchema } from '../http/schemas.js';
 import { changeView } from '../http/views.js';
 import { transitionChange } from '../use-cases/changes.js';
+import { recordEvidence } from '../use-cases/monitoring.js';
 import type { Config } from '../config.js';
-import type { Directory } from '../ports.js';
+import type { Directory, MonitoringStore } from '../ports.js';
 import type { ChangeDeps } from '../use-cases/changes.js';
 
 export interface ChangesTransitionDeps {
   config: Config;
   changes: ChangeDeps;
   directory: Directory;
+  /** The evidence of monitoring periods (POST /changes/{id}/metrics). */
+  monitoring: MonitoringStore;
 }
 
 export function changesTransitionRoutes(deps: ChangesTransitionDeps): Record<string, Route> {
   return {
+    'POST /changes/{id}/metrics': async (event: ApiEvent) => {
+      const actor = await actorOf(event, deps.config, deps.directory);
+      const id = parseWith(ChangeIdSchema, event.pathParameters?.id, 'id');
+      const body = parseWith(MetricsBodySchema, jsonBody(event, deps.config.MAX_BODY_BYTES, true), 'body');
+      const receipt = await recordEvidence({ store: deps.changes.store, monitoring: deps.monitoring, clock: deps.changes.clock }, actor, id, body);
+      metrics.addMetric('MonitoringEvidence', MetricUnit.Count, receipt.samples + receipt.reports);
+      return json(202, receipt);
+    },
     'POST /changes/{id}/{action}': async (event: ApiEvent) => {
       const actor = await actorOf(event, deps.config, deps.directory);
       const id = parseWith(ChangeIdSchema, event.pathParameters?.id, 'id');

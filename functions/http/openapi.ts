@@ -24,6 +24,7 @@ import {
   SlotsQuerySchema,
   StateQuerySchema,
   TransitionBodySchema,
+  MetricsBodySchema,
 } from './schemas.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -170,9 +171,24 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     ok: { status: 200, description: 'The revised change request' },
     errors: [400, 401, 403, 404, 409, 413, 415, 422],
   },
+  'GET /changes/{id}/monitoring': {
+    summary:
+      'The monitoring period: its criteria (rollback triggers and success criteria), every measurement per interval (PASS, BREACH, NO_DATA, LOW_VOLUME, ERROR) with its reason, the verdict and why',
+    path: changeId,
+    ok: { status: 200, description: 'The period as judged so far (monitoring is null before the deployment)' },
+    errors: [400, 401, 404],
+  },
+  'POST /changes/{id}/metrics': {
+    summary:
+      'Evidence for the monitoring period from a pipeline, a monitoring tool or a person: samples per component (requests, error rate, p95 latency, database errors, critical alerts), smoke tests, and named criteria confirmed or fired. Judged as each interval ends',
+    path: changeId,
+    body: { required: true, content: { [JSON_TYPE]: MetricsBodySchema } },
+    ok: { status: 202, description: 'Kept; the receipt says how many samples and reports, and the verdict so far' },
+    errors: [400, 401, 404, 409, 413, 415],
+  },
   'POST /changes/{id}/{action}': {
     summary:
-      'A guarded transition from the lifecycle table: submit, approve, reject, cancel, schedule, start, complete, rollback, checklist. approve and reject name the revision (body) or version (If-Match) they were decided on',
+      'A guarded transition from the lifecycle table: submit, approve, reject, cancel, schedule, start, deployed, complete, verdict (pass, fail, extend or acknowledge the monitoring period), rollback, fail, checklist. approve and reject name the revision (body) or version (If-Match) they were decided on',
     path: { ...changeId, action: ActionSchema },
     body: { required: false, content: { [JSON_TYPE]: TransitionBodySchema } },
     ok: { status: 200, description: 'The change request after the transition' },

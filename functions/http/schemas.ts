@@ -32,12 +32,43 @@ export const TransitionBodySchema = z
     revision: z.number().int().positive().optional(),
     postIncidentReview: oneLine(500).optional(),
     outcome: z.enum(['success', 'failed']).optional(),
+    /** verdict: a person's decision on the monitoring period; extend takes minutes. */
+    decision: z.enum(['pass', 'fail', 'extend', 'acknowledge']).optional(),
+    minutes: z.number().int().min(1).max(1440).optional(),
     /** checklist: the pre-deployment checklist items to tick and untick, and a note (a pipeline run, say). */
     tick: z.array(z.enum(CHECKLIST_KEYS)).min(1).max(CHECKLIST_KEYS.length).optional(),
     untick: z.array(z.enum(CHECKLIST_KEYS)).min(1).max(CHECKLIST_KEYS.length).optional(),
     note: oneLine(500).optional(),
   })
   .strict();
+
+const sample = z
+  .object({
+    at: instant,
+    component: oneLine(100).optional(),
+    requests: z.number().int().min(0).max(1e12).optional(),
+    errorRatePercent: z.number().min(0).max(100).optional(),
+    p95LatencyMs: z.number().min(0).max(3_600_000).optional(),
+    databaseErrors: z.number().int().min(0).max(1e12).optional(),
+    criticalAlerts: z.number().int().min(0).max(1e6).optional(),
+  })
+  .strict();
+
+/** POST /changes/{id}/metrics: what a pipeline, a monitoring tool or a person reports during the period. */
+export const MetricsBodySchema = z
+  .object({
+    samples: z.array(sample).max(200, 'must have at most 200 entries: send more in another request').default([]),
+    smokeTests: z.enum(['passed', 'failed']).optional(),
+    /** A named criterion's result: `other:<name>` fired (fail) or clear (pass); `criterion:<name>` confirmed (pass) or not. */
+    criteria: z
+      .record(
+        z.string().regex(/^(other|criterion):[a-z0-9-]{1,60}$/, 'must be a criterion id such as other:customer-complaints or criterion:checkout-works'),
+        z.enum(['pass', 'fail']),
+      )
+      .optional(),
+  })
+  .strict()
+  .refine((b) => b.samples.length > 0 || b.smokeTests !== undefined || Object.keys(b.criteria ?? {}).length > 0, 'must carry samples, smokeTests or criteria');
 
 /** How deep a patch may nest: the content's own sections go four levels down. */
 export const MAX_PATCH_DEPTH = 8;

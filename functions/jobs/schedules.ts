@@ -59,6 +59,6 @@ export const SCHEDULED_JOBS: ScheduledJob[] = [
     entry: 'functions/lambda/workflow-reconcile.ts',
     schedule: 'rate(15 minutes)',
     localCron: '*/15 * * * *',
-    needs: { writeTable: false, sendEmail: false, workflows: { start: ['approval', 'emergency'] } },
+    needs: { writeTable: false, sendEmail: false, workflows: { start: ['approval', 'emergency', 'monitoring'] } },
   },
 ];

@@ -2,6 +2,7 @@
 import { DynamoDbChangeStore } from '../adapters/dynamodb/change-store.js';
 import { tableClient } from '../adapters/dynamodb/client.js';
 import { DynamoDbDirectory } from '../adapters/dynamodb/directory.js';
+import { DynamoDbMonitoringStore } from '../adapters/dynamodb/monitoring-store.js';
 import { loadConfig } from '../config.js';
 import { makeHandler } from '../handlers/changes-read.js';
 import { cursorKey } from './keys.js';
@@ -14,4 +15,5 @@ export const handler = makeHandler({
   store: new DynamoDbChangeStore(db, config.TABLE_NAME),
   directory: new DynamoDbDirectory(db, config.TABLE_NAME),
   cursorKey: cursorKey(config),
+  monitoring: new DynamoDbMonitoringStore(db, config.TABLE_NAME),
 });

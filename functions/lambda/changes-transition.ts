@@ -3,6 +3,7 @@ import { StoreCalendarService } from '../adapters/calendar-service.js';
 import { DynamoDbCalendarStore } from '../adapters/dynamodb/calendar-store.js';
 import { tableClient } from '../adapters/dynamodb/client.js';
 import { DynamoDbDirectory } from '../adapters/dynamodb/directory.js';
+import { DynamoDbMonitoringStore } from '../adapters/dynamodb/monitoring-store.js';
 import { loadConfig } from '../config.js';
 import { makeHandler } from '../handlers/changes-transition.js';
 import { changeDeps } from './change-deps.js';
@@ -11,4 +12,9 @@ const config = loadConfig();
 const db = tableClient(config);
 const calendar = new StoreCalendarService(new DynamoDbCalendarStore(db, config.TABLE_NAME), config.calendar);
 
-export const handler = makeHandler({ config, changes: changeDeps(config, db, calendar), directory: new DynamoDbDirectory(db, config.TABLE_NAME) });
+export const handler = makeHandler({
+  config,
+  changes: changeDeps(config, db, calendar),
+  directory: new DynamoDbDirectory(db, config.TABLE_NAME),
+  monitoring: new DynamoDbMonitoringStore(db, config.TABLE_NAME),
+});

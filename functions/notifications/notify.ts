@@ -44,6 +44,12 @@ export const NOTIFIED_EVENTS = [
   'TimelineNotice',
   'ChangeCalendarFlagged',
   'BlackoutUnderWay',
+  // the monitoring period (seed: Rollback Plan, T+completion)
+  'RollbackRequested',
+  'RollbackOverdue',
+  'BaselineUnhealthy',
+  'MonitoringVerdict',
+  'ChangeCompleted',
 ] as const;
 
 /** What a notification needs of an event; anything else on the bus is refused (and lands in the DLQ). */
@@ -139,6 +145,59 @@ async function messagesFor(deps: NotificationDeps, event: DomainEvent): Promise<
       if (!blackout) return [];
       const onCall = (await deps.directory.withRole('on-call')).map((p) => p.id);
       return [blackoutInProgressNotice(cr, blackout, await emailsOf(deps, [cr.requestor.id, ...onCall], cr))];
+    }
+    case 'RollbackRequested': {
+      // the implementer, the approvers and on-call: roll it back and report it (POST /changes/{id}/rollback)
+      const onCall = (await deps.directory.withRole('on-call')).map((p) => p.id);
+      const to = await emailsOf(deps, [cr.requestor.id, ...cr.approvals.map((a) => a.by), ...onCall], cr);
+      return [
+        plainEmail(to, `Roll back ${cr.id} now: ${cr.content.title}`, [
+          `A rollback trigger of ${cr.id} "${cr.content.title}" fired during its monitoring period.`,
+          event.reason ?? '',
+          `Rollback plan: ${cr.content.rollback?.procedure ?? 'see the change request'}`,
+          `When it is done, report it: POST ${deps.baseUrl}/changes/${cr.id}/rollback with the reason.`,
+        ]),
+      ];
+    }
+    case 'RollbackOverdue': {
+      const managers = (await deps.directory.withRole('eng-manager')).map((p) => p.id);
+      const onCall = (await deps.directory.withRole('on-call')).map((p) => p.id);
+      return [
+        plainEmail(await emailsOf(deps, [cr.requestor.id, ...managers, ...onCall], cr), `Rollback of ${cr.id} not reported: ${cr.content.title}`, [
+          `The rollback of ${cr.id} "${cr.content.title}" was requested at ${cr.monitoring?.rollbackRequestedAt ?? 'the trigger'} and has not been reported done.`,
+          event.reason ?? '',
+        ]),
+      ];
+    }
+    case 'BaselineUnhealthy':
+      return [
+        plainEmail(
+          await emailsOf(deps, [cr.requestor.id, ...(cr.monitoring?.deployedBy ? [cr.monitoring.deployedBy] : [])], cr),
+          `${cr.id} was deployed onto an unhealthy baseline`,
+          [
+            `Before ${cr.id} "${cr.content.title}" was deployed, a rollback trigger was already breaching: ${event.reason ?? ''}`,
+            `Acknowledge it (POST ${deps.baseUrl}/changes/${cr.id}/verdict with decision "acknowledge" and a reason) or roll back.`,
+          ],
+        ),
+      ];
+    case 'MonitoringVerdict': {
+      // a period that ended without passing: the people who may decide are told
+      const to = await emailsOf(deps, [cr.requestor.id, ...cr.approvals.map((a) => a.by)], cr);
+      return [
+        plainEmail(to, `${cr.id}: monitoring period ended ${cr.monitoring?.verdict ?? ''}`, [
+          event.reason ?? '',
+          `Decide: POST ${deps.baseUrl}/changes/${cr.id}/verdict with decision pass, fail or extend, and a reason.`,
+        ]),
+      ];
+    }
+    case 'ChangeCompleted': {
+      // seed: T+completion, to the change's stakeholders
+      const channels = (cr.content.communication?.stakeholders ?? []).map((c) => deps.stakeholderEmails[c]).filter((a): a is string => Boolean(a));
+      return [
+        plainEmail([...new Set([...channels, cr.requestor.email])], `Completed: ${cr.id} ${cr.content.title}`, [
+          `${cr.id} "${cr.content.title}" is complete: ${event.reason ?? 'its monitoring period passed'}.`,
+        ]),
+      ];
     }
     case 'PostApprovalReminder':
       return postApprovalEmails(deps, cr, { reminder: true, escalated: false });

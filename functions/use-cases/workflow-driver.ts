@@ -26,6 +26,13 @@ export const DRIVEN_EVENTS = [
   'ChangeRevised',
   'ChangeCancelled',
   'ChangeExpired',
+  // the monitoring period: a deployment starts it, an extension after it ended starts it again,
+  // and a rollback, a failure or a completion by a person stops it
+  'ChangeDeployed',
+  'MonitoringDecided',
+  'ChangeRolledBack',
+  'ChangeFailed',
+  'ChangeCompleted',
 ] as const;
 
 export type DriverOutcome = 'started' | 'completed-task' | 'failed-task' | 'stopped' | 'nothing';
@@ -45,6 +52,17 @@ export async function driveWorkflows(deps: DriverDeps, event: DomainEvent): Prom
           ? { changeId: event.changeId, revision: flow.revision }
           : { changeId: event.changeId, startedAt: current.startedAt, ...emergencyTimers(current.startedAt!) };
       await deps.workflows.start(flow.name, flow.executionName, input);
+      return 'started';
+    }
+    case 'ChangeDeployed':
+    case 'MonitoringDecided': {
+      // the period's execution, if this event's change still has it as its current one
+      const current = (await deps.store.get(event.changeId))?.cr;
+      const flow = current?.monitoringFlow;
+      if (!flow || current.state !== 'monitoring' || flow.executionName !== event.change.monitoringFlow?.executionName) return 'nothing';
+      if (event.type === 'MonitoringDecided' && event.detail?.decision !== 'extend') return 'nothing';
+      if (await deps.workflows.exists(flow.name, flow.executionName)) return 'nothing';
+      await deps.workflows.start(flow.name, flow.executionName, { changeId: event.changeId });
       return 'started';
     }
     case 'ApprovalGiven':
@@ -105,6 +123,19 @@ export async function reconcileWorkflows(deps: ReconcileDeps): Promise<{ started
     ...(await allChangesInState(deps, 'submitted')),
     ...(await allChangesInState(deps, 'in_progress')).filter((cr) => cr.content.category === 'emergency' && cr.postApproval && !cr.postApproval.approvedBy),
   ];
+  // a period still watching, and a rollback still waiting for its report, need their monitoring flow
+  for (const cr of [...(await allChangesInState(deps, 'monitoring')), ...(await allChangesInState(deps, 'rolling_back'))]) {
+    const flow = cr.monitoringFlow;
+    const open = cr.monitoring?.verdict === 'watching' || (cr.state === 'rolling_back' && !cr.monitoring?.rollbackOverdue);
+    if (!flow || !open || Date.parse(cr.updatedAt) > before) continue;
+    try {
+      if (await deps.workflows.exists(flow.name, flow.executionName)) continue;
+      await deps.workflows.start(flow.name, flow.executionName, { changeId: cr.id });
+      result.started.push(`${cr.id} ${flow.name}`);
+    } catch (err) {
+      result.failed.push(`${cr.id}: ${(err as Error).message}`);
+    }
+  }
   for (const cr of candidates) {
     const flow = cr.workflow;
     if (!flow || Date.parse(cr.updatedAt) > before) continue;

@@ -36,7 +36,7 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 export const WORKER_FUNCTIONS = {
   WorkflowTasks: {
     entry: 'functions/lambda/workflow-tasks.ts',
-    description: 'ChangeFlow WorkflowTasks: the task states of the approval and emergency workflows',
+    description: 'ChangeFlow WorkflowTasks: the task states of the approval, emergency and monitoring workflows',
     // a slot's task whose decision came before it started completes itself
     workflows: { decide: true },
   },
@@ -50,7 +50,7 @@ export const WORKER_FUNCTIONS = {
     description: 'ChangeFlow WorkflowDriver: starts, decides and stops the workflows on the domain events of the event bus',
     // submitted → approval, emergency started → emergency; a decision completes or fails its slot's
     // task; an edit, cancel, rejection or expiry stops the approval it ends (functions/use-cases/workflow-driver.ts)
-    workflows: { start: ['approval', 'emergency'], stop: ['approval'], decide: true },
+    workflows: { start: ['approval', 'emergency', 'monitoring'], stop: ['approval', 'monitoring'], decide: true },
   },
 } as const satisfies Record<string, { entry: string; description: string; workflows?: WorkflowAccess }>;
 

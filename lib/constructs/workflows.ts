@@ -130,10 +130,11 @@ export class ChangeflowWorkflows extends Construct {
     return workflow;
   }
 
-  /** A function with any Step Functions permission is told both ARNs: the adapter is built from the two. */
+  /** A function with any Step Functions permission is told every ARN: the adapter is built from them. */
   private tellArns(fn: ChangeflowFunction): void {
     fn.addEnvironment('APPROVAL_STATE_MACHINE_ARN', this.workflow('approval').stateMachine.stateMachineArn);
     fn.addEnvironment('EMERGENCY_STATE_MACHINE_ARN', this.workflow('emergency').stateMachine.stateMachineArn);
+    fn.addEnvironment('MONITORING_STATE_MACHINE_ARN', this.workflow('monitoring').stateMachine.stateMachineArn);
   }
 
   /**

@@ -15,6 +15,7 @@ import type { WorkflowName } from '../../functions/ports.js';
 export const WORKFLOWS: Record<WorkflowName, string> = {
   approval: fileURLToPath(new URL('./approval.asl.json', import.meta.url)),
   emergency: fileURLToPath(new URL('./emergency.asl.json', import.meta.url)),
+  monitoring: fileURLToPath(new URL('./monitoring.asl.json', import.meta.url)),
 };
 
 export const WORKFLOW_NAMES = Object.keys(WORKFLOWS) as WorkflowName[];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Actor, ChangeContent, ChangeRequest, State } from '../../functions/core/change-request.js';
 import { STATES } from '../../functions/core/change-request.js';
+import { monitoringPlan } from '../../functions/core/monitoring.js';
 import { ForbiddenError, IllegalTransitionError, IncompleteError, ValidationError } from '../../functions/core/errors.js';
 import { recordApprovalRequest, routeSubmitted } from '../../functions/core/approval-flow.js';
 import { applyAction, createChange, editChange, type Action, type Decision, type TransitionContext } from '../../functions/core/lifecycle.js';
@@ -33,7 +34,12 @@ const submitted = (content = completeContent(), actor: Actor = people.alice) => 
 function inState(state: State): ChangeRequest {
   const cr = submitted();
   cr.state = state;
-  if (state === 'monitoring') cr.monitoringUntil = later(-1);
+  if (state === 'monitoring' || state === 'rolling_back') {
+    cr.deployedAt = later(-61);
+    cr.monitoringUntil = later(-1);
+    cr.monitoring = { plan: monitoringPlan(cr.content), verdict: 'passed', reasons: [], runs: 1, deployedBy: 'alice' };
+    cr.monitoringFlow = { name: 'monitoring', executionName: `${cr.id}-monitoring-1`, revision: cr.revision };
+  }
   return cr;
 }
 
@@ -54,13 +60,21 @@ const LEGAL: Record<Action, [State, State][]> = {
     ['approved', 'in_progress'],
     ['scheduled', 'in_progress'],
   ],
+  deployed: [['in_progress', 'monitoring']],
   complete: [
     ['in_progress', 'monitoring'],
     ['monitoring', 'completed'],
   ],
+  verdict: [['monitoring', 'monitoring']],
   rollback: [
     ['in_progress', 'rolled_back'],
     ['monitoring', 'rolled_back'],
+    ['rolling_back', 'rolled_back'],
+  ],
+  fail: [
+    ['in_progress', 'failed'],
+    ['monitoring', 'failed'],
+    ['rolling_back', 'failed'],
   ],
   checklist: [
     ['submitted', 'submitted'],
@@ -76,13 +90,18 @@ const ACTOR: Record<Action, Actor> = {
   cancel: people.alice,
   schedule: people.alice,
   start: people.alice,
+  deployed: people.alice,
   complete: people.alice,
+  verdict: people.tom,
   rollback: people.alice,
+  fail: people.alice,
   checklist: people.alice,
 };
 const INPUT: Partial<Record<Action, object>> = {
   reject: { comment: 'not now' },
   rollback: { reason: 'error rate above 5%' },
+  fail: { reason: 'the migration aborted' },
+  verdict: { decision: 'extend', minutes: 30, reason: 'traffic is low this early; watch longer' },
   checklist: { tick: ['tests-passing'] },
 };
 
@@ -370,28 +389,69 @@ describe('Rule: emergency changes start at once and are post-approved within 24 
 
   it('cannot be closed without a post-incident review reference', () => {
     const cr = filed(completeContent('emergency'), people.oscar);
-    const monitoring = act(cr, 'complete', people.oscar).next;
-    const after = later(31);
-    expect(() => act(monitoring, 'complete', people.oscar, {}, after)).toThrow(IncompleteError);
-    const closed = act(monitoring, 'complete', people.oscar, { postIncidentReview: 'PIR-77' }, after).next;
+    const monitoring = act(cr, 'deployed', people.oscar).next;
+    const passed = act(monitoring, 'verdict', people.erin, { decision: 'pass', reason: 'the incident is resolved; dashboards are flat' }, later(31)).next;
+    expect(() => act(passed, 'complete', people.oscar, {}, later(32))).toThrow(IncompleteError);
+    const closed = act(passed, 'complete', people.oscar, { postIncidentReview: 'PIR-77' }, later(32)).next;
     expect(closed).toMatchObject({ state: 'completed', postIncidentReview: 'PIR-77' });
   });
 });
 
-describe('Rule: the monitoring period runs its length before a change completes', () => {
+describe('Rule: a deployment starts a monitoring period of its category’s length, and only a passed period completes', () => {
   it.each([
     ['standard', 15],
     ['normal', 60],
     ['major', 240],
     ['emergency', 30],
-  ] as const)('%s: %i minutes', (category, minutes) => {
+  ] as const)('%s: %i minutes, judged on the plan fixed at deployment', (category, minutes) => {
     const cr = inState('in_progress');
     cr.content = completeContent(category);
-    const deployed = act(cr, 'complete', people.alice, {}, T0).next;
+    const { next: deployed, audit } = act(cr, 'deployed', people.alice, {}, T0);
     expect(deployed.state).toBe('monitoring');
     expect(Date.parse(deployed.monitoringUntil!) - Date.parse(T0)).toBe(minutes * 60_000);
-    expect(() => act(deployed, 'complete', people.alice, { postIncidentReview: 'PIR-1' }, later(minutes - 1))).toThrow(/monitoring period runs until/);
-    expect(act(deployed, 'complete', people.alice, { postIncidentReview: 'PIR-1' }, later(minutes)).next.state).toBe('completed');
+    expect(deployed.monitoring).toMatchObject({ verdict: 'watching', runs: 1, deployedBy: 'alice' });
+    expect(deployed.monitoring!.plan.minutes).toBe(minutes);
+    expect(deployed.monitoringFlow).toEqual({ name: 'monitoring', executionName: `${cr.id}-monitoring-1`, revision: cr.revision });
+    expect(audit.at(-1)).toMatchObject({ action: 'deployed', from: 'in_progress', to: 'monitoring' });
+  });
+
+  it('complete is refused while the verdict is not passed, even after the period’s minutes: no data is not a success', () => {
+    const deployed = act(inState('in_progress'), 'deployed', people.alice, {}, T0).next;
+    expect(() => act(deployed, 'complete', people.alice, {}, later(61))).toThrow(/monitoring period has not passed \(verdict watching\)/);
+  });
+
+  it('an approver who neither filed nor deployed the change may pass it now; the requestor, the deployer and a non-approver may not', () => {
+    const deployed = act(inState('in_progress'), 'deployed', people.oscar, {}, T0).next;
+    const pass = { decision: 'pass' as const, reason: 'smoke tests and dashboards look right' };
+    expect(() => act(deployed, 'verdict', people.alice, pass)).toThrow(/requestor cannot pass/);
+    expect(() => act(deployed, 'verdict', people.oscar, pass)).toThrow(/whoever reported the deployment/);
+    expect(() => act(deployed, 'verdict', people.bob, pass)).toThrow(ForbiddenError);
+    const passed = act(deployed, 'verdict', people.tom, pass, later(5)).next;
+    expect(passed.monitoring).toMatchObject({ verdict: 'passed' });
+    expect(act(passed, 'complete', people.alice, {}, later(6)).next.state).toBe('completed');
+  });
+
+  it('fail now requests the rollback: the change goes rolling_back until the rollback is reported', () => {
+    const deployed = act(inState('in_progress'), 'deployed', people.alice, {}, T0).next;
+    const { next, audit } = act(deployed, 'verdict', people.alice, { decision: 'fail', reason: 'checkout errors in the support queue' }, later(3));
+    expect(next.state).toBe('rolling_back');
+    expect(audit.at(-1)).toMatchObject({ action: 'rollback-requested', to: 'rolling_back', detail: { decision: 'fail', fired: ['person'] } });
+    const rolledBack = act(next, 'rollback', people.alice, { reason: 'previous image redeployed' }, later(9)).next;
+    expect(rolledBack.state).toBe('rolled_back');
+  });
+
+  it('extend moves the end by the minutes given, from the end or from now if it passed', () => {
+    const deployed = act(inState('in_progress'), 'deployed', people.alice, {}, T0).next;
+    const extended = act(deployed, 'verdict', people.alice, { decision: 'extend', minutes: 30, reason: 'low traffic' }, later(10)).next;
+    expect(extended.monitoringUntil).toBe(later(90));
+    expect(extended.monitoring!.plan.minutes).toBe(90);
+    expect(() => act(deployed, 'verdict', people.alice, { decision: 'extend', reason: 'x' })).toThrow(/body.minutes/);
+  });
+
+  it('every decision needs a reason; acknowledge needs an unhealthy baseline', () => {
+    const deployed = act(inState('in_progress'), 'deployed', people.alice, {}, T0).next;
+    expect(() => act(deployed, 'verdict', people.tom, { decision: 'pass' })).toThrow(/body.reason/);
+    expect(() => act(deployed, 'verdict', people.alice, { decision: 'acknowledge', reason: 'known noise' })).toThrow(IllegalTransitionError);
   });
 
   it('a failed outcome needs a reason', () => {

@@ -18,9 +18,11 @@ const STATEFUL: Record<string, string> = {
   EventArchive336EADAF: 'AWS::Events::Archive',
   ApprovalWorkflow30253A34: 'AWS::StepFunctions::StateMachine',
   EmergencyWorkflow4236E3DF: 'AWS::StepFunctions::StateMachine',
+  MonitoringWorkflow2825CF64: 'AWS::StepFunctions::StateMachine',
   // the state machines' execution logs
   ApprovalWorkflowLogs590EB25D: 'AWS::Logs::LogGroup',
   EmergencyWorkflowLogsC840C2CC: 'AWS::Logs::LogGroup',
+  MonitoringWorkflowLogs811D61E1: 'AWS::Logs::LogGroup',
   // the API's access logs
   ApiAccessLogsE9DF007D: 'AWS::Logs::LogGroup',
   // each function's log group: the route groups, the scheduled jobs, the workers

@@ -82,7 +82,7 @@ describe('cdk-nag AwsSolutions', () => {
       /^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<([A-Za-z]+)Workflow[0-9A-F]{8}\.Name>:\*\]$/;
     const jobs = SCHEDULED_JOBS.map((j) => j.name);
     const workers = Object.keys(WORKER_FUNCTIONS);
-    const workflows = ['Approval', 'Emergency'];
+    const workflows = ['Approval', 'Emergency', 'Monitoring'];
     // the Step Functions calls each job and worker declares (WorkflowAccess in functions/routes.ts)
     const access = [
       ...SCHEDULED_JOBS.map((j) => [j.name, j.needs.workflows] as const),
@@ -90,15 +90,17 @@ describe('cdk-nag AwsSolutions', () => {
     ];
     // a function with a call on a workflow's executions (start asks whether one exists; stop) has that wildcard
     const onExecutions = access.flatMap(([n, w]) =>
-      ['approval', 'emergency']
+      ['approval', 'emergency', 'monitoring']
         .filter((name) => [...(w?.start ?? []), ...(w?.stop ?? [])].includes(name as 'approval'))
         .map((name) => [n, `${name[0]!.toUpperCase()}${name.slice(1)}`] as const),
     );
     expect(onExecutions.map(([n, w]) => `${n} ${w}`).sort()).toEqual([
       'WorkflowDriver Approval',
       'WorkflowDriver Emergency',
+      'WorkflowDriver Monitoring',
       'WorkflowReconcile Approval',
       'WorkflowReconcile Emergency',
+      'WorkflowReconcile Monitoring',
     ]);
     const deciders = access.filter(([, w]) => w?.decide).map(([n]) => n);
     expect(deciders.sort()).toEqual(['WorkflowDriver', 'WorkflowTasks']);
@@ -141,7 +143,7 @@ describe('cdk-nag AwsSolutions', () => {
           const executions = executionsFinding.exec(rule);
           if (executions) return `EXECUTIONS-${executions[1]}`;
           const invoke = /^AwsSolutions-IAM5\[Resource::<([A-Za-z]+)[0-9A-F]{8}\.Arn>:\*\]$/.exec(rule);
-          if (invoke?.[1] === 'WorkflowTasks' && /\/(Approval|Emergency)Workflow\/Role\//.test(f)) return 'TASKS-INVOKE';
+          if (invoke?.[1] === 'WorkflowTasks' && /\/(Approval|Emergency|Monitoring)Workflow\/Role\//.test(f)) return 'TASKS-INVOKE';
           // a job's function is Jobs<name> in the template, its scheduler role Jobs/<name>SchedulerRole
           const job = jobs.find((n) => invoke?.[1] === `Jobs${n}`);
           return job && f.includes(`/Jobs/${job}SchedulerRole/`) ? 'INVOKE' : rule;

@@ -82,9 +82,9 @@ function allStates(machine: Machine): Record<string, State> {
 const EXPECTED_WORKFLOW_ACCESS: Record<string, { start: WorkflowName[]; stop: WorkflowName[]; decide: boolean }> = {
   // submitted → approval, emergency started → emergency; decisions complete or fail a slot's task;
   // an edit, cancel, rejection or expiry stops the approval
-  WorkflowDriver: { start: ['approval', 'emergency'], stop: ['approval'], decide: true },
+  WorkflowDriver: { start: ['approval', 'emergency', 'monitoring'], stop: ['approval', 'monitoring'], decide: true },
   // the safety net: starts a flow whose start was never delivered (and asks whether one was)
-  WorkflowReconcile: { start: ['approval', 'emergency'], stop: [], decide: false },
+  WorkflowReconcile: { start: ['approval', 'emergency', 'monitoring'], stop: [], decide: false },
   // a slot's task whose decision came before it started completes itself
   WorkflowTasks: { start: [], stop: [], decide: true },
 };
@@ -106,6 +106,7 @@ describe('the approvals in the stack', () => {
     smId = {
       approval: logicalId(stack, stack.workflows.get('approval')!.stateMachine),
       emergency: logicalId(stack, stack.workflows.get('emergency')!.stateMachine),
+      monitoring: logicalId(stack, stack.workflows.get('monitoring')!.stateMachine),
     };
   });
 
@@ -119,8 +120,8 @@ describe('the approvals in the stack', () => {
   });
 
   describe('state machines', () => {
-    it('are exactly the two workflows of lib/workflows, both Standard (callbacks need Standard)', () => {
-      template.resourceCountIs('AWS::StepFunctions::StateMachine', 2);
+    it('are exactly the three workflows of lib/workflows, all Standard (callbacks and hours-long waits need Standard)', () => {
+      template.resourceCountIs('AWS::StepFunctions::StateMachine', 3);
       expect([...stack.workflows.keys()]).toEqual(WORKFLOW_NAMES);
       for (const name of WORKFLOW_NAMES) expect(resources[smId[name]]!.Properties.StateMachineType, name).toBe('STANDARD');
     });
@@ -166,7 +167,7 @@ describe('the approvals in the stack', () => {
       const marker = (key: string) => `arn:aws:lambda:eu-west-1:123456789012:function:${key}-${JSON.stringify(props.DefinitionSubstitutions[key])}`;
       const substituted = loadDefinition(name, {
         ...Object.fromEntries(Object.keys(props.DefinitionSubstitutions).map((k) => [k, marker(k)])),
-        ...(name === 'approval' ? workflowDurations(DEFAULT_TIMERS) : {}),
+        ...Object.fromEntries(Object.entries(workflowDurations(DEFAULT_TIMERS)).filter(([k]) => placeholders(name).includes(k))),
       }) as Machine;
       const states = allStates(substituted);
       expect(Object.keys(states)).toEqual(Object.keys(allStates(JSON.parse(definitionText(name)) as Machine)));

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_TIMERS } from '../../functions/core/approval-flow.js';
 import { APPROVAL_TASK_MARGIN_HOURS, EMERGENCY_POST_APPROVAL_HOURS, EMERGENCY_REMINDER_HOURS, workflowDurations } from '../../functions/core/durations.js';
 import { emergencyTimers } from '../../functions/core/lifecycle.js';
+import type { WorkflowName } from '../../functions/ports.js';
 import { definitionText, loadDefinition, placeholders, WORKFLOW_NAMES, WORKFLOWS } from '../../lib/workflows/definitions.js';
 
 // asl-validator ships no type declarations: load it as the CommonJS function it is.
@@ -30,7 +31,11 @@ function allStates(machine: Machine): Record<string, State> {
 }
 
 const DURATIONS = workflowDurations(DEFAULT_TIMERS);
-const load = (name: 'approval' | 'emergency') => loadDefinition(name, { WorkflowTasksFunctionArn: ARN, ...(name === 'approval' ? DURATIONS : {}) }) as Machine;
+const load = (name: WorkflowName) =>
+  loadDefinition(name, {
+    WorkflowTasksFunctionArn: ARN,
+    ...Object.fromEntries(Object.entries(DURATIONS).filter(([k]) => placeholders(name).includes(k))),
+  }) as Machine;
 
 describe('workflow definitions', () => {
   it.each(WORKFLOW_NAMES)('rule: the %s definition is valid ASL once substituted (asl-validator, ARNs and paths checked)', (name) => {
@@ -72,8 +77,21 @@ describe('workflow definitions', () => {
   it('rule: the approval task’s safety-net timeout is the core’s: the expiry plus one day', () => {
     const wait = allStates(load('approval'))['WaitForDecision']!;
     expect(wait['TimeoutSeconds']).toBe((DEFAULT_TIMERS.expireAfterHours + APPROVAL_TASK_MARGIN_HOURS) * 3600);
-    const strict = allStates(loadDefinition('approval', { WorkflowTasksFunctionArn: ARN, ...workflowDurations({ expireAfterHours: 48 }) }) as Machine);
+    const strict = allStates(
+      loadDefinition('approval', {
+        WorkflowTasksFunctionArn: ARN,
+        ApprovalTaskTimeoutSeconds: workflowDurations({ expireAfterHours: 48 }).ApprovalTaskTimeoutSeconds!,
+      }) as Machine,
+    );
     expect(strict['WaitForDecision']!['TimeoutSeconds']).toBe((48 + 24) * 3600);
+  });
+
+  it('rule: the monitoring flow waits one interval between judgements and the rollback report timeout for a rollback, as configured', () => {
+    const s = allStates(load('monitoring'));
+    expect(s['WaitOneInterval']!['Seconds']).toBe(60);
+    expect(s['WaitForRollbackReport']!['Seconds']).toBe(30 * 60);
+    const d = workflowDurations(DEFAULT_TIMERS, { intervalSeconds: 5, rollbackReportMinutes: 2 });
+    expect([d.MonitoringIntervalSeconds, d.RollbackReportTimeoutSeconds]).toEqual([5, 120]);
   });
 
   it('rule: the emergency waits are the instants the core computes from the start of the work', () => {
@@ -102,7 +120,7 @@ describe('workflow definitions', () => {
     // Prepare / Act
     const entries = Object.entries(WORKFLOWS);
     // Assess
-    expect(entries.map(([name]) => name).sort()).toEqual(['approval', 'emergency']);
+    expect(entries.map(([name]) => name).sort()).toEqual(['approval', 'emergency', 'monitoring']);
     for (const [name, path] of entries) {
       expect(path).toMatch(new RegExp(`lib/workflows/${name}\\.asl\\.json$`));
       expect(() => JSON.parse(definitionText(name as 'approval'))).not.toThrow();

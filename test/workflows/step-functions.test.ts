@@ -29,7 +29,11 @@ describe('StepFunctionsEngine', () => {
 
   beforeEach(() => {
     sfn.reset();
-    engine = new StepFunctionsEngine(client, { approval: APPROVAL_SM, emergency: EMERGENCY_SM });
+    engine = new StepFunctionsEngine(client, {
+      approval: APPROVAL_SM,
+      emergency: EMERGENCY_SM,
+      monitoring: `${EMERGENCY_SM.replace(/Emergency/g, 'Monitoring')}`,
+    });
   });
   afterEach(() => sfn.reset());
 

@@ -77,10 +77,18 @@ export class StepFunctionsTaskCallbacks implements TaskCallbacks {
 }
 
 export class StepFunctionsEngine extends StepFunctionsTaskCallbacks implements WorkflowEngine {
-  /** The engine of a function that starts, stops or decides workflows: it needs both state machines' ARNs. */
+  /** The engine of a function that starts, stops or decides workflows: it needs every state machine's ARN. */
   static fromConfig(config: Config, who: string): StepFunctionsEngine {
-    const arns = requireSettings(config, ['APPROVAL_STATE_MACHINE_ARN', 'EMERGENCY_STATE_MACHINE_ARN'], `${who} starts, stops or decides workflows`);
-    return new StepFunctionsEngine(new SFNClient({}), { approval: arns.APPROVAL_STATE_MACHINE_ARN, emergency: arns.EMERGENCY_STATE_MACHINE_ARN });
+    const arns = requireSettings(
+      config,
+      ['APPROVAL_STATE_MACHINE_ARN', 'EMERGENCY_STATE_MACHINE_ARN', 'MONITORING_STATE_MACHINE_ARN'],
+      `${who} starts, stops or decides workflows`,
+    );
+    return new StepFunctionsEngine(new SFNClient({}), {
+      approval: arns.APPROVAL_STATE_MACHINE_ARN,
+      emergency: arns.EMERGENCY_STATE_MACHINE_ARN,
+      monitoring: arns.MONITORING_STATE_MACHINE_ARN,
+    });
   }
 
   constructor(

@@ -1,0 +1,217 @@
+/**
+ * The monitoring period on the local runtime: a deployment starts the monitoring workflow (the same
+ * ASL Step Functions runs), evidence is pushed over HTTP, each interval is judged once it has ended,
+ * and the period passes, fires a rollback trigger, or ends without passing for a person to decide.
+ * A 5-minute period of 60-second intervals, on a clock the test moves; Wait states compressed.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ChangeContent } from '../../functions/core/change-request.js';
+import { completeContent } from '../fixtures.js';
+import { routed, startApi, type Api, type Who } from './harness.js';
+
+const WINDOW_START = Date.parse('2027-03-16T15:05:00.000Z'); // inside the fixture's planned window
+let now = Date.parse('2027-03-15T14:00:00.000Z');
+const clock = { now: () => new Date(now) };
+const at = (deployedAt: number, seconds: number) => new Date(deployedAt + seconds * 1000).toISOString();
+let api: Api;
+
+beforeAll(async () => {
+  api = await startApi(
+    { MONITORING_MINUTES: 'standard=5,normal=5,major=5,emergency=5', MONITORING_INTERVAL_SECONDS: '60', ROLLBACK_REPORT_TIMEOUT_MINUTES: '10' },
+    // a 60 s interval waits 30 ms
+    { clock, workflowWaitScale: 5e-4 },
+  );
+});
+afterAll(() => api?.stop());
+beforeEach(() => {
+  now = Date.parse('2027-03-15T14:00:00.000Z');
+});
+
+const MANUAL = ['tests-passing', 'staging-deployed', 'rollback-tested', 'dashboards-open', 'on-call-briefed', 'templates-ready'];
+
+async function call(method: string, path: string, as: Who, body?: object, status = 200) {
+  const res = await api.call(method, path, { as, body });
+  expect(res.status, `${method} ${path}: ${res.text}`).toBe(status);
+  return res.body;
+}
+
+/** A normal change approved, checked, started in its window and deployed: returns it and its deployment instant. */
+async function deployedNormal(content: ChangeContent = completeContent()) {
+  const cr = await call('POST', '/changes', 'alice', content, 201);
+  await call('POST', `/changes/${cr.id}/submit`, 'alice');
+  await api.waitFor(cr.id, routed);
+  await call('POST', `/changes/${cr.id}/approve`, 'tom', { revision: 1 });
+  await call('POST', `/changes/${cr.id}/checklist`, 'oscar', { tick: [...MANUAL, 'stakeholders-notified'].filter((i) => i !== 'stakeholders-notified') });
+  now = Date.parse('2027-03-16T14:05:00.000Z'); // T-55m: the notice that ticks "stakeholders notified"
+  await api.system.jobs.TimelineNotifications!();
+  now = WINDOW_START;
+  await call('POST', `/changes/${cr.id}/start`, 'oscar');
+  const deployed = await call('POST', `/changes/${cr.id}/deployed`, 'oscar');
+  expect(deployed.state).toBe('monitoring');
+  return { id: cr.id as string, deployedAt: now };
+}
+
+/** An emergency change, declared by on-call (it starts at once), then deployed. */
+async function deployedEmergency() {
+  now = WINDOW_START;
+  const cr = await call('POST', '/changes', 'oscar', completeContent('emergency'), 201);
+  expect(cr.state).toBe('in_progress');
+  const deployed = await call('POST', `/changes/${cr.id}/deployed`, 'oscar');
+  expect(deployed.state).toBe('monitoring');
+  return { id: cr.id as string, deployedAt: now };
+}
+
+const healthy = (deployedAt: number, i: number) => ({
+  at: at(deployedAt, i * 60 + 30),
+  component: 'API Server',
+  requests: 1200,
+  errorRatePercent: 0.4,
+  p95LatencyMs: 8.1,
+  databaseErrors: 0,
+  criticalAlerts: 0,
+});
+
+const actions = (cr: { audit: { action: string }[] }) => cr.audit.map((a) => a.action);
+
+describe('Rule: a healthy deployment with every criterion confirmed completes when its period has passed', () => {
+  it('five healthy intervals, smoke tests and both written criteria confirmed: completed by the system', async () => {
+    const { id, deployedAt } = await deployedNormal();
+    const receipt = await call(
+      'POST',
+      `/changes/${id}/metrics`,
+      'oscar',
+      {
+        samples: [0, 1, 2, 3, 4].map((i) => healthy(deployedAt, i)),
+        smokeTests: 'passed',
+        criteria: { 'criterion:error-rate-below-1': 'pass', 'criterion:p95-latency-under-10-ms': 'pass' },
+      },
+      202,
+    );
+    expect(receipt).toMatchObject({ samples: 5, reports: 3, verdict: 'watching' });
+    // before the end: still watching, however good it looks
+    now = deployedAt + 3 * 60_000 + 1000;
+    await api.waitFor(id, () => true);
+    expect((await call('GET', `/changes/${id}/monitoring`, 'alice')).verdict).toBe('watching');
+    now = deployedAt + 5 * 60_000 + 1000;
+    const done = await api.waitFor(id, (cr) => cr.state === 'completed', 'completed', 15_000);
+    expect(done.audit.at(-1)).toMatchObject({ action: 'complete', actor: { id: 'system' }, detail: { verdict: 'passed' } });
+    const view = await call('GET', `/changes/${id}/monitoring`, 'alice');
+    expect(view.verdict).toBe('passed');
+    const errorRate = view.criteria.find((c: { id: string }) => c.id === 'error-rate');
+    expect(errorRate.measurements.map((m: { outcome: string }) => m.outcome)).toEqual(['PASS', 'PASS', 'PASS', 'PASS', 'PASS']);
+  });
+});
+
+describe('Rule: a rollback trigger moves the change to rolling_back; the rollback is reported, or escalated', () => {
+  it('an error rate of 7.2% two intervals in a row requests the rollback; reporting it rolls the change back', async () => {
+    const { id, deployedAt } = await deployedEmergency();
+    await call(
+      'POST',
+      `/changes/${id}/metrics`,
+      'oscar',
+      {
+        samples: [0, 1].map((i) => ({ ...healthy(deployedAt, i), errorRatePercent: 7.2 })),
+      },
+      202,
+    );
+    now = deployedAt + 2 * 60_000 + 1000;
+    const rolling = await api.waitFor(id, (cr) => cr.state === 'rolling_back', 'rolling_back', 15_000);
+    expect(rolling.audit.at(-1)).toMatchObject({
+      action: 'rollback-requested',
+      actor: { id: 'system' },
+      detail: { fired: ['error-rate'], verdict: 'trigger' },
+    });
+    expect(rolling.audit.at(-1).reason).toContain('Error rate > 5%: breached 2 of 2 in a row (2 fire it): 7.2% > 5%');
+    // the implementer (on-call here) is told to roll back, with the plan and how to report it
+    await api.system.events.idle();
+    const mail = (await api.system.mail.messages()).filter((m) => m.subject === `Roll back ${id} now: ${completeContent('emergency').title}`);
+    expect(mail).toHaveLength(1);
+    expect(mail[0]!.to).toContain('oscar@example.com');
+    expect(mail[0]!.text).toContain(`/changes/${id}/rollback`);
+    const done = await call('POST', `/changes/${id}/rollback`, 'oscar', { reason: 'previous image redeployed' });
+    expect(done.state).toBe('rolled_back');
+  });
+
+  it('a rollback not reported within ROLLBACK_REPORT_TIMEOUT_MINUTES is escalated once', async () => {
+    const { id, deployedAt } = await deployedEmergency();
+    await call('POST', `/changes/${id}/metrics`, 'oscar', { samples: [{ ...healthy(deployedAt, 0), criticalAlerts: 2 }] }, 202);
+    now = deployedAt + 60_000 + 1000;
+    await api.waitFor(id, (cr) => cr.state === 'rolling_back', 'rolling_back', 15_000);
+    now = deployedAt + 12 * 60_000;
+    const overdue = await api.waitFor(id, (cr) => actions(cr).includes('rollback-overdue'), 'rollback-overdue', 15_000);
+    expect(actions(overdue).filter((a) => a === 'rollback-overdue')).toHaveLength(1);
+    expect(overdue.state).toBe('rolling_back');
+  });
+});
+
+describe('Rule: no data is never a pass; a person decides', () => {
+  it('a period without a single sample ends inconclusive; complete is refused; an approver passes it; it completes', async () => {
+    const { id, deployedAt } = await deployedEmergency();
+    now = deployedAt + 5 * 60_000 + 1000;
+    const ended = await api.waitFor(id, (cr) => cr.monitoring?.verdict === 'inconclusive', 'inconclusive', 15_000);
+    expect(ended.state).toBe('monitoring');
+    expect(ended.audit.at(-1)).toMatchObject({ action: 'monitoring-verdict', detail: { verdict: 'inconclusive' } });
+    const refused = await api.call('POST', `/changes/${id}/complete`, { as: 'oscar', body: { postIncidentReview: 'PIR-1' } });
+    expect(refused.status).toBe(422);
+    expect(refused.body.message).toMatch(/has not passed \(verdict inconclusive\)/);
+    // the deployer may not pass it; an eng manager who neither filed nor deployed it may
+    expect((await api.call('POST', `/changes/${id}/verdict`, { as: 'oscar', body: { decision: 'pass', reason: 'looked fine' } })).status).toBe(403);
+    await call('POST', `/changes/${id}/verdict`, 'erin', { decision: 'pass', reason: 'no traffic at night; the smoke test in staging passed' });
+    const closed = await call('POST', `/changes/${id}/complete`, 'oscar', { postIncidentReview: 'PIR-2027-03' });
+    expect(closed.state).toBe('completed');
+  });
+
+  it('an extension after an inconclusive end starts the period again and judges what arrives; half a period of evidence is still not a pass', async () => {
+    const { id, deployedAt } = await deployedEmergency();
+    now = deployedAt + 5 * 60_000 + 1000;
+    await api.waitFor(id, (cr) => cr.monitoring?.verdict === 'inconclusive', 'inconclusive', 15_000);
+    await call('POST', `/changes/${id}/verdict`, 'oscar', { decision: 'extend', minutes: 5, reason: 'the pipeline was not pushing metrics yet' });
+    // samples for the five intervals of the extension, and the smoke tests
+    await call('POST', `/changes/${id}/metrics`, 'oscar', { samples: [5, 6, 7, 8, 9].map((i) => healthy(deployedAt, i)), smokeTests: 'passed' }, 202);
+    now = deployedAt + 10 * 60_000 + 1000;
+    const after = await api.waitFor(
+      id,
+      (cr) => cr.monitoring?.verdict !== 'watching' && actions(cr).filter((a) => a === 'monitoring-verdict').length >= 2,
+      'a second verdict',
+      15_000,
+    );
+    // half of the ten intervals had no data: still not a pass
+    expect(after.monitoring.verdict).toBe('inconclusive');
+    expect(after.monitoring.reasons.join(' ')).toMatch(/judged on 5 of 10 intervals/);
+  });
+});
+
+describe('Rule: evidence that cannot be taken is refused, naming the field, and changes nothing', () => {
+  let id: string;
+  let deployedAt: number;
+  beforeAll(async () => {
+    ({ id, deployedAt } = await deployedEmergency());
+  });
+
+  it.each([
+    ['no evidence at all', {}, 'body'],
+    ['an error rate above 100%', { samples: [{ at: '2027-03-16T15:05:30Z', errorRatePercent: 140 }] }, 'body.samples.0.errorRatePercent'],
+    ['a time without an offset', { samples: [{ at: '2027-03-16 15:05', requests: 10 }] }, 'body.samples.0.at'],
+    ['an unknown field', { samples: [{ at: '2027-03-16T15:05:30Z', latency: 3 }] }, 'body.samples.0'],
+    ['a criterion that is not one', { criteria: { 'criterion:does-not-exist': 'pass' } }, 'body.criteria.criterion:does-not-exist'],
+  ])('%s → 400 naming %s', async (_what, body, path) => {
+    now = deployedAt;
+    const res = await api.call('POST', `/changes/${id}/metrics`, { as: 'oscar', body });
+    expect(res.status, res.text).toBe(400);
+    expect(res.body.issues.map((i: { path: string }) => i.path)).toContain(path);
+  });
+
+  it('a sample stamped an hour ahead of the clock → 400 saying it has not happened', async () => {
+    now = deployedAt;
+    const res = await api.call('POST', `/changes/${id}/metrics`, { as: 'oscar', body: { samples: [{ at: at(deployedAt, 3600), requests: 10 }] } });
+    expect(res.status).toBe(400);
+    expect(res.body.message).toMatch(/later than now/);
+  });
+
+  it('a change that is not deployed or in progress takes no evidence (409)', async () => {
+    const draft = await call('POST', '/changes', 'alice', completeContent(), 201);
+    const res = await api.call('POST', `/changes/${draft.id}/metrics`, { as: 'alice', body: { smokeTests: 'passed' } });
+    expect(res.status).toBe(409);
+    expect(res.body.message).toMatch(/takes no monitoring evidence/);
+  });
+});
