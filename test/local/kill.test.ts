@@ -29,7 +29,10 @@ class LocalProcess {
   dynamoDb = '';
   readonly ports: Promise<{ api: number; smtp: number; web: number }>;
 
-  constructor(readonly dataDir: string) {
+  constructor(
+    readonly dataDir: string,
+    private readonly env: Record<string, string> = {},
+  ) {
     this.ports = Promise.all([freePort(), freePort(), freePort()]).then(([api, smtp, web]) => ({ api: api!, smtp: smtp!, web: web! }));
   }
 
@@ -44,6 +47,7 @@ class LocalProcess {
         MAIL_SMTP_PORT: String(ports.smtp),
         MAIL_WEB_PORT: String(ports.web),
         CHANGEFLOW_DATA_DIR: this.dataDir,
+        ...this.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -159,8 +163,8 @@ async function until<T>(ready: () => Promise<T | undefined | false>, what: strin
 }
 
 const systems: LocalProcess[] = [];
-function localProcess(): LocalProcess {
-  const system = new LocalProcess(mkdtempSync(join(tmpdir(), 'cf-kill-')));
+function localProcess(env: Record<string, string> = {}): LocalProcess {
+  const system = new LocalProcess(mkdtempSync(join(tmpdir(), 'cf-kill-')), env);
   systems.push(system);
   return system;
 }
@@ -343,4 +347,49 @@ describe('Rule: a killed local system forgets nothing it acknowledged, and does 
     );
     await system.stop();
   }, 300_000);
+  it('a monitoring period killed half-way resumes with its evidence: every interval judged once, and the verdict follows', async () => {
+    // a 6-second period of 2-second intervals, so that it ends while the system is down
+    const system = localProcess({ MONITORING_MINUTES: 'emergency=0.1', MONITORING_INTERVAL_SECONDS: '2' });
+    await system.start();
+    const filed = await system.call('POST', '/changes', { body: completeContent('emergency'), as: 'oscar' });
+    expect(filed.status, JSON.stringify(filed.body)).toBe(201);
+    const id: string = filed.body.id;
+    const deployed = await system.call('POST', `/changes/${id}/deployed`, { as: 'oscar' });
+    expect(deployed.status, JSON.stringify(deployed.body)).toBe(200);
+    const deployedAt = Date.parse(deployed.body.deployedAt);
+    // the pipeline reports the three intervals, the smoke tests and the change's two written criteria
+    const samples = [0, 1, 2].map((i) => ({
+      at: new Date(deployedAt + i * 2000 + 1000).toISOString(),
+      requests: 900,
+      errorRatePercent: 0.2,
+      p95LatencyMs: 6,
+      databaseErrors: 0,
+      criticalAlerts: 0,
+    }));
+    const confirmed = { 'criterion:error-rate-below-1': 'pass', 'criterion:p95-latency-under-10-ms': 'pass' };
+    const pushed = await system.call('POST', `/changes/${id}/metrics`, { as: 'oscar', body: { samples, smokeTests: 'passed', criteria: confirmed } });
+    expect(pushed.status, JSON.stringify(pushed.body)).toBe(202);
+    const name: string = deployed.body.monitoringFlow.executionName;
+    await until(async () => (await system.execution('monitoring', name))?.status === 'RUNNING', 'the monitoring execution to run');
+
+    await system.kill();
+    await system.start();
+    expect(system.log).toMatch(/resumed \d+ workflow execution/);
+
+    // an emergency's passed period waits for its post-incident review
+    let last: { state?: string; monitoring?: unknown } = {};
+    const cr = await until(
+      async () => {
+        last = await system.change(id);
+        return (last.monitoring as { verdict?: string } | undefined)?.verdict === 'passed' ? (last as Record<string, any>) : undefined;
+      },
+      () => `the verdict after the restart: ${JSON.stringify({ state: last.state, monitoring: last.monitoring })}\n${system.fullLog}`,
+    );
+    expect(cr.state).toBe('monitoring');
+    expect(cr.audit.filter((a: { action: string }) => a.action === 'monitoring-verdict')).toHaveLength(1);
+    const view = (await system.call('GET', `/changes/${id}/monitoring`)).body;
+    const errorRate = view.criteria.find((c: { id: string }) => c.id === 'error-rate');
+    expect(errorRate.measurements.map((m: { index: number; outcome: string }) => `${m.index}:${m.outcome}`)).toEqual(['0:PASS', '1:PASS', '2:PASS']);
+    await system.stop();
+  }, 240_000);
 });
