@@ -39,6 +39,7 @@ import { RawCalls, type Partition, type Step } from './raw.js';
 import { RoundTripCounter, TripTally, type Trips } from './round-trips.js';
 import { ms, ratio, summarize, timed, type Summary } from './stats.js';
 import { StrayOutput } from './stray-output.js';
+import { formatMonitoring, measureMonitoring, type MonitoringResult } from './monitoring.js';
 import { measureAutoApprove, routeByHand, type AutoApproveResult } from './workflow.js';
 
 const REPO_ROOT = resolve(import.meta.dirname, '..');
@@ -448,6 +449,8 @@ async function bench(ddb: RunningDynamoDb, bundles: BundleSize[], cold: ColdStar
   }
 
   const flowResult = await measureAutoApprove({ endpoint: ddb.endpoint, db, runs: FLOW_RUNS, warmup: FLOW_WARMUP, log });
+  log('monitoring period: one emergency change watched to its verdict…');
+  const monitoringResult = await measureMonitoring({ endpoint: ddb.endpoint });
 
   const rows: Row[] = [
     { op: 'create (POST /changes)', m: createM, goal: { max: 2, text: '≤ 2' } },
@@ -457,7 +460,7 @@ async function bench(ddb: RunningDynamoDb, bundles: BundleSize[], cold: ColdStar
     { op: `list (GET /changes?limit=${LIST_LIMIT})`, m: listM, goal: { max: 1, text: '1 a page' } },
   ];
 
-  print(rows, noopSummary, bundles, cold, stray, started, flowResult, decisionRows);
+  print(rows, noopSummary, bundles, cold, stray, started, flowResult, decisionRows, monitoringResult);
 }
 
 interface DecisionRow {
@@ -501,6 +504,7 @@ function print(
   started: number,
   flow: AutoApproveResult,
   decisions: DecisionRow[],
+  monitoring: MonitoringResult,
 ) {
   const out: string[] = header();
   out.push(
@@ -681,6 +685,7 @@ function print(
     '',
   );
   out.push(...formatColdStart(cold, REPO_ROOT), '');
+  out.push(...formatMonitoring(monitoring), '');
   out.push(
     '_These figures come from one run on a noisy shared machine: read the ratios between columns of the same run, not the absolute times. ' +
       'DynamoDB Local on loopback is not DynamoDB in a region; only the round-trip counts carry over as they are._',
