@@ -6,6 +6,7 @@ import * as z from 'zod';
 import type { ApprovalTimers } from './core/approval-flow.js';
 import { MONITORING_MINUTES } from './core/durations.js';
 import { DEFAULT_MONITORING_SETTINGS, type MonitoringSettings } from './core/monitoring.js';
+import { type ComponentQueries, QUERY_FIELDS } from './adapters/prometheus/queries.js';
 import type { CalendarConfig } from './core/calendar/types.js';
 import { CATEGORIES, type Category, DEFAULT_COMPONENTS, ROLES, type Role } from './core/change-request.js';
 import { APPROVAL_TIMER_DEFAULTS } from './core/durations.js';
@@ -163,6 +164,33 @@ export const ConfigSchema = z.object({
         out[pair.slice(0, at).trim()] = value;
       }
       return out;
+    }),
+  /** A Prometheus-compatible HTTP API the monitoring flow queries each interval (Prometheus, Thanos, Mimir, VictoriaMetrics). */
+  PROMETHEUS_URL: z.url().optional(),
+  /**
+   * Its instant queries per component and field, JSON:
+   * `{"API Server":{"requests":"sum(increase(http_requests_total{job=\"api\"}[$window]))","errorRatePercent":"…","p95LatencyMs":"…"}}`;
+   * `$window` stands for the interval (`60s`).
+   */
+  PROMETHEUS_QUERIES: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined) return undefined;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be JSON: {"<component>": {"requests": "<PromQL>", "errorRatePercent": "<PromQL>", …}}' });
+        return z.NEVER;
+      }
+      const shape = z.record(z.string().min(1), z.strictObject(Object.fromEntries(QUERY_FIELDS.map((f) => [f, z.string().min(1).optional()]))));
+      const checked = shape.safeParse(parsed);
+      if (!checked.success) {
+        ctx.addIssue({ code: 'custom', message: `must map components to queries of ${QUERY_FIELDS.join(', ')}: ${checked.error.issues[0]?.message ?? ''}` });
+        return z.NEVER;
+      }
+      return checked.data as ComponentQueries;
     }),
   /** Minutes a requested rollback may go unreported before it is escalated. */
   ROLLBACK_REPORT_TIMEOUT_MINUTES: z.coerce

@@ -54,6 +54,22 @@ export interface MonitoringStore {
   measurements(changeId: string): Promise<Measurement[]>;
 }
 
+/** What a metrics provider said about one component over one interval. */
+export interface SourceReading {
+  sample?: Sample | undefined;
+  /** The provider could not be read, in words (the interval is ERROR for the metrics it would have given). */
+  error?: string | undefined;
+  /** The queries as sent, `$window` resolved: kept with the measurement. */
+  queries?: Record<string, string> | undefined;
+}
+
+/** A monitoring tool the flow reads each interval (Prometheus, CloudWatch), beside what is pushed. */
+export interface MetricsSource {
+  /** The components it has queries for. */
+  components(): string[];
+  read(component: string, window: { from: string; to: string }): Promise<SourceReading>;
+}
+
 export interface Directory {
   get(id: string): Promise<Person | null>;
   withRole(role: Role): Promise<Person[]>;

@@ -132,6 +132,53 @@ export interface ApprovalTimerSettings {
   readonly expireAfterHours?: number;
 }
 
+/** The monitoring period after each deployment (docs/process.md, section 5). */
+export interface MonitoringPeriodSettings {
+  /**
+   * Length by category in minutes, `category=minutes` pairs separated by commas (MONITORING_MINUTES).
+   *
+   * @default 'standard=15,normal=60,major=240,emergency=30'
+   */
+  readonly minutes?: string;
+  /**
+   * Seconds between two judgements (MONITORING_INTERVAL_SECONDS).
+   *
+   * @default 60
+   */
+  readonly intervalSeconds?: number;
+  /**
+   * Requests an interval needs before its error rate or latency is judged (MONITORING_MIN_REQUESTS).
+   *
+   * @default 50
+   */
+  readonly minRequests?: number;
+  /**
+   * p95 latency SLA per component in ms, `component=ms` pairs (COMPONENT_SLA_MS).
+   *
+   * @default - 10 ms for every component
+   */
+  readonly componentSlaMs?: string;
+  /**
+   * Minutes a requested rollback may go unreported before it is escalated (ROLLBACK_REPORT_TIMEOUT_MINUTES).
+   *
+   * @default 30
+   */
+  readonly rollbackReportMinutes?: number;
+  /**
+   * A Prometheus-compatible HTTP API the flow queries each interval (PROMETHEUS_URL). The functions
+   * run outside a VPC: the server must be reachable from the internet, over https.
+   *
+   * @default - none: only pushed evidence counts
+   */
+  readonly prometheusUrl?: string;
+  /**
+   * Its instant queries per component, JSON (PROMETHEUS_QUERIES).
+   *
+   * @default - none
+   */
+  readonly prometheusQueries?: string;
+}
+
 /** Request limits of the API's `$default` stage, per route. */
 export interface ThrottleSettings {
   /**
@@ -210,6 +257,8 @@ export interface ChangeflowStackProps extends StackProps {
   readonly mail?: MailSettings;
   /** @default - see ApprovalTimerSettings */
   readonly approvalTimers?: ApprovalTimerSettings;
+  /** @default - see MonitoringPeriodSettings */
+  readonly monitoring?: MonitoringPeriodSettings;
   /** @default - see ThrottleSettings */
   readonly throttling?: ThrottleSettings;
   /** @default - see FunctionSettings */
@@ -245,7 +294,7 @@ export interface ChangeflowStackProps extends StackProps {
   readonly alarmTopicArn?: string;
 }
 
-type Group = 'identity' | 'calendar' | 'mail' | 'approvalTimers';
+type Group = 'identity' | 'calendar' | 'mail' | 'approvalTimers' | 'monitoring';
 type Place =
   | { [G in Group]: { readonly group: G; readonly prop: keyof NonNullable<ChangeflowStackProps[G]> & string } }[Group]
   | { readonly group?: undefined; readonly prop: 'eventBusName' | 'publicBaseUrl' | 'tableRemovalPolicy' | 'alarmTopicArn' };
@@ -290,6 +339,13 @@ export const SETTINGS = {
   remindEveryHours: { group: 'approvalTimers', prop: 'remindEveryHours', read: 'hours', ...fromConfig('REMIND_EVERY_HOURS') },
   escalateAfterHours: { group: 'approvalTimers', prop: 'escalateAfterHours', read: 'hours', ...fromConfig('ESCALATE_AFTER_HOURS') },
   expireAfterHours: { group: 'approvalTimers', prop: 'expireAfterHours', read: 'hours', ...fromConfig('EXPIRE_AFTER_HOURS') },
+  monitoringMinutes: { group: 'monitoring', prop: 'minutes', ...fromConfig('MONITORING_MINUTES') },
+  monitoringIntervalSeconds: { group: 'monitoring', prop: 'intervalSeconds', ...fromConfig('MONITORING_INTERVAL_SECONDS') },
+  monitoringMinRequests: { group: 'monitoring', prop: 'minRequests', ...fromConfig('MONITORING_MIN_REQUESTS') },
+  componentSlaMs: { group: 'monitoring', prop: 'componentSlaMs', ...fromConfig('COMPONENT_SLA_MS') },
+  rollbackReportMinutes: { group: 'monitoring', prop: 'rollbackReportMinutes', ...fromConfig('ROLLBACK_REPORT_TIMEOUT_MINUTES') },
+  prometheusUrl: { group: 'monitoring', prop: 'prometheusUrl', ...fromConfig('PROMETHEUS_URL') },
+  prometheusQueries: { group: 'monitoring', prop: 'prometheusQueries', ...fromConfig('PROMETHEUS_QUERIES') },
   // told only to the functions that publish (ChangeflowEvents.grantPublish)
   eventBusName: { prop: 'eventBusName', env: 'EVENT_BUS_NAME', everyFunction: false, default: DEFAULT_EVENT_BUS_NAME },
   // told only to Notifications, which writes the links; ConfigSchema's localhost default is not AWS's (the stage URL)

@@ -19,6 +19,7 @@ import { DynamoDbCalendarStore } from '../functions/adapters/dynamodb/calendar-s
 import { DynamoDbChangeStore } from '../functions/adapters/dynamodb/change-store.js';
 import { clientConfig } from '../functions/adapters/dynamodb/client.js';
 import { DynamoDbDirectory } from '../functions/adapters/dynamodb/directory.js';
+import { metricsSources } from '../functions/adapters/prometheus/sources.js';
 import { DynamoDbMonitoringStore } from '../functions/adapters/dynamodb/monitoring-store.js';
 import { DynamoDbOnce } from '../functions/adapters/dynamodb/once.js';
 import type { Config } from '../functions/config.js';
@@ -82,7 +83,7 @@ export function composeLocal({ config, db, clock, mailer, workflows }: LocalAdap
   const calendarJobDeps = { ...calendarDeps, stakeholderEmails: config.STAKEHOLDER_EMAILS };
   const flowDeps = { store, clock, timers: config.timers, callbacks: workflows };
   const monitoring = new DynamoDbMonitoringStore(db, table);
-  const monitoringDeps = { store, monitoring, clock, rollbackReportMinutes: config.ROLLBACK_REPORT_TIMEOUT_MINUTES };
+  const monitoringDeps = { store, monitoring, clock, rollbackReportMinutes: config.ROLLBACK_REPORT_TIMEOUT_MINUTES, sources: metricsSources(config) };
 
   const routes: Record<string, unknown> = {
     Meta: meta(config),

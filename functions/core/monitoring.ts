@@ -236,6 +236,9 @@ export interface Measurement {
   requests?: number | undefined;
   /** In words: "7.2% > 5%", "12 requests, fewer than the 50 needed". */
   reason: string;
+  /** Where a pulled value came from: the provider and the query as sent (`$window` resolved). */
+  source?: string | undefined;
+  query?: string | undefined;
 }
 
 /** What one interval offers: its samples and reports, and whether the provider failed. */

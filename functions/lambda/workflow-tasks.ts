@@ -4,6 +4,7 @@ import { StepFunctionsTaskCallbacks } from '../adapters/aws/step-functions.js';
 import { DynamoDbChangeStore } from '../adapters/dynamodb/change-store.js';
 import { tableClient } from '../adapters/dynamodb/client.js';
 import { DynamoDbMonitoringStore } from '../adapters/dynamodb/monitoring-store.js';
+import { metricsSources } from '../adapters/prometheus/sources.js';
 import { loadConfig } from '../config.js';
 import { systemClock } from '../ports.js';
 import { makeHandler } from '../workflows/tasks.js';
@@ -15,6 +16,7 @@ export const handler = makeHandler({
   store: new DynamoDbChangeStore(db, config.TABLE_NAME),
   monitoring: new DynamoDbMonitoringStore(db, config.TABLE_NAME),
   rollbackReportMinutes: config.ROLLBACK_REPORT_TIMEOUT_MINUTES,
+  sources: metricsSources(config),
   clock: systemClock,
   timers: config.timers,
   callbacks: new StepFunctionsTaskCallbacks(new SFNClient({})),

@@ -9,7 +9,7 @@ import type { Actor } from '../core/change-request.js';
 import { IllegalTransitionError, ValidationError, VersionConflictError } from '../core/errors.js';
 import { applyJudgement, type Decision, recordUnhealthyBaseline, rollbackOverdue } from '../core/lifecycle.js';
 import { baselineFindings, expectedIntervals, intervalAt, judge, measure, type Report, type Sample } from '../core/monitoring.js';
-import type { ChangeStore, Clock, MonitoringStore } from '../ports.js';
+import type { ChangeStore, Clock, MetricsSource, MonitoringStore } from '../ports.js';
 import { judgedAllIntervals } from './monitoring-view.js';
 import { getChange } from './read-changes.js';
 
@@ -19,6 +19,8 @@ export interface MonitoringDeps {
   clock: Clock;
   /** How long a requested rollback may go unreported before it is escalated (ROLLBACK_REPORT_TIMEOUT_MINUTES). */
   rollbackReportMinutes: number;
+  /** Monitoring tools read each interval (Prometheus; none: only pushed evidence counts). */
+  sources?: { name: string; source: MetricsSource }[] | undefined;
 }
 
 /** What the flow does next: wait one interval and judge again, wait for the rollback's report, or end. */
@@ -129,7 +131,13 @@ export async function evaluateMonitoring(deps: MonitoringDeps, id: string): Prom
       const interval = intervalAt(cr.deployedAt, plan.intervalSeconds, index);
       if (Date.parse(interval.to) > now.getTime()) break;
       const found = await deps.monitoring.evidence(id, interval.from, interval.to);
-      const judged = plan.criteria.map((c) => measure(c, { ...interval, ...found }));
+      const pulled = await pull(deps, cr.content.description?.components ?? [], interval);
+      if (pulled.samples.length) await deps.monitoring.addEvidence(id, pulled.samples, []);
+      const judged = plan.criteria.map((c) => {
+        const m = measure(c, { ...interval, samples: [...found.samples, ...pulled.samples], reports: found.reports, providerError: pulled.error });
+        const query = c.field ? pulled.queries.filter((q) => (!c.component || q.component === c.component) && q.field === c.field) : [];
+        return query.length ? { ...m, source: query.map((q) => q.source).join(', '), query: query.map((q) => q.query).join(' ; ') } : m;
+      });
       await deps.monitoring.saveInterval(id, index, judged);
       measurements.push(...judged);
     }
@@ -152,6 +160,28 @@ export async function evaluateMonitoring(deps: MonitoringDeps, id: string): Prom
     if (state !== 'monitoring' || ended) return { next: 'end' };
     return { next: 'wait' };
   }
+}
+
+/** What the configured monitoring tools say about the change's components over one interval. */
+async function pull(
+  deps: Pick<MonitoringDeps, 'sources'>,
+  components: readonly string[],
+  interval: { from: string; to: string },
+): Promise<{ samples: Sample[]; error?: string | undefined; queries: { source: string; component: string; field: string; query: string }[] }> {
+  const samples: Sample[] = [];
+  const errors: string[] = [];
+  const queries: { source: string; component: string; field: string; query: string }[] = [];
+  for (const { name, source } of deps.sources ?? []) {
+    // the change's components the tool knows; a change that names none is judged on all of them
+    const asked = source.components().filter((c) => components.length === 0 || components.includes(c));
+    for (const component of asked) {
+      const reading = await source.read(component, interval);
+      for (const [field, query] of Object.entries(reading.queries ?? {})) queries.push({ source: name, component, field, query });
+      if (reading.error) errors.push(`${name}: ${reading.error}`);
+      else if (reading.sample) samples.push(reading.sample);
+    }
+  }
+  return { samples, queries, ...(errors.length ? { error: errors.join('; ') } : {}) };
 }
 
 /** The rollback-report task: a requested rollback still not reported done is escalated, once. */

@@ -9,7 +9,7 @@ import { logger } from '../logger.js';
 import { runWorkflowTask, type FlowDeps } from '../use-cases/approval-flow.js';
 import { MONITORING_TASKS, type MonitoringDeps, runMonitoringTask } from '../use-cases/monitoring.js';
 
-export type WorkflowTaskDeps = FlowDeps & Pick<MonitoringDeps, 'monitoring' | 'rollbackReportMinutes'>;
+export type WorkflowTaskDeps = FlowDeps & Pick<MonitoringDeps, 'monitoring' | 'rollbackReportMinutes' | 'sources'>;
 
 export const makeHandler = (deps: WorkflowTaskDeps) =>
   middy<Record<string, unknown>, Record<string, unknown>>({ timeoutEarlyInMillis: 0 })

@@ -4,6 +4,8 @@
  * and the period passes, fires a rollback trigger, or ends without passing for a person to decide.
  * A 5-minute period of 60-second intervals, on a clock the test moves; Wait states compressed.
  */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ChangeContent } from '../../functions/core/change-request.js';
 import { completeContent } from '../fixtures.js';
@@ -213,5 +215,61 @@ describe('Rule: evidence that cannot be taken is refused, naming the field, and 
     const res = await api.call('POST', `/changes/${draft.id}/metrics`, { as: 'alice', body: { smokeTests: 'passed' } });
     expect(res.status).toBe(409);
     expect(res.body.message).toMatch(/takes no monitoring evidence/);
+  });
+});
+
+describe('Rule: the flow reads a Prometheus-compatible server each interval, beside what is pushed', () => {
+  let prom: Server;
+  let promApi: Api;
+  const asked: string[] = [];
+  beforeAll(async () => {
+    prom = createServer((req, res) => {
+      const query = new URL(req.url ?? '/', 'http://x').searchParams.get('query') ?? '';
+      asked.push(query);
+      const value = query.startsWith('sum(rate(http_errors') ? '9.5' : query.startsWith('sum(increase(http_requests') ? '1000' : '7';
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [0, value] }] } }));
+    });
+    await new Promise<void>((r) => prom.listen(0, '127.0.0.1', r));
+    const queries = {
+      'API Server': {
+        requests: 'sum(increase(http_requests_total{job="api"}[$window]))',
+        errorRatePercent: 'sum(rate(http_errors_total{job="api"}[$window])) / sum(rate(http_requests_total{job="api"}[$window])) * 100',
+        p95LatencyMs: 'histogram_quantile(0.95, sum by (le) (rate(http_duration_ms_bucket{job="api"}[$window])))',
+      },
+    };
+    promApi = await startApi(
+      {
+        MONITORING_MINUTES: 'emergency=5',
+        MONITORING_INTERVAL_SECONDS: '60',
+        PROMETHEUS_URL: `http://127.0.0.1:${(prom.address() as AddressInfo).port}`,
+        PROMETHEUS_QUERIES: JSON.stringify(queries),
+      },
+      { clock, workflowWaitScale: 5e-4 },
+    );
+  });
+  afterAll(async () => {
+    await promApi?.stop();
+    await new Promise((r) => prom.close(r));
+  });
+
+  it('an error rate of 9.5% from Prometheus on two intervals requests the rollback; each measurement keeps its resolved query', async () => {
+    now = WINDOW_START;
+    const cr = (await promApi.call('POST', '/changes', { as: 'oscar', body: completeContent('emergency') })).body;
+    const deployed = await promApi.call('POST', `/changes/${cr.id}/deployed`, { as: 'oscar' });
+    expect(deployed.status, deployed.text).toBe(200);
+    now += 2 * 60_000 + 1000;
+    await promApi.waitFor(cr.id, (c) => c.state === 'rolling_back', 'rolling_back', 15_000);
+    const view = (await promApi.call('GET', `/changes/${cr.id}/monitoring`)).body;
+    const errorRate = view.criteria.find((c: { id: string }) => c.id === 'error-rate');
+    expect(errorRate.measurements.map((m: { outcome: string }) => m.outcome)).toEqual(['BREACH', 'BREACH']);
+    expect(errorRate.measurements[0]).toMatchObject({
+      value: 9.5,
+      requests: 1000,
+      source: 'prometheus',
+      query: 'sum(rate(http_errors_total{job="api"}[60s])) / sum(rate(http_requests_total{job="api"}[60s])) * 100',
+    });
+    expect(asked.some((q) => q.includes('[$window]'))).toBe(false);
   });
 });

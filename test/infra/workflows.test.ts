@@ -743,3 +743,26 @@ describe('the app (bin/app.ts): approval settings from context', () => {
     );
   });
 });
+
+describe('monitoring settings', () => {
+  it('the interval and the rollback report time of the settings are the waits of the deployed monitoring flow, and every function is told them', () => {
+    const { template: t } = synth({ monitoring: { intervalSeconds: 30, rollbackReportMinutes: 45, minutes: 'normal=90' } });
+    const machines = Object.values(t.toJSON().Resources as Record<string, { Type: string; Properties: { DefinitionString?: unknown } }>).filter(
+      (r) => r.Type === 'AWS::StepFunctions::StateMachine',
+    );
+    const monitoring = machines.map((m) => JSON.parse(String(m.Properties.DefinitionString))).find((d) => d.States.WaitOneInterval);
+    expect(monitoring.States.WaitOneInterval.Seconds).toBe(30);
+    expect(monitoring.States.WaitForRollbackReport.Seconds).toBe(45 * 60);
+    t.allResourcesProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ MONITORING_MINUTES: 'normal=90', MONITORING_INTERVAL_SECONDS: '30', ROLLBACK_REPORT_TIMEOUT_MINUTES: '45' }),
+      },
+    });
+  });
+
+  it('a Prometheus query set that is not JSON stops the synth, naming the setting', () => {
+    expect(() => synth({ monitoring: { prometheusUrl: 'https://prom.example.com', prometheusQueries: '{not json' } })).toThrow(
+      /monitoring\.prometheusQueries \(-c prometheusQueries, PROMETHEUS_QUERIES\): must be JSON/,
+    );
+  });
+});
