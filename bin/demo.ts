@@ -8,6 +8,10 @@
  *   3. waits for that email in the mail catcher and says where to click;
  *   4. waits (polling GET /changes/{id}) until a person approves or rejects, and prints the audit trail.
  *
+ *   5. then two emergency deployments are watched by the monitoring workflow, each for a 1-minute
+ *      period of 10-second intervals (the demo's own settings): one whose pipeline reports healthy
+ *      numbers, which passes, and one whose error rate is 8 %, which trips the rollback trigger.
+ *
  * `npm run demo -- --auto` does step 4 itself, the way a person's browser would: it GETs the approve
  * link (a confirmation page that decides nothing), then POSTs that page's form. Then it stops.
  * Ctrl-C stops everything, DynamoDB Local included.
@@ -161,6 +165,51 @@ function printAuditTrail(cr: any): void {
 }
 
 // ---------------------------------------------------------------------------------------------
+// step 6: two deployments watched by the monitoring workflow
+
+/** Two emergency changes deployed by on-call: one healthy, one whose error rate trips the rollback trigger. */
+async function watchDeployments(s: LocalSystem, oscar: string, window: { start: string; end: string }): Promise<boolean> {
+  step(6, 'Two emergency changes deployed by oscar (on-call), each watched for 1 minute, judged every 10 s');
+  const emergency = (title: string) => ({ ...normalChange(window), title, category: 'emergency', incident: { reference: 'INC-1001', severity: 'P1' } });
+  const healthy = must(await api(s, oscar, 'POST', '/changes', emergency('Hotfix: raise the payments pool size')), 201, 'POST /changes');
+  const broken = must(await api(s, oscar, 'POST', '/changes', emergency('Hotfix: new payments retry policy')), 201, 'POST /changes');
+  for (const c of [healthy, broken]) must(await api(s, oscar, 'POST', `/changes/${c.id}/deployed`), 200, 'deployed');
+  say(`  ${healthy.id} and ${broken.id} deployed: POST /changes/{id}/deployed → monitoring`);
+  // the pipeline of each pushes what it measured, every interval
+  const confirmed = { 'criterion:error-rate-below-1': 'pass', 'criterion:p95-latency-under-10-ms': 'pass' };
+  const push = async (id: string, errorRatePercent: number, first: boolean) =>
+    must(
+      await api(s, oscar, 'POST', `/changes/${id}/metrics`, {
+        samples: [
+          { at: new Date().toISOString(), component: 'API Server', requests: 1500, errorRatePercent, p95LatencyMs: 7.5, databaseErrors: 0, criticalAlerts: 0 },
+        ],
+        ...(first ? { smokeTests: 'passed', criteria: confirmed } : {}),
+      }),
+      202,
+      'POST metrics',
+    );
+  say(`  each pipeline pushes a sample every 5 s: POST /changes/{id}/metrics (${healthy.id}: 0.3 % errors; ${broken.id}: 8 %)`);
+  const deadline = Date.now() + 120_000;
+  let h: any;
+  let b: any;
+  for (let first = true; Date.now() < deadline; first = false) {
+    h = must(await api(s, oscar, 'GET', `/changes/${healthy.id}`), 200, 'GET');
+    b = must(await api(s, oscar, 'GET', `/changes/${broken.id}`), 200, 'GET');
+    if (h.state === 'monitoring' && h.monitoring?.verdict === 'watching') await push(healthy.id, 0.3, first);
+    if (b.state === 'monitoring') await push(broken.id, 8, first);
+    if (h.monitoring?.verdict !== 'watching' && b.state !== 'monitoring') break;
+    await sleep(5000);
+  }
+  say(`\n  ${broken.id}: ${b.state.toUpperCase()} — ${b.monitoring?.reasons?.join('; ')}`);
+  const rollbackMail = await s.mail.waitFor((m) => m.subject.startsWith(`Roll back ${broken.id}`), 10_000).catch(() => undefined);
+  if (rollbackMail) say(`  on-call was told: "${rollbackMail.subject}" (${s.mail.webUrl}messages/${rollbackMail.id})`);
+  say(`  ${healthy.id}: verdict ${h.monitoring?.verdict} — ${h.monitoring?.reasons?.join('; ')}`);
+  say('  (an emergency change closes with its post-incident review: POST /changes/{id}/complete with postIncidentReview)');
+  say(`  every measurement: GET /changes/${healthy.id}/monitoring`);
+  return b.state === 'rolling_back' && h.monitoring?.verdict === 'passed';
+}
+
+// ---------------------------------------------------------------------------------------------
 
 let system: LocalSystem | undefined;
 /** The server logs every request; the demo's own once-a-second polls are left out of that log. */
@@ -183,7 +232,14 @@ try {
   const port = await pickPort(3000, 'API');
   const smtpPort = await pickPort(1025, 'mail catcher SMTP');
   const webPort = await pickPort(1080, 'mail catcher web page');
-  system = await startLocalSystem({ port, dataDir: DATA_DIR, mail: { smtpPort, webPort }, onLog: (l) => quiet(l) || say(`    server: ${l}`) });
+  system = await startLocalSystem({
+    port,
+    dataDir: DATA_DIR,
+    mail: { smtpPort, webPort },
+    // short monitoring periods, so that step 6 is watched to its end in about a minute
+    env: { MONITORING_MINUTES: 'standard=1,normal=1,major=1,emergency=1', MONITORING_INTERVAL_SECONDS: '10' },
+    onLog: (l) => quiet(l) || say(`    server: ${l}`),
+  });
   const s = system;
   say(`
   API             ${s.url}
@@ -247,9 +303,11 @@ try {
   const events = s.events.published.filter((e) => e.changeId === id).map((e) => `${e.type} (${e.id})`);
   say(`  Domain events published for ${id}: ${events.join(', ')}`);
 
+  const watched = await watchDeployments(s, await tokenOf('oscar'), window);
   if (AUTO) {
-    say(cr.state === 'approved' ? `\nDone: ${id} went from draft to approved through the email link.` : `\n${id} ended ${cr.state}, not approved.`);
-    await stop(cr.state === 'approved' ? 0 : 1);
+    const ok = cr.state === 'approved' && watched;
+    say(ok ? `\nDone: ${id} went from draft to approved through the email link, and both deployments were judged.` : `\n${id} ended ${cr.state}.`);
+    await stop(ok ? 0 : 1);
   }
   say(`\nDone. The system keeps running so you can look around: API ${s.url}, mail ${s.mail.webUrl}. Ctrl-C stops everything.`);
 } catch (err) {
