@@ -6,6 +6,7 @@ import * as z from 'zod';
 import type { ApprovalTimers } from './core/approval-flow.js';
 import { MONITORING_MINUTES } from './core/durations.js';
 import { DEFAULT_MONITORING_SETTINGS, type MonitoringSettings } from './core/monitoring.js';
+import { CloudWatchMetricsSchema } from './adapters/aws/cloudwatch-metrics.js';
 import { type ComponentQueries, QUERY_FIELDS } from './adapters/prometheus/queries.js';
 import type { CalendarConfig } from './core/calendar/types.js';
 import { CATEGORIES, type Category, DEFAULT_COMPONENTS, ROLES, type Role } from './core/change-request.js';
@@ -191,6 +192,34 @@ export const ConfigSchema = z.object({
         return z.NEVER;
       }
       return checked.data as ComponentQueries;
+    }),
+  /**
+   * CloudWatch metrics per component, JSON: `{"API Server":{"fields":{"requests":{"namespace":"AWS/ApplicationELB",
+   * "metricName":"RequestCount","dimensions":{"LoadBalancer":"app/…"},"stat":"Sum"},"errorRatePercent":{"expression":
+   * "100*e/r","metrics":{"e":{…},"r":{…}}}},"criticalAlarms":["payments-5xx"]}}`.
+   */
+  CLOUDWATCH_METRICS: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined) return undefined;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be JSON: {"<component>": {"fields": {"requests": {"namespace", "metricName", "stat"}, …}, "criticalAlarms": […]}}',
+        });
+        return z.NEVER;
+      }
+      const checked = CloudWatchMetricsSchema.safeParse(parsed);
+      if (!checked.success) {
+        const issue = checked.error.issues[0];
+        ctx.addIssue({ code: 'custom', message: `must map components to CloudWatch metrics: ${issue?.path.join('.')} ${issue?.message ?? ''}`.trim() });
+        return z.NEVER;
+      }
+      return checked.data;
     }),
   /** Minutes a requested rollback may go unreported before it is escalated. */
   ROLLBACK_REPORT_TIMEOUT_MINUTES: z.coerce

@@ -38,6 +38,7 @@ import { ChangeflowEvents } from './constructs/events.js';
 import { ChangeflowFunction, type FunctionDefaults, WORKER_FUNCTIONS, type WorkerName } from './constructs/function.js';
 import { type ChangeflowJob, ScheduledJobs } from './constructs/jobs.js';
 import { ChangeflowKeys } from './constructs/keys.js';
+import { grantMonitoringReads } from './constructs/monitoring-reads.js';
 import { ChangeflowMail } from './constructs/mail.js';
 import { BusConsumer } from './constructs/bus-consumer.js';
 import { OutboxRelay } from './constructs/outbox-relay.js';
@@ -129,6 +130,9 @@ export class ChangeflowStack extends Stack {
       defaults,
     });
     data.grantChanges(workflowTasks, 'read-write');
+    // the monitoring flow's CloudWatch reads, only when the settings name metrics to read
+    const cloudwatch = loadConfig(settings.environment).CLOUDWATCH_METRICS;
+    if (cloudwatch) grantMonitoringReads(workflowTasks, cloudwatch);
     const workflows = new ChangeflowWorkflows(this, 'Workflows', {
       tasks: workflowTasks,
       durations: workflowDurations(loadConfig(settings.environment).timers, {

@@ -177,6 +177,14 @@ export interface MonitoringPeriodSettings {
    * @default - none
    */
   readonly prometheusQueries?: string;
+  /**
+   * CloudWatch metrics per component and the alarms that count as critical alerts, JSON
+   * (CLOUDWATCH_METRICS). The task function is then allowed cloudwatch:GetMetricData, and
+   * cloudwatch:DescribeAlarms on exactly the alarms named.
+   *
+   * @default - none
+   */
+  readonly cloudwatchMetrics?: string;
 }
 
 /** Request limits of the API's `$default` stage, per route. */
@@ -346,6 +354,7 @@ export const SETTINGS = {
   rollbackReportMinutes: { group: 'monitoring', prop: 'rollbackReportMinutes', ...fromConfig('ROLLBACK_REPORT_TIMEOUT_MINUTES') },
   prometheusUrl: { group: 'monitoring', prop: 'prometheusUrl', ...fromConfig('PROMETHEUS_URL') },
   prometheusQueries: { group: 'monitoring', prop: 'prometheusQueries', ...fromConfig('PROMETHEUS_QUERIES') },
+  cloudwatchMetrics: { group: 'monitoring', prop: 'cloudwatchMetrics', ...fromConfig('CLOUDWATCH_METRICS') },
   // told only to the functions that publish (ChangeflowEvents.grantPublish)
   eventBusName: { prop: 'eventBusName', env: 'EVENT_BUS_NAME', everyFunction: false, default: DEFAULT_EVENT_BUS_NAME },
   // told only to Notifications, which writes the links; ConfigSchema's localhost default is not AWS's (the stage URL)

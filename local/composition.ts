@@ -19,7 +19,7 @@ import { DynamoDbCalendarStore } from '../functions/adapters/dynamodb/calendar-s
 import { DynamoDbChangeStore } from '../functions/adapters/dynamodb/change-store.js';
 import { clientConfig } from '../functions/adapters/dynamodb/client.js';
 import { DynamoDbDirectory } from '../functions/adapters/dynamodb/directory.js';
-import { metricsSources } from '../functions/adapters/prometheus/sources.js';
+import { metricsSources } from '../functions/adapters/metrics-sources.js';
 import { DynamoDbMonitoringStore } from '../functions/adapters/dynamodb/monitoring-store.js';
 import { DynamoDbOnce } from '../functions/adapters/dynamodb/once.js';
 import type { Config } from '../functions/config.js';

@@ -4,7 +4,7 @@ import { StepFunctionsTaskCallbacks } from '../adapters/aws/step-functions.js';
 import { DynamoDbChangeStore } from '../adapters/dynamodb/change-store.js';
 import { tableClient } from '../adapters/dynamodb/client.js';
 import { DynamoDbMonitoringStore } from '../adapters/dynamodb/monitoring-store.js';
-import { metricsSources } from '../adapters/prometheus/sources.js';
+import { metricsSources } from '../adapters/metrics-sources.js';
 import { loadConfig } from '../config.js';
 import { systemClock } from '../ports.js';
 import { makeHandler } from '../workflows/tasks.js';

@@ -765,4 +765,36 @@ describe('monitoring settings', () => {
       /monitoring\.prometheusQueries \(-c prometheusQueries, PROMETHEUS_QUERIES\): must be JSON/,
     );
   });
+
+  const cloudwatchStatements = (t: Template) =>
+    Object.values(t.toJSON().Resources as Record<string, { Type: string; Properties: { PolicyDocument?: { Statement: Statement[] } } }>)
+      .filter((r) => r.Type === 'AWS::IAM::Policy')
+      .flatMap((r) => r.Properties.PolicyDocument?.Statement ?? [])
+      .filter((st) => actionsOf(st).some((a) => a.startsWith('cloudwatch:')));
+
+  it('with CloudWatch metrics configured, the task function may GetMetricData and DescribeAlarms on exactly the named alarms; without, nobody reads CloudWatch', () => {
+    expect(cloudwatchStatements(synth().template)).toEqual([]);
+    const metrics = {
+      'API Server': {
+        fields: { requests: { namespace: 'AWS/ApplicationELB', metricName: 'RequestCount', stat: 'Sum' } },
+        criticalAlarms: ['payments-5xx'],
+      },
+    };
+    const { template: t } = synth({ monitoring: { cloudwatchMetrics: JSON.stringify(metrics) } });
+    const found = cloudwatchStatements(t);
+    expect(found.map((st) => [actionsOf(st), resourcesOf(st)])).toEqual([
+      [['cloudwatch:GetMetricData'], ['*']],
+      [
+        ['cloudwatch:DescribeAlarms'],
+        [
+          {
+            'Fn::Join': [
+              '',
+              ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':alarm:payments-5xx'],
+            ],
+          },
+        ],
+      ],
+    ]);
+  });
 });
