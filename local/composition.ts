@@ -124,6 +124,7 @@ export function composeLocal({ config, db, clock, mailer, workflows }: LocalAdap
       timeZone: config.ORG_TIMEZONE,
       timers: config.timers,
       stakeholderEmails: config.STAKEHOLDER_EMAILS,
+      monitoring,
     }) as Invoke,
     workflowDriver: workflowDriver({ store, workflows }) as Invoke,
   };

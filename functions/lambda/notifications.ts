@@ -1,16 +1,20 @@
-/** Lambda entry of Notifications: the directory (read), SES, the dedupe records and the link key. */
+/** Lambda entry of Notifications: the directory and the monitoring measurements (read), SES, the dedupe records and the link key. */
 import { SesMailer } from '../adapters/aws/ses-mailer.js';
 import { clientConfig, tableClient } from '../adapters/dynamodb/client.js';
 import { DynamoDbDirectory } from '../adapters/dynamodb/directory.js';
+import { DynamoDbMonitoringStore } from '../adapters/dynamodb/monitoring-store.js';
 import { DynamoDbOnce } from '../adapters/dynamodb/once.js';
 import { loadConfig } from '../config.js';
 import { makeHandler } from '../notifications/handler.js';
 import { linkKey } from './keys.js';
 
 const config = loadConfig();
+const db = tableClient(config);
 
 export const handler = makeHandler({
-  directory: new DynamoDbDirectory(tableClient(config), config.TABLE_NAME),
+  directory: new DynamoDbDirectory(db, config.TABLE_NAME),
+  // the T+15m notice says how the monitoring period is going
+  monitoring: new DynamoDbMonitoringStore(db, config.TABLE_NAME),
   mailer: SesMailer.fromConfig(config),
   once: new DynamoDbOnce(config.TABLE_NAME, clientConfig({ endpoint: config.DYNAMODB_ENDPOINT })),
   linkKey: linkKey(config),

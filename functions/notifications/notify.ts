@@ -13,10 +13,12 @@ import { slotFor } from '../core/lifecycle.js';
 import type { DomainEvent } from '../core/events.js';
 import { approversToAsk } from '../core/approval-policy.js';
 import { blackoutFlagNotice, blackoutInProgressNotice, timelineNotice } from '../email/calendar-notices.js';
+import { escapeHtml } from '../email/html.js';
 import { plainEmail } from '../email/plain.js';
 import { approvalRequestEmail } from '../email/templates.js';
 import type { ApprovalTimers } from '../core/approval-flow.js';
-import type { Directory, EmailMessage, Mailer, Once } from '../ports.js';
+import type { Directory, EmailMessage, Mailer, MonitoringStore, Once } from '../ports.js';
+import type { Criterion, Measurement } from '../core/monitoring.js';
 
 export interface NotificationDeps {
   directory: Directory;
@@ -28,6 +30,8 @@ export interface NotificationDeps {
   timeZone: string;
   timers: ApprovalTimers;
   stakeholderEmails: Record<string, string>;
+  /** The monitoring period's measurements, for the T+15m status notice (none: the notice says only the state). */
+  monitoring?: Pick<MonitoringStore, 'measurements'> | undefined;
 }
 
 /** The event types this consumer acts on (the stack's rule matches exactly these). */
@@ -131,7 +135,19 @@ async function messagesFor(deps: NotificationDeps, event: DomainEvent): Promise<
       const channels = (event.detail?.channels ?? []).map((c) => deps.stakeholderEmails[c]).filter((a): a is string => Boolean(a));
       const to = [...new Set([...channels, ...(cr.requestor.email ? [cr.requestor.email] : [])])];
       const localStart = DateTime.fromISO(window.start, { zone: 'utc' }).setZone(deps.timeZone).toFormat('ccc d LLL yyyy HH:mm ZZZZ');
-      return [timelineNotice(cr, milestone, localStart, to)];
+      const notice = timelineNotice(cr, milestone, localStart, to);
+      // seed: the T+15m status update says how the deployment is doing: the measurements so far
+      if (milestone === 'T+15m' && cr.monitoring && deps.monitoring) {
+        const lines = monitoringSoFar(cr.monitoring.plan.criteria, await deps.monitoring.measurements(cr.id), cr.monitoring.verdict);
+        return [
+          {
+            ...notice,
+            text: notice.text.replace('\n\n— ChangeFlow', `\n\n${lines.join('\n')}\n\n— ChangeFlow`),
+            html: notice.html.replace('<p>— ChangeFlow</p>', `${lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('')}<p>— ChangeFlow</p>`),
+          },
+        ];
+      }
+      return [notice];
     }
     case 'ChangeCalendarFlagged': {
       // a flag about a blackout tells the requestor and the approvers; a refreshed conflict tells nobody
@@ -268,4 +284,15 @@ async function emailsOf(deps: Pick<NotificationDeps, 'directory'>, ids: string[]
   const emails = people.filter((p): p is Person => Boolean(p)).map((p) => p.email);
   if (cr.requestor.email) emails.push(cr.requestor.email);
   return [...new Set(emails.filter(Boolean))];
+}
+
+/** The latest measurement of each criterion, in words, for a status notice. */
+export function monitoringSoFar(criteria: Criterion[], measurements: Measurement[], verdict: string): string[] {
+  const judged = Math.max(0, ...measurements.map((m) => m.index + 1));
+  const lines = [`Monitoring so far: ${judged} interval(s) judged, verdict ${verdict}.`];
+  for (const c of criteria) {
+    const last = measurements.filter((m) => m.criterion === c.id).sort((a, b) => a.index - b.index).at(-1);
+    lines.push(`- ${c.label}: ${last ? `${last.outcome} (${last.reason})` : 'not judged yet'}`);
+  }
+  return lines;
 }

@@ -146,6 +146,26 @@ describe('Rule: a rollback trigger moves the change to rolling_back; the rollbac
   });
 });
 
+describe('Rule: a baseline already breaching before the deployment is flagged at once, for the implementer to acknowledge', () => {
+  it('an error rate of 6% in the minute before the deployment: BaselineUnhealthy in the trail, then acknowledged', async () => {
+    now = WINDOW_START;
+    const cr = await call('POST', '/changes', 'oscar', completeContent('emergency'), 201);
+    // the pipeline's numbers from before the deployment
+    await call('POST', `/changes/${cr.id}/metrics`, 'oscar', { samples: [{ ...healthy(WINDOW_START, 0), errorRatePercent: 6 }] }, 202);
+    now = WINDOW_START + 60_000;
+    const deployed = await call('POST', `/changes/${cr.id}/deployed`, 'oscar');
+    const flagged = await api.waitFor(cr.id, (c) => Boolean(c.monitoring?.baseline), 'the baseline flag', 15_000);
+    expect(flagged.monitoring.baseline.findings).toEqual(['Error rate > 5%: 6% > 5%']);
+    expect(actions(flagged)).toContain('baseline-unhealthy');
+    expect(deployed.state).toBe('monitoring');
+    const acknowledged = await call('POST', `/changes/${cr.id}/verdict`, 'oscar', {
+      decision: 'acknowledge',
+      reason: 'the 5xx spike is the incident this fixes',
+    });
+    expect(acknowledged.monitoring.baseline.acknowledgedBy).toBe('oscar');
+  });
+});
+
 describe('Rule: no data is never a pass; a person decides', () => {
   it('a period without a single sample ends inconclusive; complete is refused; an approver passes it; it completes', async () => {
     const { id, deployedAt } = await deployedEmergency();

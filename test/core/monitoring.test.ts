@@ -186,6 +186,14 @@ describe('Rule: a rollback trigger fires on its breach rule; a gap in the data n
     expect(judge(plan, measurements, false).verdict).toBe(verdict);
   });
 
+  it('database errors fire on their second interval in a row, not on the first', () => {
+    const withErrors = (i: number) => evidence(i, [{ ...healthy(i), databaseErrors: 3 }]);
+    expect(judge(plan, run(plan, 1, withErrors), false).verdict).toBe('watching');
+    const j = judge(plan, run(plan, 2, withErrors), false);
+    expect(j.fired).toEqual(['database-errors']);
+    expect(j.reasons).toEqual(['Database errors: breached 2 of 2 in a row (2 fire it): 3 > 0']);
+  });
+
   it('a critical alert fires on its first breach', () => {
     const j = judge(
       plan,
