@@ -291,7 +291,10 @@ export function monitoringSoFar(criteria: Criterion[], measurements: Measurement
   const judged = Math.max(0, ...measurements.map((m) => m.index + 1));
   const lines = [`Monitoring so far: ${judged} interval(s) judged, verdict ${verdict}.`];
   for (const c of criteria) {
-    const last = measurements.filter((m) => m.criterion === c.id).sort((a, b) => a.index - b.index).at(-1);
+    const last = measurements
+      .filter((m) => m.criterion === c.id)
+      .sort((a, b) => a.index - b.index)
+      .at(-1);
     lines.push(`- ${c.label}: ${last ? `${last.outcome} (${last.reason})` : 'not judged yet'}`);
   }
   return lines;
