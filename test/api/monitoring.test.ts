@@ -7,7 +7,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ChangeContent } from '../../functions/core/change-request.js';
 import { completeContent } from '../fixtures.js';
 import { routed, startApi, type Api, type Who } from './harness.js';
 
@@ -37,13 +36,19 @@ async function call(method: string, path: string, as: Who, body?: object, status
   return res.body;
 }
 
-/** A normal change approved, checked, started in its window and deployed: returns it and its deployment instant. */
-async function deployedNormal(content: ChangeContent = completeContent()) {
-  const cr = await call('POST', '/changes', 'alice', content, 201);
+const APPROVER: Record<string, Who> = { 'tech-lead': 'tom', 'eng-manager': 'erin', cto: 'carol' };
+
+/** A planned change approved (each required slot by its approver), checked, started in its window and deployed. */
+async function deployedPlanned(category: 'standard' | 'normal' | 'major' = 'normal') {
+  now = Date.parse('2027-03-15T14:00:00.000Z');
+  const risk = category === 'standard' ? ({ likelihood: 'low', impact: 'low' } as const) : undefined;
+  const cr = await call('POST', '/changes', 'alice', completeContent(category, risk), 201);
   await call('POST', `/changes/${cr.id}/submit`, 'alice');
-  await api.waitFor(cr.id, routed);
-  await call('POST', `/changes/${cr.id}/approve`, 'tom', { revision: 1 });
-  await call('POST', `/changes/${cr.id}/checklist`, 'oscar', { tick: [...MANUAL, 'stakeholders-notified'].filter((i) => i !== 'stakeholders-notified') });
+  const routedCr = await api.waitFor(cr.id, routed);
+  for (const slot of routedCr.state === 'approved' ? [] : routedCr.requiredApprovals.slots) {
+    await call('POST', `/changes/${cr.id}/approve`, APPROVER[slot.slot]!, { revision: 1 });
+  }
+  await call('POST', `/changes/${cr.id}/checklist`, 'oscar', { tick: MANUAL });
   now = Date.parse('2027-03-16T14:05:00.000Z'); // T-55m: the notice that ticks "stakeholders notified"
   await api.system.jobs.TimelineNotifications!();
   now = WINDOW_START;
@@ -76,32 +81,35 @@ const healthy = (deployedAt: number, i: number) => ({
 const actions = (cr: { audit: { action: string }[] }) => cr.audit.map((a) => a.action);
 
 describe('Rule: a healthy deployment with every criterion confirmed completes when its period has passed', () => {
-  it('five healthy intervals, smoke tests and both written criteria confirmed: completed by the system', async () => {
-    const { id, deployedAt } = await deployedNormal();
-    const receipt = await call(
-      'POST',
-      `/changes/${id}/metrics`,
-      'oscar',
-      {
-        samples: [0, 1, 2, 3, 4].map((i) => healthy(deployedAt, i)),
-        smokeTests: 'passed',
-        criteria: { 'criterion:error-rate-below-1': 'pass', 'criterion:p95-latency-under-10-ms': 'pass' },
-      },
-      202,
-    );
-    expect(receipt).toMatchObject({ samples: 5, reports: 3, verdict: 'watching' });
-    // before the end: still watching, however good it looks
-    now = deployedAt + 3 * 60_000 + 1000;
-    await api.waitFor(id, () => true);
-    expect((await call('GET', `/changes/${id}/monitoring`, 'alice')).verdict).toBe('watching');
-    now = deployedAt + 5 * 60_000 + 1000;
-    const done = await api.waitFor(id, (cr) => cr.state === 'completed', 'completed', 15_000);
-    expect(done.audit.at(-1)).toMatchObject({ action: 'complete', actor: { id: 'system' }, detail: { verdict: 'passed' } });
-    const view = await call('GET', `/changes/${id}/monitoring`, 'alice');
-    expect(view.verdict).toBe('passed');
-    const errorRate = view.criteria.find((c: { id: string }) => c.id === 'error-rate');
-    expect(errorRate.measurements.map((m: { outcome: string }) => m.outcome)).toEqual(['PASS', 'PASS', 'PASS', 'PASS', 'PASS']);
-  });
+  it.each(['standard', 'normal', 'major'] as const)(
+    '%s: five healthy intervals, smoke tests and both written criteria confirmed: completed by the system',
+    async (category) => {
+      const { id, deployedAt } = await deployedPlanned(category);
+      const receipt = await call(
+        'POST',
+        `/changes/${id}/metrics`,
+        'oscar',
+        {
+          samples: [0, 1, 2, 3, 4].map((i) => healthy(deployedAt, i)),
+          smokeTests: 'passed',
+          criteria: { 'criterion:error-rate-below-1': 'pass', 'criterion:p95-latency-under-10-ms': 'pass' },
+        },
+        202,
+      );
+      expect(receipt).toMatchObject({ samples: 5, reports: 3, verdict: 'watching' });
+      // before the end: still watching, however good it looks
+      now = deployedAt + 3 * 60_000 + 1000;
+      await api.waitFor(id, () => true);
+      expect((await call('GET', `/changes/${id}/monitoring`, 'alice')).verdict).toBe('watching');
+      now = deployedAt + 5 * 60_000 + 1000;
+      const done = await api.waitFor(id, (cr) => cr.state === 'completed', 'completed', 15_000);
+      expect(done.audit.at(-1)).toMatchObject({ action: 'complete', actor: { id: 'system' }, detail: { verdict: 'passed' } });
+      const view = await call('GET', `/changes/${id}/monitoring`, 'alice');
+      expect(view.verdict).toBe('passed');
+      const errorRate = view.criteria.find((c: { id: string }) => c.id === 'error-rate');
+      expect(errorRate.measurements.map((m: { outcome: string }) => m.outcome)).toEqual(['PASS', 'PASS', 'PASS', 'PASS', 'PASS']);
+    },
+  );
 });
 
 describe('Rule: a rollback trigger moves the change to rolling_back; the rollback is reported, or escalated', () => {
