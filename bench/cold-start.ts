@@ -59,6 +59,7 @@ const DEPLOY_TIME_VALUES: Partial<Record<EnvVar, string>> = {
   EVENT_BUS_NAME: 'changeflow',
   APPROVAL_STATE_MACHINE_ARN: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:ApprovalWorkflow-BenchColdStart`,
   EMERGENCY_STATE_MACHINE_ARN: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:EmergencyWorkflow-BenchColdStart`,
+  MONITORING_STATE_MACHINE_ARN: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:MonitoringWorkflow-BenchColdStart`,
   APPROVAL_LINK_SECRET_ID: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:ApprovalLinkKey-AbCdEf`,
   CALENDAR_FEED_SECRET_ID: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:CalendarFeedKey-AbCdEf`,
   CURSOR_SECRET_ID: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:CursorKey-AbCdEf`,
