@@ -174,6 +174,72 @@ describe('Rule: a baseline already breaching before the deployment is flagged at
   });
 });
 
+describe('Rule: each trigger fires on the local runtime, on the last interval too', () => {
+  it('database errors on two intervals in a row request the rollback', async () => {
+    const { id, deployedAt } = await deployedEmergency();
+    await call('POST', `/changes/${id}/metrics`, 'oscar', { samples: [0, 1].map((i) => ({ ...healthy(deployedAt, i), databaseErrors: 4 })) }, 202);
+    now = deployedAt + 2 * 60_000 + 1000;
+    const rolling = await api.waitFor(id, (cr) => cr.state === 'rolling_back', 'rolling_back', 15_000);
+    expect(rolling.monitoring.fired).toEqual(['database-errors']);
+  });
+
+  it('an Other trigger of the template fires when someone reports it', async () => {
+    now = WINDOW_START;
+    const content = completeContent('emergency');
+    content.rollback = { ...content.rollback!, otherTriggers: ['Checkout complaints in the support queue'] };
+    const cr = await call('POST', '/changes', 'oscar', content, 201);
+    await call('POST', `/changes/${cr.id}/deployed`, 'oscar');
+    const deployedAt = now;
+    await call(
+      'POST',
+      `/changes/${cr.id}/metrics`,
+      'oscar',
+      { samples: [healthy(deployedAt, 0)], criteria: { 'other:checkout-complaints-in-the-support-queue': 'fail' } },
+      202,
+    );
+    now = deployedAt + 60_000 + 1000;
+    const rolling = await api.waitFor(cr.id, (c) => c.state === 'rolling_back', 'rolling_back', 15_000);
+    expect(rolling.monitoring.fired).toEqual(['other:checkout-complaints-in-the-support-queue']);
+  });
+
+  it('a trigger on the last two intervals wins over the end of the period', async () => {
+    const { id, deployedAt } = await deployedEmergency();
+    await call(
+      'POST',
+      `/changes/${id}/metrics`,
+      'oscar',
+      {
+        samples: [0, 1, 2, 3, 4].map((i) => ({ ...healthy(deployedAt, i), errorRatePercent: i >= 3 ? 6.5 : 0.4 })),
+        smokeTests: 'passed',
+        criteria: { 'criterion:error-rate-below-1': 'pass', 'criterion:p95-latency-under-10-ms': 'pass' },
+      },
+      202,
+    );
+    now = deployedAt + 5 * 60_000 + 1000;
+    const rolling = await api.waitFor(id, (cr) => cr.state === 'rolling_back', 'rolling_back', 15_000);
+    expect(rolling.monitoring.verdict).toBe('trigger');
+  });
+});
+
+describe('Rule: too little traffic, or an unreadable provider, is never a pass', () => {
+  it('twelve requests an interval: LOW_VOLUME throughout, the period ends inconclusive', async () => {
+    const { id, deployedAt } = await deployedEmergency();
+    await call(
+      'POST',
+      `/changes/${id}/metrics`,
+      'oscar',
+      { samples: [0, 1, 2, 3, 4].map((i) => ({ ...healthy(deployedAt, i), requests: 12 })), smokeTests: 'passed' },
+      202,
+    );
+    now = deployedAt + 5 * 60_000 + 1000;
+    const ended = await api.waitFor(id, (cr) => cr.monitoring?.verdict !== 'watching', 'a verdict', 15_000);
+    expect(ended.monitoring.verdict).toBe('inconclusive');
+    const view = await call('GET', `/changes/${id}/monitoring`, 'alice');
+    const rate = view.criteria.find((c: { id: string }) => c.id === 'success:error-rate');
+    expect(rate.measurements.map((m: { outcome: string }) => m.outcome)).toEqual(['LOW_VOLUME', 'LOW_VOLUME', 'LOW_VOLUME', 'LOW_VOLUME', 'LOW_VOLUME']);
+  });
+});
+
 describe('Rule: no data is never a pass; a person decides', () => {
   it('a period without a single sample ends inconclusive; complete is refused; an approver passes it; it completes', async () => {
     const { id, deployedAt } = await deployedEmergency();
@@ -250,10 +316,17 @@ describe('Rule: the flow reads a Prometheus-compatible server each interval, bes
   let prom: Server;
   let promApi: Api;
   const asked: string[] = [];
+  let failing = false;
   beforeAll(async () => {
     prom = createServer((req, res) => {
       const query = new URL(req.url ?? '/', 'http://x').searchParams.get('query') ?? '';
       asked.push(query);
+      if (failing) {
+        res
+          .writeHead(503, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ status: 'error', errorType: 'unavailable', error: 'too many queries' }));
+        return;
+      }
       const value = query.startsWith('sum(rate(http_errors') ? '9.5' : query.startsWith('sum(increase(http_requests') ? '1000' : '7';
       res
         .writeHead(200, { 'content-type': 'application/json' })
@@ -280,6 +353,21 @@ describe('Rule: the flow reads a Prometheus-compatible server each interval, bes
   afterAll(async () => {
     await promApi?.stop();
     await new Promise((r) => prom.close(r));
+  });
+
+  it('a Prometheus that answers 503 on every interval: ERROR each time, and the period ends errored, not passed', async () => {
+    failing = true;
+    try {
+      now = WINDOW_START;
+      const cr = (await promApi.call('POST', '/changes', { as: 'oscar', body: completeContent('emergency') })).body;
+      expect((await promApi.call('POST', `/changes/${cr.id}/deployed`, { as: 'oscar' })).status).toBe(200);
+      now += 5 * 60_000 + 1000;
+      const ended = await promApi.waitFor(cr.id, (c) => c.monitoring?.verdict !== 'watching', 'a verdict', 15_000);
+      expect(ended.monitoring.verdict).toBe('errored');
+      expect(ended.monitoring.reasons[0]).toMatch(/could not be read .*prometheus: API Server requests: answered 503 unavailable/);
+    } finally {
+      failing = false;
+    }
   });
 
   it('an error rate of 9.5% from Prometheus on two intervals requests the rollback; each measurement keeps its resolved query', async () => {
