@@ -8,7 +8,7 @@
  * record and skips what the checkpoint says was delivered. DynamoDB Local keeps the stream across
  * a kill (with a data folder), but hides records older than 24 h and deletes them after 30 h idle,
  * after which sequence numbers restart: when the newest record is older than the checkpoint, the
- * relay falls back to the outbox items written since the checkpoint (a Scan: local data only).
+ * relay falls back to the outbox items written since the checkpoint (read by day on gsi3).
  */
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {

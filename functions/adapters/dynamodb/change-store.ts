@@ -8,7 +8,7 @@ import { QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumen
 import { randomUUID } from 'node:crypto';
 import type { AuditEntry, ChangeRequest } from '../../core/change-request.js';
 import { toDomainEvents } from '../../core/events.js';
-import { OUTBOX_DAYS, outboxKey } from './outbox.js';
+import { OUTBOX_DAYS, outboxKey, outboxTimeKey } from './outbox.js';
 import { ValidationError, VersionConflictError } from '../../core/errors.js';
 import type { ChangeStore, ChangeWithAudit, ListPage, ListQuery } from '../../ports.js';
 import { queryAll } from './query.js';
@@ -160,7 +160,7 @@ export class DynamoDbChangeStore implements ChangeStore {
     return toDomainEvents(cr, audit).map((event, i) => ({
       Put: {
         TableName: this.tableName,
-        Item: { ...outboxKey(cr.id, audit[i]!.seq), type: event.type, event, expiresAt },
+        Item: { ...outboxKey(cr.id, audit[i]!.seq), ...outboxTimeKey(event), type: event.type, event, expiresAt },
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     }));

@@ -10,7 +10,7 @@
  * audit entries, an outbox item expiring) is not an event and is skipped.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DomainEvent } from '../../core/events.js';
 import type { EventPublisher } from '../../ports.js';
@@ -45,18 +45,28 @@ export async function relayRecord(deps: { publisher: EventPublisher }, record: S
   return event;
 }
 
-/** Which outbox items to read back: one change's (a Query), or every change's in a time window (a Scan: an operator's tool only). */
+/** Which outbox items to read back: one change's (its partition), or every change's in a time window (gsi3, by day). */
 export interface OutboxQuery {
   changeId?: string | undefined;
   /** Events that happened at or after this instant (ISO 8601). */
   since?: string | undefined;
-  /** Events that happened before this instant. */
+  /** Events that happened before this instant; now by default. */
   until?: string | undefined;
 }
 
+/** Outbox items by time: gsi3, one partition per UTC day of the event. */
+export const OUTBOX_DAY_PREFIX = 'EVENTS#';
+export const outboxTimeKey = (event: DomainEvent) => ({
+  gsi3pk: `${OUTBOX_DAY_PREFIX}${event.time.slice(0, 10)}`,
+  gsi3sk: `${event.time}#${event.id}`,
+});
+
+const DAY = 86_400_000;
+
 /**
  * The events still in the outbox (OUTBOX_DAYS after their write), in the order they happened:
- * what a replay publishes again after the relay gave up on them (docs/runbooks/event-relay-dlq.md).
+ * what a replay publishes again after the relay gave up on them (docs/runbooks/event-relay-dlq.md),
+ * and what the local relay delivers after a restart. A window is read one day partition at a time.
  */
 export async function outboxEvents(db: DynamoDBDocumentClient, tableName: string, query: OutboxQuery): Promise<DomainEvent[]> {
   const items: Record<string, unknown>[] = [];
@@ -70,20 +80,21 @@ export async function outboxEvents(db: DynamoDBDocumentClient, tableName: string
       })),
     );
   } else {
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await db.send(
-        new ScanCommand({
+    if (!query.since) throw new Error('outboxEvents: give a change or the instant to read from');
+    // by default as far as the outbox keeps events after `since`, and at least to a day past now
+    const until = query.until ?? new Date(Math.max(Date.now() + DAY, Date.parse(query.since) + (OUTBOX_DAYS + 1) * DAY)).toISOString();
+    // nothing older than the outbox keeps is there to read
+    const first = Math.max(Date.parse(query.since), Date.parse(until) - (OUTBOX_DAYS + 1) * DAY);
+    for (let day = Math.floor(first / DAY) * DAY; day < Date.parse(until); day += DAY) {
+      items.push(
+        ...(await queryAll(db, {
           TableName: tableName,
-          FilterExpression: 'begins_with(pk, :outbox)',
-          ExpressionAttributeValues: { ':outbox': OUTBOX_PREFIX },
-          ExclusiveStartKey: start,
-          ConsistentRead: true,
-        }),
+          IndexName: 'gsi3',
+          KeyConditionExpression: 'gsi3pk = :day AND gsi3sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':day': `${OUTBOX_DAY_PREFIX}${new Date(day).toISOString().slice(0, 10)}`, ':from': query.since, ':to': until },
+        })),
       );
-      items.push(...(out.Items ?? []));
-      start = out.LastEvaluatedKey;
-    } while (start);
+    }
   }
   return items
     .map((i) => i.event as DomainEvent | undefined)
