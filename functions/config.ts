@@ -31,6 +31,29 @@ const timeZone = z.string().refine((tz) => {
   }
 }, 'must be an IANA time zone such as America/New_York');
 
+/** A setting written as JSON: it must parse, then match `shape`; each refusal says what the setting looks like. */
+function jsonSetting<T>(shape: z.ZodType<T>, example: string, mismatch: (issue: z.core.$ZodIssue) => string) {
+  return z
+    .string()
+    .optional()
+    .transform((text, ctx): T | undefined => {
+      if (text === undefined) return undefined;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `must be JSON: ${example}` });
+        return z.NEVER;
+      }
+      const checked = shape.safeParse(parsed);
+      if (!checked.success) {
+        ctx.addIssue({ code: 'custom', message: mismatch(checked.error.issues[0]!) });
+        return z.NEVER;
+      }
+      return checked.data;
+    });
+}
+
 export const ConfigSchema = z.object({
   TABLE_NAME: z.string().min(3).default('changeflow'),
   /** The organisation's IANA time zone: change ids and every calendar rule use it. */
@@ -173,54 +196,21 @@ export const ConfigSchema = z.object({
    * `{"API Server":{"requests":"sum(increase(http_requests_total{job=\"api\"}[$window]))","errorRatePercent":"…","p95LatencyMs":"…"}}`;
    * `$window` stands for the interval (`60s`).
    */
-  PROMETHEUS_QUERIES: z
-    .string()
-    .optional()
-    .transform((text, ctx) => {
-      if (text === undefined) return undefined;
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'must be JSON: {"<component>": {"requests": "<PromQL>", "errorRatePercent": "<PromQL>", …}}' });
-        return z.NEVER;
-      }
-      const shape = z.record(z.string().min(1), z.strictObject(Object.fromEntries(QUERY_FIELDS.map((f) => [f, z.string().min(1).optional()]))));
-      const checked = shape.safeParse(parsed);
-      if (!checked.success) {
-        ctx.addIssue({ code: 'custom', message: `must map components to queries of ${QUERY_FIELDS.join(', ')}: ${checked.error.issues[0]?.message ?? ''}` });
-        return z.NEVER;
-      }
-      return checked.data as ComponentQueries;
-    }),
+  PROMETHEUS_QUERIES: jsonSetting(
+    z.record(z.string().min(1), z.strictObject(Object.fromEntries(QUERY_FIELDS.map((f) => [f, z.string().min(1).optional()])))),
+    '{"<component>": {"requests": "<PromQL>", "errorRatePercent": "<PromQL>", …}}',
+    (issue) => `must map components to queries of ${QUERY_FIELDS.join(', ')}: ${issue.message}`,
+  ).transform((q) => q as ComponentQueries | undefined),
   /**
    * CloudWatch metrics per component, JSON: `{"API Server":{"fields":{"requests":{"namespace":"AWS/ApplicationELB",
    * "metricName":"RequestCount","dimensions":{"LoadBalancer":"app/…"},"stat":"Sum"},"errorRatePercent":{"expression":
    * "100*e/r","metrics":{"e":{…},"r":{…}}}},"criticalAlarms":["payments-5xx"]}}`.
    */
-  CLOUDWATCH_METRICS: z
-    .string()
-    .optional()
-    .transform((text, ctx) => {
-      if (text === undefined) return undefined;
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        ctx.addIssue({
-          code: 'custom',
-          message: 'must be JSON: {"<component>": {"fields": {"requests": {"namespace", "metricName", "stat"}, …}, "criticalAlarms": […]}}',
-        });
-        return z.NEVER;
-      }
-      const checked = CloudWatchMetricsSchema.safeParse(parsed);
-      if (!checked.success) {
-        const issue = checked.error.issues[0];
-        ctx.addIssue({ code: 'custom', message: `must map components to CloudWatch metrics: ${issue?.path.join('.')} ${issue?.message ?? ''}`.trim() });
-        return z.NEVER;
-      }
-      return checked.data;
-    }),
+  CLOUDWATCH_METRICS: jsonSetting(
+    CloudWatchMetricsSchema,
+    '{"<component>": {"fields": {"requests": {"namespace", "metricName", "stat"}, …}, "criticalAlarms": […]}}',
+    (issue) => `must map components to CloudWatch metrics: ${issue.path.join('.')} ${issue.message}`.trim(),
+  ),
   /** Minutes a requested rollback may go unreported before it is escalated. */
   ROLLBACK_REPORT_TIMEOUT_MINUTES: z.coerce
     .number()
