@@ -555,22 +555,10 @@ export function applyAction(
       return cr.state === 'in_progress' ? deploy(cr, actor, now, config) : complete(cr, actor, input, now);
     case 'verdict':
       return decideMonitoring(cr, actor, input, now);
-    case 'rollback': {
-      if (!input.reason) throw new ValidationError([{ path: 'body.reason', message: 'is required: which rollback trigger fired, or why' }]);
-      const w = new Writer(cr, actor, now);
-      w.cr.closedAt = now;
-      w.cr.closeReason = input.reason;
-      w.transition('rollback', cr.state, 'rolled_back', input.reason, endsMonitoring(cr));
-      return w.done();
-    }
-    case 'fail': {
-      if (!input.reason) throw new ValidationError([{ path: 'body.reason', message: 'is required: what failed' }]);
-      const w = new Writer(cr, actor, now);
-      w.cr.closedAt = now;
-      w.cr.closeReason = input.reason;
-      w.transition('fail', cr.state, 'failed', input.reason, endsMonitoring(cr));
-      return w.done();
-    }
+    case 'rollback':
+      return closeWork(cr, actor, now, 'rollback', input.reason, 'is required: which rollback trigger fired, or why');
+    case 'fail':
+      return closeWork(cr, actor, now, 'fail', input.reason, 'is required: what failed');
   }
 }
 
@@ -732,6 +720,16 @@ function deploy(cr: ChangeRequest, actor: Actor, now: string, config: RulesConfi
   return w.done();
 }
 
+/** The work ends without completing: rolled back, or failed outright; a reason is required, and the monitoring flow stops. */
+function closeWork(cr: ChangeRequest, actor: Actor, now: string, action: 'rollback' | 'fail', reason: string | undefined, missing: string): Decision {
+  if (!reason) throw new ValidationError([{ path: 'body.reason', message: missing }]);
+  const w = new Writer(cr, actor, now);
+  w.cr.closedAt = now;
+  w.cr.closeReason = reason;
+  w.transition(action, cr.state, action === 'rollback' ? 'rolled_back' : 'failed', reason, endsMonitoring(cr));
+  return w.done();
+}
+
 /** The monitoring execution of a change's n-th period: named in one place. */
 export const monitoringExecutionName = (changeId: string, run: number) => `${changeId}-monitoring-${run}`;
 
@@ -747,14 +745,8 @@ function endsMonitoring(cr: Pick<ChangeRequest, 'monitoringFlow' | 'state'>): Au
  * person with `verdict`): a period that ended without evidence is not a success.
  */
 function complete(cr: ChangeRequest, actor: Actor, input: TransitionInput, now: string): Decision {
+  if (input.outcome === 'failed') return closeWork(cr, actor, now, 'fail', input.reason, 'is required when the outcome is failed');
   const w = new Writer(cr, actor, now);
-  if (input.outcome === 'failed') {
-    if (!input.reason) throw new ValidationError([{ path: 'body.reason', message: 'is required when the outcome is failed' }]);
-    w.cr.closedAt = now;
-    w.cr.closeReason = input.reason;
-    w.transition('fail', cr.state, 'failed', input.reason, endsMonitoring(cr));
-    return w.done();
-  }
   const verdict = cr.monitoring?.verdict;
   if (cr.monitoring && verdict !== 'passed') {
     const still = cr.monitoringUntil && Date.parse(now) < Date.parse(cr.monitoringUntil) ? ` The period runs until ${cr.monitoringUntil}.` : '';
