@@ -104,6 +104,7 @@ export async function recordEvidence(
  * restarted or retried catches up here; nothing is judged twice.
  */
 export async function evaluateMonitoring(deps: MonitoringDeps, id: string): Promise<MonitoringStep> {
+  let baselineDue: boolean | undefined;
   for (let attempt = 1; ; attempt++) {
     const { cr } = await getChange(deps, id);
     if (cr.state === 'rolling_back') return cr.monitoring?.rollbackOverdue ? { next: 'end' } : { next: 'await-rollback' };
@@ -112,9 +113,13 @@ export async function evaluateMonitoring(deps: MonitoringDeps, id: string): Prom
     const now = deps.clock.now();
     const plan = m.plan;
 
+    const measurements = await deps.monitoring.measurements(id);
     const decisions: Decision[] = [];
-    // the interval before the deployment: a trigger already breaching there is flagged at once
-    if (!m.baseline) {
+    // before the first interval is judged, the interval before the deployment: a trigger already
+    // breaching there is flagged at once (read once a period, not at every evaluation)
+    // (decided on the first attempt: a retry after a lost race may already see intervals it judged)
+    baselineDue ??= measurements.length === 0;
+    if (!m.baseline && baselineDue) {
       const before = intervalAt(cr.deployedAt, plan.intervalSeconds, -1);
       const found = baselineFindings(plan, { ...before, ...(await deps.monitoring.evidence(id, before.from, before.to)) });
       const d = recordUnhealthyBaseline(
@@ -125,7 +130,6 @@ export async function evaluateMonitoring(deps: MonitoringDeps, id: string): Prom
       if (d) decisions.push(d);
     }
 
-    const measurements = await deps.monitoring.measurements(id);
     const expected = expectedIntervals(plan);
     for (let index = Math.max(-1, ...measurements.map((x) => x.index)) + 1; index < expected; index++) {
       const interval = intervalAt(cr.deployedAt, plan.intervalSeconds, index);
@@ -149,6 +153,7 @@ export async function evaluateMonitoring(deps: MonitoringDeps, id: string): Prom
     try {
       if (next) {
         const audit = [...decisions.flatMap((d) => d.audit), ...(applied ? applied.audit : [])];
+        // one write for both decisions: conditioned on the version read, and one version on
         await deps.store.save(cr.version, { ...next.next, version: cr.version + 1 }, audit);
       }
     } catch (err) {
