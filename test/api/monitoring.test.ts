@@ -304,6 +304,23 @@ describe('Rule: evidence that cannot be taken is refused, naming the field, and 
     expect(res.body.message).toMatch(/later than now/);
   });
 
+  it.each([
+    ['a decision that is not one', { decision: 'maybe', reason: 'x' }, 'body.decision'],
+    ['an extension of 0 minutes', { decision: 'extend', minutes: 0, reason: 'x' }, 'body.minutes'],
+    ['a decision without a reason', { decision: 'extend', minutes: 5 }, 'body.reason'],
+  ])('verdict with %s → 400 naming %s, and the period is unchanged', async (_what, body, path) => {
+    const before = await call('GET', `/changes/${id}`, 'oscar');
+    const res = await api.call('POST', `/changes/${id}/verdict`, { as: 'oscar', body });
+    expect(res.status, res.text).toBe(400);
+    expect(res.body.issues.map((i: { path: string }) => i.path)).toContain(path);
+    expect((await call('GET', `/changes/${id}`, 'oscar')).version).toBe(before.version);
+  });
+
+  it('the monitoring view of an id that is not one is a 400; of a change that does not exist, a 404', async () => {
+    expect((await api.call('GET', '/changes/not-a-change/monitoring')).status).toBe(400);
+    expect((await api.call('GET', '/changes/CR-2020-01-01-999/monitoring')).status).toBe(404);
+  });
+
   it('a change that is not deployed or in progress takes no evidence (409)', async () => {
     const draft = await call('POST', '/changes', 'alice', completeContent(), 201);
     const res = await api.call('POST', `/changes/${draft.id}/metrics`, { as: 'alice', body: { smokeTests: 'passed' } });
