@@ -79,7 +79,7 @@ export async function measureAutoApprove(options: {
     },
   });
   const approvedAt = new Map<string, number>();
-  system.events.bus.subscribe('bench', ['ChangeApproved'], async (e) => void approvedAt.set(e.changeId, performance.now()));
+  system.events.bus.subscribe('bench', ['ChangeApproved'], async (e) => void approvedAt.set(e.changeId ?? '', performance.now()));
   const token = await signToken(people.alice, system.jwtKey);
   const call = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${system.url}${path}`, {

@@ -26,6 +26,7 @@ ChangeFlow is running.
   OpenAPI         ${system.url}/openapi.json
   Template        ${system.url}/templates/change-request.md
   Calendar feed   ${system.calendarFeedUrl}
+  Webhooks        ${system.url}/webhooks/{github,gitlab,pagerduty,ci}   secrets in ${system.webhookSecretsFile}
   Mail (read the emails, click their links)  ${system.mail.webUrl}
   DynamoDB Local  ${system.dynamoDb.endpoint}   table "${system.config.TABLE_NAME}"
   Data            ${system.dynamoDb.dataPath}

@@ -22,6 +22,9 @@ const list = z
   )
   .pipe(z.array(z.string().min(1)).min(1, 'must list at least one entry'));
 
+/** Secrets, comma-separated: none may be shorter than 16 characters (a guessable secret is no secret). */
+const secretList = list.refine((l) => l.every((s) => s.length >= 16), 'each secret must be at least 16 characters');
+
 const timeZone = z.string().refine((tz) => {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
@@ -217,6 +220,60 @@ export const ConfigSchema = z.object({
     .positive()
     .max(24 * 60)
     .default(30),
+  /**
+   * Webhook secrets, comma-separated, several at once while one is rotated (any one valid is
+   * enough). Locally `npm start` generates what is unset into the data folder; in AWS they are the
+   * JSON secret WEBHOOK_SECRETS_SECRET_ID (`{"github":"…","gitlab":"…","pagerduty":"…","ci":"whsec_…"}`).
+   */
+  GITHUB_WEBHOOK_SECRETS: secretList.optional(),
+  GITLAB_WEBHOOK_TOKENS: secretList.optional(),
+  PAGERDUTY_WEBHOOK_SECRETS: secretList.optional(),
+  /** Standard Webhooks secrets: `whsec_` and the base64 of at least 24 random bytes. */
+  CI_WEBHOOK_SECRETS: secretList
+    .refine(
+      (l) => l.every((s) => /^whsec_[A-Za-z0-9+/]{32,}={0,2}$/.test(s)),
+      'must be Standard Webhooks secrets: whsec_ and at least 24 random bytes in base64',
+    )
+    .optional(),
+  WEBHOOK_SECRETS_SECRET_ID: z.string().min(1).optional(),
+  /** Environment names that count as production when the provider does not say (GitHub's production_environment, GitLab's tier). */
+  PRODUCTION_ENVIRONMENTS: list.default(['production', 'prod']).transform((l) => l.map((e) => e.toLowerCase())),
+  /** A GitHub workflow whose name matches this (a regular expression, case-insensitive) deploys: its runs are deployments. */
+  GITHUB_DEPLOY_WORKFLOWS: z
+    .string()
+    .default('deploy|release')
+    .transform((text, ctx) => {
+      try {
+        return new RegExp(text, 'i');
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: `must be a regular expression: ${(err as Error).message}` });
+        return z.NEVER;
+      }
+    }),
+  /** PagerDuty services and the components they cover: `PF9KMXH=API Server;Database,P2ABCDE=Frontend`. */
+  PAGERDUTY_SERVICES: z
+    .string()
+    .default('')
+    .transform((text, ctx) => {
+      const out: Record<string, string[]> = {};
+      for (const pair of text
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)) {
+        const at = pair.indexOf('=');
+        const components = pair
+          .slice(at + 1)
+          .split(';')
+          .map((c) => c.trim())
+          .filter(Boolean);
+        if (at <= 0 || components.length === 0) {
+          ctx.addIssue({ code: 'custom', message: `"${pair}" is not <service id>=<component>;<component>` });
+          return z.NEVER;
+        }
+        out[pair.slice(0, at).trim()] = components;
+      }
+      return out;
+    }),
   /** In AWS: the state machines and the event bus. */
   APPROVAL_STATE_MACHINE_ARN: z.string().startsWith('arn:').optional(),
   EMERGENCY_STATE_MACHINE_ARN: z.string().startsWith('arn:').optional(),

@@ -178,5 +178,64 @@ export interface CalendarService {
 
 /** Publishes domain events: EventBridge in AWS, an in-process bus locally. */
 export interface EventPublisher {
-  publish(events: import('./core/events.js').DomainEvent[]): Promise<void>;
+  publish(events: import('./core/events.js').BusEvent[]): Promise<void>;
+}
+
+/** A webhook delivery as kept: what came, what it said, what ChangeFlow answered and did about it. */
+export interface StoredDelivery {
+  /** `<source>:<delivery id>`: the provider's id for the delivery, the same across its redeliveries. */
+  key: string;
+  source: import('./core/webhooks.js').WebhookSource;
+  deliveryId: string;
+  /** The provider's event name (`deployment_status`, `Deployment Hook`, `incident.triggered`, `deployed`). */
+  event: string;
+  receivedAt: string;
+  summary: string;
+  signal: import('./core/webhooks.js').Signal;
+  changeId?: string | undefined;
+  /** `accepted`: the work is queued; then what came of it. */
+  status: 'accepted' | 'ignored' | 'processed' | 'refused' | 'unauthorized' | 'failed';
+  outcome?: string | undefined;
+  processedAt?: string | undefined;
+  /** The first answer, given again to every redelivery. */
+  answer: { status: number; body: Record<string, unknown> };
+}
+
+/** A production deployment that no approved change request covers (ServiceNow's "unauthorized change"). */
+export interface UnauthorizedChange {
+  /** The deployment it is: `<source>:<deployment>` (the delivery when the source names no deployment), so its several deliveries count once. */
+  key: string;
+  at: string;
+  source: import('./core/webhooks.js').WebhookSource;
+  delivery: string;
+  environment: string;
+  deployment?: string | undefined;
+  commit?: string | undefined;
+  url?: string | undefined;
+  repository?: string | undefined;
+  /** The change it named, if any, and why that change did not cover it. */
+  changeId?: string | undefined;
+  reasons: string[];
+}
+
+export interface DeliveryStore {
+  /**
+   * Keeps a delivery seen for the first time, with the event that carries its work (one
+   * transaction): `{ recorded: false, first }` when the same delivery was kept before, so a
+   * redelivery, even several at once, has one effect and gets the first answer.
+   */
+  record(delivery: StoredDelivery, event?: import('./core/events.js').ServiceEvent): Promise<{ recorded: true } | { recorded: false; first: StoredDelivery }>;
+  get(key: string): Promise<StoredDelivery | null>;
+  /** What came of a delivery's work. */
+  finish(key: string, outcome: Pick<StoredDelivery, 'status' | 'outcome' | 'changeId' | 'processedAt'>): Promise<void>;
+  /** The latest deliveries, newest first, from the day partitions (`days` back from `until`). */
+  recent(query: { limit: number; until: string; days: number; source?: string | undefined }): Promise<StoredDelivery[]>;
+  /** Keeps an unauthorized change once per deployment, with its event; false when it was kept before. */
+  recordUnauthorized(record: UnauthorizedChange, event: import('./core/events.js').ServiceEvent): Promise<boolean>;
+  /** The unauthorized changes of `[from, to)` (one month partition at a time). */
+  unauthorized(from: string, to: string): Promise<UnauthorizedChange[]>;
+  /** Remembers that an incident is linked to a change, so its resolution reaches the change. */
+  linkIncident(incidentId: string, changeId: string, at: string): Promise<void>;
+  /** The changes an incident is linked to. */
+  incidentChanges(incidentId: string): Promise<string[]>;
 }

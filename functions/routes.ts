@@ -25,7 +25,7 @@ export interface WorkflowAccess {
 }
 
 /** The keys a function may read (lib/constructs/keys.ts): each a secret in AWS, a setting locally. */
-export type KeyName = 'calendar-feed' | 'approval-link' | 'list-cursor';
+export type KeyName = 'calendar-feed' | 'approval-link' | 'list-cursor' | 'webhook-secrets';
 
 export interface RouteGroup {
   /** Construct id of the function in the stack and key of the local dispatcher. */
@@ -119,6 +119,22 @@ export const ROUTE_GROUPS: RouteGroup[] = [
       { method: 'GET', path: '/calendar.ics', public: true },
       { method: 'POST', path: '/calendar/events' },
       { method: 'DELETE', path: '/calendar/events/{id}' },
+    ],
+  },
+  {
+    // Pipelines and PagerDuty: verify, deduplicate, keep, answer 202; the work runs from the bus
+    // (WebhookProcessor), so the answer never waits on it.
+    name: 'Webhooks',
+    entry: 'functions/lambda/webhooks.ts',
+    tableAccess: 'read-write',
+    keys: ['webhook-secrets'],
+    routes: [
+      // public at the gateway: the signature over the body is the credential (docs/webhooks.md)
+      { method: 'POST', path: '/webhooks/github', public: true },
+      { method: 'POST', path: '/webhooks/gitlab', public: true },
+      { method: 'POST', path: '/webhooks/pagerduty', public: true },
+      { method: 'POST', path: '/webhooks/ci', public: true },
+      { method: 'GET', path: '/webhooks/deliveries' },
     ],
   },
   {

@@ -32,6 +32,7 @@ import type { WorkflowName } from '../functions/ports.js';
 import { ROUTE_GROUPS, type RouteGroup } from '../functions/routes.js';
 import { NOTIFIED_EVENTS } from '../functions/notifications/notify.js';
 import { DRIVEN_EVENTS } from '../functions/use-cases/workflow-driver.js';
+import { PROCESSED_EVENTS } from '../functions/webhooks/processor.js';
 import { ChangeflowApi } from './constructs/api.js';
 import { ChangeflowData } from './constructs/data.js';
 import { ChangeflowEvents } from './constructs/events.js';
@@ -209,6 +210,21 @@ export class ChangeflowStack extends Stack {
     data.grantChanges(driver.function, 'read');
     workflows.grant(driver.function, WORKER_FUNCTIONS.WorkflowDriver.workflows);
 
+    const webhookProcessor = new BusConsumer(this, 'WebhookProcessor', {
+      worker: 'WebhookProcessor',
+      events,
+      eventTypes: PROCESSED_EVENTS,
+      timeout: settings.functions.jobTimeout,
+      defaults,
+      runbook: 'webhook-processor-dlq',
+      alarmSummary: 'ChangeFlow webhooks: a delivery was accepted but its work failed and landed in the dead-letter queue',
+      // a deployment reported six hours late still belongs on its change; later, a person looks
+      maxEventAge: Duration.hours(6),
+    });
+    // It moves changes (and drafts emergency changes) as the deliveries say, keeps the monitoring
+    // evidence of incidents, and records the deliveries' outcomes.
+    data.grantChanges(webhookProcessor.function, 'read-write');
+
     this.table = data.table;
     this.api = api.httpApi;
     this.stage = api.stage;
@@ -223,6 +239,7 @@ export class ChangeflowStack extends Stack {
       ['EventRelay', { name: 'EventRelay', fn: relay.function.fn, role: relay.function.role }],
       ['Notifications', { name: 'Notifications', fn: notifications.function.fn, role: notifications.function.role }],
       ['WorkflowDriver', { name: 'WorkflowDriver', fn: driver.function.fn, role: driver.function.role }],
+      ['WebhookProcessor', { name: 'WebhookProcessor', fn: webhookProcessor.function.fn, role: webhookProcessor.function.role }],
     ]);
     this.notificationsRule = notifications.rule;
     this.notificationsDeadLetterQueue = notifications.deadLetterQueue.queue;
@@ -254,5 +271,11 @@ export class ChangeflowStack extends Stack {
     );
     output('EventRelayDeadLetterQueueUrl', 'Outbox records not published (docs/runbooks/event-relay-dlq.md)', relay.deadLetterQueue.queue.queueUrl);
     output('CursorKeySecretName', 'Secret holding the key that seals list cursors', keys.cursorKey.secretName);
+    output('WebhookSecretsName', 'Secret holding the webhook secrets per source, JSON (docs/webhooks.md)', keys.webhookSecrets.secretName);
+    output(
+      'WebhookProcessorDeadLetterQueueUrl',
+      'Webhook deliveries whose work failed (docs/runbooks/webhook-processor-dlq.md)',
+      webhookProcessor.deadLetterQueue.queue.queueUrl,
+    );
   }
 }

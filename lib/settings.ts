@@ -187,6 +187,28 @@ export interface MonitoringPeriodSettings {
   readonly cloudwatchMetrics?: string;
 }
 
+/** How webhooks are read (docs/webhooks.md). The secrets are not settings: they are in the WebhookSecrets secret. */
+export interface IntegrationSettings {
+  /**
+   * Environment names that count as production when the provider does not say, comma-separated (PRODUCTION_ENVIRONMENTS).
+   *
+   * @default 'production,prod'
+   */
+  readonly productionEnvironments?: string;
+  /**
+   * A GitHub workflow whose name matches this regular expression deploys: its runs are deployments (GITHUB_DEPLOY_WORKFLOWS).
+   *
+   * @default 'deploy|release'
+   */
+  readonly githubDeployWorkflows?: string;
+  /**
+   * PagerDuty services and the components they cover, `PF9KMXH=API Server;Database,…` (PAGERDUTY_SERVICES).
+   *
+   * @default - none: an incident's emergency change leaves its components for on-call to fill
+   */
+  readonly pagerDutyServices?: string;
+}
+
 /** Request limits of the API's `$default` stage, per route. */
 export interface ThrottleSettings {
   /**
@@ -267,6 +289,8 @@ export interface ChangeflowStackProps extends StackProps {
   readonly approvalTimers?: ApprovalTimerSettings;
   /** @default - see MonitoringPeriodSettings */
   readonly monitoring?: MonitoringPeriodSettings;
+  /** @default - see IntegrationSettings */
+  readonly integrations?: IntegrationSettings;
   /** @default - see ThrottleSettings */
   readonly throttling?: ThrottleSettings;
   /** @default - see FunctionSettings */
@@ -302,7 +326,7 @@ export interface ChangeflowStackProps extends StackProps {
   readonly alarmTopicArn?: string;
 }
 
-type Group = 'identity' | 'calendar' | 'mail' | 'approvalTimers' | 'monitoring';
+type Group = 'identity' | 'calendar' | 'mail' | 'approvalTimers' | 'monitoring' | 'integrations';
 type Place =
   | { [G in Group]: { readonly group: G; readonly prop: keyof NonNullable<ChangeflowStackProps[G]> & string } }[Group]
   | { readonly group?: undefined; readonly prop: 'eventBusName' | 'publicBaseUrl' | 'tableRemovalPolicy' | 'alarmTopicArn' };
@@ -355,6 +379,9 @@ export const SETTINGS = {
   prometheusUrl: { group: 'monitoring', prop: 'prometheusUrl', ...fromConfig('PROMETHEUS_URL') },
   prometheusQueries: { group: 'monitoring', prop: 'prometheusQueries', ...fromConfig('PROMETHEUS_QUERIES') },
   cloudwatchMetrics: { group: 'monitoring', prop: 'cloudwatchMetrics', ...fromConfig('CLOUDWATCH_METRICS') },
+  productionEnvironments: { group: 'integrations', prop: 'productionEnvironments', ...fromConfig('PRODUCTION_ENVIRONMENTS') },
+  githubDeployWorkflows: { group: 'integrations', prop: 'githubDeployWorkflows', ...fromConfig('GITHUB_DEPLOY_WORKFLOWS') },
+  pagerDutyServices: { group: 'integrations', prop: 'pagerDutyServices', ...fromConfig('PAGERDUTY_SERVICES') },
   // told only to the functions that publish (ChangeflowEvents.grantPublish)
   eventBusName: { prop: 'eventBusName', env: 'EVENT_BUS_NAME', everyFunction: false, default: DEFAULT_EVENT_BUS_NAME },
   // told only to Notifications, which writes the links; ConfigSchema's localhost default is not AWS's (the stage URL)

@@ -35,7 +35,11 @@ import { makeHandler as blackoutCheck } from '../functions/jobs/blackout-check.j
 import { SCHEDULED_JOBS } from '../functions/jobs/schedules.js';
 import { makeHandler as timelineNotifications } from '../functions/jobs/timeline-notifications.js';
 import { makeHandler as workflowReconcile } from '../functions/jobs/workflow-reconcile.js';
-import { cursorKey, feedKey, linkKey } from '../functions/lambda/keys.js';
+import { cursorKey, feedKey, linkKey, webhookSecrets } from '../functions/lambda/keys.js';
+import { signalSettings } from '../functions/lambda/webhook-settings.js';
+import { DynamoDbDeliveryStore } from '../functions/adapters/dynamodb/delivery-store.js';
+import { makeHandler as webhooks } from '../functions/handlers/webhooks.js';
+import { makeHandler as webhookProcessor } from '../functions/webhooks/processor.js';
 import { makeHandler as notifications } from '../functions/notifications/handler.js';
 import type { Clock, Mailer, WorkflowEngine } from '../functions/ports.js';
 import { ROUTE_GROUPS } from '../functions/routes.js';
@@ -64,6 +68,7 @@ export interface LocalFunctions {
   /** The bus's consumers: invoked with an EventBridge event. */
   notifications: Invoke;
   workflowDriver: Invoke;
+  webhookProcessor: Invoke;
 }
 
 export function composeLocal({ config, db, clock, mailer, workflows }: LocalAdapters): LocalFunctions {
@@ -83,6 +88,7 @@ export function composeLocal({ config, db, clock, mailer, workflows }: LocalAdap
   const calendarJobDeps = { ...calendarDeps, stakeholderEmails: config.STAKEHOLDER_EMAILS };
   const flowDeps = { store, clock, timers: config.timers, callbacks: workflows };
   const monitoring = new DynamoDbMonitoringStore(db, table);
+  const deliveries = new DynamoDbDeliveryStore(db, table);
   const monitoringDeps = { store, monitoring, clock, rollbackReportMinutes: config.ROLLBACK_REPORT_TIMEOUT_MINUTES, sources: metricsSources(config) };
 
   const routes: Record<string, unknown> = {
@@ -93,6 +99,7 @@ export function composeLocal({ config, db, clock, mailer, workflows }: LocalAdap
     Calendar: calendar({ config, calendar: calendarDeps, directory, feedKey: feedKey(config) }),
     DeployGate: deployGate({ config, calendar: calendarDeps }),
     ApprovalLinks: approvalLinks({ config, links: { changes: changes(false), directory, linkKey: linkKey(config) } }),
+    Webhooks: webhooks({ config, directory, intake: { deliveries, clock, secrets: webhookSecrets(config), signals: signalSettings(config) } }),
   };
   const missing = ROUTE_GROUPS.filter((g) => !routes[g.name]).map((g) => g.name);
   if (missing.length) throw new Error(`no local handler for route group(s) ${missing.join(', ')}`);
@@ -127,5 +134,13 @@ export function composeLocal({ config, db, clock, mailer, workflows }: LocalAdap
       monitoring,
     }) as Invoke,
     workflowDriver: workflowDriver({ store, workflows }) as Invoke,
+    webhookProcessor: webhookProcessor({
+      changes: changes(true),
+      deliveries,
+      monitoring,
+      directory,
+      once,
+      pagerDutyServices: config.PAGERDUTY_SERVICES,
+    }) as Invoke,
   };
 }

@@ -5,13 +5,13 @@
  * consumer has taken the events (or dead-lettered them), so the stream relay checkpoints only
  * what was handled: nothing is lost when the process dies.
  */
-import type { DomainEvent } from '../functions/core/events.js';
+import type { BusEvent } from '../functions/core/events.js';
 import type { EventPublisher } from '../functions/ports.js';
 
-export type Subscriber = (event: DomainEvent) => Promise<void>;
+export type Subscriber = (event: BusEvent) => Promise<void>;
 
 export interface DeadLetter {
-  event: DomainEvent;
+  event: BusEvent;
   consumer: string;
   error: string;
   attempts: number;
@@ -40,7 +40,7 @@ const DEFAULTS = { attempts: 12, retryBaseMs: 250, maxDelayMs: 15_000 };
 export class InProcessEventBus implements EventPublisher {
   private readonly subscribers: { name: string; types: readonly string[] | '*'; deliver: Subscriber }[] = [];
   private readonly inFlight = new Set<Promise<void>>();
-  readonly published: DomainEvent[] = [];
+  readonly published: BusEvent[] = [];
   readonly deadLetters: DeadLetter[] = [];
 
   constructor(private readonly options: BusOptions = {}) {}
@@ -50,7 +50,7 @@ export class InProcessEventBus implements EventPublisher {
     this.subscribers.push({ name, types, deliver });
   }
 
-  async publish(events: DomainEvent[]): Promise<void> {
+  async publish(events: BusEvent[]): Promise<void> {
     for (const event of events) {
       this.published.push(event);
       const deliveries = this.subscribers.filter((s) => s.types === '*' || s.types.includes(event.type)).map((s) => this.deliver(s, event));
@@ -69,7 +69,7 @@ export class InProcessEventBus implements EventPublisher {
     while (this.inFlight.size) await Promise.all([...this.inFlight]);
   }
 
-  private async deliver(s: { name: string; deliver: Subscriber }, event: DomainEvent): Promise<void> {
+  private async deliver(s: { name: string; deliver: Subscriber }, event: BusEvent): Promise<void> {
     const attempts = this.options.attempts ?? DEFAULTS.attempts;
     for (let attempt = 1; ; attempt++) {
       try {

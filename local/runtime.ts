@@ -21,9 +21,11 @@ import { SmtpMailer, startMailCatcher, type RunningMailCatcher } from './mail.js
 import { InProcessEventBus, type DeadLetter } from './event-bus.js';
 import { LocalWorkflowEngine } from './workflow-engine.js';
 import { workflowDurations } from '../functions/core/durations.js';
-import type { DomainEvent } from '../functions/core/events.js';
+import type { BusEvent } from '../functions/core/events.js';
 import { NOTIFIED_EVENTS } from '../functions/notifications/notify.js';
 import { DRIVEN_EVENTS } from '../functions/use-cases/workflow-driver.js';
+import { PROCESSED_EVENTS } from '../functions/webhooks/processor.js';
+import { localWebhookSecrets } from './webhook-secrets.js';
 import { composeLocal } from './composition.js';
 import { DynamoDbExecutionStore } from './execution-store.js';
 import { LocalStreamRelay } from './stream-relay.js';
@@ -73,6 +75,8 @@ export interface LocalSystem {
   /** The scheduled jobs, to run now by hand. */
   jobs: Record<string, () => Promise<unknown>>;
   calendarFeedUrl: string;
+  /** Where the local webhook secrets are kept (generated on first start when the environment sets none). */
+  webhookSecretsFile: string;
   workflows: LocalWorkflowEngine;
   events: LocalEvents;
   stop(): Promise<void>;
@@ -83,7 +87,7 @@ export interface LocalEvents {
   /** Resolves when every event committed so far was relayed and every consumer took it: for tests and shutdown. */
   idle(): Promise<void>;
   /** Every event the relay published since the start. */
-  readonly published: readonly DomainEvent[];
+  readonly published: readonly BusEvent[];
   /** Deliveries that failed every attempt. */
   readonly deadLetters: readonly DeadLetter[];
   readonly relay: LocalStreamRelay;
@@ -93,7 +97,7 @@ export interface LocalEvents {
 const CONSUMER_TIMEOUT_MS = 10_000;
 
 /** The bus's consumers in an EventBridge envelope, as the rules hand them to the functions. */
-function envelope(event: DomainEvent) {
+function envelope(event: BusEvent) {
   return { id: event.id, source: 'changeflow', 'detail-type': event.type, detail: event } as never;
 }
 
@@ -116,8 +120,10 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     // the port is known before the config, so the links in emails point at this server
     const apiPort = options.port || (await freePort());
     const env = options.env ?? process.env;
+    const webhookSecrets = localWebhookSecrets(dataDir, env);
     const config = loadConfig({
       ...env,
+      ...webhookSecrets.values,
       DYNAMODB_ENDPOINT: endpoint,
       PUBLIC_BASE_URL: env.PUBLIC_BASE_URL ?? `http://localhost:${apiPort}`,
       // approval links are signed with a key kept beside the development JWT key
@@ -184,6 +190,9 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     bus.subscribe('WorkflowDriver', DRIVEN_EVENTS, async (event) => {
       await fns.workflowDriver(envelope(event), consumerContext('WorkflowDriver'));
     });
+    bus.subscribe('WebhookProcessor', PROCESSED_EVENTS, async (event) => {
+      await fns.webhookProcessor(envelope(event), consumerContext('WebhookProcessor'));
+    });
     relay = new LocalStreamRelay({
       endpoint,
       tableName: config.TABLE_NAME,
@@ -236,6 +245,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       mail,
       jobs: runners,
       calendarFeedUrl: `http://localhost:${port}/calendar.ics?key=${config.CALENDAR_FEED_KEY}`,
+      webhookSecretsFile: webhookSecrets.file,
       workflows: engine,
       events,
       stop: async () => {

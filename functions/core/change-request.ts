@@ -219,7 +219,8 @@ export const STATES = [
 ] as const;
 export type State = (typeof STATES)[number];
 
-export const ROLES = ['requester', 'tech-lead', 'eng-manager', 'cto', 'on-call', 'admin'] as const;
+/** `pipeline`: a CI/CD system (a verified webhook, or a service account): it may start, report and tick, never approve. */
+export const ROLES = ['requester', 'tech-lead', 'eng-manager', 'cto', 'on-call', 'admin', 'pipeline'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** The approval ladder: "X or above" is satisfied by any role at or above X. */
@@ -345,6 +346,10 @@ export interface AuditDetail {
   verdict?: string | undefined;
   decision?: 'pass' | 'fail' | 'extend' | 'acknowledge' | undefined;
   minutes?: number | undefined;
+  /** The webhook delivery the entry comes from (core/deployments.ts). */
+  via?: import('./deployments.js').Via | undefined;
+  /** Why a deployment was refused (the deploy gate's reasons). */
+  reasons?: string[] | undefined;
   /** The workflow execution this entry ends (an edit, a cancel, an expiry, a rejection): the workflow driver stops it. */
   endsWorkflow?: { name: WorkflowRef['name']; executionName: string } | undefined;
 }
@@ -393,6 +398,10 @@ export interface ChangeRequest {
   monitoringUntil?: string | undefined;
   /** The monitoring period after the deployment: what is judged, how far, and the verdict so far (core/monitoring.ts). */
   monitoring?: MonitoringRecord | undefined;
+  /** The deployments pipelines reported for this change, newest last (core/deployments.ts). */
+  deployments?: import('./deployments.js').DeploymentRecord[] | undefined;
+  /** Incidents linked to this change: opened for it (an emergency drafted from PagerDuty) or suspected of being caused by it. */
+  incidents?: import('./deployments.js').IncidentLink[] | undefined;
   /** The monitoring workflow's execution for the current period (started by the workflow driver on ChangeDeployed). */
   monitoringFlow?: WorkflowRef | undefined;
   closedAt?: string | undefined;

@@ -55,6 +55,9 @@ const TYPES: Record<string, string> = {
   'rollback-overdue': 'RollbackOverdue',
   'baseline-unhealthy': 'BaselineUnhealthy',
   'monitoring-verdict': 'MonitoringVerdict',
+  'unauthorized-deployment': 'UnauthorizedDeployment',
+  'incident-linked': 'IncidentLinked',
+  'incident-resolved': 'IncidentResolved',
   verdict: 'MonitoringDecided',
 };
 
@@ -105,3 +108,26 @@ export function eventView(cr: ChangeRequest): ChangeRequest {
 
 /** Every event type the service publishes, for docs and for the stack's rules. */
 export const EVENT_TYPES = [...new Set([...Object.values(TYPES), 'ApprovalGiven', 'EmergencyStarted', 'ChangeStarted', 'PostApprovalReminder'])].sort();
+
+/**
+ * An event about something that is not a change request's transition: a webhook delivery to
+ * process, an unauthorized change with no change request behind it. It travels the same way (an
+ * outbox item written with what it is about, the stream, the bus), and carries `changeId` only
+ * when a change is named.
+ */
+export interface ServiceEvent {
+  schemaVersion: typeof EVENT_SCHEMA_VERSION;
+  /** Unique and stable, e.g. `WH#github#<delivery id>`: consumers drop a redelivery by it. */
+  id: string;
+  type: (typeof SERVICE_EVENT_TYPES)[number];
+  time: string;
+  changeId?: string | undefined;
+  detail: Record<string, unknown>;
+}
+
+export const SERVICE_EVENT_TYPES = ['WebhookReceived', 'UnauthorizedChange'] as const;
+
+/** What the bus carries. */
+export type BusEvent = DomainEvent | ServiceEvent;
+
+export const isDomainEvent = (event: BusEvent): event is DomainEvent => 'change' in event;

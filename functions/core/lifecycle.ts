@@ -30,6 +30,7 @@ import {
 import { CHECKLIST_ITEMS, type ChecklistItem } from './checklist.js';
 import { completenessIssues, emergencyIssues, unknownComponentIssues } from './completeness.js';
 import { EMERGENCY_POST_APPROVAL_HOURS, EMERGENCY_REMINDER_HOURS } from './durations.js';
+import { recordVia, type Via } from './deployments.js';
 import { ForbiddenError, type ForbiddenReason, IllegalTransitionError, IncompleteError, ValidationError, type FieldIssue } from './errors.js';
 import { normaliseId } from './identity.js';
 import { DEFAULT_MONITORING_SETTINGS, type Judgement, type MonitoringSettings, monitoringPlan } from './monitoring.js';
@@ -288,9 +289,10 @@ function refusalOf(
     case 'requestor-or-admin':
       return isRequestor(cr, actor) || isAdmin(actor) ? null : `only the requestor (${cr.requestor.id}) or an admin may ${action} this change request`;
     case 'implementer':
-      return isRequestor(cr, actor) || isAdmin(actor) || actor.roles.includes('on-call' as never)
+      // a pipeline: a verified delivery of a CI/CD system, or a service account's token
+      return isRequestor(cr, actor) || isAdmin(actor) || actor.roles.includes('on-call' as never) || actor.roles.includes('pipeline' as never)
         ? null
-        : `only the requestor (${cr.requestor.id}), on-call or an admin may ${action} this change request`;
+        : `only the requestor (${cr.requestor.id}), on-call, a pipeline or an admin may ${action} this change request`;
     case 'implementer-or-approver':
       return isRequestor(cr, actor) || isAdmin(actor) || actor.roles.includes('on-call' as never) || approvingRole(actor.roles) !== undefined
         ? null
@@ -359,6 +361,8 @@ export function createChange(args: {
   template?: ChangeRequest['template'];
   /** Blackouts in force when an emergency change starts at once (the use case asks the calendar). */
   blackoutsAtStart?: BlackoutRunThrough[] | undefined;
+  /** An emergency change drafted for a person (from a PagerDuty incident): it stays a draft until they start it. */
+  keepDraft?: boolean | undefined;
 }): Decision {
   const { id, actor, now, config, calendar } = args;
   const content = withWindow(args.content, derivePlannedWindow(args.content, config.timeZone, now).window);
@@ -387,7 +391,12 @@ export function createChange(args: {
   w.transition('create', null, 'draft', 'change request filed');
   // An emergency change goes in progress at once when its incident is named and a person who may
   // declare one files it (seed: "Skip approval"); anyone else's stays a draft for them to start.
-  if (content.category === 'emergency' && emergencyIssues(content).length === 0 && whoRefuses('emergency-declarer', cr, actor, config, 'start') === null) {
+  if (
+    !args.keepDraft &&
+    content.category === 'emergency' &&
+    emergencyIssues(content).length === 0 &&
+    whoRefuses('emergency-declarer', cr, actor, config, 'start') === null
+  ) {
     startEmergency(w, args.blackoutsAtStart ?? [], 'emergency change: work starts at once, approval follows');
   }
   return w.done();
@@ -476,6 +485,8 @@ export interface TransitionInput {
   tick?: ChecklistItem[] | undefined;
   untick?: ChecklistItem[] | undefined;
   note?: string | undefined;
+  /** The delivery (webhook) this action comes from: recorded on its entries and, for a deployment, on the change. */
+  via?: Via | undefined;
 }
 
 /** The deploy gate's answer, as the core computed it for a start (deploy-gate.ts `gateDecision`). */
@@ -501,6 +512,20 @@ export function applyAction(
   now: string,
   config: RulesConfig,
   context: TransitionContext = {},
+): Decision {
+  const decision = decideAction(cr, action, actor, input, now, config, context);
+  // a pipeline's or PagerDuty's delivery: its entries say which, and a deployment is kept on the change
+  return input.via ? recordVia(decision, input.via) : decision;
+}
+
+function decideAction(
+  cr: ChangeRequest,
+  action: Action,
+  actor: Actor,
+  input: TransitionInput,
+  now: string,
+  config: RulesConfig,
+  context: TransitionContext,
 ): Decision {
   const row = rowOrRefusal(cr, action);
   mustBe(row.who, cr, actor, config, action);

@@ -7,6 +7,7 @@
 import * as z from 'zod';
 import { ChangeContentSchema } from '../core/change-request.js';
 import { ROUTE_GROUPS } from '../routes.js';
+import { CiBodySchema, WEBHOOK_SOURCES } from '../core/webhooks.js';
 import {
   ActionSchema,
   CalendarEventIdSchema,
@@ -185,6 +186,43 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     body: { required: true, content: { [JSON_TYPE]: MetricsBodySchema } },
     ok: { status: 202, description: 'Kept; the receipt says how many samples and reports, and the verdict so far' },
     errors: [400, 401, 404, 409, 413, 415],
+  },
+  'POST /webhooks/github': {
+    summary:
+      'GitHub deliveries (deployment, deployment_status, workflow_run, ping), signed with X-Hub-Signature-256 and deduplicated on X-GitHub-Delivery. A redelivery gets the first answer. docs/webhooks.md',
+    body: { required: true, content: { [JSON_TYPE]: z.looseObject({}) } },
+    ok: { status: 202, description: 'Kept; the work runs from the event bus (200 for an event ChangeFlow does not act on, kept as ignored)' },
+    errors: [400, 401, 413],
+  },
+  'POST /webhooks/gitlab': {
+    summary:
+      'GitLab Deployment Hook and Pipeline Hook, with the X-Gitlab-Token; deduplicated on Idempotency-Key (else X-Gitlab-Event-UUID). Every other event is answered 200 and ignored, so GitLab does not disable the hook',
+    body: { required: true, content: { [JSON_TYPE]: z.looseObject({}) } },
+    ok: { status: 202, description: 'Kept; the work runs from the event bus (200 when ignored)' },
+    errors: [400, 401, 413],
+  },
+  'POST /webhooks/pagerduty': {
+    summary:
+      'PagerDuty v3 webhooks (incident.triggered, incident.resolved), signed with X-PagerDuty-Signature (one v1= per active secret), deduplicated on X-Webhook-Id',
+    body: { required: true, content: { [JSON_TYPE]: z.looseObject({}) } },
+    ok: { status: 202, description: 'Kept; the work runs from the event bus (200 when ignored)' },
+    errors: [400, 401, 413],
+  },
+  'POST /webhooks/ci': {
+    summary:
+      "Any CI: ChangeFlow's small deployment body, signed with Standard Webhooks (webhook-id, webhook-timestamp within 5 minutes, webhook-signature with a whsec_ secret)",
+    body: { required: true, content: { [JSON_TYPE]: CiBodySchema } },
+    ok: { status: 202, description: 'Kept; the work runs from the event bus' },
+    errors: [400, 401, 413],
+  },
+  'GET /webhooks/deliveries': {
+    summary: 'The latest webhook deliveries of the last 7 days, newest first, with what came of each (admins)',
+    query: z.object({ limit: z.number().int().min(1).max(200).optional(), source: z.enum(WEBHOOK_SOURCES).optional() }),
+    ok: {
+      status: 200,
+      description: 'Deliveries: source, id, event, summary, status (accepted, ignored, processed, refused, unauthorized, failed), outcome, the change',
+    },
+    errors: [400, 401, 403],
   },
   'POST /changes/{id}/{action}': {
     summary:

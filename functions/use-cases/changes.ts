@@ -37,12 +37,28 @@ export interface ChangeDeps {
  * 1. apply the create rule (the calendar read first) 2. only then number the change in the org's
  * day, so that a refused change takes no number 3. write CR, audit and events together.
  */
-export async function fileChange(deps: ChangeDeps, actor: Actor, content: ChangeContent, template?: ChangeRequest['template']): Promise<ChangeWithAudit> {
+export async function fileChange(
+  deps: ChangeDeps,
+  actor: Actor,
+  content: ChangeContent,
+  template?: ChangeRequest['template'],
+  options: { keepDraft?: boolean } = {},
+): Promise<ChangeWithAudit> {
   const now = deps.clock.now().toISOString();
   const provisional = 'CR-0000-00-00-000';
   const calendar = await deps.calendar?.findings({ id: provisional, content: withDerivedWindow(content, deps, now) }, now);
   const blackoutsAtStart = content.category === 'emergency' ? await deps.calendar?.blackoutsAt(content.incident?.implementedAt ?? now) : undefined;
-  const decided = createChange({ id: provisional, content, actor, now, config: deps.rules, calendar, template, blackoutsAtStart });
+  const decided = createChange({
+    id: provisional,
+    content,
+    actor,
+    now,
+    config: deps.rules,
+    calendar,
+    template,
+    blackoutsAtStart,
+    keepDraft: options.keepDraft,
+  });
   const day = localDay(now, deps.timeZone);
   const id = formatChangeId(day, await deps.store.nextSequence(day));
   const next = renumbered(decided.next, id);
@@ -146,12 +162,12 @@ async function writeLatest(
   id: string,
   expectedVersion: number | undefined,
   loaded: ChangeWithAudit | undefined,
-  decide: (cr: ChangeRequest) => Promise<Decision>,
+  decide: (cr: ChangeRequest, audit: AuditEntry[]) => Promise<Decision>,
 ): Promise<{ before: ChangeRequest; decision: Decision; audit: AuditEntry[] }> {
   for (let attempt = 1; ; attempt++) {
     const { cr, audit } = attempt === 1 && loaded ? loaded : await getChange(deps, id);
     checkExpectedVersion(cr.version, expectedVersion);
-    const decision = await decide(cr);
+    const decision = await decide(cr, audit);
     // nothing to record (a checklist tick already there): no write
     if (decision.audit.length === 0) return { before: cr, decision, audit };
     try {
@@ -188,4 +204,14 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
     else result[key] = mergePatch(result[key], value);
   }
   return result;
+}
+
+/**
+ * A rule of the core that is not an action of the lifecycle table (a refused deployment, a linked
+ * incident), applied to the latest state and written like every action: conditioned on the
+ * version read, re-read and re-decided on a lost race.
+ */
+export async function recordOnChange(deps: ChangeDeps, id: string, decide: (cr: ChangeRequest, audit: AuditEntry[]) => Decision): Promise<ChangeWithAudit> {
+  const { decision, audit } = await writeLatest(deps, id, undefined, undefined, async (cr, trail) => decide(cr, trail));
+  return { cr: decision.next, audit: [...audit, ...decision.audit] };
 }

@@ -4,7 +4,14 @@ import { Alarm, ComparisonOperator, type IAlarmAction, type IMetric, TreatMissin
 import type { Construct } from 'constructs';
 
 /** The runbooks of docs/runbooks/ that alarms point to. */
-export type Runbook = 'api-5xx' | 'scheduled-job-dlq' | 'workflow-failed' | 'notifications-dlq' | 'event-relay-dlq' | 'workflow-driver-dlq';
+export type Runbook =
+  | 'api-5xx'
+  | 'scheduled-job-dlq'
+  | 'workflow-failed'
+  | 'notifications-dlq'
+  | 'event-relay-dlq'
+  | 'workflow-driver-dlq'
+  | 'webhook-processor-dlq';
 
 /** The period every alarm of the stack evaluates. */
 export const ALARM_PERIOD = Duration.minutes(5);

@@ -49,6 +49,14 @@ export const PUBLIC_ROUTE_REASONS: Readonly<Record<string, string>> = {
     'An approval email link cannot carry a bearer token, so the signed, expiring token in the link is the credential, and this page only asks the approver to confirm and decides nothing.',
   'POST /approvals/decide':
     'The confirmation page posts the signed, expiring link token, bound to one approver, change, revision and decision, which the handler verifies instead of a bearer token.',
+  // webhooks (functions/handlers/webhooks.ts): providers sign the body, they send no bearer token
+  'POST /webhooks/github':
+    'GitHub signs each delivery with the webhook secret (X-Hub-Signature-256), which the handler verifies over the raw body in constant time before anything else.',
+  'POST /webhooks/gitlab': 'GitLab sends the configured secret token (X-Gitlab-Token), which the handler compares in constant time before anything else.',
+  'POST /webhooks/pagerduty':
+    'PagerDuty signs each delivery with the subscription secret (X-PagerDuty-Signature), which the handler verifies over the raw body in constant time before anything else.',
+  'POST /webhooks/ci':
+    'Pipelines sign each delivery with Standard Webhooks (webhook-signature over the id, a timestamp within five minutes and the body), which the handler verifies before anything else.',
   [`GET ${CALENDAR_FEED_PATH}`]:
     'Calendar apps subscribe to the feed by URL and cannot send a bearer token, so the handler itself requires the secret feed key in the URL and compares it in constant time.',
 };

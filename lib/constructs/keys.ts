@@ -13,6 +13,8 @@ export class ChangeflowKeys extends Construct {
   readonly approvalLinkKey: Secret;
   /** The key that seals the cursors of GET /changes (HMAC), base64. */
   readonly cursorKey: Secret;
+  /** The webhook secrets per source, JSON, set by the team (docs/webhooks.md): `{"github": "…", "gitlab": "…", "pagerduty": "…", "ci": "whsec_…"}`. */
+  readonly webhookSecrets: Secret;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -50,6 +52,25 @@ export class ChangeflowKeys extends Construct {
       'SMG4',
       'A cursor lives as long as a person pages through a list; rotating the key only makes the cursors in flight answer 400 (start the list again), so it is rotated by hand when it leaks.',
     );
+
+    // Empty until the team sets each provider's secret (docs/webhooks.md): a source without one has
+    // every delivery refused, never trusted.
+    this.webhookSecrets = new Secret(Stack.of(this), 'WebhookSecrets', {
+      description:
+        'ChangeFlow: the webhook secrets per source, JSON {"github","gitlab","pagerduty","ci"}, each comma-separated for rotation (docs/webhooks.md)',
+      secretObjectValue: {},
+    });
+    acknowledge(
+      this.webhookSecrets,
+      'SMG4',
+      "The secrets are the providers' (GitHub, GitLab, PagerDuty, the pipelines'), set on both sides by a person; a rotation lists the new secret beside the old one until every sender uses it (docs/runbooks/webhook-secrets.md).",
+    );
+  }
+
+  /** The webhooks function verifies deliveries with them (WEBHOOK_SECRETS_SECRET_ID). */
+  grantReadWebhookSecrets(fn: ChangeflowFunction): void {
+    this.webhookSecrets.grantRead(fn.role);
+    fn.addEnvironment('WEBHOOK_SECRETS_SECRET_ID', this.webhookSecrets.secretArn);
   }
 
   /** The function of GET /changes seals and opens its cursors with it (CURSOR_SECRET_ID). */
@@ -62,6 +83,7 @@ export class ChangeflowKeys extends Construct {
   grantRead(fn: ChangeflowFunction, key: KeyName): void {
     if (key === 'calendar-feed') this.grantReadFeedKey(fn);
     else if (key === 'approval-link') this.grantReadLinkKey(fn);
+    else if (key === 'webhook-secrets') this.grantReadWebhookSecrets(fn);
     else this.grantReadCursorKey(fn);
   }
 

@@ -30,7 +30,7 @@ afterAll(async () => {
   await api?.stop();
 });
 
-const created = (events: { type: string; changeId: string }[]) => events.filter((e) => e.type === 'ChangeCreated').map((e) => e.changeId);
+const created = (events: { type: string; changeId?: string | undefined }[]) => events.filter((e) => e.type === 'ChangeCreated').map((e) => e.changeId);
 const read = (query: { since?: string; until?: string; changeId?: string }) => outboxEvents(db, api.system.config.TABLE_NAME, query);
 
 describe('Rule: a time window of the outbox is read day by day, in the order the events happened', () => {

@@ -233,8 +233,9 @@ describe('the change calendar in the stack', () => {
     it('has one schedule per SCHEDULED_JOBS entry and no scheduled EventBridge rule (rules are UTC only)', () => {
       expect(schedules()).toHaveLength(SCHEDULED_JOBS.length);
       const rules = Object.values(resources).filter((r) => r.Type === 'AWS::Events::Rule');
-      // the only rules are the bus consumers' (notifications, workflow driver), matching events, not time
-      expect(rules.map((r) => r.Properties.ScheduleExpression)).toEqual([undefined, undefined]);
+      // the only rules are the bus consumers' (notifications, workflow driver, webhook processor), matching events, not time
+      expect(rules.map((r) => r.Properties.ScheduleExpression)).toEqual(rules.map(() => undefined));
+      expect(rules).toHaveLength(3);
       for (const rule of rules) expect(rule.Properties.EventPattern).toBeDefined();
     });
 
@@ -355,8 +356,8 @@ describe('the change calendar in the stack', () => {
     });
 
     it('is one generated secret, 32+ letters and digits (no punctuation, so it goes into a URL as is)', () => {
-      // three secrets in the stack: this key, the approval link key (workflows.test.ts) and the cursor key
-      template.resourceCountIs('AWS::SecretsManager::Secret', 3);
+      // four secrets in the stack: this key, the approval link key (workflows.test.ts), the cursor key and the webhook secrets
+      template.resourceCountIs('AWS::SecretsManager::Secret', 4);
       const gen = resources[secretId]!.Properties.GenerateSecretString;
       expect(gen).toMatchObject({ ExcludePunctuation: true, IncludeSpace: false });
       expect(gen.PasswordLength).toBeGreaterThanOrEqual(32);

@@ -14,6 +14,7 @@ const STATEFUL: Record<string, string> = {
   CalendarFeedKey086755B3: 'AWS::SecretsManager::Secret',
   ApprovalLinkKeyFBCEDBCA: 'AWS::SecretsManager::Secret',
   CursorKey255E8F8A: 'AWS::SecretsManager::Secret',
+  WebhookSecretsC35BAB69: 'AWS::SecretsManager::Secret',
   EventBus7B8748AA: 'AWS::Events::EventBus',
   EventArchive336EADAF: 'AWS::Events::Archive',
   ApprovalWorkflow30253A34: 'AWS::StepFunctions::StateMachine',
@@ -41,6 +42,8 @@ const STATEFUL: Record<string, string> = {
   WorkflowReconcileLogs64DA96A4: 'AWS::Logs::LogGroup',
   EventRelayLogs0B65577F: 'AWS::Logs::LogGroup',
   WorkflowDriverLogs5B1D9AC0: 'AWS::Logs::LogGroup',
+  WebhookProcessorLogsFDE74AD2: 'AWS::Logs::LogGroup',
+  WebhooksLogs9743DB56: 'AWS::Logs::LogGroup',
 };
 
 /**
@@ -55,6 +58,7 @@ const QUEUES: Record<string, string> = {
   WorkflowReconcileDeadLetterQueue1937672A: 'AWS::SQS::Queue',
   EventRelayDeadLetterQueue64410756: 'AWS::SQS::Queue',
   WorkflowDriverDeadLetterQueue77263A10: 'AWS::SQS::Queue',
+  WebhookProcessorDeadLetterQueue65277D6D: 'AWS::SQS::Queue',
 };
 
 /**

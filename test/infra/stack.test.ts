@@ -105,8 +105,8 @@ describe('ChangeflowStack', () => {
   });
 
   describe('functions', () => {
-    it('has one function per route group, one per scheduled job, and the four workers (WorkflowTasks, EventRelay, Notifications, WorkflowDriver)', () => {
-      template.resourceCountIs('AWS::Lambda::Function', ROUTE_GROUPS.length + SCHEDULED_JOBS.length + 4);
+    it('has one function per route group, one per scheduled job, and the workers (WorkflowTasks, EventRelay, Notifications, WorkflowDriver, WebhookProcessor)', () => {
+      template.resourceCountIs('AWS::Lambda::Function', ROUTE_GROUPS.length + SCHEDULED_JOBS.length + 5);
       expect([...stack.functions.keys()]).toEqual(ROUTE_GROUPS.map((g) => g.name));
       expect([...stack.jobs.keys()]).toEqual(SCHEDULED_JOBS.map((j) => j.name));
       expect([...stack.workers.keys()].sort()).toEqual(Object.keys(WORKER_FUNCTIONS).sort());
@@ -270,13 +270,14 @@ describe('ChangeflowStack', () => {
         if (writes.length > 0) writers.push(name);
         expect(denies, name).toEqual(writes.length > 0 ? [deny] : []);
       }
-      // the table's writers: the route groups and jobs that write, the task function, Notifications (its dedupe records)
+      // the table's writers: the route groups and jobs that write, the task function, Notifications (its dedupe records), the webhook processor
       expect(writers.sort()).toEqual(
         [
           ...ROUTE_GROUPS.filter((g) => g.tableAccess === 'read-write').map((g) => g.name),
           ...SCHEDULED_JOBS.filter((j) => j.needs.writeTable).map((j) => j.name),
           'WorkflowTasks',
           'Notifications',
+          'WebhookProcessor',
         ].sort(),
       );
     });
@@ -419,12 +420,13 @@ describe('ChangeflowStack', () => {
   describe('alarms', () => {
     it("alarms on each function's Errors, each job's dead-letter queue, the notifications' dead-letter queue, each workflow's failed executions and the API's 5xx, each pointing to its runbook", () => {
       // per function its errors; per job, bus consumer and the relay a dead-letter queue; per workflow its failures; the API's 5xx
-      template.resourceCountIs('AWS::CloudWatch::Alarm', ROUTE_GROUPS.length + 1 + 2 * SCHEDULED_JOBS.length + stack.workers.size + 3 + stack.workflows.size);
+      template.resourceCountIs('AWS::CloudWatch::Alarm', ROUTE_GROUPS.length + 1 + 2 * SCHEDULED_JOBS.length + stack.workers.size + 4 + stack.workflows.size);
       const workerRunbooks = {
         WorkflowTasks: 'workflow-failed',
         EventRelay: 'event-relay-dlq',
         Notifications: 'notifications-dlq',
         WorkflowDriver: 'workflow-driver-dlq',
+        WebhookProcessor: 'webhook-processor-dlq',
       } as const;
       for (const { name, fn } of stack.workers.values()) {
         template.hasResourceProperties('AWS::CloudWatch::Alarm', {

@@ -399,8 +399,8 @@ describe('the approvals in the stack', () => {
 
     it('a rule on the bus matches source changeflow and exactly the notified event types, and targets the Notifications function, with a dead-letter queue and a retry policy', () => {
       expect(WORKER_FUNCTIONS.Notifications.entry).toBe('functions/lambda/notifications.ts');
-      // the notifications' and the workflow driver's
-      template.resourceCountIs('AWS::Events::Rule', 2);
+      // the notifications', the workflow driver's and the webhook processor's
+      template.resourceCountIs('AWS::Events::Rule', 3);
       expect(resources[ruleId]!.Properties).toMatchObject({
         EventBusName: { Ref: logicalId(stack, stack.eventBus) },
         State: 'ENABLED',

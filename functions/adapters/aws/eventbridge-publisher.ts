@@ -1,7 +1,7 @@
 /** EventPublisher on an EventBridge bus: PutEvents in batches of 10, failed entries retried once. */
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { requireSettings, type Config } from '../../config.js';
-import { EVENT_SOURCE, type DomainEvent } from '../../core/events.js';
+import { EVENT_SOURCE, type BusEvent } from '../../core/events.js';
 import type { EventPublisher } from '../../ports.js';
 
 export class EventBridgePublisher implements EventPublisher {
@@ -18,7 +18,7 @@ export class EventBridgePublisher implements EventPublisher {
     private readonly busName: string,
   ) {}
 
-  async publish(events: DomainEvent[]): Promise<void> {
+  async publish(events: BusEvent[]): Promise<void> {
     const all: PutEventsRequestEntry[] = events.map((e) => ({
       EventBusName: this.busName,
       Source: EVENT_SOURCE,

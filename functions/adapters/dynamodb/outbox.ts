@@ -12,7 +12,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { DomainEvent } from '../../core/events.js';
+import type { BusEvent } from '../../core/events.js';
 import type { EventPublisher } from '../../ports.js';
 import { queryAll } from './query.js';
 
@@ -30,16 +30,16 @@ export const OUTBOX_DAYS = 7;
 export const outboxKey = (changeId: string, seq: number) => ({ pk: `${OUTBOX_PREFIX}${changeId}`, sk: String(seq).padStart(6, '0') });
 
 /** The domain event a stream record carries, or undefined for a record that is not a new outbox item. */
-export function eventOf(record: StreamRecord): DomainEvent | undefined {
+export function eventOf(record: StreamRecord): BusEvent | undefined {
   if (record.eventName !== 'INSERT' || !record.dynamodb?.NewImage) return undefined;
   const image = record.dynamodb.NewImage;
   if (!String(image.pk?.S ?? '').startsWith(OUTBOX_PREFIX)) return undefined;
-  const item = unmarshall(image as Parameters<typeof unmarshall>[0]) as { event?: DomainEvent };
+  const item = unmarshall(image as Parameters<typeof unmarshall>[0]) as { event?: BusEvent };
   return item.event;
 }
 
 /** One record: publish its event (failing loudly, so the stream retries it). */
-export async function relayRecord(deps: { publisher: EventPublisher }, record: StreamRecord): Promise<DomainEvent | undefined> {
+export async function relayRecord(deps: { publisher: EventPublisher }, record: StreamRecord): Promise<BusEvent | undefined> {
   const event = eventOf(record);
   if (event) await deps.publisher.publish([event]);
   return event;
@@ -56,7 +56,7 @@ export interface OutboxQuery {
 
 /** Outbox items by time: gsi3, one partition per UTC day of the event. */
 export const OUTBOX_DAY_PREFIX = 'EVENTS#';
-export const outboxTimeKey = (event: DomainEvent) => ({
+export const outboxTimeKey = (event: BusEvent) => ({
   gsi3pk: `${OUTBOX_DAY_PREFIX}${event.time.slice(0, 10)}`,
   gsi3sk: `${event.time}#${event.id}`,
 });
@@ -68,7 +68,7 @@ const DAY = 86_400_000;
  * what a replay publishes again after the relay gave up on them (docs/runbooks/event-relay-dlq.md),
  * and what the local relay delivers after a restart. A window is read one day partition at a time.
  */
-export async function outboxEvents(db: DynamoDBDocumentClient, tableName: string, query: OutboxQuery): Promise<DomainEvent[]> {
+export async function outboxEvents(db: DynamoDBDocumentClient, tableName: string, query: OutboxQuery): Promise<BusEvent[]> {
   const items: Record<string, unknown>[] = [];
   if (query.changeId) {
     items.push(
@@ -97,9 +97,9 @@ export async function outboxEvents(db: DynamoDBDocumentClient, tableName: string
     }
   }
   return items
-    .map((i) => i.event as DomainEvent | undefined)
-    .filter((e): e is DomainEvent => e !== undefined && (!query.since || e.time >= query.since) && (!query.until || e.time < query.until))
-    .sort((a, b) => a.time.localeCompare(b.time) || a.changeId.localeCompare(b.changeId) || seqOf(a) - seqOf(b));
+    .map((i) => i.event as BusEvent | undefined)
+    .filter((e): e is BusEvent => e !== undefined && (!query.since || e.time >= query.since) && (!query.until || e.time < query.until))
+    .sort((a, b) => a.time.localeCompare(b.time) || (a.changeId ?? '').localeCompare(b.changeId ?? '') || seqOf(a) - seqOf(b));
 }
 
-const seqOf = (e: DomainEvent) => Number(e.id.split('#').at(-1));
+const seqOf = (e: BusEvent) => Number(e.id.split('#').at(-1));

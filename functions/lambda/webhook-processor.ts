@@ -1,0 +1,23 @@
+/** Lambda entry of WebhookProcessor: the table, the calendar rules (a pipeline's start obeys the deploy gate), the directory and the dedupe records. */
+import { StoreCalendarService } from '../adapters/calendar-service.js';
+import { DynamoDbCalendarStore } from '../adapters/dynamodb/calendar-store.js';
+import { clientConfig, tableClient } from '../adapters/dynamodb/client.js';
+import { DynamoDbDeliveryStore } from '../adapters/dynamodb/delivery-store.js';
+import { DynamoDbDirectory } from '../adapters/dynamodb/directory.js';
+import { DynamoDbMonitoringStore } from '../adapters/dynamodb/monitoring-store.js';
+import { DynamoDbOnce } from '../adapters/dynamodb/once.js';
+import { loadConfig } from '../config.js';
+import { makeHandler } from '../webhooks/processor.js';
+import { changeDeps } from './change-deps.js';
+
+const config = loadConfig();
+const db = tableClient(config);
+
+export const handler = makeHandler({
+  changes: changeDeps(config, db, new StoreCalendarService(new DynamoDbCalendarStore(db, config.TABLE_NAME), config.calendar)),
+  deliveries: new DynamoDbDeliveryStore(db, config.TABLE_NAME),
+  monitoring: new DynamoDbMonitoringStore(db, config.TABLE_NAME),
+  directory: new DynamoDbDirectory(db, config.TABLE_NAME),
+  once: new DynamoDbOnce(config.TABLE_NAME, clientConfig({ endpoint: config.DYNAMODB_ENDPOINT })),
+  pagerDutyServices: config.PAGERDUTY_SERVICES,
+});

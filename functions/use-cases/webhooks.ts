@@ -1,0 +1,421 @@
+/**
+ * Webhooks in (docs/webhooks.md), in two halves:
+ *
+ * 1. `receiveDelivery`, at the HTTP edge: verify the signature over the raw bytes, read the
+ *    delivery id, parse, turn the payload into a Signal, and keep the delivery with the event of
+ *    its work in one transaction. The answer (202) comes before any work: PagerDuty wants it
+ *    within 5 s, GitHub within 10 s. A redelivery finds the delivery kept and gets its first answer.
+ * 2. `processDelivery`, a consumer of `WebhookReceived` on the bus: what the signal does to the
+ *    change it names, through the same lifecycle rules a person's action goes through, recorded
+ *    with the delivery on every audit entry so that an event delivered twice acts once.
+ */
+import type { Actor, ChangeRequest, Person } from '../core/change-request.js';
+import {
+  appliedBefore,
+  emergencyDraftFor,
+  isUnauthorizedStep,
+  linkIncident,
+  planDeployment,
+  refuseDeployment,
+  resolveIncident,
+  type Via,
+} from '../core/deployments.js';
+import { IllegalTransitionError, IncompleteError, ValidationError } from '../core/errors.js';
+import { EVENT_SCHEMA_VERSION, type ServiceEvent } from '../core/events.js';
+import {
+  ciSignal,
+  describeSignal,
+  type DeploymentSignal,
+  githubSignal,
+  gitlabSignal,
+  type IncidentSignal,
+  pagerDutySignal,
+  type Signal,
+  type SignalSettings,
+  type WebhookSource,
+} from '../core/webhooks.js';
+import { type Headers, verifyDelivery } from '../http/webhook-signatures.js';
+import type { Clock, DeliveryStore, Directory, MonitoringStore, Once, StoredDelivery, UnauthorizedChange } from '../ports.js';
+import { type ChangeDeps, fileChange, getChange, recordOnChange, transitionChange } from './changes.js';
+import { recordEvidence } from './monitoring.js';
+
+export interface IntakeDeps {
+  deliveries: DeliveryStore;
+  clock: Clock;
+  /** The secrets of a source, every one currently valid (several while one is rotated). */
+  secrets: (source: WebhookSource) => Promise<string[]>;
+  signals: SignalSettings;
+}
+
+export interface IntakeAnswer {
+  status: number;
+  body: Record<string, unknown>;
+  /** A redelivery of a delivery already kept: the first answer, again. */
+  duplicate: boolean;
+}
+
+/** The header that carries each source's delivery id, the same on every redelivery (integrations.md). */
+const DELIVERY_ID_HEADERS: Record<WebhookSource, string[]> = {
+  github: ['x-github-delivery'],
+  // GitLab 17.4+ keeps Idempotency-Key across retries; older instances send only the event UUID
+  gitlab: ['idempotency-key', 'x-gitlab-event-uuid'],
+  pagerduty: ['x-webhook-id'],
+  ci: ['webhook-id'],
+};
+
+const EVENT_HEADERS: Partial<Record<WebhookSource, string>> = { github: 'x-github-event', gitlab: 'x-gitlab-event' };
+
+/** Longest text a kept signal carries per field (a commit message can be long; the delivery is a record, not an archive). */
+const SIGNAL_TEXT_LIMIT = 500;
+
+export async function receiveDelivery(deps: IntakeDeps, source: WebhookSource, body: string, headers: Headers): Promise<IntakeAnswer> {
+  const now = deps.clock.now();
+  await verifyDelivery(source, await deps.secrets(source), body, headers, now);
+  const idHeader = DELIVERY_ID_HEADERS[source].find((h) => headers[h]);
+  const deliveryId = idHeader ? headers[idHeader]!.trim() : '';
+  if (!/^[\w.:@-]{1,200}$/.test(deliveryId)) {
+    throw new ValidationError([
+      {
+        path: `headers.${DELIVERY_ID_HEADERS[source][0]}`,
+        message: deliveryId ? 'must be at most 200 letters, digits and . : @ _ -' : 'is required: the delivery id, to tell a redelivery from a new delivery',
+      },
+    ]);
+  }
+  let payload: unknown;
+  try {
+    payload = JSON.parse(body);
+  } catch (err) {
+    throw new ValidationError([{ path: 'body', message: `is not valid JSON: ${(err as Error).message}` }]);
+  }
+  const eventName = (EVENT_HEADERS[source] ? headers[EVENT_HEADERS[source]!] : undefined) ?? '';
+  const signal = trimSignal(signalOf(source, eventName, payload, deps.signals));
+  const key = `${source}:${deliveryId}`;
+  const receivedAt = now.toISOString();
+  const ignored = signal.kind === 'ignored';
+  const summary = describeSignal(signal);
+  const answer = {
+    status: ignored ? 200 : 202,
+    body: {
+      delivery: key,
+      status: ignored ? 'ignored' : 'accepted',
+      summary,
+      ...(signal.kind !== 'ignored' && 'changeId' in signal && signal.changeId ? { changeId: signal.changeId } : {}),
+    },
+  };
+  const delivery: StoredDelivery = {
+    key,
+    source,
+    deliveryId,
+    event: eventName || eventOf(source, payload),
+    receivedAt,
+    summary,
+    signal,
+    changeId: 'changeId' in signal ? signal.changeId : undefined,
+    status: ignored ? 'ignored' : 'accepted',
+    answer,
+  };
+  const event: ServiceEvent | undefined = ignored
+    ? undefined
+    : {
+        schemaVersion: EVENT_SCHEMA_VERSION,
+        id: `WH#${key}`,
+        type: 'WebhookReceived',
+        time: receivedAt,
+        changeId: delivery.changeId,
+        detail: { delivery: key, source, signal },
+      };
+  const kept = await deps.deliveries.record(delivery, event);
+  if (!kept.recorded) return { ...kept.first.answer, duplicate: true };
+  return { ...answer, duplicate: false };
+}
+
+function signalOf(source: WebhookSource, event: string, payload: unknown, settings: SignalSettings): Signal {
+  switch (source) {
+    case 'github':
+      return githubSignal(event, payload, settings);
+    case 'gitlab':
+      return gitlabSignal(event, payload, settings);
+    case 'pagerduty':
+      return pagerDutySignal(payload);
+    case 'ci':
+      return ciSignal(payload, settings);
+  }
+}
+
+/** The event a delivery is, when no header names it (PagerDuty's event type, the CI body's event). */
+function eventOf(source: WebhookSource, payload: unknown): string {
+  const p = payload as { event?: unknown } | null;
+  if (source === 'pagerduty') return String((p?.event as { event_type?: unknown } | undefined)?.event_type ?? '');
+  return typeof p?.event === 'string' ? p.event : '';
+}
+
+function trimSignal<T extends Signal>(signal: T): T {
+  return Object.fromEntries(
+    Object.entries(signal).map(([k, v]) => [k, typeof v === 'string' && v.length > SIGNAL_TEXT_LIMIT ? `${v.slice(0, SIGNAL_TEXT_LIMIT - 1)}…` : v]),
+  ) as T;
+}
+
+// ---------------------------------------------------------------------------------------------
+// the work, from the bus
+
+export interface ProcessingDeps {
+  changes: ChangeDeps;
+  deliveries: DeliveryStore;
+  monitoring: MonitoringStore;
+  directory: Directory;
+  once: Once;
+  /** PagerDuty service id → the components it covers (PAGERDUTY_SERVICES). */
+  pagerDutyServices: Record<string, string[]>;
+}
+
+export interface ProcessingOutcome {
+  delivery: string;
+  status: StoredDelivery['status'];
+  outcome: string;
+  changeId?: string | undefined;
+}
+
+const SOURCE_NAMES: Record<WebhookSource, string> = { github: 'GitHub', gitlab: 'GitLab', pagerduty: 'PagerDuty', ci: 'CI' };
+
+/** Who a delivery acts as: a pipeline of its source (it may start and report, never approve). */
+export function pipelineActor(source: WebhookSource, repository?: string): Person {
+  return { id: `pipeline:${source}`, name: `${SOURCE_NAMES[source]}${repository ? ` (${repository})` : ''}`, email: '', roles: ['pipeline'] };
+}
+
+/** Processes one `WebhookReceived` event; a delivery already processed is not processed again. */
+export async function processDelivery(deps: ProcessingDeps, event: ServiceEvent): Promise<ProcessingOutcome> {
+  const { delivery: key, source, signal } = event.detail as { delivery: string; source: WebhookSource; signal: Signal };
+  const kept = await deps.deliveries.get(key);
+  if (kept && kept.status !== 'accepted') return { delivery: key, status: kept.status, outcome: kept.outcome ?? 'already processed', changeId: kept.changeId };
+  let result: Omit<ProcessingOutcome, 'delivery'>;
+  switch (signal.kind) {
+    case 'deployment':
+      result = await processDeployment(deps, key, source, signal);
+      break;
+    case 'incident':
+      result = await processIncident(deps, key, signal);
+      break;
+    default:
+      result = { status: 'ignored', outcome: describeSignal(signal) };
+  }
+  await deps.deliveries.finish(key, { ...result, processedAt: deps.changes.clock.now().toISOString() });
+  return { delivery: key, ...result };
+}
+
+async function processDeployment(
+  deps: ProcessingDeps,
+  key: string,
+  source: WebhookSource,
+  signal: DeploymentSignal,
+): Promise<Omit<ProcessingOutcome, 'delivery'>> {
+  const actor = pipelineActor(source, signal.repository);
+  const via: Via & { step: DeploymentSignal['step'] } = {
+    source,
+    delivery: key,
+    step: signal.step,
+    deployment: signal.deployment,
+    environment: signal.environment,
+    commit: signal.commit,
+    url: signal.url,
+  };
+  const found = signal.changeId ? await deps.changes.store.get(signal.changeId) : null;
+  if (!found) {
+    const why = signal.changeId ? `it names ${signal.changeId}, which does not exist` : 'it names no change request';
+    if (!isUnauthorizedStep(signal)) return { status: 'processed', outcome: `${describeSignal(signal)}: ${why}; nothing to change`, changeId: signal.changeId };
+    await unauthorized(deps, key, source, signal, [why]);
+    return { status: 'unauthorized', outcome: `unauthorized change: a production deployment to ${signal.environment}, and ${why}`, changeId: signal.changeId };
+  }
+  const cr = found.cr;
+  const plan = planDeployment(cr, signal);
+  switch (plan.kind) {
+    case 'note':
+      return { status: 'processed', outcome: plan.note, changeId: cr.id };
+    case 'refuse':
+      return refuse(deps, key, source, signal, cr.id, actor, via, plan.reasons);
+    case 'smoke-tests':
+      await recordEvidence({ store: deps.changes.store, monitoring: deps.monitoring, clock: deps.changes.clock }, actor, cr.id, {
+        samples: [],
+        smokeTests: plan.result,
+      });
+      return { status: 'processed', outcome: `smoke tests ${plan.result}, recorded for the monitoring period`, changeId: cr.id };
+    case 'actions': {
+      const done: string[] = [];
+      for (const { action, reason } of plan.actions) {
+        const { audit } = await getChange(deps.changes, cr.id);
+        if (appliedBefore(audit, key, action)) {
+          done.push(`${action} (already)`);
+          continue;
+        }
+        try {
+          await transitionChange(deps.changes, actor, cr.id, action, { reason, via });
+          done.push(action);
+        } catch (err) {
+          // the deploy gate denies the start: outside the window, in a blackout, the checklist open, …
+          if (err instanceof IncompleteError && action === 'start') {
+            const reasons = err.issues.map((i) => i.message);
+            return signal.production
+              ? refuse(deps, key, source, signal, cr.id, actor, via, reasons)
+              : { status: 'refused', outcome: `not started: ${reasons.join('; ')}`, changeId: cr.id };
+          }
+          // someone else moved the change on meanwhile (a person marked it deployed)
+          if (err instanceof IllegalTransitionError)
+            return { status: 'processed', outcome: `${done.length ? `${done.join(', ')}; then ` : ''}${err.message}`, changeId: cr.id };
+          throw err;
+        }
+      }
+      return { status: 'processed', outcome: `${cr.id}: ${done.join(', then ')}`, changeId: cr.id };
+    }
+  }
+}
+
+async function refuse(
+  deps: ProcessingDeps,
+  key: string,
+  source: WebhookSource,
+  signal: DeploymentSignal,
+  changeId: string,
+  actor: Actor,
+  via: Via & { step: DeploymentSignal['step'] },
+  reasons: string[],
+): Promise<Omit<ProcessingOutcome, 'delivery'>> {
+  await recordOnChange(deps.changes, changeId, (cr, audit) =>
+    appliedBefore(audit, key, 'unauthorized-deployment')
+      ? { next: cr, audit: [] }
+      : refuseDeployment(cr, actor, via, reasons, deps.changes.clock.now().toISOString()),
+  );
+  if (isUnauthorizedStep(signal)) await unauthorized(deps, key, source, signal, reasons, changeId);
+  return { status: 'unauthorized', outcome: `recorded against ${changeId} as unauthorized: ${reasons.join('; ')}`, changeId };
+}
+
+/** Counted once per deployment, however many of its deliveries come (the deployment, then its statuses). */
+async function unauthorized(deps: ProcessingDeps, key: string, source: WebhookSource, signal: DeploymentSignal, reasons: string[], changeId?: string) {
+  const at = deps.changes.clock.now().toISOString();
+  const record: UnauthorizedChange = {
+    key: signal.deployment ? `${source}:${signal.deployment}` : key,
+    at,
+    source,
+    delivery: key,
+    environment: signal.environment,
+    deployment: signal.deployment,
+    commit: signal.commit,
+    url: signal.url,
+    repository: signal.repository,
+    changeId,
+    reasons,
+  };
+  await deps.deliveries.recordUnauthorized(record, {
+    schemaVersion: EVENT_SCHEMA_VERSION,
+    id: `UNAUTH#${record.key}`,
+    type: 'UnauthorizedChange',
+    time: at,
+    changeId,
+    detail: { ...record },
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// PagerDuty
+
+const MONITORED_STATES = ['monitoring', 'rolling_back'] as const;
+
+async function processIncident(deps: ProcessingDeps, key: string, signal: IncidentSignal): Promise<Omit<ProcessingOutcome, 'delivery'>> {
+  const now = deps.changes.clock.now().toISOString();
+  const via: Via = { source: 'pagerduty', delivery: key, step: 'incident' };
+  const actor = pipelineActor('pagerduty', signal.incident.serviceName);
+  const incident = signal.incident;
+  if (signal.step === 'resolved') {
+    const ids = await deps.deliveries.incidentChanges(incident.id);
+    for (const id of ids) await recordOnChange(deps.changes, id, (cr) => resolveIncident(cr, actor, incident.id, incident.at, via, now));
+    return {
+      status: 'processed',
+      outcome: ids.length ? `incident resolved: time to restore recorded on ${ids.join(', ')}` : 'incident resolved; no change is linked to it',
+    };
+  }
+  if (!signal.severe) return { status: 'processed', outcome: `incident ${incident.number ?? incident.id} is neither P1/P2 nor high urgency: nothing to do` };
+  const components = (incident.serviceId && deps.pagerDutyServices[incident.serviceId]) || [];
+  const said: string[] = [];
+  // a change in its monitoring period on the same service: a critical alert for its period (a rollback trigger), and a suspect
+  if (components.length) {
+    for (const state of MONITORED_STATES) {
+      const page = await deps.changes.store.list({ state, limit: 100 });
+      for (const cr of page.items.filter((c) => touches(c, components))) {
+        const component = components.find((c) => (cr.content.description?.components ?? []).includes(c))!;
+        await deps.monitoring.addEvidence(cr.id, [{ at: incident.at, component, criticalAlerts: 1 }], []);
+        const reason = `triggered ${incident.at} during its monitoring period, on ${incident.serviceName ?? incident.serviceId} (${component})`;
+        await recordOnChange(deps.changes, cr.id, (c) =>
+          linkIncident(
+            c,
+            actor,
+            {
+              source: 'pagerduty',
+              id: incident.id,
+              number: incident.number,
+              title: incident.title,
+              url: incident.url,
+              relation: 'caused-by-candidate',
+              reason,
+              triggeredAt: incident.at,
+            },
+            via,
+            now,
+          ),
+        );
+        await deps.deliveries.linkIncident(incident.id, cr.id, now);
+        said.push(`critical alert for ${cr.id}'s monitoring period`);
+      }
+    }
+  }
+  // the emergency change for the fix, drafted once per incident, for on-call to complete and start
+  const onCall = (await deps.directory.withRole('on-call'))[0];
+  if (!onCall) {
+    said.push('no emergency change drafted: nobody in the directory is on-call');
+  } else {
+    let drafted: string | undefined;
+    const { ran } = await deps.once.run('pagerduty-emergency', { incident: incident.id }, async () => {
+      const { cr } = await fileChange(
+        deps.changes,
+        onCall,
+        emergencyDraftFor(
+          incident,
+          components.filter((c) => deps.changes.rules.components.includes(c)),
+        ),
+        undefined,
+        {
+          keepDraft: true,
+        },
+      );
+      drafted = cr.id;
+      await recordOnChange(deps.changes, cr.id, (c) =>
+        linkIncident(
+          c,
+          actor,
+          {
+            source: 'pagerduty',
+            id: incident.id,
+            number: incident.number,
+            title: incident.title,
+            url: incident.url,
+            relation: 'opened-for',
+            reason: `drafted from the incident for ${onCall.name} (on-call) to complete`,
+            triggeredAt: incident.at,
+          },
+          via,
+          now,
+        ),
+      );
+      await deps.deliveries.linkIncident(incident.id, cr.id, now);
+    });
+    said.push(ran ? `emergency change ${drafted} drafted for ${onCall.name} to complete` : 'its emergency change was drafted before');
+    return { status: 'processed', outcome: said.join('; '), changeId: drafted };
+  }
+  return { status: 'processed', outcome: said.join('; ') };
+}
+
+function touches(cr: ChangeRequest, components: readonly string[]): boolean {
+  return (cr.content.description?.components ?? []).some((c) => components.includes(c));
+}
+
+/** The deliveries of the last days, newest first, for the console and `GET /webhooks/deliveries`. */
+export async function recentDeliveries(deps: { deliveries: DeliveryStore; clock: Clock }, query: { limit: number; source?: WebhookSource | undefined }) {
+  return deps.deliveries.recent({ ...query, until: deps.clock.now().toISOString(), days: 7 });
+}
