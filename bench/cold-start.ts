@@ -64,6 +64,7 @@ const DEPLOY_TIME_VALUES: Partial<Record<EnvVar, string>> = {
   CALENDAR_FEED_SECRET_ID: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:CalendarFeedKey-AbCdEf`,
   CURSOR_SECRET_ID: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:CursorKey-AbCdEf`,
   WEBHOOK_SECRETS_SECRET_ID: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:WebhookSecrets-AbCdEf`,
+  OUTBOUND_SECRETS_SECRET_ID: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:OutboundSecrets-AbCdEf`,
   PUBLIC_BASE_URL: `https://abcdef0123.execute-api.${REGION}.amazonaws.com/`,
 };
 

@@ -41,6 +41,7 @@ import { ms, ratio, summarize, timed, type Summary } from './stats.js';
 import { StrayOutput } from './stray-output.js';
 import { formatMonitoring, measureMonitoring, type MonitoringResult } from './monitoring.js';
 import { measureAutoApprove, routeByHand, type AutoApproveResult } from './workflow.js';
+import { formatWebhooks, measureWebhooks, type WebhookResult } from './webhooks.js';
 
 const REPO_ROOT = resolve(import.meta.dirname, '..');
 const TABLE_NAME = 'changeflow-bench';
@@ -54,6 +55,9 @@ const FLOW_RUNS = count('BENCH_FLOW_RUNS', 50);
 const DECISIONS = count('BENCH_DECISIONS', 30);
 /** Fresh processes per function for the cold-start table, each after one of the baseline. */
 const COLD_RUNS = count('BENCH_COLD_RUNS', 10);
+/** Signed CI deliveries of the webhook load, and the connections they share. */
+const WEBHOOK_REQUESTS = count('BENCH_WEBHOOK_REQUESTS', 2000);
+const WEBHOOK_CONNECTIONS = count('BENCH_WEBHOOK_CONNECTIONS', 20);
 /** `cold` (`npm run bench:cold`, or BENCH_ONLY=cold): the cold-start table alone. */
 const ONLY = process.env.BENCH_ONLY || (process.argv.includes('--only=cold') ? 'cold' : undefined);
 if (ONLY !== undefined && ONLY !== 'cold') throw new Error(`BENCH_ONLY may only be cold, got ${ONLY}`);
@@ -451,6 +455,8 @@ async function bench(ddb: RunningDynamoDb, bundles: BundleSize[], cold: ColdStar
   const flowResult = await measureAutoApprove({ endpoint: ddb.endpoint, db, runs: FLOW_RUNS, warmup: FLOW_WARMUP, log });
   log('monitoring period: one emergency change watched to its verdict…');
   const monitoringResult = await measureMonitoring({ endpoint: ddb.endpoint });
+  log(`webhooks: ${WEBHOOK_REQUESTS} signed deliveries over ${WEBHOOK_CONNECTIONS} connections…`);
+  const webhookResult = await measureWebhooks({ endpoint: ddb.endpoint, requests: WEBHOOK_REQUESTS, connections: WEBHOOK_CONNECTIONS });
 
   const rows: Row[] = [
     { op: 'create (POST /changes)', m: createM, goal: { max: 2, text: '≤ 2' } },
@@ -460,7 +466,7 @@ async function bench(ddb: RunningDynamoDb, bundles: BundleSize[], cold: ColdStar
     { op: `list (GET /changes?limit=${LIST_LIMIT})`, m: listM, goal: { max: 1, text: '1 a page' } },
   ];
 
-  print(rows, noopSummary, bundles, cold, stray, started, flowResult, decisionRows, monitoringResult);
+  print(rows, noopSummary, bundles, cold, stray, started, flowResult, decisionRows, monitoringResult, webhookResult);
 }
 
 interface DecisionRow {
@@ -505,6 +511,7 @@ function print(
   flow: AutoApproveResult,
   decisions: DecisionRow[],
   monitoring: MonitoringResult,
+  webhooks: WebhookResult,
 ) {
   const out: string[] = header();
   out.push(
@@ -686,6 +693,7 @@ function print(
   );
   out.push(...formatColdStart(cold, REPO_ROOT), '');
   out.push(...formatMonitoring(monitoring), '');
+  out.push(...formatWebhooks(webhooks), '');
   out.push(
     '_These figures come from one run on a noisy shared machine: read the ratios between columns of the same run, not the absolute times. ' +
       'DynamoDB Local on loopback is not DynamoDB in a region; only the round-trip counts carry over as they are._',

@@ -274,6 +274,47 @@ export const ConfigSchema = z.object({
       }
       return out;
     }),
+  /**
+   * Slack incoming webhooks per stakeholder channel, JSON: `{"engineering": "https://hooks.slack.com/services/…",
+   * "incidents": "…"}` (channels: engineering, product, support, leadership, incidents). In AWS the
+   * URLs are secrets: OUTBOUND_SECRETS_SECRET_ID.
+   */
+  SLACK_WEBHOOKS: jsonSetting(
+    z.partialRecord(z.enum(['engineering', 'product', 'support', 'leadership', 'incidents']), z.url()),
+    '{"engineering": "https://hooks.slack.com/services/…", "incidents": "…"}',
+    (issue) => `must map channels (engineering, product, support, leadership, incidents) to webhook URLs: ${issue.path.join('.')} ${issue.message}`.trim(),
+  ),
+  /** The PagerDuty Events API v2 integration key that receives change events (a deployment, a rollback). */
+  PAGERDUTY_ROUTING_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9]{20,64}$/, 'must be an Events API v2 integration key (32 letters and digits)')
+    .optional(),
+  /** Where change events go (tests point it at a local receiver). */
+  PAGERDUTY_EVENTS_URL: z.url().default('https://events.pagerduty.com/v2/change/enqueue'),
+  /** In AWS: the secret with `{"slack": {"engineering": "…"}, "pagerDutyRoutingKey": "…"}`. */
+  OUTBOUND_SECRETS_SECRET_ID: z.string().min(1).optional(),
+  /** Subscriber URLs may be plain http (locally); in AWS only https is accepted. */
+  OUTBOUND_ALLOW_HTTP: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .default('false')
+    .transform((v) => v === 'true'),
+  /**
+   * The GitHub App that answers deployment protection rules (docs/webhooks.md): its id and private
+   * key (PEM; `\n` for line breaks in one line). In AWS the JSON secret GITHUB_APP_SECRET_ID
+   * (`{"appId": "…", "privateKey": "-----BEGIN RSA PRIVATE KEY-----…"}`).
+   */
+  GITHUB_APP_ID: z
+    .string()
+    .regex(/^\d{1,12}$/, 'must be the GitHub App id (digits)')
+    .optional(),
+  GITHUB_APP_PRIVATE_KEY: z
+    .string()
+    .transform((key) => key.replaceAll('\\n', '\n'))
+    .refine((key) => /-----BEGIN (RSA )?PRIVATE KEY-----/.test(key), 'must be the PEM private key GitHub generated for the App')
+    .optional(),
+  GITHUB_APP_SECRET_ID: z.string().min(1).optional(),
+  /** The GitHub API: https://api.github.com, or GitHub Enterprise Server's https://<host>/api/v3. */
+  GITHUB_API_URL: z.url().default('https://api.github.com'),
   /** In AWS: the state machines and the event bus. */
   APPROVAL_STATE_MACHINE_ARN: z.string().startsWith('arn:').optional(),
   EMERGENCY_STATE_MACHINE_ARN: z.string().startsWith('arn:').optional(),

@@ -239,3 +239,85 @@ export interface DeliveryStore {
   /** The changes an incident is linked to. */
   incidentChanges(incidentId: string): Promise<string[]>;
 }
+
+/** An HTTP POST to another tool (Slack, PagerDuty, a subscriber): the status and the first KB of the answer; a network failure throws. */
+export interface HttpPoster {
+  post(url: string, body: string, headers: Record<string, string>): Promise<{ status: number; body: string }>;
+}
+
+/** An admin's registration of an endpoint that receives ChangeFlow's events, signed with Standard Webhooks. */
+export interface Subscription {
+  id: string;
+  url: string;
+  /** Event types, or `*` for every one. */
+  events: string[];
+  description?: string | undefined;
+  createdAt: string;
+  createdBy: string;
+  /** The signing secret (`whsec_…`): shown once, at creation. */
+  secret: string;
+}
+
+/** One event's delivery to one subscriber: what was sent, and what came of it. */
+export interface SubscriptionDelivery {
+  /** `<at>#<event id>`: the key to redeliver it by. */
+  key: string;
+  subscriptionId: string;
+  eventId: string;
+  eventType: string;
+  at: string;
+  status: 'delivered' | 'failed' | 'retrying';
+  attempts: number;
+  httpStatus?: number | undefined;
+  error?: string | undefined;
+  lastAttemptAt: string;
+  /** The signed body, as sent (to redeliver it). */
+  body: string;
+}
+
+export interface SubscriptionStore {
+  list(): Promise<Subscription[]>;
+  get(id: string): Promise<Subscription | null>;
+  put(subscription: Subscription): Promise<void>;
+  /** False when there was none. */
+  delete(id: string): Promise<boolean>;
+  /** Records an attempt (the first creates the record, later ones count up). */
+  recordAttempt(delivery: Omit<SubscriptionDelivery, 'attempts'>): Promise<SubscriptionDelivery>;
+  deliveries(subscriptionId: string, limit: number): Promise<SubscriptionDelivery[]>;
+  delivery(subscriptionId: string, key: string): Promise<SubscriptionDelivery | null>;
+}
+
+/** What GitHub asked of a deployment protection rule: where to answer, for which job's environment. */
+export interface ProtectionRequest {
+  installationId: number;
+  callbackUrl: string;
+  environment: string;
+  repository: string;
+  repositoryId?: number | undefined;
+  sha?: string | undefined;
+}
+
+/** A protection-rule request ChangeFlow has not answered yet: the change is not allowed now, and may be later. */
+export interface PendingGate {
+  /** The run's callback URL, environment and commit: GitHub asks once per job, and each is answered. */
+  key: string;
+  changeId: string;
+  request: ProtectionRequest;
+  delivery: string;
+  requestedAt: string;
+  /** Status reports posted so far (GitHub keeps 10 per deployment). */
+  reports: number;
+  lastComment?: string | undefined;
+}
+
+/** Answers GitHub's deployment protection rules as a GitHub App (`@octokit/app`). */
+export interface GitHubDeployments {
+  /** With `state`, the answer; without, a status report (the job keeps waiting). */
+  review(request: ProtectionRequest, answer: { state?: 'approved' | 'rejected' | undefined; comment: string }): Promise<void>;
+}
+
+export interface GateStore {
+  putGate(gate: PendingGate): Promise<void>;
+  gatesOf(changeId: string): Promise<PendingGate[]>;
+  removeGate(changeId: string, key: string): Promise<void>;
+}

@@ -138,6 +138,21 @@ export const ROUTE_GROUPS: RouteGroup[] = [
     ],
   },
   {
+    // Where ChangeFlow's events go out to, signed (docs/webhooks.md, "Out"): admins only
+    name: 'Subscriptions',
+    entry: 'functions/lambda/subscriptions.ts',
+    tableAccess: 'read-write',
+    // DELETE /subscriptions/{id} removes the subscription's item
+    tableDelete: true,
+    routes: [
+      { method: 'POST', path: '/subscriptions' },
+      { method: 'GET', path: '/subscriptions' },
+      { method: 'DELETE', path: '/subscriptions/{id}' },
+      { method: 'GET', path: '/subscriptions/{id}/deliveries' },
+      { method: 'POST', path: '/subscriptions/{id}/redeliver' },
+    ],
+  },
+  {
     name: 'ChangesWrite',
     entry: 'functions/lambda/changes-write.ts',
     tableAccess: 'read-write',

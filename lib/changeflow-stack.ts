@@ -33,6 +33,7 @@ import { ROUTE_GROUPS, type RouteGroup } from '../functions/routes.js';
 import { NOTIFIED_EVENTS } from '../functions/notifications/notify.js';
 import { DRIVEN_EVENTS } from '../functions/use-cases/workflow-driver.js';
 import { PROCESSED_EVENTS } from '../functions/webhooks/processor.js';
+import { OUTBOUND_EVENTS } from '../functions/core/outbound.js';
 import { ChangeflowApi } from './constructs/api.js';
 import { ChangeflowData } from './constructs/data.js';
 import { ChangeflowEvents } from './constructs/events.js';
@@ -220,10 +221,30 @@ export class ChangeflowStack extends Stack {
       alarmSummary: 'ChangeFlow webhooks: a delivery was accepted but its work failed and landed in the dead-letter queue',
       // a deployment reported six hours late still belongs on its change; later, a person looks
       maxEventAge: Duration.hours(6),
+      // the links in GitHub's comments
+      environment: { PUBLIC_BASE_URL: publicBaseUrl },
     });
     // It moves changes (and drafts emergency changes) as the deliveries say, keeps the monitoring
     // evidence of incidents, and records the deliveries' outcomes.
     data.grantChanges(webhookProcessor.function, 'read-write');
+    const githubAppSecret = settings.githubApp ? keys.grantReadGitHubApp(webhookProcessor.function) : undefined;
+
+    const outbound = new BusConsumer(this, 'Outbound', {
+      worker: 'Outbound',
+      events,
+      eventTypes: OUTBOUND_EVENTS,
+      timeout: settings.functions.jobTimeout,
+      defaults,
+      runbook: 'outbound-dlq',
+      alarmSummary: 'ChangeFlow outbound: an event did not reach Slack, PagerDuty or a subscriber and landed in the dead-letter queue',
+      // Lambda's longest: past six hours a person looks (and redelivers a subscriber's event by hand)
+      maxEventAge: Duration.hours(6),
+      environment: { PUBLIC_BASE_URL: publicBaseUrl },
+    });
+    // It reads the subscriptions, records each delivery to them and its dedupe records, and reads
+    // the Slack and PagerDuty credentials.
+    data.grantChanges(outbound.function, 'read-write');
+    keys.grantReadOutboundSecrets(outbound.function);
 
     this.table = data.table;
     this.api = api.httpApi;
@@ -240,6 +261,7 @@ export class ChangeflowStack extends Stack {
       ['Notifications', { name: 'Notifications', fn: notifications.function.fn, role: notifications.function.role }],
       ['WorkflowDriver', { name: 'WorkflowDriver', fn: driver.function.fn, role: driver.function.role }],
       ['WebhookProcessor', { name: 'WebhookProcessor', fn: webhookProcessor.function.fn, role: webhookProcessor.function.role }],
+      ['Outbound', { name: 'Outbound', fn: outbound.function.fn, role: outbound.function.role }],
     ]);
     this.notificationsRule = notifications.rule;
     this.notificationsDeadLetterQueue = notifications.deadLetterQueue.queue;
@@ -272,6 +294,13 @@ export class ChangeflowStack extends Stack {
     output('EventRelayDeadLetterQueueUrl', 'Outbox records not published (docs/runbooks/event-relay-dlq.md)', relay.deadLetterQueue.queue.queueUrl);
     output('CursorKeySecretName', 'Secret holding the key that seals list cursors', keys.cursorKey.secretName);
     output('WebhookSecretsName', 'Secret holding the webhook secrets per source, JSON (docs/webhooks.md)', keys.webhookSecrets.secretName);
+    if (githubAppSecret) output('GitHubAppSecretName', 'Secret holding the GitHub App id and private key, JSON (docs/webhooks.md)', githubAppSecret.secretName);
+    output(
+      'OutboundSecretsName',
+      'Secret holding the Slack incoming webhooks and the PagerDuty routing key, JSON (docs/webhooks.md)',
+      keys.outboundSecrets.secretName,
+    );
+    output('OutboundDeadLetterQueueUrl', 'Events that did not go out (docs/runbooks/outbound-dlq.md)', outbound.deadLetterQueue.queue.queueUrl);
     output(
       'WebhookProcessorDeadLetterQueueUrl',
       'Webhook deliveries whose work failed (docs/runbooks/webhook-processor-dlq.md)',

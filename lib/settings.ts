@@ -207,6 +207,20 @@ export interface IntegrationSettings {
    * @default - none: an incident's emergency change leaves its components for on-call to fill
    */
   readonly pagerDutyServices?: string;
+  /**
+   * Answer GitHub's custom deployment protection rules as a GitHub App: the stack creates the
+   * secret GitHubAppCredentials (`{"appId": "…", "privateKey": "…"}`, set by the team) and lets the
+   * webhook processor read it (docs/webhooks.md).
+   *
+   * @default false
+   */
+  readonly githubApp?: boolean;
+  /**
+   * The GitHub API the App calls (GITHUB_API_URL): GitHub Enterprise Server's `https://<host>/api/v3`.
+   *
+   * @default 'https://api.github.com'
+   */
+  readonly githubApiUrl?: string;
 }
 
 /** Request limits of the API's `$default` stage, per route. */
@@ -338,7 +352,7 @@ export type Setting = Place & {
   /** False for a variable only some functions are told (the grant that needs it sets it); the others go to every function. */
   readonly everyFunction?: false;
   /** How a context value is read: as a comma-separated list, a positive number of hours, or retain|destroy; as text otherwise. */
-  readonly read?: 'list' | 'hours' | 'removal-policy';
+  readonly read?: 'list' | 'hours' | 'removal-policy' | 'boolean';
   /** The value when neither the props nor the context set it. */
   readonly default?: string | readonly string[];
 };
@@ -382,6 +396,8 @@ export const SETTINGS = {
   productionEnvironments: { group: 'integrations', prop: 'productionEnvironments', ...fromConfig('PRODUCTION_ENVIRONMENTS') },
   githubDeployWorkflows: { group: 'integrations', prop: 'githubDeployWorkflows', ...fromConfig('GITHUB_DEPLOY_WORKFLOWS') },
   pagerDutyServices: { group: 'integrations', prop: 'pagerDutyServices', ...fromConfig('PAGERDUTY_SERVICES') },
+  githubApp: { group: 'integrations', prop: 'githubApp', read: 'boolean' },
+  githubApiUrl: { group: 'integrations', prop: 'githubApiUrl', ...fromConfig('GITHUB_API_URL') },
   // told only to the functions that publish (ChangeflowEvents.grantPublish)
   eventBusName: { prop: 'eventBusName', env: 'EVENT_BUS_NAME', everyFunction: false, default: DEFAULT_EVENT_BUS_NAME },
   // told only to Notifications, which writes the links; ConfigSchema's localhost default is not AWS's (the stage URL)
@@ -434,6 +450,10 @@ function readContext(key: SettingKey, s: Setting, text: string): unknown {
       if (!Number.isFinite(n) || n <= 0) throw new Error(`${settingName(key)}: must be a positive number of hours, got ${JSON.stringify(text)}`);
       return n;
     }
+    case 'boolean': {
+      if (text !== 'true' && text !== 'false') throw new Error(`${settingName(key)}: must be true or false, got ${JSON.stringify(text)}`);
+      return text === 'true';
+    }
     case 'removal-policy': {
       const policy = text.toLowerCase();
       if (policy !== 'retain' && policy !== 'destroy') throw new Error(`${settingName(key)}: must be retain or destroy, got ${JSON.stringify(text)}`);
@@ -453,6 +473,8 @@ export interface Settings {
   readonly eventBusName: string;
   readonly publicBaseUrl?: string;
   readonly throttling: Required<ThrottleSettings>;
+  /** Whether the stack answers GitHub's deployment protection rules as a GitHub App. */
+  readonly githubApp: boolean;
   readonly functions: Required<FunctionSettings>;
   readonly logs: Required<LogSettings>;
   /** The variables of SETTINGS that every function gets (TABLE_NAME and the Powertools ones are the stack's). */
@@ -502,6 +524,7 @@ export function resolveSettings(props: ChangeflowStackProps): Settings {
     eventBusName,
     publicBaseUrl,
     throttling,
+    githubApp: settingValue(props, 'githubApp') === true,
     functions: {
       memorySize: props.functions?.memorySize ?? 512,
       timeout: props.functions?.timeout ?? Duration.seconds(10),

@@ -35,7 +35,12 @@ import { makeHandler as blackoutCheck } from '../functions/jobs/blackout-check.j
 import { SCHEDULED_JOBS } from '../functions/jobs/schedules.js';
 import { makeHandler as timelineNotifications } from '../functions/jobs/timeline-notifications.js';
 import { makeHandler as workflowReconcile } from '../functions/jobs/workflow-reconcile.js';
-import { cursorKey, feedKey, linkKey, webhookSecrets } from '../functions/lambda/keys.js';
+import { cursorKey, feedKey, githubApp, linkKey, outboundTargets, webhookSecrets } from '../functions/lambda/keys.js';
+import { FetchPoster } from '../functions/adapters/http/poster.js';
+import { DynamoDbSubscriptionStore } from '../functions/adapters/dynamodb/subscription-store.js';
+import { OUTBOUND_EVENTS } from '../functions/core/outbound.js';
+import { makeHandler as subscriptionsHandler } from '../functions/handlers/subscriptions.js';
+import { makeHandler as outbound } from '../functions/outbound/handler.js';
 import { signalSettings } from '../functions/lambda/webhook-settings.js';
 import { DynamoDbDeliveryStore } from '../functions/adapters/dynamodb/delivery-store.js';
 import { makeHandler as webhooks } from '../functions/handlers/webhooks.js';
@@ -69,6 +74,7 @@ export interface LocalFunctions {
   notifications: Invoke;
   workflowDriver: Invoke;
   webhookProcessor: Invoke;
+  outbound: Invoke;
 }
 
 export function composeLocal({ config, db, clock, mailer, workflows }: LocalAdapters): LocalFunctions {
@@ -89,6 +95,8 @@ export function composeLocal({ config, db, clock, mailer, workflows }: LocalAdap
   const flowDeps = { store, clock, timers: config.timers, callbacks: workflows };
   const monitoring = new DynamoDbMonitoringStore(db, table);
   const deliveries = new DynamoDbDeliveryStore(db, table);
+  const subscriptions = new DynamoDbSubscriptionStore(db, table);
+  const poster = new FetchPoster();
   const monitoringDeps = { store, monitoring, clock, rollbackReportMinutes: config.ROLLBACK_REPORT_TIMEOUT_MINUTES, sources: metricsSources(config) };
 
   const routes: Record<string, unknown> = {
@@ -99,6 +107,11 @@ export function composeLocal({ config, db, clock, mailer, workflows }: LocalAdap
     Calendar: calendar({ config, calendar: calendarDeps, directory, feedKey: feedKey(config) }),
     DeployGate: deployGate({ config, calendar: calendarDeps }),
     ApprovalLinks: approvalLinks({ config, links: { changes: changes(false), directory, linkKey: linkKey(config) } }),
+    Subscriptions: subscriptionsHandler({
+      config,
+      directory,
+      subscriptions: { subscriptions, poster, clock, eventTypes: OUTBOUND_EVENTS, allowHttp: config.OUTBOUND_ALLOW_HTTP },
+    }),
     Webhooks: webhooks({ config, directory, intake: { deliveries, clock, secrets: webhookSecrets(config), signals: signalSettings(config) } }),
   };
   const missing = ROUTE_GROUPS.filter((g) => !routes[g.name]).map((g) => g.name);
@@ -137,10 +150,22 @@ export function composeLocal({ config, db, clock, mailer, workflows }: LocalAdap
     webhookProcessor: webhookProcessor({
       changes: changes(true),
       deliveries,
+      gates: deliveries,
+      github: githubApp(config),
+      baseUrl: config.PUBLIC_BASE_URL.replace(/\/$/, ''),
       monitoring,
       directory,
       once,
       pagerDutyServices: config.PAGERDUTY_SERVICES,
+    }) as Invoke,
+    outbound: outbound({
+      poster,
+      once,
+      subscriptions,
+      clock,
+      baseUrl: config.PUBLIC_BASE_URL.replace(/\/$/, ''),
+      targets: outboundTargets(config),
+      pagerDutyEventsUrl: config.PAGERDUTY_EVENTS_URL,
     }) as Invoke,
   };
 }

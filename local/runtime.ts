@@ -25,6 +25,7 @@ import type { BusEvent } from '../functions/core/events.js';
 import { NOTIFIED_EVENTS } from '../functions/notifications/notify.js';
 import { DRIVEN_EVENTS } from '../functions/use-cases/workflow-driver.js';
 import { PROCESSED_EVENTS } from '../functions/webhooks/processor.js';
+import { OUTBOUND_EVENTS } from '../functions/core/outbound.js';
 import { localWebhookSecrets } from './webhook-secrets.js';
 import { composeLocal } from './composition.js';
 import { DynamoDbExecutionStore } from './execution-store.js';
@@ -124,6 +125,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     const config = loadConfig({
       ...env,
       ...webhookSecrets.values,
+      // a local subscriber (a script, a test receiver) listens on plain http
+      OUTBOUND_ALLOW_HTTP: env.OUTBOUND_ALLOW_HTTP ?? 'true',
       DYNAMODB_ENDPOINT: endpoint,
       PUBLIC_BASE_URL: env.PUBLIC_BASE_URL ?? `http://localhost:${apiPort}`,
       // approval links are signed with a key kept beside the development JWT key
@@ -192,6 +195,9 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     });
     bus.subscribe('WebhookProcessor', PROCESSED_EVENTS, async (event) => {
       await fns.webhookProcessor(envelope(event), consumerContext('WebhookProcessor'));
+    });
+    bus.subscribe('Outbound', OUTBOUND_EVENTS, async (event) => {
+      await fns.outbound(envelope(event), consumerContext('Outbound'));
     });
     relay = new LocalStreamRelay({
       endpoint,

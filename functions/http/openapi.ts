@@ -26,6 +26,10 @@ import {
   StateQuerySchema,
   TransitionBodySchema,
   MetricsBodySchema,
+  DeliveriesLimitSchema,
+  RedeliverBodySchema,
+  SubscriptionBodySchema,
+  SubscriptionIdSchema,
 } from './schemas.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -223,6 +227,38 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
       description: 'Deliveries: source, id, event, summary, status (accepted, ignored, processed, refused, unauthorized, failed), outcome, the change',
     },
     errors: [400, 401, 403],
+  },
+  'POST /subscriptions': {
+    summary:
+      "Register an endpoint for ChangeFlow's events (admins): the event types, or * for all. Each event is POSTed as {type, timestamp, data}, signed with Standard Webhooks; the answer carries the signing secret, shown this once",
+    body: { required: true, content: { [JSON_TYPE]: SubscriptionBodySchema } },
+    ok: { status: 201, description: 'The subscription with its secret (whsec_…)' },
+    errors: [400, 401, 403, 413, 415],
+  },
+  'GET /subscriptions': {
+    summary: 'The webhook subscriptions, without their secrets (admins)',
+    ok: { status: 200, description: 'The subscriptions' },
+    errors: [401, 403],
+  },
+  'DELETE /subscriptions/{id}': {
+    summary: 'Remove a webhook subscription (admins)',
+    path: { id: SubscriptionIdSchema },
+    ok: { status: 204, description: 'Removed' },
+    errors: [400, 401, 403, 404],
+  },
+  'GET /subscriptions/{id}/deliveries': {
+    summary: "A subscription's latest deliveries, newest first: event, status (delivered, retrying, failed), attempts, the last HTTP status and error (admins)",
+    path: { id: SubscriptionIdSchema },
+    query: DeliveriesLimitSchema,
+    ok: { status: 200, description: 'The deliveries' },
+    errors: [400, 401, 403, 404],
+  },
+  'POST /subscriptions/{id}/redeliver': {
+    summary: 'Send one delivery again now, signed afresh (the delivery key from the list)',
+    path: { id: SubscriptionIdSchema },
+    body: { required: true, content: { [JSON_TYPE]: RedeliverBodySchema } },
+    ok: { status: 200, description: 'The delivery after the attempt: delivered, retrying or failed, with the HTTP status' },
+    errors: [400, 401, 403, 404, 413, 415],
   },
   'POST /changes/{id}/{action}': {
     summary:

@@ -142,3 +142,15 @@ export const LinkQuerySchema = z.object({ token: z.string().max(4096).optional()
 
 /** POST /approvals/decide: the confirmation page's form. */
 export const LinkFormSchema = z.object({ token: z.string().max(4096), comment: z.string().max(2000).optional() });
+
+/** Outbound webhook subscriptions (functions/handlers/subscriptions.ts). */
+export const SubscriptionBodySchema = z
+  .object({
+    url: z.url({ error: 'must be the URL that receives the events' }).max(2000),
+    events: z.array(z.string().min(1).max(100)).min(1, 'must name at least one event type, or * for every one').max(100),
+    description: z.string().max(500).optional(),
+  })
+  .strict();
+export const SubscriptionIdSchema = z.string().regex(/^sub_[0-9a-f]{16}$/, 'must be a subscription id such as sub_0123456789abcdef');
+export const RedeliverBodySchema = z.object({ delivery: z.string().min(1).max(300) }).strict();
+export const DeliveriesLimitSchema = z.object({ limit: z.coerce.number().int('must be a whole number').min(1).max(200).default(50) }).strict();

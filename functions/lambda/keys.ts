@@ -3,7 +3,8 @@
  * function composed with one of them fails at cold start when neither setting is there.
  */
 import { secretKey, secretText } from '../adapters/aws/secrets.js';
-import { type Config, ConfigError } from '../config.js';
+import { type Config, ConfigError, requireSettings } from '../config.js';
+import { GitHubAppDeployments } from '../adapters/github/deployment-reviews.js';
 
 export const linkKey = (config: Config) =>
   secretKey('approval link key', config.APPROVAL_LINK_KEY, config.APPROVAL_LINK_SECRET_ID, 'APPROVAL_LINK_KEY or APPROVAL_LINK_SECRET_ID');
@@ -54,4 +55,55 @@ export function webhookSecrets(config: Config): (source: keyof typeof WEBHOOK_SE
           .filter((s) => s.length >= 16)
       : [];
   };
+}
+
+/**
+ * Where events go out: Slack's incoming webhooks and PagerDuty's integration key are credentials,
+ * so in AWS they are the JSON secret OUTBOUND_SECRETS_SECRET_ID (`{"slack": {"engineering": "…"},
+ * "pagerDutyRoutingKey": "…"}`, cached five minutes); locally SLACK_WEBHOOKS and PAGERDUTY_ROUTING_KEY.
+ * With neither, nothing goes to Slack or PagerDuty (the subscribers still get their events).
+ */
+export function outboundTargets(config: Config): () => Promise<{ slack: Record<string, string>; pagerDutyRoutingKey?: string | undefined }> {
+  const local = { slack: (config.SLACK_WEBHOOKS ?? {}) as Record<string, string>, pagerDutyRoutingKey: config.PAGERDUTY_ROUTING_KEY };
+  if (config.OUTBOUND_SECRETS_SECRET_ID === undefined) return async () => local;
+  const read = secretText('outbound secrets', undefined, config.OUTBOUND_SECRETS_SECRET_ID, 'OUTBOUND_SECRETS_SECRET_ID');
+  return async () => {
+    let parsed: { slack?: unknown; pagerDutyRoutingKey?: unknown };
+    try {
+      parsed = JSON.parse(await read()) as typeof parsed;
+    } catch {
+      throw new ConfigError('the outbound secrets secret must be JSON: {"slack": {"engineering": "https://hooks.slack.com/…"}, "pagerDutyRoutingKey": "…"}');
+    }
+    const slack = parsed.slack && typeof parsed.slack === 'object' ? (parsed.slack as Record<string, string>) : {};
+    return {
+      slack: { ...local.slack, ...Object.fromEntries(Object.entries(slack).filter(([, v]) => typeof v === 'string' && v.startsWith('https://'))) },
+      pagerDutyRoutingKey:
+        typeof parsed.pagerDutyRoutingKey === 'string' && parsed.pagerDutyRoutingKey ? parsed.pagerDutyRoutingKey : local.pagerDutyRoutingKey,
+    };
+  };
+}
+
+/**
+ * The GitHub App that answers deployment protection rules, or none: the settings locally
+ * (GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY), the JSON secret GITHUB_APP_SECRET_ID in AWS. Half of the
+ * local pair is a mistake, said at cold start.
+ */
+export function githubApp(config: Config): GitHubAppDeployments | undefined {
+  if (config.GITHUB_APP_ID !== undefined || config.GITHUB_APP_PRIVATE_KEY !== undefined) {
+    const { GITHUB_APP_ID: appId, GITHUB_APP_PRIVATE_KEY: privateKey } = requireSettings(
+      config,
+      ['GITHUB_APP_ID', 'GITHUB_APP_PRIVATE_KEY'],
+      'the GitHub App needs both its id and its private key',
+    );
+    return new GitHubAppDeployments(async () => ({ appId, privateKey }), config.GITHUB_API_URL);
+  }
+  if (config.GITHUB_APP_SECRET_ID === undefined) return undefined;
+  const read = secretText('GitHub App credentials', undefined, config.GITHUB_APP_SECRET_ID, 'GITHUB_APP_SECRET_ID');
+  return new GitHubAppDeployments(async () => {
+    const parsed = JSON.parse(await read()) as { appId?: unknown; privateKey?: unknown };
+    if (typeof parsed.appId !== 'string' && typeof parsed.appId !== 'number') throw new ConfigError('the GitHub App secret lacks appId');
+    if (typeof parsed.privateKey !== 'string' || !parsed.privateKey.includes('PRIVATE KEY'))
+      throw new ConfigError('the GitHub App secret lacks privateKey (PEM)');
+    return { appId: String(parsed.appId), privateKey: parsed.privateKey };
+  }, config.GITHUB_API_URL);
 }

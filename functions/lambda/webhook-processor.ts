@@ -1,4 +1,4 @@
-/** Lambda entry of WebhookProcessor: the table, the calendar rules (a pipeline's start obeys the deploy gate), the directory and the dedupe records. */
+/** Lambda entry of WebhookProcessor: the table, the calendar rules (a pipeline's start obeys the deploy gate), the directory, the dedupe records and the GitHub App. */
 import { StoreCalendarService } from '../adapters/calendar-service.js';
 import { DynamoDbCalendarStore } from '../adapters/dynamodb/calendar-store.js';
 import { clientConfig, tableClient } from '../adapters/dynamodb/client.js';
@@ -9,13 +9,18 @@ import { DynamoDbOnce } from '../adapters/dynamodb/once.js';
 import { loadConfig } from '../config.js';
 import { makeHandler } from '../webhooks/processor.js';
 import { changeDeps } from './change-deps.js';
+import { githubApp } from './keys.js';
 
 const config = loadConfig();
 const db = tableClient(config);
+const deliveries = new DynamoDbDeliveryStore(db, config.TABLE_NAME);
 
 export const handler = makeHandler({
   changes: changeDeps(config, db, new StoreCalendarService(new DynamoDbCalendarStore(db, config.TABLE_NAME), config.calendar)),
-  deliveries: new DynamoDbDeliveryStore(db, config.TABLE_NAME),
+  deliveries,
+  gates: deliveries,
+  github: githubApp(config),
+  baseUrl: config.PUBLIC_BASE_URL.replace(/\/$/, ''),
   monitoring: new DynamoDbMonitoringStore(db, config.TABLE_NAME),
   directory: new DynamoDbDirectory(db, config.TABLE_NAME),
   once: new DynamoDbOnce(config.TABLE_NAME, clientConfig({ endpoint: config.DYNAMODB_ENDPOINT })),

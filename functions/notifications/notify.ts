@@ -54,6 +54,11 @@ export const NOTIFIED_EVENTS = [
   'BaselineUnhealthy',
   'MonitoringVerdict',
   'ChangeCompleted',
+  // webhooks (docs/webhooks.md): an unauthorized deployment, against a change or with none behind it;
+  // an emergency change drafted from a PagerDuty incident, for on-call to complete
+  'UnauthorizedDeployment',
+  'UnauthorizedChange',
+  'IncidentLinked',
 ] as const;
 
 /** What a notification needs of an event; anything else on the bus is refused (and lands in the DLQ). */
@@ -68,7 +73,16 @@ export const NotifiedEventSchema = z
   })
   .loose();
 
+/** An unauthorized change with no change request behind it (a service event: no change to read). */
+const UnauthorizedChangeSchema = z.object({
+  id: z.string().min(1),
+  type: z.literal('UnauthorizedChange'),
+  detail: z.looseObject({ environment: z.string(), reasons: z.array(z.string()), source: z.string() }),
+});
+
 export async function notify(deps: NotificationDeps, input: unknown): Promise<{ sent: number }> {
+  const unauthorized = UnauthorizedChangeSchema.safeParse(input);
+  if (unauthorized.success) return sendAll(deps, unauthorized.data.id, [unauthorizedChangeEmail(deps, unauthorized.data.detail as UnauthorizedDetail)]);
   const parsed = NotifiedEventSchema.safeParse(input);
   if (!parsed.success) {
     throw new ValidationError(
@@ -78,14 +92,41 @@ export async function notify(deps: NotificationDeps, input: unknown): Promise<{ 
   }
   const event = parsed.data as unknown as DomainEvent;
   if (!(NOTIFIED_EVENTS as readonly string[]).includes(event.type)) return { sent: 0 };
-  // Each email is its own step, claimed by the event and its recipients: a delivery retried after
-  // some emails went out sends only the others, and a redelivered event sends nothing again.
+  return sendAll(deps, event.id, await messagesFor(deps, event));
+}
+
+/**
+ * Each email is its own step, claimed by the event and its recipients: a delivery retried after
+ * some emails went out sends only the others, and a redelivered event sends nothing again.
+ */
+async function sendAll(deps: NotificationDeps, eventId: string, messages: EmailMessage[]): Promise<{ sent: number }> {
   let sent = 0;
-  for (const message of (await messagesFor(deps, event)).filter((m) => m.to.length > 0)) {
-    const { ran } = await deps.once.run('notification', { eventId: event.id, to: [...message.to].sort().join(',') }, () => deps.mailer.send(message));
+  for (const message of messages.filter((m) => m.to.length > 0)) {
+    const { ran } = await deps.once.run('notification', { eventId, to: [...message.to].sort().join(',') }, () => deps.mailer.send(message));
     if (ran) sent++;
   }
   return { sent };
+}
+
+interface UnauthorizedDetail {
+  source: string;
+  environment: string;
+  reasons: string[];
+  repository?: string;
+  commit?: string;
+  url?: string;
+  delivery?: string;
+}
+
+/** ServiceNow's headline KPI: engineering and leadership hear of each one. */
+function unauthorizedChangeEmail(deps: NotificationDeps, d: UnauthorizedDetail): EmailMessage {
+  const to = ['engineering', 'leadership'].map((c) => deps.stakeholderEmails[c]).filter((a): a is string => Boolean(a));
+  const what = `${d.repository ?? `a ${d.source} pipeline`} deployed to ${d.environment}${d.commit ? ` (commit ${d.commit})` : ''}`;
+  return plainEmail(to, `Unauthorized change: ${what}`, [
+    `${what}, and no approved change request covers it: ${d.reasons.join('; ')}.`,
+    d.url ? `The run: ${d.url}` : '',
+    `File the change request after the fact and link it, or find out who deployed: ${deps.baseUrl}/webhooks/deliveries shows the delivery${d.delivery ? ` ${d.delivery}` : ''} (admins).`,
+  ]);
 }
 
 async function messagesFor(deps: NotificationDeps, event: DomainEvent): Promise<EmailMessage[]> {
@@ -213,6 +254,35 @@ async function messagesFor(deps: NotificationDeps, event: DomainEvent): Promise<
         plainEmail([...new Set([...channels, cr.requestor.email])], `Completed: ${cr.id} ${cr.content.title}`, [
           `${cr.id} "${cr.content.title}" is complete: ${event.reason ?? 'its monitoring period passed'}.`,
         ]),
+      ];
+    }
+    case 'UnauthorizedDeployment': {
+      const to = [cr.requestor.email, ...['engineering', 'leadership'].map((c) => deps.stakeholderEmails[c])].filter((a): a is string => Boolean(a));
+      return [
+        plainEmail([...new Set(to)], `Unauthorized deployment of ${cr.id}: ${cr.content.title}`, [
+          `${event.reason ?? `A pipeline deployed ${cr.id} to production without its approval.`}`,
+          `The change stays ${cr.state.replace('_', ' ')}: ${deps.baseUrl}/changes/${cr.id}`,
+        ]),
+      ];
+    }
+    case 'IncidentLinked': {
+      // a drafted emergency change: its requestor (on-call) completes it; a suspect: its requestor looks
+      const link = cr.incidents?.at(-1);
+      if (!link) return [];
+      const drafted = link.relation === 'opened-for';
+      return [
+        plainEmail(
+          [cr.requestor.email],
+          drafted
+            ? `Complete emergency change ${cr.id} for PagerDuty #${link.number ?? link.id}`
+            : `PagerDuty #${link.number ?? link.id} during ${cr.id}'s monitoring period`,
+          drafted
+            ? [
+                `ChangeFlow drafted ${cr.id} "${cr.content.title}" for the incident ${link.url ?? link.id}.`,
+                `Document the fix as you go (seed: "Document concurrently"), then start it: POST ${deps.baseUrl}/changes/${cr.id}/start. Its approval follows within 24 hours.`,
+              ]
+            : [`${link.reason}. A critical alert was recorded for the monitoring period; confirm or dismiss the link: ${deps.baseUrl}/changes/${cr.id}`],
+        ),
       ];
     }
     case 'PostApprovalReminder':

@@ -21,7 +21,7 @@ import {
   type Via,
 } from '../core/deployments.js';
 import { IllegalTransitionError, IncompleteError, ValidationError } from '../core/errors.js';
-import { EVENT_SCHEMA_VERSION, type ServiceEvent } from '../core/events.js';
+import { type DomainEvent, EVENT_SCHEMA_VERSION, type ServiceEvent } from '../core/events.js';
 import {
   ciSignal,
   describeSignal,
@@ -30,12 +30,26 @@ import {
   gitlabSignal,
   type IncidentSignal,
   pagerDutySignal,
+  type ProtectionRuleSignal,
   type Signal,
   type SignalSettings,
   type WebhookSource,
 } from '../core/webhooks.js';
 import { type Headers, verifyDelivery } from '../http/webhook-signatures.js';
-import type { Clock, DeliveryStore, Directory, MonitoringStore, Once, StoredDelivery, UnauthorizedChange } from '../ports.js';
+import type {
+  Clock,
+  DeliveryStore,
+  Directory,
+  GateStore,
+  GitHubDeployments,
+  MonitoringStore,
+  Once,
+  PendingGate,
+  ProtectionRequest,
+  StoredDelivery,
+  UnauthorizedChange,
+} from '../ports.js';
+import { MAX_STATUS_REPORTS, protectionAnswer } from '../core/protection-rule.js';
 import { type ChangeDeps, fileChange, getChange, recordOnChange, transitionChange } from './changes.js';
 import { recordEvidence } from './monitoring.js';
 
@@ -161,6 +175,12 @@ function trimSignal<T extends Signal>(signal: T): T {
 export interface ProcessingDeps {
   changes: ChangeDeps;
   deliveries: DeliveryStore;
+  /** GitHub's protection-rule requests not answered yet. */
+  gates: GateStore;
+  /** Answers GitHub's deployment protection rules; without it (no GitHub App configured) they are refused here, and GitHub's job waits. */
+  github?: GitHubDeployments | undefined;
+  /** Where the comments' links point. */
+  baseUrl: string;
   monitoring: MonitoringStore;
   directory: Directory;
   once: Once;
@@ -194,6 +214,9 @@ export async function processDelivery(deps: ProcessingDeps, event: ServiceEvent)
       break;
     case 'incident':
       result = await processIncident(deps, key, signal);
+      break;
+    case 'protection-rule':
+      result = await answerProtectionRule(deps, key, signal);
       break;
     default:
       result = { status: 'ignored', outcome: describeSignal(signal) };
@@ -418,4 +441,81 @@ function touches(cr: ChangeRequest, components: readonly string[]): boolean {
 /** The deliveries of the last days, newest first, for the console and `GET /webhooks/deliveries`. */
 export async function recentDeliveries(deps: { deliveries: DeliveryStore; clock: Clock }, query: { limit: number; source?: WebhookSource | undefined }) {
   return deps.deliveries.recent({ ...query, until: deps.clock.now().toISOString(), days: 7 });
+}
+
+// ---------------------------------------------------------------------------------------------
+// GitHub deployment protection rules
+
+/** The events of a change after which a waiting protection rule is asked again (approved, the window opened (T-0), the checklist ticked, …). */
+export const GATE_EVENTS = [
+  'ApprovalGiven',
+  'ChangeApproved',
+  'ChangeScheduled',
+  'ChecklistTicked',
+  'TimelineNotice',
+  'ChangeRevised',
+  'ChangeRejected',
+  'ChangeCancelled',
+  'ChangeExpired',
+  'ChangeCalendarFlagged',
+] as const;
+
+async function answerProtectionRule(deps: ProcessingDeps, key: string, signal: ProtectionRuleSignal): Promise<Omit<ProcessingOutcome, 'delivery'>> {
+  if (!deps.github)
+    return { status: 'refused', outcome: 'no GitHub App is configured (GITHUB_APP_ID): the job waits on GitHub until it times out', changeId: signal.changeId };
+  const request: ProtectionRequest = {
+    installationId: signal.installationId,
+    callbackUrl: signal.callbackUrl,
+    environment: signal.environment,
+    repository: signal.repository,
+    repositoryId: signal.repositoryId,
+    sha: signal.sha,
+  };
+  const gate: PendingGate = {
+    key: `${signal.callbackUrl}#${signal.environment}#${signal.sha ?? ''}`,
+    changeId: signal.changeId ?? '',
+    request,
+    delivery: key,
+    requestedAt: deps.changes.clock.now().toISOString(),
+    reports: 0,
+  };
+  const { text } = await decideGate(deps, gate);
+  return { status: 'processed', outcome: text, changeId: signal.changeId };
+}
+
+/** Asks the deploy gate and answers GitHub: approved, rejected, or a status report and the request kept for later. */
+async function decideGate(deps: ProcessingDeps, gate: PendingGate): Promise<{ kind: 'approve' | 'reject' | 'wait'; text: string }> {
+  const found = gate.changeId ? await deps.changes.store.get(gate.changeId) : null;
+  const now = deps.changes.clock.now().toISOString();
+  const answer = protectionAnswer({
+    changeId: gate.changeId || undefined,
+    cr: found?.cr,
+    gate: found && deps.changes.calendar ? await deps.changes.calendar.gate(found.cr, now) : undefined,
+    environment: gate.request.environment,
+    baseUrl: deps.baseUrl,
+  });
+  if (answer.kind === 'wait') {
+    // a report only when there is news (GitHub keeps ten per deployment)
+    if (answer.comment !== gate.lastComment && gate.reports < MAX_STATUS_REPORTS) {
+      await deps.github!.review(gate.request, { comment: answer.comment });
+      gate = { ...gate, reports: gate.reports + 1, lastComment: answer.comment };
+    }
+    await deps.gates.putGate(gate);
+    return { kind: 'wait', text: `GitHub's ${gate.request.environment} job waits: ${answer.comment}` };
+  }
+  await deps.github!.review(gate.request, { state: answer.kind === 'approve' ? 'approved' : 'rejected', comment: answer.comment });
+  if (gate.changeId) await deps.gates.removeGate(gate.changeId, gate.key);
+  return { kind: answer.kind, text: `GitHub's ${gate.request.environment} job ${answer.kind === 'approve' ? 'approved' : 'rejected'}: ${answer.comment}` };
+}
+
+/** A change moved: each of its waiting protection rules is asked again, and answered if it can be. */
+export async function revisitGates(deps: ProcessingDeps, event: DomainEvent): Promise<{ answered: number; waiting: number }> {
+  if (!deps.github) return { answered: 0, waiting: 0 };
+  let answered = 0;
+  let waiting = 0;
+  for (const gate of await deps.gates.gatesOf(event.changeId)) {
+    if ((await decideGate(deps, gate)).kind === 'wait') waiting++;
+    else answered++;
+  }
+  return { answered, waiting };
 }

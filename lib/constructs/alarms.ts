@@ -11,7 +11,8 @@ export type Runbook =
   | 'notifications-dlq'
   | 'event-relay-dlq'
   | 'workflow-driver-dlq'
-  | 'webhook-processor-dlq';
+  | 'webhook-processor-dlq'
+  | 'outbound-dlq';
 
 /** The period every alarm of the stack evaluates. */
 export const ALARM_PERIOD = Duration.minutes(5);

@@ -52,6 +52,10 @@ export const WORKER_FUNCTIONS = {
     // task; an edit, cancel, rejection or expiry stops the approval it ends (functions/use-cases/workflow-driver.ts)
     workflows: { start: ['approval', 'emergency', 'monitoring'], stop: ['approval', 'monitoring'], decide: true },
   },
+  Outbound: {
+    entry: 'functions/lambda/outbound.ts',
+    description: 'ChangeFlow Outbound: the domain events of the event bus to Slack, PagerDuty change events and signed subscriber webhooks',
+  },
   WebhookProcessor: {
     entry: 'functions/lambda/webhook-processor.ts',
     description: "ChangeFlow WebhookProcessor: a webhook delivery's work (deployments, incidents) on WebhookReceived from the event bus",

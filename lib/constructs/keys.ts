@@ -15,6 +15,8 @@ export class ChangeflowKeys extends Construct {
   readonly cursorKey: Secret;
   /** The webhook secrets per source, JSON, set by the team (docs/webhooks.md): `{"github": "…", "gitlab": "…", "pagerduty": "…", "ci": "whsec_…"}`. */
   readonly webhookSecrets: Secret;
+  /** Where events go out, JSON, set by the team: `{"slack": {"engineering": "https://hooks.slack.com/…"}, "pagerDutyRoutingKey": "…"}`. */
+  readonly outboundSecrets: Secret;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -65,6 +67,45 @@ export class ChangeflowKeys extends Construct {
       'SMG4',
       "The secrets are the providers' (GitHub, GitLab, PagerDuty, the pipelines'), set on both sides by a person; a rotation lists the new secret beside the old one until every sender uses it (docs/runbooks/webhook-secrets.md).",
     );
+
+    // Empty until the team adds Slack's incoming webhooks and PagerDuty's integration key: until then
+    // nothing goes to Slack or PagerDuty (subscribers still get their events).
+    this.outboundSecrets = new Secret(Stack.of(this), 'OutboundSecrets', {
+      description:
+        'ChangeFlow: where events go out, JSON {"slack": {"<channel>": "<incoming webhook URL>"}, "pagerDutyRoutingKey": "<Events API v2 key>"} (docs/webhooks.md)',
+      secretObjectValue: {},
+    });
+    acknowledge(
+      this.outboundSecrets,
+      'SMG4',
+      'The values are issued by Slack and PagerDuty, which rotate them on their side; a person puts the new value here (docs/webhooks.md, Out).',
+    );
+  }
+
+  /** The outbound consumer posts to Slack and PagerDuty with them (OUTBOUND_SECRETS_SECRET_ID). */
+  grantReadOutboundSecrets(fn: ChangeflowFunction): void {
+    this.outboundSecrets.grantRead(fn.role);
+    fn.addEnvironment('OUTBOUND_SECRETS_SECRET_ID', this.outboundSecrets.secretArn);
+  }
+
+  /**
+   * With integrations.githubApp: the App's id and private key, JSON, set by the team, read by the
+   * webhook processor (GITHUB_APP_SECRET_ID). Created only when asked for.
+   */
+  grantReadGitHubApp(fn: ChangeflowFunction): Secret {
+    const secret = new Secret(Stack.of(this), 'GitHubAppCredentials', {
+      description:
+        'ChangeFlow: the GitHub App that answers deployment protection rules, JSON {"appId": "…", "privateKey": "-----BEGIN RSA PRIVATE KEY-----…"} (docs/webhooks.md)',
+      secretObjectValue: {},
+    });
+    acknowledge(
+      secret,
+      'SMG4',
+      "The private key is GitHub's: a new one is generated in the App's settings and put here, then the old one is deleted on GitHub (docs/webhooks.md).",
+    );
+    secret.grantRead(fn.role);
+    fn.addEnvironment('GITHUB_APP_SECRET_ID', secret.secretArn);
+    return secret;
   }
 
   /** The webhooks function verifies deliveries with them (WEBHOOK_SECRETS_SECRET_ID). */

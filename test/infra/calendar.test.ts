@@ -81,14 +81,14 @@ describe('the change calendar in the stack', () => {
   });
 
   describe('deleting items', () => {
-    it('is declared by the Calendar group only (it deletes calendar events)', () => {
-      expect(ROUTE_GROUPS.filter((g) => g.tableDelete).map((g) => g.name)).toEqual(['Calendar']);
+    it('is declared by the Calendar group (it deletes calendar events) and the Subscriptions group (it removes a subscription) only', () => {
+      expect(ROUTE_GROUPS.filter((g) => g.tableDelete).map((g) => g.name)).toEqual(['Calendar', 'Subscriptions']);
     });
 
-    it('the Calendar function may DeleteItem; no other route function may', () => {
+    it('the Calendar and Subscriptions functions may DeleteItem; no other route function may', () => {
       for (const { name, kind, role } of allFunctions(stack).filter((f) => f.kind === 'route')) {
         const deletes = statementsOf(stack, template, role).filter((s) => actionsOf(s).includes('dynamodb:DeleteItem'));
-        expect(deletes.length > 0, `${kind} ${name}`).toBe(name === 'Calendar');
+        expect(deletes.length > 0, `${kind} ${name}`).toBe(name === 'Calendar' || name === 'Subscriptions');
       }
     });
 
@@ -233,9 +233,9 @@ describe('the change calendar in the stack', () => {
     it('has one schedule per SCHEDULED_JOBS entry and no scheduled EventBridge rule (rules are UTC only)', () => {
       expect(schedules()).toHaveLength(SCHEDULED_JOBS.length);
       const rules = Object.values(resources).filter((r) => r.Type === 'AWS::Events::Rule');
-      // the only rules are the bus consumers' (notifications, workflow driver, webhook processor), matching events, not time
+      // the only rules are the bus consumers' (notifications, workflow driver, webhook processor, outbound), matching events, not time
       expect(rules.map((r) => r.Properties.ScheduleExpression)).toEqual(rules.map(() => undefined));
-      expect(rules).toHaveLength(3);
+      expect(rules).toHaveLength(4);
       for (const rule of rules) expect(rule.Properties.EventPattern).toBeDefined();
     });
 
@@ -356,8 +356,8 @@ describe('the change calendar in the stack', () => {
     });
 
     it('is one generated secret, 32+ letters and digits (no punctuation, so it goes into a URL as is)', () => {
-      // four secrets in the stack: this key, the approval link key (workflows.test.ts), the cursor key and the webhook secrets
-      template.resourceCountIs('AWS::SecretsManager::Secret', 4);
+      // five secrets in the stack: this key, the approval link key (workflows.test.ts), the cursor key, the webhook and the outbound secrets
+      template.resourceCountIs('AWS::SecretsManager::Secret', 5);
       const gen = resources[secretId]!.Properties.GenerateSecretString;
       expect(gen).toMatchObject({ ExcludePunctuation: true, IncludeSpace: false });
       expect(gen.PasswordLength).toBeGreaterThanOrEqual(32);

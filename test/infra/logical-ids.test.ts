@@ -15,6 +15,7 @@ const STATEFUL: Record<string, string> = {
   ApprovalLinkKeyFBCEDBCA: 'AWS::SecretsManager::Secret',
   CursorKey255E8F8A: 'AWS::SecretsManager::Secret',
   WebhookSecretsC35BAB69: 'AWS::SecretsManager::Secret',
+  OutboundSecrets094EF7C4: 'AWS::SecretsManager::Secret',
   EventBus7B8748AA: 'AWS::Events::EventBus',
   EventArchive336EADAF: 'AWS::Events::Archive',
   ApprovalWorkflow30253A34: 'AWS::StepFunctions::StateMachine',
@@ -44,6 +45,8 @@ const STATEFUL: Record<string, string> = {
   WorkflowDriverLogs5B1D9AC0: 'AWS::Logs::LogGroup',
   WebhookProcessorLogsFDE74AD2: 'AWS::Logs::LogGroup',
   WebhooksLogs9743DB56: 'AWS::Logs::LogGroup',
+  OutboundLogs5D6F8AF2: 'AWS::Logs::LogGroup',
+  SubscriptionsLogs090F0305: 'AWS::Logs::LogGroup',
 };
 
 /**
@@ -59,6 +62,7 @@ const QUEUES: Record<string, string> = {
   EventRelayDeadLetterQueue64410756: 'AWS::SQS::Queue',
   WorkflowDriverDeadLetterQueue77263A10: 'AWS::SQS::Queue',
   WebhookProcessorDeadLetterQueue65277D6D: 'AWS::SQS::Queue',
+  OutboundDeadLetterQueueA5A356DD: 'AWS::SQS::Queue',
 };
 
 /**

@@ -106,7 +106,7 @@ describe('cdk-nag AwsSolutions', () => {
     expect(deciders.sort()).toEqual(['WorkflowDriver', 'WorkflowTasks']);
     // where each function sits (lib/constructs/): route functions and WorkflowTasks in the stack, jobs
     // under Jobs, the relay and the bus's consumers under their own construct
-    const nested = ['Notifications', 'WorkflowDriver', 'EventRelay', 'WebhookProcessor'];
+    const nested = ['Notifications', 'WorkflowDriver', 'EventRelay', 'WebhookProcessor', 'Outbound'];
     const fnPath = (n: string) => (jobs.includes(n) ? `${s}/Jobs/${n}` : nested.includes(n) ? `${s}/${n}/Function` : `${s}/${n}`);
     const dlqPath = (n: string) => `${s}/${n}DeadLetterQueue`;
     const expected = [
@@ -130,12 +130,15 @@ describe('cdk-nag AwsSolutions', () => {
       // SendTaskSuccess/Failure: the driver and the task function, on "*", each in a policy of its own
       ...deciders.map((n) => `AwsSolutions-IAM5[Resource::*] ${fnPath(n)}/TaskResponsePolicy/Resource`),
       // each dead-letter queue is itself the DLQ
-      ...[...jobs, 'Notifications', 'WorkflowDriver', 'EventRelay', 'WebhookProcessor'].map((n) => `AwsSolutions-SQS3 ${dlqPath(n)}/Default/Resource`),
+      ...[...jobs, 'Notifications', 'WorkflowDriver', 'EventRelay', 'WebhookProcessor', 'Outbound'].map(
+        (n) => `AwsSolutions-SQS3 ${dlqPath(n)}/Default/Resource`,
+      ),
       // the keys are rotated by hand (their runbooks)
       `AwsSolutions-SMG4 ${s}/CalendarFeedKey/Resource`,
       `AwsSolutions-SMG4 ${s}/ApprovalLinkKey/Resource`,
       `AwsSolutions-SMG4 ${s}/CursorKey/Resource`,
       `AwsSolutions-SMG4 ${s}/WebhookSecrets/Resource`,
+      `AwsSolutions-SMG4 ${s}/OutboundSecrets/Resource`,
     ].sort();
     const normalised = found
       .map((f) =>
@@ -160,7 +163,7 @@ describe('cdk-nag AwsSolutions', () => {
     expect(reasonOf('AwsSolutions-SMG4', 'CalendarFeedKey')).toMatch(/subscribed calendar URL.*docs\/runbooks\/calendar-feed-key\.md/);
     expect(reasonOf('AwsSolutions-SMG4', 'ApprovalLinkKey')).toMatch(/approval link.*docs\/runbooks\/approval-link-key\.md/);
     expect(reasonOf('AwsSolutions-SMG4', 'CursorKey')).toMatch(/cursors in flight/);
-    for (const job of [...jobs, 'Notifications', 'WorkflowDriver', 'EventRelay', 'WebhookProcessor'])
+    for (const job of [...jobs, 'Notifications', 'WorkflowDriver', 'EventRelay', 'WebhookProcessor', 'Outbound'])
       expect(reasonOf('AwsSolutions-SQS3', `${dlqPath(job)}/`)).toMatch(/is the dead-letter queue/);
     for (const n of deciders) {
       expect(reasonOf('AwsSolutions-IAM5[Resource::*]', `${fnPath(n)}/TaskResponsePolicy/`)).toMatch(

@@ -105,8 +105,8 @@ describe('ChangeflowStack', () => {
   });
 
   describe('functions', () => {
-    it('has one function per route group, one per scheduled job, and the workers (WorkflowTasks, EventRelay, Notifications, WorkflowDriver, WebhookProcessor)', () => {
-      template.resourceCountIs('AWS::Lambda::Function', ROUTE_GROUPS.length + SCHEDULED_JOBS.length + 5);
+    it('has one function per route group, one per scheduled job, and the workers (WorkflowTasks, EventRelay, Notifications, WorkflowDriver, WebhookProcessor, Outbound)', () => {
+      template.resourceCountIs('AWS::Lambda::Function', ROUTE_GROUPS.length + SCHEDULED_JOBS.length + 6);
       expect([...stack.functions.keys()]).toEqual(ROUTE_GROUPS.map((g) => g.name));
       expect([...stack.jobs.keys()]).toEqual(SCHEDULED_JOBS.map((j) => j.name));
       expect([...stack.workers.keys()].sort()).toEqual(Object.keys(WORKER_FUNCTIONS).sort());
@@ -278,6 +278,7 @@ describe('ChangeflowStack', () => {
           'WorkflowTasks',
           'Notifications',
           'WebhookProcessor',
+          'Outbound',
         ].sort(),
       );
     });
@@ -420,13 +421,14 @@ describe('ChangeflowStack', () => {
   describe('alarms', () => {
     it("alarms on each function's Errors, each job's dead-letter queue, the notifications' dead-letter queue, each workflow's failed executions and the API's 5xx, each pointing to its runbook", () => {
       // per function its errors; per job, bus consumer and the relay a dead-letter queue; per workflow its failures; the API's 5xx
-      template.resourceCountIs('AWS::CloudWatch::Alarm', ROUTE_GROUPS.length + 1 + 2 * SCHEDULED_JOBS.length + stack.workers.size + 4 + stack.workflows.size);
+      template.resourceCountIs('AWS::CloudWatch::Alarm', ROUTE_GROUPS.length + 1 + 2 * SCHEDULED_JOBS.length + stack.workers.size + 5 + stack.workflows.size);
       const workerRunbooks = {
         WorkflowTasks: 'workflow-failed',
         EventRelay: 'event-relay-dlq',
         Notifications: 'notifications-dlq',
         WorkflowDriver: 'workflow-driver-dlq',
         WebhookProcessor: 'webhook-processor-dlq',
+        Outbound: 'outbound-dlq',
       } as const;
       for (const { name, fn } of stack.workers.values()) {
         template.hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -521,5 +523,23 @@ describe('the app (bin/app.ts)', () => {
     template.allResourcesProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ ORG_TIMEZONE: 'Asia/Tokyo', ROLES_CLAIM: 'groups', TEAM_CLAIM: 'team' }) },
     });
+  });
+});
+
+describe('the GitHub App (integrations.githubApp)', () => {
+  const envOf = (fn: { node: { defaultChild?: unknown } }, stack: ChangeflowStack, template: Template) =>
+    template.toJSON().Resources[stack.getLogicalId(fn.node.defaultChild as CfnFunction)].Properties.Environment.Variables as Record<string, unknown>;
+  it('off by default: no credentials secret, and no function is told of one', () => {
+    const { stack, template } = synth();
+    expect(Object.keys(template.findResources('AWS::SecretsManager::Secret')).some((id) => id.startsWith('GitHubAppCredentials'))).toBe(false);
+    for (const { fn } of stack.workers.values()) expect(envOf(fn, stack, template).GITHUB_APP_SECRET_ID).toBeUndefined();
+  });
+  it('on: one secret, read by the webhook processor only, named in its environment', () => {
+    const { stack, template } = synth({ integrations: { githubApp: true } });
+    const secrets = Object.keys(template.findResources('AWS::SecretsManager::Secret')).filter((id) => id.startsWith('GitHubAppCredentials'));
+    expect(secrets).toHaveLength(1);
+    const told = [...stack.workers.values(), ...stack.functions.values()].filter((f) => envOf(f.fn, stack, template).GITHUB_APP_SECRET_ID !== undefined);
+    expect(told.map((f) => ('name' in f ? f.name : f.group.name))).toEqual(['WebhookProcessor']);
+    expect(envOf(stack.workers.get('WebhookProcessor')!.fn, stack, template).GITHUB_APP_SECRET_ID).toEqual({ Ref: secrets[0] });
   });
 });

@@ -399,8 +399,8 @@ describe('the approvals in the stack', () => {
 
     it('a rule on the bus matches source changeflow and exactly the notified event types, and targets the Notifications function, with a dead-letter queue and a retry policy', () => {
       expect(WORKER_FUNCTIONS.Notifications.entry).toBe('functions/lambda/notifications.ts');
-      // the notifications', the workflow driver's and the webhook processor's
-      template.resourceCountIs('AWS::Events::Rule', 3);
+      // the notifications', the workflow driver's, the webhook processor's and the outbound consumer's
+      template.resourceCountIs('AWS::Events::Rule', 4);
       expect(resources[ruleId]!.Properties).toMatchObject({
         EventBusName: { Ref: logicalId(stack, stack.eventBus) },
         State: 'ENABLED',
@@ -515,8 +515,11 @@ describe('the approvals in the stack', () => {
         custom.template.toJSON().Resources[logicalId(custom.stack, custom.stack.workers.get('Notifications')!.fn)].Properties.Environment.Variables
           .PUBLIC_BASE_URL,
       ).toBe('https://changes.example.com');
-      // only the function that writes links is told where they point
-      for (const { name, fn } of allFunctions(stack)) if (name !== 'Notifications') expect(envOf(fn).PUBLIC_BASE_URL, name).toBeUndefined();
+      // only the functions that write links (emails; Slack and PagerDuty; GitHub's comments) are told where they point
+      const linkWriters = ['Notifications', 'Outbound', 'WebhookProcessor'];
+      for (const name of linkWriters)
+        expect(envOf(stack.workers.get(name as 'Outbound')!.fn).PUBLIC_BASE_URL, name).toEqual(envOf(notifications.fn).PUBLIC_BASE_URL);
+      for (const { name, fn } of allFunctions(stack)) if (!linkWriters.includes(name)) expect(envOf(fn).PUBLIC_BASE_URL, name).toBeUndefined();
       const app = new App({ context: SKIP_BUNDLING });
       expect(() => new ChangeflowStack(app, 'A', { identity: { issuer: ISSUER }, publicBaseUrl: 'http://changes.example.com' })).toThrow(
         /publicBaseUrl \(PUBLIC_BASE_URL\): must be an https URL/,

@@ -6,9 +6,9 @@
  * (`DELIVERIES#<day>`), unauthorized changes by month (`UNAUTHORIZED#<month>`); both expire.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ServiceEvent } from '../../core/events.js';
-import type { DeliveryStore, StoredDelivery, UnauthorizedChange } from '../../ports.js';
+import type { DeliveryStore, GateStore, PendingGate, StoredDelivery, UnauthorizedChange } from '../../ports.js';
 import { OUTBOX_DAYS, outboxKey, outboxTimeKey } from './outbox.js';
 import { queryAll } from './query.js';
 
@@ -22,7 +22,7 @@ const deliveryKey = (key: string) => ({ pk: `WH#${key}`, sk: 'DELIVERY' });
 const unauthorizedKey = (key: string) => ({ pk: `UNAUTH#${key}`, sk: 'UNAUTH' });
 const expires = (at: string, days: number) => Math.floor(Date.parse(at) / 1000) + days * 86_400;
 
-export class DynamoDbDeliveryStore implements DeliveryStore {
+export class DynamoDbDeliveryStore implements DeliveryStore, GateStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -169,6 +169,27 @@ export class DynamoDbDeliveryStore implements DeliveryStore {
       ConsistentRead: true,
     });
     return items.map((i) => String(i.changeId));
+  }
+
+  /** Pending protection-rule requests, in the change's gate partition (`GATE#<id>` / the request's key), kept 30 days (GitHub's own limit). */
+  async putGate(gate: PendingGate): Promise<void> {
+    await this.db.send(
+      new PutCommand({ TableName: this.tableName, Item: { pk: `GATE#${gate.changeId}`, sk: gate.key, gate, expiresAt: expires(gate.requestedAt, 30) } }),
+    );
+  }
+
+  async gatesOf(changeId: string): Promise<PendingGate[]> {
+    const items = await queryAll(this.db, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `GATE#${changeId}` },
+      ConsistentRead: true,
+    });
+    return items.map((i) => i.gate as PendingGate);
+  }
+
+  async removeGate(changeId: string, key: string): Promise<void> {
+    await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: `GATE#${changeId}`, sk: key } }));
   }
 
   private outboxPut(partition: string, event: ServiceEvent) {

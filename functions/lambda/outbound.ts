@@ -1,0 +1,21 @@
+/** Lambda entry of Outbound: the subscriptions (read) and their delivery records, the dedupe records, the outbound secrets. */
+import { FetchPoster } from '../adapters/http/poster.js';
+import { clientConfig, tableClient } from '../adapters/dynamodb/client.js';
+import { DynamoDbOnce } from '../adapters/dynamodb/once.js';
+import { DynamoDbSubscriptionStore } from '../adapters/dynamodb/subscription-store.js';
+import { loadConfig } from '../config.js';
+import { makeHandler } from '../outbound/handler.js';
+import { systemClock } from '../ports.js';
+import { outboundTargets } from './keys.js';
+
+const config = loadConfig();
+
+export const handler = makeHandler({
+  poster: new FetchPoster(),
+  once: new DynamoDbOnce(config.TABLE_NAME, clientConfig({ endpoint: config.DYNAMODB_ENDPOINT })),
+  subscriptions: new DynamoDbSubscriptionStore(tableClient(config), config.TABLE_NAME),
+  clock: systemClock,
+  baseUrl: config.PUBLIC_BASE_URL.replace(/\/$/, ''),
+  targets: outboundTargets(config),
+  pagerDutyEventsUrl: config.PAGERDUTY_EVENTS_URL,
+});
