@@ -135,6 +135,8 @@ export const ROUTE_GROUPS: RouteGroup[] = [
       { method: 'POST', path: '/webhooks/pagerduty', public: true },
       { method: 'POST', path: '/webhooks/ci', public: true },
       { method: 'GET', path: '/webhooks/deliveries' },
+      // production deployments no approved change covered, for the reports (ServiceNow's headline KPI)
+      { method: 'GET', path: '/webhooks/unauthorized' },
     ],
   },
   {

@@ -101,7 +101,7 @@ export type DeploymentPlan =
   /** Lifecycle actions, in order (a `deployed` of a change never started starts it first). */
   | { kind: 'actions'; actions: { action: Action; reason: string }[] }
   /** Smoke-test results for the monitoring period. */
-  | { kind: 'smoke-tests'; result: 'passed' | 'failed' }
+  | { kind: 'smoke-tests'; result: 'passed' | 'failed'; criteria?: Record<string, 'pass' | 'fail'> | undefined }
   /** Not approved for a production deployment: recorded against the change. */
   | { kind: 'refuse'; reasons: string[] }
   /** Nothing to change, and why. */
@@ -144,7 +144,7 @@ export function planDeployment(cr: ChangeRequest, signal: DeploymentSignal): Dep
       if (UNDER_WAY.includes(cr.state)) return { kind: 'actions', actions: [{ action: 'rollback', reason: `rolled back on ${where}${said}` }] };
       return { kind: 'note', note: `a rollback was reported while the change was ${cr.state.replace('_', ' ')}: nothing to change` };
     case 'smoke_tests':
-      if (UNDER_WAY.includes(cr.state)) return { kind: 'smoke-tests', result: signal.smokeTests ?? 'failed' };
+      if (UNDER_WAY.includes(cr.state)) return { kind: 'smoke-tests', result: signal.smokeTests ?? 'failed', criteria: signal.criteria };
       return {
         kind: 'note',
         note: `smoke tests reported while the change was ${cr.state.replace('_', ' ')}: they count only during the work and its monitoring period`,

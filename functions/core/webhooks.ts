@@ -42,6 +42,8 @@ export interface DeploymentSignal {
   repository?: string | undefined;
   /** A smoke-test report's result. */
   smokeTests?: 'passed' | 'failed' | undefined;
+  /** With smoke tests: the change's written success criteria the pipeline checked (`criterion:<slug>` → pass or fail). */
+  criteria?: Record<string, 'pass' | 'fail'> | undefined;
   /** The provider's words on the step (a status description). */
   description?: string | undefined;
 }
@@ -434,10 +436,18 @@ export const CiBodySchema = z
     pipelineUrl: z.url({ error: 'must be a URL (the run, for people to follow)' }).max(2000).optional(),
     /** The run or deployment this is about: several events of one deployment share it. */
     deployment: z.string().min(1).max(200).optional(),
+    /** With smoke_tests: written success criteria the pipeline checked, by id (GET /changes/{id}/monitoring lists them). */
+    criteria: z
+      .record(
+        z.string().regex(/^(other|criterion):[a-z0-9-]{1,60}$/, 'must be a criterion id such as criterion:checkout-works'),
+        z.enum(['pass', 'fail'], { error: 'must be pass or fail' }),
+      )
+      .optional(),
   })
   .strict()
   .refine((b) => b.event !== 'smoke_tests' || b.status !== undefined, { path: ['status'], message: 'is required for smoke_tests: passed or failed' })
-  .refine((b) => b.event === 'smoke_tests' || b.status === undefined, { path: ['status'], message: 'is only for smoke_tests' });
+  .refine((b) => b.event === 'smoke_tests' || b.status === undefined, { path: ['status'], message: 'is only for smoke_tests' })
+  .refine((b) => b.event === 'smoke_tests' || b.criteria === undefined, { path: ['criteria'], message: 'is only for smoke_tests' });
 
 export function ciSignal(payload: unknown, settings: SignalSettings = DEFAULT_SIGNAL_SETTINGS): DeploymentSignal {
   const p = parse(CiBodySchema, payload, 'CI');
@@ -456,6 +466,7 @@ export function ciSignal(payload: unknown, settings: SignalSettings = DEFAULT_SI
     ref: p.ref,
     url: p.pipelineUrl,
     smokeTests: p.status,
+    criteria: p.criteria,
     description: p.description,
   };
 }

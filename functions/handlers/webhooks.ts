@@ -5,10 +5,10 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import * as z from 'zod';
-import { ForbiddenError } from '../core/errors.js';
+import { ForbiddenError, ValidationError } from '../core/errors.js';
 import { WEBHOOK_SOURCES, type WebhookSource } from '../core/webhooks.js';
 import { httpApi, metrics, type ApiEvent, type Route } from '../http/api.js';
-import { actor as actorOf } from '../http/identity.js';
+import { actor as actorOf, reader } from '../http/identity.js';
 import { bodyText, parseWith } from '../http/request.js';
 import { json } from '../http/responses.js';
 import type { Headers } from '../http/webhook-signatures.js';
@@ -27,6 +27,13 @@ export interface WebhooksHandlerDeps {
  * few KB; API Gateway itself stops at 10 MB.
  */
 export const MAX_DELIVERY_BYTES = 2 * 1024 * 1024;
+
+const UnauthorizedQuerySchema = z
+  .object({
+    from: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 instant such as 2026-11-01T00:00:00Z' }).optional(),
+    to: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 instant such as 2026-12-01T00:00:00Z' }).optional(),
+  })
+  .strict();
 
 const DeliveriesQuerySchema = z
   .object({
@@ -50,6 +57,17 @@ export function webhookRoutes(deps: WebhooksHandlerDeps): Record<string, Route> 
     };
   return {
     ...Object.fromEntries(WEBHOOK_SOURCES.map((source) => [`POST /webhooks/${source}`, intake(source)])),
+    'GET /webhooks/unauthorized': async (event: ApiEvent) => {
+      await reader(event, deps.config, deps.directory);
+      const q = parseWith(UnauthorizedQuerySchema, event.queryStringParameters ?? {}, 'query');
+      const to = q.to ?? deps.intake.clock.now().toISOString();
+      const from = q.from ?? new Date(Date.parse(to) - 30 * 86_400_000).toISOString();
+      if (Date.parse(from) >= Date.parse(to)) throw new ValidationError([{ path: 'query.from', message: `must be before to (${to})` }]);
+      if (Date.parse(to) - Date.parse(from) > 400 * 86_400_000)
+        throw new ValidationError([{ path: 'query.from', message: 'must be at most 400 days before to (unauthorized changes are kept 400 days)' }]);
+      const items = await deps.intake.deliveries.unauthorized(from, to);
+      return json(200, { from, to, count: items.length, items });
+    },
     'GET /webhooks/deliveries': async (event: ApiEvent) => {
       const person = await actorOf(event, deps.config, deps.directory);
       if (!person.roles.includes('admin')) throw new ForbiddenError('only an admin may read the webhook deliveries');

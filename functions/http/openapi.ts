@@ -219,6 +219,13 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     ok: { status: 202, description: 'Kept; the work runs from the event bus' },
     errors: [400, 401, 413],
   },
+  'GET /webhooks/unauthorized': {
+    summary:
+      'Unauthorized changes of [from, to) (default the last 30 days): production deployments no approved change covered, once per deployment, with the change they named and why it did not cover them',
+    query: z.object({ from: z.string().optional(), to: z.string().optional() }),
+    ok: { status: 200, description: '{from, to, count, items}' },
+    errors: [400, 401, 403],
+  },
   'GET /webhooks/deliveries': {
     summary: 'The latest webhook deliveries of the last 7 days, newest first, with what came of each (admins)',
     query: z.object({ limit: z.number().int().min(1).max(200).optional(), source: z.enum(WEBHOOK_SOURCES).optional() }),

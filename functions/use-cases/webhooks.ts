@@ -13,6 +13,7 @@ import type { Actor, ChangeRequest, Person } from '../core/change-request.js';
 import {
   appliedBefore,
   emergencyDraftFor,
+  type IncidentLink,
   isUnauthorizedStep,
   linkIncident,
   planDeployment,
@@ -255,12 +256,26 @@ async function processDeployment(
       return { status: 'processed', outcome: plan.note, changeId: cr.id };
     case 'refuse':
       return refuse(deps, key, source, signal, cr.id, actor, via, plan.reasons);
-    case 'smoke-tests':
-      await recordEvidence({ store: deps.changes.store, monitoring: deps.monitoring, clock: deps.changes.clock }, actor, cr.id, {
-        samples: [],
-        smokeTests: plan.result,
-      });
-      return { status: 'processed', outcome: `smoke tests ${plan.result}, recorded for the monitoring period`, changeId: cr.id };
+    case 'smoke-tests': {
+      try {
+        await recordEvidence({ store: deps.changes.store, monitoring: deps.monitoring, clock: deps.changes.clock }, actor, cr.id, {
+          samples: [],
+          smokeTests: plan.result,
+          criteria: plan.criteria,
+        });
+      } catch (err) {
+        // a criterion the change does not report on: the pipeline's mistake, kept on the delivery (the answer was given)
+        if (err instanceof ValidationError)
+          return { status: 'refused', outcome: `smoke tests not recorded: ${err.issues.map((i) => `${i.path} ${i.message}`).join('; ')}`, changeId: cr.id };
+        throw err;
+      }
+      const criteria = Object.keys(plan.criteria ?? {});
+      return {
+        status: 'processed',
+        outcome: `smoke tests ${plan.result}${criteria.length ? `, ${criteria.join(', ')}` : ''}: recorded for the monitoring period`,
+        changeId: cr.id,
+      };
+    }
     case 'actions': {
       const done: string[] = [];
       for (const { action, reason } of plan.actions) {
@@ -357,6 +372,21 @@ async function processIncident(deps: ProcessingDeps, key: string, signal: Incide
   if (!signal.severe) return { status: 'processed', outcome: `incident ${incident.number ?? incident.id} is neither P1/P2 nor high urgency: nothing to do` };
   const components = (incident.serviceId && deps.pagerDutyServices[incident.serviceId]) || [];
   const said: string[] = [];
+  /** Links the incident to a change (its trail, and the index its resolution follows). */
+  const link = async (changeId: string, relation: IncidentLink['relation'], reason: string) => {
+    const entry: IncidentLink = {
+      source: 'pagerduty',
+      id: incident.id,
+      number: incident.number,
+      title: incident.title,
+      url: incident.url,
+      relation,
+      reason,
+      triggeredAt: incident.at,
+    };
+    await recordOnChange(deps.changes, changeId, (c) => linkIncident(c, actor, entry, via, now));
+    await deps.deliveries.linkIncident(incident.id, changeId, now);
+  };
   // a change in its monitoring period on the same service: a critical alert for its period (a rollback trigger), and a suspect
   if (components.length) {
     for (const state of MONITORED_STATES) {
@@ -364,74 +394,31 @@ async function processIncident(deps: ProcessingDeps, key: string, signal: Incide
       for (const cr of page.items.filter((c) => touches(c, components))) {
         const component = components.find((c) => (cr.content.description?.components ?? []).includes(c))!;
         await deps.monitoring.addEvidence(cr.id, [{ at: incident.at, component, criticalAlerts: 1 }], []);
-        const reason = `triggered ${incident.at} during its monitoring period, on ${incident.serviceName ?? incident.serviceId} (${component})`;
-        await recordOnChange(deps.changes, cr.id, (c) =>
-          linkIncident(
-            c,
-            actor,
-            {
-              source: 'pagerduty',
-              id: incident.id,
-              number: incident.number,
-              title: incident.title,
-              url: incident.url,
-              relation: 'caused-by-candidate',
-              reason,
-              triggeredAt: incident.at,
-            },
-            via,
-            now,
-          ),
+        await link(
+          cr.id,
+          'caused-by-candidate',
+          `triggered ${incident.at} during its monitoring period, on ${incident.serviceName ?? incident.serviceId} (${component})`,
         );
-        await deps.deliveries.linkIncident(incident.id, cr.id, now);
         said.push(`critical alert for ${cr.id}'s monitoring period`);
       }
     }
   }
-  // the emergency change for the fix, drafted once per incident, for on-call to complete and start
+  // The emergency change for the fix, drafted once per incident, for on-call to complete and start.
+  // (A process that dies between the draft's write and the claim's completion drafts it again on
+  // the retry: on-call cancels the second.)
   const onCall = (await deps.directory.withRole('on-call'))[0];
-  if (!onCall) {
-    said.push('no emergency change drafted: nobody in the directory is on-call');
-  } else {
-    let drafted: string | undefined;
-    const { ran } = await deps.once.run('pagerduty-emergency', { incident: incident.id }, async () => {
-      const { cr } = await fileChange(
-        deps.changes,
-        onCall,
-        emergencyDraftFor(
-          incident,
-          components.filter((c) => deps.changes.rules.components.includes(c)),
-        ),
-        undefined,
-        {
-          keepDraft: true,
-        },
-      );
-      drafted = cr.id;
-      await recordOnChange(deps.changes, cr.id, (c) =>
-        linkIncident(
-          c,
-          actor,
-          {
-            source: 'pagerduty',
-            id: incident.id,
-            number: incident.number,
-            title: incident.title,
-            url: incident.url,
-            relation: 'opened-for',
-            reason: `drafted from the incident for ${onCall.name} (on-call) to complete`,
-            triggeredAt: incident.at,
-          },
-          via,
-          now,
-        ),
-      );
-      await deps.deliveries.linkIncident(incident.id, cr.id, now);
-    });
-    said.push(ran ? `emergency change ${drafted} drafted for ${onCall.name} to complete` : 'its emergency change was drafted before');
-    return { status: 'processed', outcome: said.join('; '), changeId: drafted };
-  }
-  return { status: 'processed', outcome: said.join('; ') };
+  if (!onCall) return { status: 'processed', outcome: [...said, 'no emergency change drafted: nobody in the directory is on-call'].join('; ') };
+  let drafted: string | undefined;
+  const { ran } = await deps.once.run('pagerduty-emergency', { incident: incident.id }, async () => {
+    const content = emergencyDraftFor(
+      incident,
+      components.filter((c) => deps.changes.rules.components.includes(c)),
+    );
+    drafted = (await fileChange(deps.changes, onCall, content, undefined, { keepDraft: true })).cr.id;
+    await link(drafted, 'opened-for', `drafted from the incident for ${onCall.name} (on-call) to complete`);
+  });
+  said.push(ran ? `emergency change ${drafted} drafted for ${onCall.name} to complete` : 'its emergency change was drafted before');
+  return { status: 'processed', outcome: said.join('; '), changeId: drafted };
 }
 
 function touches(cr: ChangeRequest, components: readonly string[]): boolean {

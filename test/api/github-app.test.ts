@@ -8,11 +8,10 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { sign as signGitHub } from '@octokit/webhooks-methods';
 import { importSPKI, jwtVerify } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { completeContent } from '../fixtures.js';
-import { routed, startApi, type Api, type Who } from './harness.js';
+import { MANUAL_ITEMS, sendGitHub, submittedChange, WINDOW_START } from './deliveries.js';
+import { startApi, type Api, type Who } from './harness.js';
 
 const SECRET = 'github-app-webhook-secret-0001';
 const APP_ID = '424242';
@@ -66,11 +65,9 @@ async function startGitHub() {
   githubUrl = `http://127.0.0.1:${(github.address() as AddressInfo).port}`;
 }
 
-const WINDOW_START = Date.parse('2027-03-16T15:05:00.000Z');
 let now = Date.parse('2027-03-15T14:00:00.000Z');
 const clock = { now: () => new Date(now) };
 let api: Api;
-let windows = 0;
 let deliveries = 0;
 
 beforeAll(async () => {
@@ -94,20 +91,13 @@ async function call(method: string, path: string, as: Who, body?: object, status
   return res.body;
 }
 
-/** A normal change submitted and waiting for its tech lead; its window a week after the last one's. */
-async function pendingChange(): Promise<{ id: string; shift: number }> {
-  const shift = windows++ * 7 * 86_400_000;
-  now = Date.parse('2027-03-15T14:00:00.000Z') + shift;
-  const content = completeContent('normal');
-  content.plannedWindow = {
-    start: new Date(Date.parse('2027-03-16T15:00:00Z') + shift).toISOString(),
-    end: new Date(Date.parse('2027-03-16T16:00:00Z') + shift).toISOString(),
-  };
-  const cr = await call('POST', '/changes', 'alice', content, 201);
-  await call('POST', `/changes/${cr.id}/submit`, 'alice');
-  await api.waitFor(cr.id, routed);
-  return { id: cr.id, shift };
-}
+const windows = {
+  setNow: (ms: number) => {
+    now = ms;
+  },
+  count: 0,
+};
+const pendingChange = () => submittedChange(api, windows);
 
 let runs = 100;
 /** GitHub's deployment_protection_rule delivery for one job of a run. */
@@ -126,17 +116,7 @@ async function protectionRule(changeRef: string, run = ++runs, environment = 'pr
     installation: { id: 99 },
     sender: { login: 'octocat' },
   };
-  const raw = JSON.stringify(payload);
-  const res = await api.call('POST', '/webhooks/github', {
-    as: null,
-    raw,
-    headers: {
-      'content-type': 'application/json',
-      'x-github-event': 'deployment_protection_rule',
-      'x-github-delivery': `dpr-${++deliveries}`,
-      'x-hub-signature-256': await signGitHub(SECRET, raw),
-    },
-  });
+  const res = await sendGitHub(api, SECRET, 'deployment_protection_rule', payload, `dpr-${++deliveries}`);
   expect(res.status, res.text).toBe(202);
   await api.system.events.idle();
   return run;
@@ -156,9 +136,7 @@ describe('Rule: a job waits on GitHub until the deploy gate allows its change, t
     expect(reviews(run)[0]!.comment).toContain('not approved');
 
     await call('POST', `/changes/${id}/approve`, 'tom', { revision: 1 });
-    await call('POST', `/changes/${id}/checklist`, 'oscar', {
-      tick: ['tests-passing', 'staging-deployed', 'rollback-tested', 'dashboards-open', 'on-call-briefed', 'templates-ready'],
-    });
+    await call('POST', `/changes/${id}/checklist`, 'oscar', { tick: MANUAL_ITEMS });
     now = Date.parse('2027-03-16T14:05:00.000Z') + shift; // T-55m
     await api.system.jobs.TimelineNotifications!();
     await api.system.events.idle();
@@ -178,9 +156,7 @@ describe('Rule: a job waits on GitHub until the deploy gate allows its change, t
   it('every job of a run is answered: two jobs, two approvals', async () => {
     const { id, shift } = await pendingChange();
     await call('POST', `/changes/${id}/approve`, 'tom', { revision: 1 });
-    await call('POST', `/changes/${id}/checklist`, 'oscar', {
-      tick: ['tests-passing', 'staging-deployed', 'rollback-tested', 'dashboards-open', 'on-call-briefed', 'templates-ready'],
-    });
+    await call('POST', `/changes/${id}/checklist`, 'oscar', { tick: MANUAL_ITEMS });
     now = Date.parse('2027-03-16T14:05:00.000Z') + shift;
     await api.system.jobs.TimelineNotifications!();
     now = WINDOW_START + shift;

@@ -9,8 +9,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { completeContent } from '../fixtures.js';
-import { routed, startApi, type Api, type Who } from './harness.js';
+import { readyChange, sendCi } from './deliveries.js';
+import { startApi, type Api, type Who } from './harness.js';
 
 interface Received {
   path: string;
@@ -40,14 +40,12 @@ async function receiver(answer: (path: string, n: number) => { status: number; b
 }
 
 const CI = `whsec_${Buffer.from('a ci secret of thirty-two bytes!').toString('base64')}`;
-const WINDOW_START = Date.parse('2027-03-16T15:05:00.000Z');
 let now = Date.parse('2027-03-15T14:00:00.000Z');
 const clock = { now: () => new Date(now) };
 let api: Api;
 let slack: Awaited<ReturnType<typeof receiver>>;
 let pagerduty: Awaited<ReturnType<typeof receiver>>;
 let subscriber: Awaited<ReturnType<typeof receiver>>;
-let windows = 0;
 let deliveries = 0;
 
 beforeAll(async () => {
@@ -107,41 +105,16 @@ async function call(method: string, path: string, as: Who, body?: object, status
   return res.body;
 }
 
-const MANUAL = ['tests-passing', 'staging-deployed', 'rollback-tested', 'dashboards-open', 'on-call-briefed', 'templates-ready'];
-
-async function approvedChange(): Promise<string> {
-  const shift = windows++ * 7 * 86_400_000;
-  now = Date.parse('2027-03-15T14:00:00.000Z') + shift;
-  const content = completeContent('normal');
-  content.plannedWindow = {
-    start: new Date(Date.parse('2027-03-16T15:00:00Z') + shift).toISOString(),
-    end: new Date(Date.parse('2027-03-16T16:00:00Z') + shift).toISOString(),
-  };
-  const cr = await call('POST', '/changes', 'alice', content, 201);
-  await call('POST', `/changes/${cr.id}/submit`, 'alice');
-  const r = await api.waitFor(cr.id, routed);
-  for (const slot of r.requiredApprovals.slots) await call('POST', `/changes/${cr.id}/approve`, slot.slot === 'tech-lead' ? 'tom' : 'erin', { revision: 1 });
-  await call('POST', `/changes/${cr.id}/checklist`, 'oscar', { tick: MANUAL });
-  now = Date.parse('2027-03-16T14:05:00.000Z') + shift;
-  await api.system.jobs.TimelineNotifications!();
-  now = WINDOW_START + shift;
-  return cr.id;
-}
+const windows = {
+  setNow: (ms: number) => {
+    now = ms;
+  },
+  count: 0,
+};
+const approvedChange = async () => (await readyChange(api, windows)).id;
 
 async function ci(body: object) {
-  const raw = JSON.stringify(body);
-  const id = `msg_out_${++deliveries}`;
-  const at = new Date(now);
-  const res = await api.call('POST', '/webhooks/ci', {
-    as: null,
-    raw,
-    headers: {
-      'content-type': 'application/json',
-      'webhook-id': id,
-      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-      'webhook-signature': new Webhook(CI).sign(id, at, raw),
-    },
-  });
+  const res = await sendCi(api, CI, now, body, `msg_out_${++deliveries}`);
   expect(res.status, res.text).toBe(202);
   await api.system.events.idle();
 }

@@ -5,11 +5,10 @@
  * answered before the work, and the work done from the bus through the lifecycle's rules.
  */
 import { createHmac } from 'node:crypto';
-import { sign as signGitHub } from '@octokit/webhooks-methods';
 import WEBHOOKS from '@octokit/webhooks-examples/api.github.com/index.json' with { type: 'json' };
-import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completeContent } from '../fixtures.js';
+import { readyChange, sendCi, sendGitHub, WINDOW_START } from './deliveries.js';
 import { routed, startApi, type Api, type Who } from './harness.js';
 
 const GITHUB_SECRET = 'github-secret-for-tests-0001';
@@ -17,7 +16,6 @@ const GITLAB_TOKEN = 'gitlab-token-for-tests-0001';
 const PAGERDUTY_SECRET = 'pagerduty-secret-for-tests-01';
 const CI_OLD = `whsec_${Buffer.from('an old ci secret of 32 bytes....').toString('base64')}`;
 const CI_NEW = `whsec_${Buffer.from('the new ci secret of 32 bytes...').toString('base64')}`;
-const WINDOW_START = Date.parse('2027-03-16T15:05:00.000Z'); // inside the fixture's planned window
 let now = Date.parse('2027-03-15T14:00:00.000Z');
 const clock = { now: () => new Date(now) };
 let api: Api;
@@ -46,68 +44,28 @@ async function call(method: string, path: string, as: Who, body?: object, status
   return res.body;
 }
 
-const MANUAL = ['tests-passing', 'staging-deployed', 'rollback-tested', 'dashboards-open', 'on-call-briefed', 'templates-ready'];
-
-const WEEK = 7 * 86_400_000;
-let windows = 0;
-/** Where the last approved change's window starts (5 minutes in). */
+const windows = {
+  setNow: (ms: number) => {
+    now = ms;
+  },
+  count: 0,
+};
+/** Where the last ready change's window starts (5 minutes in). */
 let windowStart = WINDOW_START;
 
-/**
- * A normal change approved by its tech lead, its checklist done, the clock inside its window. Each
- * has a window of its own (a week after the last), so no two conflict at the deploy gate.
- */
 async function approvedChange(): Promise<string> {
-  const shift = windows++ * WEEK;
-  now = Date.parse('2027-03-15T14:00:00.000Z') + shift;
-  const content = completeContent('normal');
-  content.plannedWindow = {
-    start: new Date(Date.parse('2027-03-16T15:00:00Z') + shift).toISOString(),
-    end: new Date(Date.parse('2027-03-16T16:00:00Z') + shift).toISOString(),
-  };
-  const cr = await call('POST', '/changes', 'alice', content, 201);
-  await call('POST', `/changes/${cr.id}/submit`, 'alice');
-  const routedCr = await api.waitFor(cr.id, routed);
-  for (const slot of routedCr.requiredApprovals.slots)
-    await call('POST', `/changes/${cr.id}/approve`, slot.slot === 'tech-lead' ? 'tom' : 'erin', { revision: 1 });
-  await call('POST', `/changes/${cr.id}/checklist`, 'oscar', { tick: MANUAL });
-  now = Date.parse('2027-03-16T14:05:00.000Z') + shift; // T-55m: the notice that ticks "stakeholders notified"
-  await api.system.jobs.TimelineNotifications!();
-  windowStart = WINDOW_START + shift;
-  now = windowStart;
-  return cr.id;
+  const ready = await readyChange(api, windows);
+  windowStart = ready.windowStart;
+  return ready.id;
 }
 
 /** A delivery of ChangeFlow's CI body, signed with Standard Webhooks at the service's time. */
-async function ci(body: object | string, options: { id?: string; secret?: string; at?: number } = {}) {
-  const raw = typeof body === 'string' ? body : JSON.stringify(body);
-  const id = options.id ?? `msg_${++deliveries}`;
-  const at = new Date(options.at ?? now);
-  const signature = new Webhook(options.secret ?? CI_NEW).sign(id, at, raw);
-  return api.call('POST', '/webhooks/ci', {
-    as: null,
-    raw,
-    headers: {
-      'content-type': 'application/json',
-      'webhook-id': id,
-      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-      'webhook-signature': signature,
-    },
-  });
+function ci(body: object | string, options: { id?: string; secret?: string; at?: number } = {}) {
+  return sendCi(api, options.secret ?? CI_NEW, options.at ?? now, body, options.id ?? `msg_${++deliveries}`);
 }
 
-async function github(event: string, payload: object, options: { delivery?: string; secret?: string } = {}) {
-  const raw = JSON.stringify(payload);
-  return api.call('POST', '/webhooks/github', {
-    as: null,
-    raw,
-    headers: {
-      'content-type': 'application/json',
-      'x-github-event': event,
-      'x-github-delivery': options.delivery ?? `gh-${++deliveries}`,
-      'x-hub-signature-256': await signGitHub(options.secret ?? GITHUB_SECRET, raw),
-    },
-  });
+function github(event: string, payload: object, options: { delivery?: string; secret?: string } = {}) {
+  return sendGitHub(api, options.secret ?? GITHUB_SECRET, event, payload, options.delivery ?? `gh-${++deliveries}`);
 }
 
 async function gitlab(event: string, payload: object, token = GITLAB_TOKEN) {
@@ -299,6 +257,22 @@ describe('Rule: a production deployment no approved change covers is an unauthor
     await settled();
     const kept = (await deliveriesList()).find((d) => d.key === `ci:msg_${deliveries}`);
     expect(kept).toMatchObject({ status: 'unauthorized', outcome: expect.stringContaining('names no change request') });
+    // counted for the reports, once per deployment: a second delivery of the same run adds nothing
+    await ci({ event: 'deployed', environment: 'production', commit: 'f00', deployment: 'run-f00' });
+    await ci({ event: 'started', environment: 'production', commit: 'f00', deployment: 'run-f00' });
+    await settled();
+    const listed = await call(
+      'GET',
+      `/webhooks/unauthorized?from=${new Date(now - 3_600_000).toISOString()}&to=${new Date(now + 1000).toISOString()}`,
+      'alice',
+    );
+    expect(listed.items.filter((u: { commit?: string }) => u.commit === 'f00')).toHaveLength(2);
+    expect(listed.items.find((u: { deployment?: string }) => u.deployment === 'run-f00')).toMatchObject({
+      source: 'ci',
+      environment: 'production',
+      reasons: ['it names no change request'],
+    });
+    expect((await api.call('GET', '/webhooks/unauthorized?from=yesterday', { as: 'alice' })).body.issues[0]).toMatchObject({ path: 'query.from' });
 
     now = Date.parse('2027-03-15T14:00:00.000Z');
     const pending = completeContent('normal');

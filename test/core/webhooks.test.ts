@@ -190,6 +190,15 @@ describe("Rule: the CI body is ChangeFlow's own, strict, and says what is wrong 
       { path: 'body.event', message: 'must be one of started, deployed, failed, rolled_back, smoke_tests' },
     ]);
   });
+  it('smoke tests may carry the written criteria the run checked; other events may not', () => {
+    expect(ciSignal({ event: 'smoke_tests', status: 'passed', criteria: { 'criterion:checkout-works': 'pass' } })).toMatchObject({
+      criteria: { 'criterion:checkout-works': 'pass' },
+    });
+    expect(issuesOf(() => ciSignal({ event: 'deployed', criteria: { 'criterion:checkout-works': 'pass' } }))).toEqual([
+      { path: 'body.criteria', message: 'is only for smoke_tests' },
+    ]);
+    expect(issuesOf(() => ciSignal({ event: 'smoke_tests', status: 'passed', criteria: { 'checkout works': 'pass' } }))[0]!.path).toMatch(/^body\.criteria/);
+  });
   it('the environment defaults to production; staging is not production', () => {
     expect(ciSignal({ event: 'deployed' })).toMatchObject({ environment: 'production', production: true });
     expect(ciSignal({ event: 'deployed', environment: 'staging' })).toMatchObject({ production: false });

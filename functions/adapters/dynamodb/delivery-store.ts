@@ -29,34 +29,17 @@ export class DynamoDbDeliveryStore implements DeliveryStore, GateStore {
   ) {}
 
   async record(delivery: StoredDelivery, event?: ServiceEvent): Promise<{ recorded: true } | { recorded: false; first: StoredDelivery }> {
-    try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: {
-                  ...deliveryKey(delivery.key),
-                  gsi3pk: `DELIVERIES#${delivery.receivedAt.slice(0, 10)}`,
-                  gsi3sk: `${delivery.receivedAt}#${delivery.key}`,
-                  delivery,
-                  expiresAt: expires(delivery.receivedAt, DELIVERY_DAYS),
-                },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            ...(event ? [this.outboxPut(`WH#${delivery.key}`, event)] : []),
-          ],
-        }),
-      );
-      return { recorded: true };
-    } catch (err) {
-      if (!conditionFailed(err)) throw err;
-      const first = await this.get(delivery.key);
-      if (!first) throw err;
-      return { recorded: false, first };
-    }
+    const item = {
+      ...deliveryKey(delivery.key),
+      gsi3pk: `DELIVERIES#${delivery.receivedAt.slice(0, 10)}`,
+      gsi3sk: `${delivery.receivedAt}#${delivery.key}`,
+      delivery,
+      expiresAt: expires(delivery.receivedAt, DELIVERY_DAYS),
+    };
+    if (await this.putOnce(item, event ? { partition: `WH#${delivery.key}`, event } : undefined)) return { recorded: true };
+    const first = await this.get(delivery.key);
+    if (!first) throw new Error(`delivery ${delivery.key} was refused as a duplicate, but is not there`);
+    return { recorded: false, first };
   }
 
   async get(key: string): Promise<StoredDelivery | null> {
@@ -108,32 +91,14 @@ export class DynamoDbDeliveryStore implements DeliveryStore, GateStore {
   }
 
   async recordUnauthorized(record: UnauthorizedChange, event: ServiceEvent): Promise<boolean> {
-    try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: {
-                  ...unauthorizedKey(record.key),
-                  gsi3pk: `UNAUTHORIZED#${record.at.slice(0, 7)}`,
-                  gsi3sk: `${record.at}#${record.key}`,
-                  record,
-                  expiresAt: expires(record.at, UNAUTHORIZED_DAYS),
-                },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            this.outboxPut(`UNAUTH#${record.key}`, event),
-          ],
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (conditionFailed(err)) return false;
-      throw err;
-    }
+    const item = {
+      ...unauthorizedKey(record.key),
+      gsi3pk: `UNAUTHORIZED#${record.at.slice(0, 7)}`,
+      gsi3sk: `${record.at}#${record.key}`,
+      record,
+      expiresAt: expires(record.at, UNAUTHORIZED_DAYS),
+    };
+    return this.putOnce(item, { partition: `UNAUTH#${record.key}`, event });
   }
 
   async unauthorized(from: string, to: string): Promise<UnauthorizedChange[]> {
@@ -190,6 +155,24 @@ export class DynamoDbDeliveryStore implements DeliveryStore, GateStore {
 
   async removeGate(changeId: string, key: string): Promise<void> {
     await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: `GATE#${changeId}`, sk: key } }));
+  }
+
+  /** Puts an item only if absent, with the outbox item of its event in the same transaction; false when it was there. */
+  private async putOnce(item: Record<string, unknown>, outbox?: { partition: string; event: ServiceEvent }): Promise<boolean> {
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
+            ...(outbox ? [this.outboxPut(outbox.partition, outbox.event)] : []),
+          ],
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (conditionFailed(err)) return false;
+      throw err;
+    }
   }
 
   private outboxPut(partition: string, event: ServiceEvent) {
