@@ -65,6 +65,7 @@ const DEPLOY_TIME_VALUES: Partial<Record<EnvVar, string>> = {
   CURSOR_SECRET_ID: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:CursorKey-AbCdEf`,
   WEBHOOK_SECRETS_SECRET_ID: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:WebhookSecrets-AbCdEf`,
   OUTBOUND_SECRETS_SECRET_ID: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:OutboundSecrets-AbCdEf`,
+  REPORTS_BUCKET: 'changeflow-reportsbucket-bench0cold0start',
   PUBLIC_BASE_URL: `https://abcdef0123.execute-api.${REGION}.amazonaws.com/`,
 };
 

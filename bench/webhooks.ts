@@ -56,6 +56,8 @@ function counter(db: DynamoDBDocumentClient) {
 
 export async function measureWebhooks(options: { endpoint: string; requests: number; connections: number }): Promise<WebhookResult> {
   const { startLocalSystem } = await import('../local/runtime.js');
+  // one INFO line per processed delivery is what Lambda writes to CloudWatch; here it is noise
+  (await import('../functions/logger.js')).logger.setLogLevel('ERROR');
   const dataDir = mkdtempSync(join(tmpdir(), 'changeflow-bench-webhooks-'));
   let count: ReturnType<typeof counter> | undefined;
   // the real time during the load; moved afterwards, to put a change's T-1h notice and its window in reach

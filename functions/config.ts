@@ -315,6 +315,10 @@ export const ConfigSchema = z.object({
   GITHUB_APP_SECRET_ID: z.string().min(1).optional(),
   /** The GitHub API: https://api.github.com, or GitHub Enterprise Server's https://<host>/api/v3. */
   GITHUB_API_URL: z.url().default('https://api.github.com'),
+  /** Who receives the monthly report's email, comma-separated; without, the leadership address of STAKEHOLDER_EMAILS. */
+  REPORT_RECIPIENTS: list.pipe(z.array(z.email({ error: 'must be email addresses' }))).optional(),
+  /** In AWS: the S3 bucket of the monthly reports (versioned). Locally they are files under the data folder. */
+  REPORTS_BUCKET: z.string().min(3).optional(),
   /** In AWS: the state machines and the event bus. */
   APPROVAL_STATE_MACHINE_ARN: z.string().startsWith('arn:').optional(),
   EMERGENCY_STATE_MACHINE_ARN: z.string().startsWith('arn:').optional(),

@@ -321,3 +321,28 @@ export interface GateStore {
   gatesOf(changeId: string): Promise<PendingGate[]>;
   removeGate(changeId: string, key: string): Promise<void>;
 }
+
+/** A report's file as written: its name in the month's folder, its media type, its text. */
+export interface ReportFile {
+  name: string;
+  contentType: string;
+  body: string;
+}
+
+/** Where monthly reports are kept: S3 in AWS (versioned), the data folder locally. */
+export interface ReportStore {
+  /**
+   * Writes a month's files. Identical files are not written again (`unchanged`); changed ones
+   * replace the current ones and the earlier version is kept (S3 versioning, or a dated folder).
+   */
+  put(month: string, files: ReportFile[]): Promise<{ unchanged: boolean }>;
+  get(month: string, name: string): Promise<ReportFile | null>;
+  /** The months with a report, newest first. */
+  months(): Promise<string[]>;
+}
+
+/** Events about no change request, written alone as outbox items (a report made): each id once. */
+export interface ServiceEvents {
+  /** False when an event of that id was written before. */
+  publishOnce(event: import('./core/events.js').ServiceEvent): Promise<boolean>;
+}

@@ -50,6 +50,12 @@ export interface RouteGroup {
    * @default - none
    */
   keys?: KeyName[];
+  /**
+   * Whether the function reads the monthly reports (`read`) or also writes them (`read-write`).
+   *
+   * @default - none
+   */
+  reports?: 'read' | 'read-write';
   routes: { method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; path: string; public?: boolean }[];
 }
 
@@ -152,6 +158,20 @@ export const ROUTE_GROUPS: RouteGroup[] = [
       { method: 'DELETE', path: '/subscriptions/{id}' },
       { method: 'GET', path: '/subscriptions/{id}/deliveries' },
       { method: 'POST', path: '/subscriptions/{id}/redeliver' },
+    ],
+  },
+  {
+    // The monthly report (docs/reports.md): the files in S3 (REPORTS_BUCKET), locally in the data folder
+    name: 'Reports',
+    entry: 'functions/lambda/reports.ts',
+    tableAccess: 'read',
+    reports: 'read-write',
+    routes: [
+      { method: 'POST', path: '/reports/{month}' },
+      { method: 'GET', path: '/reports' },
+      { method: 'GET', path: '/reports/{month}/{file}' },
+      // the same figures over any period, grouped, drillable to the changes behind them
+      { method: 'GET', path: '/metrics' },
     ],
   },
   {

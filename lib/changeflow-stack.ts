@@ -42,6 +42,7 @@ import { type ChangeflowJob, ScheduledJobs } from './constructs/jobs.js';
 import { ChangeflowKeys } from './constructs/keys.js';
 import { grantMonitoringReads } from './constructs/monitoring-reads.js';
 import { ChangeflowMail } from './constructs/mail.js';
+import { ChangeflowReports } from './constructs/reports.js';
 import { BusConsumer } from './constructs/bus-consumer.js';
 import { OutboxRelay } from './constructs/outbox-relay.js';
 import { type ChangeflowWorkflow, ChangeflowWorkflows } from './constructs/workflows.js';
@@ -105,6 +106,7 @@ export class ChangeflowStack extends Stack {
     const keys = new ChangeflowKeys(this, 'Keys');
     const events = new ChangeflowEvents(this, 'Events', { busName: settings.eventBusName });
     const mail = new ChangeflowMail(this, 'Mail', settings.mail);
+    const reports = new ChangeflowReports(this, 'ReportStorage');
     const api = new ChangeflowApi(this, 'Api', { identity: settings.identity, throttling: settings.throttling, logs: settings.logs, alarmAction });
     const defaults: FunctionDefaults = {
       environment: {
@@ -159,6 +161,7 @@ export class ChangeflowStack extends Stack {
       });
       if (group.tableAccess !== 'none') data.grantChanges(fn, group.tableAccess, { deleteItems: group.tableDelete });
       for (const key of group.keys ?? []) keys.grantRead(fn, key);
+      if (group.reports) reports.grant(fn, group.reports);
       functions.set(group.name, { group, fn: fn.fn, role: fn.role, routes: api.addRoutes(group, fn) });
     }
 
@@ -170,6 +173,7 @@ export class ChangeflowStack extends Stack {
       data,
       workflows,
       mail,
+      reports,
     });
 
     // The outbox's delivery: the table's stream to the bus (docs/events.md).
@@ -292,6 +296,7 @@ export class ChangeflowStack extends Stack {
       driver.deadLetterQueue.queue.queueUrl,
     );
     output('EventRelayDeadLetterQueueUrl', 'Outbox records not published (docs/runbooks/event-relay-dlq.md)', relay.deadLetterQueue.queue.queueUrl);
+    output('ReportsBucketName', 'The monthly reports, versioned (docs/reports.md)', reports.bucket.bucketName);
     output('CursorKeySecretName', 'Secret holding the key that seals list cursors', keys.cursorKey.secretName);
     output('WebhookSecretsName', 'Secret holding the webhook secrets per source, JSON (docs/webhooks.md)', keys.webhookSecrets.secretName);
     if (githubAppSecret) output('GitHubAppSecretName', 'Secret holding the GitHub App id and private key, JSON (docs/webhooks.md)', githubAppSecret.secretName);

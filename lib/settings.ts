@@ -108,6 +108,12 @@ export interface MailSettings {
    * @default - the example.com addresses of STAKEHOLDER_EMAILS in functions/config.ts
    */
   readonly stakeholderEmails?: string;
+  /**
+   * Who receives the monthly report's email, comma-separated (REPORT_RECIPIENTS).
+   *
+   * @default - the leadership address of stakeholderEmails
+   */
+  readonly reportRecipients?: string;
 }
 
 /** How long an approval waits before a reminder, an escalation and its expiry. */
@@ -382,6 +388,7 @@ export const SETTINGS = {
   sesIdentity: { group: 'mail', prop: 'sesIdentity' },
   sesConfigurationSet: { group: 'mail', prop: 'configurationSet', ...fromConfig('SES_CONFIGURATION_SET') },
   stakeholderEmails: { group: 'mail', prop: 'stakeholderEmails', ...fromConfig('STAKEHOLDER_EMAILS') },
+  reportRecipients: { group: 'mail', prop: 'reportRecipients', ...fromConfig('REPORT_RECIPIENTS') },
   remindEveryHours: { group: 'approvalTimers', prop: 'remindEveryHours', read: 'hours', ...fromConfig('REMIND_EVERY_HOURS') },
   escalateAfterHours: { group: 'approvalTimers', prop: 'escalateAfterHours', read: 'hours', ...fromConfig('ESCALATE_AFTER_HOURS') },
   expireAfterHours: { group: 'approvalTimers', prop: 'expireAfterHours', read: 'hours', ...fromConfig('EXPIRE_AFTER_HOURS') },

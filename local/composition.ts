@@ -12,6 +12,7 @@
  * | SES                                     | SMTP to the local mail catcher                            |
  * | Secrets Manager                         | keys in the configuration (derived from the dev key)      |
  * | EventBridge Scheduler                   | croner, on each job's `localCron`                         |
+ * | S3 (the monthly reports)                | files under the data folder's reports/                    |
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { StoreCalendarService } from '../functions/adapters/calendar-service.js';
@@ -35,11 +36,14 @@ import { makeHandler as blackoutCheck } from '../functions/jobs/blackout-check.j
 import { SCHEDULED_JOBS } from '../functions/jobs/schedules.js';
 import { makeHandler as timelineNotifications } from '../functions/jobs/timeline-notifications.js';
 import { makeHandler as workflowReconcile } from '../functions/jobs/workflow-reconcile.js';
+import { makeHandler as monthlyReport } from '../functions/jobs/monthly-report.js';
 import { cursorKey, feedKey, githubApp, linkKey, outboundTargets, webhookSecrets } from '../functions/lambda/keys.js';
 import { FetchPoster } from '../functions/adapters/http/poster.js';
 import { DynamoDbSubscriptionStore } from '../functions/adapters/dynamodb/subscription-store.js';
 import { OUTBOUND_EVENTS } from '../functions/core/outbound.js';
 import { makeHandler as subscriptionsHandler } from '../functions/handlers/subscriptions.js';
+import { makeHandler as reportsHandler } from '../functions/handlers/reports.js';
+import { FileReportStore } from '../functions/adapters/files/report-store.js';
 import { makeHandler as outbound } from '../functions/outbound/handler.js';
 import { signalSettings } from '../functions/lambda/webhook-settings.js';
 import { DynamoDbDeliveryStore } from '../functions/adapters/dynamodb/delivery-store.js';
@@ -55,6 +59,8 @@ import type { LocalHandler } from './server.js';
 
 export interface LocalAdapters {
   config: Config;
+  /** Where the monthly reports are written (the data folder's reports/). */
+  reportsDir: string;
   db: DynamoDBDocumentClient;
   clock: Clock;
   mailer: Mailer;
@@ -77,7 +83,7 @@ export interface LocalFunctions {
   outbound: Invoke;
 }
 
-export function composeLocal({ config, db, clock, mailer, workflows }: LocalAdapters): LocalFunctions {
+export function composeLocal({ config, db, clock, mailer, workflows, reportsDir }: LocalAdapters): LocalFunctions {
   const table = config.TABLE_NAME;
   const store = new DynamoDbChangeStore(db, table);
   const calendarStore = new DynamoDbCalendarStore(db, table);
@@ -96,6 +102,7 @@ export function composeLocal({ config, db, clock, mailer, workflows }: LocalAdap
   const monitoring = new DynamoDbMonitoringStore(db, table);
   const deliveries = new DynamoDbDeliveryStore(db, table);
   const subscriptions = new DynamoDbSubscriptionStore(db, table);
+  const reportDeps = { store, deliveries, reports: new FileReportStore(reportsDir, () => clock.now()), clock, timeZone: config.ORG_TIMEZONE };
   const poster = new FetchPoster();
   const monitoringDeps = { store, monitoring, clock, rollbackReportMinutes: config.ROLLBACK_REPORT_TIMEOUT_MINUTES, sources: metricsSources(config) };
 
@@ -107,6 +114,7 @@ export function composeLocal({ config, db, clock, mailer, workflows }: LocalAdap
     Calendar: calendar({ config, calendar: calendarDeps, directory, feedKey: feedKey(config) }),
     DeployGate: deployGate({ config, calendar: calendarDeps }),
     ApprovalLinks: approvalLinks({ config, links: { changes: changes(false), directory, linkKey: linkKey(config) } }),
+    Reports: reportsHandler({ config, directory, reports: reportDeps }),
     Subscriptions: subscriptionsHandler({
       config,
       directory,
@@ -122,6 +130,7 @@ export function composeLocal({ config, db, clock, mailer, workflows }: LocalAdap
     BlackoutCheck: blackoutCheck(calendarJobDeps),
     TimelineNotifications: timelineNotifications(calendarJobDeps),
     WorkflowReconcile: workflowReconcile({ store, workflows, clock }),
+    MonthlyReport: monthlyReport({ ...reportDeps, events: deliveries }),
   };
   const jobs = Object.fromEntries(
     SCHEDULED_JOBS.map((job) => {
@@ -144,6 +153,7 @@ export function composeLocal({ config, db, clock, mailer, workflows }: LocalAdap
       timeZone: config.ORG_TIMEZONE,
       timers: config.timers,
       stakeholderEmails: config.STAKEHOLDER_EMAILS,
+      reportRecipients: config.REPORT_RECIPIENTS,
       monitoring,
     }) as Invoke,
     workflowDriver: workflowDriver({ store, workflows }) as Invoke,

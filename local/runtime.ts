@@ -78,6 +78,8 @@ export interface LocalSystem {
   calendarFeedUrl: string;
   /** Where the local webhook secrets are kept (generated on first start when the environment sets none). */
   webhookSecretsFile: string;
+  /** The data folder (the development key, the webhook secrets, the reports/). */
+  dataDir: string;
   workflows: LocalWorkflowEngine;
   events: LocalEvents;
   stop(): Promise<void>;
@@ -171,6 +173,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     });
     const fns = composeLocal({
       config,
+      reportsDir: resolve(dataDir, 'reports'),
       db,
       clock: options.clock ?? systemClock,
       mailer: options.instrument?.mailer?.(mailer) ?? mailer,
@@ -239,9 +242,13 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
         ? []
         : Object.entries(jobs).map(
             ([name, job]) =>
-              new Cron(job.every, { protect: true, catch: (err) => options.onLog?.(`job ${name} failed: ${(err as Error).message}`) }, async () => {
-                await runners[name]!();
-              }),
+              new Cron(
+                job.every,
+                { protect: true, timezone: config.ORG_TIMEZONE, catch: (err) => options.onLog?.(`job ${name} failed: ${(err as Error).message}`) },
+                async () => {
+                  await runners[name]!();
+                },
+              ),
           );
     return {
       url: `http://localhost:${port}`,
@@ -252,6 +259,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       jobs: runners,
       calendarFeedUrl: `http://localhost:${port}/calendar.ics?key=${config.CALENDAR_FEED_KEY}`,
       webhookSecretsFile: webhookSecrets.file,
+      dataDir,
       workflows: engine,
       events,
       stop: async () => {

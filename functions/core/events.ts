@@ -125,7 +125,7 @@ export interface ServiceEvent {
   detail: Record<string, unknown>;
 }
 
-export const SERVICE_EVENT_TYPES = ['WebhookReceived', 'UnauthorizedChange'] as const;
+export const SERVICE_EVENT_TYPES = ['WebhookReceived', 'UnauthorizedChange', 'MonthlyReportReady'] as const;
 
 /** What the bus carries. */
 export type BusEvent = DomainEvent | ServiceEvent;

@@ -27,6 +27,8 @@ const TO_CHANNELS: Record<string, SlackChannel[]> = {
   // ServiceNow's headline KPI: leadership hears of every one
   UnauthorizedDeployment: ['engineering', 'leadership'],
   UnauthorizedChange: ['engineering', 'leadership'],
+  // seed: Monthly Report, delivered
+  MonthlyReportReady: ['leadership'],
 };
 
 /** The event types Slack hears of. */
@@ -71,7 +73,7 @@ const HEADLINES: Record<string, string> = {
 };
 
 export function slackMessage(event: BusEvent, baseUrl: string): SlackMessage {
-  if (!isDomainEvent(event)) return unauthorizedChangeMessage(event);
+  if (!isDomainEvent(event)) return event.type === 'MonthlyReportReady' ? monthlyReportMessage(event, baseUrl) : unauthorizedChangeMessage(event);
   const cr = event.change;
   const link = `${baseUrl}/changes/${cr.id}`;
   const headline = HEADLINES[event.type] ?? event.type;
@@ -88,6 +90,36 @@ export function slackMessage(event: BusEvent, baseUrl: string): SlackMessage {
       { type: 'section', text: { type: 'mrkdwn', text: `*<${link}|${cr.id}>* ${esc(headline)}: ${esc(cut(cr.content.title, 150))}` } },
       ...(event.reason ? [{ type: 'section', text: { type: 'mrkdwn', text: esc(cut(event.reason)) } }] : []),
       { type: 'context', elements: [{ type: 'mrkdwn', text: esc(facts.join(' · ')) }] },
+    ],
+  };
+}
+
+function monthlyReportMessage(event: ServiceEvent, baseUrl: string): SlackMessage {
+  const d = event.detail as {
+    month: string;
+    total: number;
+    successfulPercent: number | null;
+    rolledBackPercent: number | null;
+    emergency: number;
+    unauthorized: number;
+  };
+  const pct = (p: number | null) => (p === null ? 'n/a' : `${p}%`);
+  const text = `Change management report ${d.month}: ${d.total} changes, ${pct(d.successfulPercent)} successful, ${pct(d.rolledBackPercent)} rolled back`;
+  return {
+    text,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: `:bar_chart: *<${baseUrl}/reports/${d.month}/report.html|Change management report ${d.month}>*` } },
+      {
+        type: 'context',
+        elements: [
+          {
+            type: 'mrkdwn',
+            text: esc(
+              `${d.total} changes · ${pct(d.successfulPercent)} successful · ${pct(d.rolledBackPercent)} rolled back · ${d.emergency} emergency · ${d.unauthorized} unauthorized`,
+            ),
+          },
+        ],
+      },
     ],
   };
 }

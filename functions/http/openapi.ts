@@ -30,6 +30,9 @@ import {
   RedeliverBodySchema,
   SubscriptionBodySchema,
   SubscriptionIdSchema,
+  MonthSchema,
+  ReportFileSchema,
+  MetricsQuerySchema,
 } from './schemas.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -234,6 +237,28 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
       description: 'Deliveries: source, id, event, summary, status (accepted, ignored, processed, refused, unauthorized, failed), outcome, the change',
     },
     errors: [400, 401, 403],
+  },
+  'POST /reports/{month}': {
+    summary:
+      "Make the month's report now (admins): the seed's Markdown, JSON with every figure's n and ids, CSV of the changes, HTML with charts. The same the 1st of each month makes for the month before; regenerating keeps the earlier version",
+    path: { month: MonthSchema },
+    body: { required: false, content: { [JSON_TYPE]: z.object({}).strict() } },
+    ok: { status: 201, description: 'Written (200 when nothing changed since the last one): the files and the summary' },
+    errors: [400, 401, 403],
+  },
+  'GET /metrics': {
+    summary:
+      "The report's figures (docs/reports.md) over [from, to) (default the last 30 days, at most 400), overall and by week, month, team, category or component: changes, success and rollback rates, time to deploy and approval wait (mean, p50, p90), emergency share, post-approvals overdue, changes in blackouts, incidents (confirmed and suggested), unauthorized changes; each with its n. ids=true adds the ids behind each figure",
+    query: MetricsQuerySchema,
+    ok: { status: 200, description: '{from, to, groupBy, definitionsVersion, overall, groups}' },
+    errors: [400, 401],
+  },
+  'GET /reports': { summary: 'The months with a report, newest first', ok: { status: 200, description: '{months}' }, errors: [401] },
+  'GET /reports/{month}/{file}': {
+    summary: "One file of a month's report: report.md, report.json, changes.csv or report.html",
+    path: { month: MonthSchema, file: ReportFileSchema },
+    ok: { status: 200, description: 'The file, in its media type', type: 'text/markdown' },
+    errors: [400, 401, 404],
   },
   'POST /subscriptions': {
     summary:

@@ -154,3 +154,18 @@ export const SubscriptionBodySchema = z
 export const SubscriptionIdSchema = z.string().regex(/^sub_[0-9a-f]{16}$/, 'must be a subscription id such as sub_0123456789abcdef');
 export const RedeliverBodySchema = z.object({ delivery: z.string().min(1).max(300) }).strict();
 export const DeliveriesLimitSchema = z.object({ limit: z.coerce.number().int('must be a whole number').min(1).max(200).default(50) }).strict();
+
+/** The monthly reports (functions/handlers/reports.ts). */
+export const REPORT_FILES = ['report.md', 'report.json', 'changes.csv', 'report.html'] as const;
+export const MonthSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month such as 2026-11');
+export const ReportFileSchema = z.enum(REPORT_FILES, { error: `must be one of ${REPORT_FILES.join(', ')}` });
+
+/** GET /metrics (functions/handlers/reports.ts). */
+export const MetricsQuerySchema = z
+  .object({
+    from: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 instant such as 2026-11-01T00:00:00Z' }).optional(),
+    to: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 instant such as 2026-12-01T00:00:00Z' }).optional(),
+    groupBy: z.enum(['week', 'month', 'team', 'category', 'component'], { error: 'must be week, month, team, category or component' }).optional(),
+    ids: z.enum(['true', 'false'], { error: 'must be true or false' }).optional(),
+  })
+  .strict();

@@ -8,9 +8,9 @@ export interface ScheduledJob {
   /** Construct id in the stack and name of the local job. */
   name: string;
   entry: string;
-  /** EventBridge Scheduler expression. A rate: it runs every N minutes whatever the zone, so no time zone is needed. */
+  /** EventBridge Scheduler expression, in the organisation's zone: a rate (every N minutes), or a cron for a wall-clock time. */
   schedule: string;
-  /** The same cadence as a cron pattern for the local scheduler. */
+  /** The same cadence as a cron pattern for the local scheduler (run in the organisation's zone). */
   localCron: string;
   /** What the job's function needs beyond reading the table. Declarative only: the local runtime ignores it. */
   needs: {
@@ -24,6 +24,8 @@ export interface ScheduledJob {
     sendEmail: boolean;
     /** The Step Functions calls the job makes (WorkflowAccess in functions/routes.ts). Default none. */
     workflows?: WorkflowAccess;
+    /** Whether the job writes the monthly reports (the reports bucket, REPORTS_BUCKET). Default no. */
+    reports?: boolean;
   };
 }
 
@@ -60,5 +62,14 @@ export const SCHEDULED_JOBS: ScheduledJob[] = [
     schedule: 'rate(15 minutes)',
     localCron: '*/15 * * * *',
     needs: { writeTable: false, sendEmail: false, workflows: { start: ['approval', 'emergency', 'monitoring'] } },
+  },
+  {
+    // seed: Monthly Report; early on the 1st in the organisation's zone, for the month before
+    name: 'MonthlyReport',
+    entry: 'functions/lambda/monthly-report.ts',
+    schedule: 'cron(0 6 1 * ? *)',
+    localCron: '0 6 1 * *',
+    // reads the month's changes, writes the report's files, and one outbox item that announces it
+    needs: { writeTable: true, sendEmail: false, reports: true },
   },
 ];

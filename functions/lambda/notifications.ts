@@ -22,4 +22,5 @@ export const handler = makeHandler({
   timeZone: config.ORG_TIMEZONE,
   timers: config.timers,
   stakeholderEmails: config.STAKEHOLDER_EMAILS,
+  reportRecipients: config.REPORT_RECIPIENTS,
 });

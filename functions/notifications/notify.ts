@@ -30,6 +30,8 @@ export interface NotificationDeps {
   timeZone: string;
   timers: ApprovalTimers;
   stakeholderEmails: Record<string, string>;
+  /** Who receives the monthly report (REPORT_RECIPIENTS); without, the leadership stakeholder address. */
+  reportRecipients?: readonly string[] | undefined;
   /** The monitoring period's measurements, for the T+15m status notice (none: the notice says only the state). */
   monitoring?: Pick<MonitoringStore, 'measurements'> | undefined;
 }
@@ -59,6 +61,8 @@ export const NOTIFIED_EVENTS = [
   'UnauthorizedDeployment',
   'UnauthorizedChange',
   'IncidentLinked',
+  // seed: Monthly Report, delivered to the report's recipients
+  'MonthlyReportReady',
 ] as const;
 
 /** What a notification needs of an event; anything else on the bus is refused (and lands in the DLQ). */
@@ -80,7 +84,23 @@ const UnauthorizedChangeSchema = z.object({
   detail: z.looseObject({ environment: z.string(), reasons: z.array(z.string()), source: z.string() }),
 });
 
+const MonthlyReportSchema = z.object({
+  id: z.string().min(1),
+  type: z.literal('MonthlyReportReady'),
+  detail: z.looseObject({
+    month: z.string(),
+    files: z.array(z.string()),
+    total: z.number(),
+    successfulPercent: z.number().nullable(),
+    rolledBackPercent: z.number().nullable(),
+    emergency: z.number(),
+    unauthorized: z.number(),
+  }),
+});
+
 export async function notify(deps: NotificationDeps, input: unknown): Promise<{ sent: number }> {
+  const report = MonthlyReportSchema.safeParse(input);
+  if (report.success) return sendAll(deps, report.data.id, [monthlyReportEmail(deps, report.data.detail)]);
   const unauthorized = UnauthorizedChangeSchema.safeParse(input);
   if (unauthorized.success) return sendAll(deps, unauthorized.data.id, [unauthorizedChangeEmail(deps, unauthorized.data.detail as UnauthorizedDetail)]);
   const parsed = NotifiedEventSchema.safeParse(input);
@@ -106,6 +126,16 @@ async function sendAll(deps: NotificationDeps, eventId: string, messages: EmailM
     if (ran) sent++;
   }
   return { sent };
+}
+
+/** The month's summary and where its files are, to the report's recipients (REPORT_RECIPIENTS, else leadership). */
+function monthlyReportEmail(deps: NotificationDeps, d: z.infer<typeof MonthlyReportSchema>['detail']): EmailMessage {
+  const to = deps.reportRecipients?.length ? [...deps.reportRecipients] : [deps.stakeholderEmails.leadership].filter((a): a is string => Boolean(a));
+  const pct = (p: number | null) => (p === null ? 'n/a' : `${p}%`);
+  return plainEmail(to, `Change management report ${d.month}`, [
+    `${d.total} changes in ${d.month}: ${pct(d.successfulPercent)} of the finished ones successful, ${pct(d.rolledBackPercent)} rolled back; ${d.emergency} emergency changes; ${d.unauthorized} unauthorized changes.`,
+    `The report (signed-in people): ${d.files.map((f) => `${deps.baseUrl}${f}`).join('  ')}`,
+  ]);
 }
 
 interface UnauthorizedDetail {

@@ -13,6 +13,7 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { ScheduledJob } from '../../functions/jobs/schedules.js';
+import type { ChangeflowReports } from './reports.js';
 import type { ChangeflowData } from './data.js';
 import { ChangeflowFunction, type FunctionDefaults } from './function.js';
 import type { ChangeflowMail } from './mail.js';
@@ -42,6 +43,7 @@ export interface ScheduledJobsProps {
   readonly data: ChangeflowData;
   readonly workflows: ChangeflowWorkflows;
   readonly mail: ChangeflowMail;
+  readonly reports: ChangeflowReports;
 }
 
 export class ScheduledJobs extends Construct {
@@ -78,6 +80,7 @@ export class ScheduledJobs extends Construct {
 
     props.data.grantChanges(fn, job.needs.writeTable ? 'read-write' : 'read');
     if (job.needs.sendEmail) props.mail.grantSend(fn);
+    if (job.needs.reports) props.reports.grant(fn, 'read-write');
     props.workflows.grant(fn, job.needs.workflows);
 
     // One role per schedule, allowed to invoke this job's function and to drop into its queue.

@@ -118,7 +118,7 @@ describe('the change calendar in the stack', () => {
 
     it('a job that writes change requests may read, Put and Update the table', () => {
       const writers = SCHEDULED_JOBS.filter((j) => j.needs.writeTable === true).map((j) => j.name);
-      expect(writers).toEqual(['ApprovalSweep', 'BlackoutCheck', 'TimelineNotifications']);
+      expect(writers).toEqual(['ApprovalSweep', 'BlackoutCheck', 'TimelineNotifications', 'MonthlyReport']);
       for (const name of writers) {
         const statements = statementsOf(stack, template, stack.jobs.get(name)!.role);
         const onAnyItem = statements.filter((s) => s.Condition === undefined).flatMap(actionsOf);

@@ -16,6 +16,7 @@ const STATEFUL: Record<string, string> = {
   CursorKey255E8F8A: 'AWS::SecretsManager::Secret',
   WebhookSecretsC35BAB69: 'AWS::SecretsManager::Secret',
   OutboundSecrets094EF7C4: 'AWS::SecretsManager::Secret',
+  ReportsBucket4E7C5994: 'AWS::S3::Bucket',
   EventBus7B8748AA: 'AWS::Events::EventBus',
   EventArchive336EADAF: 'AWS::Events::Archive',
   ApprovalWorkflow30253A34: 'AWS::StepFunctions::StateMachine',
@@ -47,6 +48,8 @@ const STATEFUL: Record<string, string> = {
   WebhooksLogs9743DB56: 'AWS::Logs::LogGroup',
   OutboundLogs5D6F8AF2: 'AWS::Logs::LogGroup',
   SubscriptionsLogs090F0305: 'AWS::Logs::LogGroup',
+  ReportsLogs9113F99B: 'AWS::Logs::LogGroup',
+  MonthlyReportLogs96D829BD: 'AWS::Logs::LogGroup',
 };
 
 /**
@@ -63,6 +66,7 @@ const QUEUES: Record<string, string> = {
   WorkflowDriverDeadLetterQueue77263A10: 'AWS::SQS::Queue',
   WebhookProcessorDeadLetterQueue65277D6D: 'AWS::SQS::Queue',
   OutboundDeadLetterQueueA5A356DD: 'AWS::SQS::Queue',
+  MonthlyReportDeadLetterQueue618E5886: 'AWS::SQS::Queue',
 };
 
 /**

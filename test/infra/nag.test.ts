@@ -139,11 +139,17 @@ describe('cdk-nag AwsSolutions', () => {
       `AwsSolutions-SMG4 ${s}/CursorKey/Resource`,
       `AwsSolutions-SMG4 ${s}/WebhookSecrets/Resource`,
       `AwsSolutions-SMG4 ${s}/OutboundSecrets/Resource`,
+      // the reports bucket: read through the API (its access log); the functions' grants on its reports/ prefix
+      `AwsSolutions-S1 ${s}/ReportsBucket/Resource`,
+      ...[...ROUTE_GROUPS.filter((g) => g.reports).map((g) => fnPath(g.name)), ...SCHEDULED_JOBS.filter((j) => j.needs.reports).map((j) => fnPath(j.name))].map(
+        (p) => `REPORTS-PREFIX ${p}/Role/DefaultPolicy/Resource`,
+      ),
     ].sort();
     const normalised = found
       .map((f) =>
         f.replace(/^\S+/, (rule) => {
           if (tableFinding.test(rule)) return 'INDEX';
+          if (/^AwsSolutions-IAM5\[Resource::<ReportsBucket[0-9A-F]{8}\.Arn>\/reports\/\*\]$/.test(rule)) return 'REPORTS-PREFIX';
           const executions = executionsFinding.exec(rule);
           if (executions) return `EXECUTIONS-${executions[1]}`;
           const invoke = /^AwsSolutions-IAM5\[Resource::<([A-Za-z]+)[0-9A-F]{8}\.Arn>:\*\]$/.exec(rule);

@@ -8,7 +8,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ServiceEvent } from '../../core/events.js';
-import type { DeliveryStore, GateStore, PendingGate, StoredDelivery, UnauthorizedChange } from '../../ports.js';
+import type { DeliveryStore, GateStore, PendingGate, ServiceEvents, StoredDelivery, UnauthorizedChange } from '../../ports.js';
 import { OUTBOX_DAYS, outboxKey, outboxTimeKey } from './outbox.js';
 import { queryAll } from './query.js';
 
@@ -22,7 +22,7 @@ const deliveryKey = (key: string) => ({ pk: `WH#${key}`, sk: 'DELIVERY' });
 const unauthorizedKey = (key: string) => ({ pk: `UNAUTH#${key}`, sk: 'UNAUTH' });
 const expires = (at: string, days: number) => Math.floor(Date.parse(at) / 1000) + days * 86_400;
 
-export class DynamoDbDeliveryStore implements DeliveryStore, GateStore {
+export class DynamoDbDeliveryStore implements DeliveryStore, GateStore, ServiceEvents {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -155,6 +155,17 @@ export class DynamoDbDeliveryStore implements DeliveryStore, GateStore {
 
   async removeGate(changeId: string, key: string): Promise<void> {
     await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: `GATE#${changeId}`, sk: key } }));
+  }
+
+  /** A service event alone (a report made), its outbox item put only if absent. */
+  async publishOnce(event: ServiceEvent): Promise<boolean> {
+    try {
+      await this.db.send(new TransactWriteCommand({ TransactItems: [this.outboxPut(event.id, event)] }));
+      return true;
+    } catch (err) {
+      if (conditionFailed(err)) return false;
+      throw err;
+    }
   }
 
   /** Puts an item only if absent, with the outbox item of its event in the same transaction; false when it was there. */

@@ -1,0 +1,43 @@
+/**
+ * Scheduled (the 1st of each month, 06:00 in the organisation's zone): last month's report
+ * (use-cases/reports.ts), and when it is new or changed a MonthlyReportReady event, which emails
+ * the summary and the link to REPORT_RECIPIENTS and posts it to #leadership. A run again the same
+ * day writes nothing and announces nothing.
+ */
+import { createHash } from 'node:crypto';
+import { EVENT_SCHEMA_VERSION } from '../core/events.js';
+import type { ServiceEvents } from '../ports.js';
+import { generateMonthlyReport, lastMonth, type ReportDeps } from '../use-cases/reports.js';
+import { scheduledJob } from './job.js';
+
+export interface MonthlyReportJobDeps extends ReportDeps {
+  events: ServiceEvents;
+}
+
+export async function runMonthlyReport(deps: MonthlyReportJobDeps, month = lastMonth(deps.clock.now(), deps.timeZone)) {
+  const result = await generateMonthlyReport(deps, month);
+  if (result.unchanged) return { month, announced: false, failed: [] as string[] };
+  const f = result.figures;
+  const markdown = (await deps.reports.get(month, 'report.md'))?.body ?? '';
+  const version = createHash('sha256').update(markdown).digest('hex').slice(0, 16);
+  const announced = await deps.events.publishOnce({
+    schemaVersion: EVENT_SCHEMA_VERSION,
+    id: `REPORT#${month}#${version}`,
+    type: 'MonthlyReportReady',
+    time: deps.clock.now().toISOString(),
+    detail: {
+      month,
+      files: result.files.map((name) => `/reports/${month}/${name}`),
+      total: f.total.n,
+      finished: f.finished.n,
+      successfulPercent: f.successful.percent,
+      rolledBackPercent: f.rolledBack.percent,
+      emergency: f.emergency.ids.length,
+      unauthorized: f.unauthorized.n,
+      incidentsSuggested: f.incidents.suggested.n,
+    },
+  });
+  return { month, announced, failed: [] as string[] };
+}
+
+export const makeHandler = (deps: MonthlyReportJobDeps) => scheduledJob('monthly-report', () => runMonthlyReport(deps));
