@@ -456,7 +456,7 @@ async function bench(ddb: RunningDynamoDb, bundles: BundleSize[], cold: ColdStar
   log('monitoring period: one emergency change watched to its verdict…');
   const monitoringResult = await measureMonitoring({ endpoint: ddb.endpoint });
   log(`webhooks: ${WEBHOOK_REQUESTS} signed deliveries over ${WEBHOOK_CONNECTIONS} connections…`);
-  const webhookResult = await measureWebhooks({ endpoint: ddb.endpoint, requests: WEBHOOK_REQUESTS, connections: WEBHOOK_CONNECTIONS });
+  const webhookResult = await measureWebhooks({ requests: WEBHOOK_REQUESTS, connections: WEBHOOK_CONNECTIONS });
 
   const rows: Row[] = [
     { op: 'create (POST /changes)', m: createM, goal: { max: 2, text: '≤ 2' } },

@@ -18,6 +18,6 @@ export const makeHandler = (deps: ProcessingDeps) =>
       const detail = event.detail;
       if (isDomainEvent(detail)) return revisitGates(deps, detail);
       const outcome = await processDelivery(deps, detail);
-      logger.info('webhook delivery processed', { ...outcome });
+      logger.debug('webhook delivery processed', { ...outcome });
       return outcome;
     });
