@@ -543,3 +543,12 @@ describe('the GitHub App (integrations.githubApp)', () => {
     expect(envOf(stack.workers.get('WebhookProcessor')!.fn, stack, template).GITHUB_APP_SECRET_ID).toEqual({ Ref: secrets[0] });
   });
 });
+
+describe('the bus rules', () => {
+  it("each rule's event pattern is within EventBridge's default 2,048 characters (the outbound rule lists every event type)", () => {
+    const { template } = synth();
+    const rules = Object.values(template.findResources('AWS::Events::Rule')) as { Properties: { EventPattern?: unknown } }[];
+    expect(rules.length).toBeGreaterThan(0);
+    for (const rule of rules) expect(JSON.stringify(rule.Properties.EventPattern).length).toBeLessThanOrEqual(2048);
+  });
+});
