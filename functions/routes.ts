@@ -190,6 +190,8 @@ export const ROUTE_GROUPS: RouteGroup[] = [
     routes: [
       // evidence for the monitoring period (samples, smoke tests, people's confirmations)
       { method: 'POST', path: '/changes/{id}/metrics' },
+      // a person's word on an incident suggested as caused by the change (reports count it confirmed)
+      { method: 'POST', path: '/changes/{id}/incidents/{incident}' },
       { method: 'POST', path: '/changes/{id}/{action}' },
     ],
   },

@@ -7,6 +7,7 @@
  */
 import type { Actor, ChangeRequest, State } from './change-request.js';
 import type { Action, Decision } from './lifecycle.js';
+import { IllegalTransitionError, NotFoundError } from './errors.js';
 import { Writer } from './lifecycle.js';
 import type { DeploymentSignal, DeploymentStep, WebhookSource } from './webhooks.js';
 
@@ -42,8 +43,16 @@ export interface IncidentLink {
   number?: number | undefined;
   title: string;
   url?: string | undefined;
-  /** `opened-for`: the emergency change drafted for it; `caused-by-candidate`: it began in this change's monitoring period on a service the change touches (a person confirms). */
-  relation: 'opened-for' | 'caused-by-candidate';
+  /**
+   * `opened-for`: the emergency change drafted for it; `caused-by-candidate`: it began in this
+   * change's monitoring period on a service the change touches, for a person to confirm
+   * (`caused-by`) or dismiss (`dismissed`).
+   */
+  relation: 'opened-for' | 'caused-by-candidate' | 'caused-by' | 'dismissed';
+  /** Who confirmed or dismissed a suggested cause, when, and why. */
+  decidedBy?: string | undefined;
+  decidedAt?: string | undefined;
+  decision?: string | undefined;
   reason: string;
   triggeredAt: string;
   resolvedAt?: string | undefined;
@@ -210,4 +219,38 @@ export function emergencyDraftFor(
     },
     incident: { reference, ...(incident.priority?.toUpperCase() === 'P1' ? { severity: 'P1' as const } : {}) },
   };
+}
+
+/**
+ * A person's word on a suggested cause: the incident was caused by this change (`confirm`: it
+ * counts in the reports as confirmed) or not (`dismiss`). Only a suggestion is decided, once;
+ * who may decide is the lifecycle's implementer-or-approver (the use case checks it).
+ */
+export function decideIncidentLink(
+  cr: ChangeRequest,
+  actor: Actor,
+  incidentId: string,
+  decision: 'confirm' | 'dismiss',
+  reason: string,
+  now: string,
+): Decision {
+  const link = (cr.incidents ?? []).find((i) => i.id === incidentId && i.relation !== 'opened-for');
+  if (!link)
+    throw new NotFoundError(`${cr.id} has no suggested cause ${incidentId} (its incidents: ${(cr.incidents ?? []).map((i) => i.id).join(', ') || 'none'})`);
+  if (link.relation !== 'caused-by-candidate') {
+    throw new IllegalTransitionError(
+      `incident ${incidentId} was already ${link.relation === 'caused-by' ? 'confirmed' : 'dismissed'} by ${link.decidedBy} at ${link.decidedAt}`,
+      cr.state,
+    );
+  }
+  const w = new Writer(cr, actor, now);
+  const relation = decision === 'confirm' ? ('caused-by' as const) : ('dismissed' as const);
+  w.cr.incidents = (cr.incidents ?? []).map((i) => (i === link ? { ...i, relation, decidedBy: actor.id, decidedAt: now, decision: reason } : i));
+  w.transition(
+    decision === 'confirm' ? 'incident-confirmed' : 'incident-dismissed',
+    cr.state,
+    cr.state,
+    `${actor.name} ${decision === 'confirm' ? 'confirmed' : 'dismissed'} incident ${link.number ?? link.id} as caused by this change: ${reason}`,
+  );
+  return w.done();
 }

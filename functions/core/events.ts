@@ -58,6 +58,8 @@ const TYPES: Record<string, string> = {
   'unauthorized-deployment': 'UnauthorizedDeployment',
   'incident-linked': 'IncidentLinked',
   'incident-resolved': 'IncidentResolved',
+  'incident-confirmed': 'IncidentConfirmed',
+  'incident-dismissed': 'IncidentDismissed',
   verdict: 'MonitoringDecided',
 };
 

@@ -14,7 +14,8 @@
  * - **Time to deploy**: created → deployed, in minutes (mean, p50, p90), over the deployed changes.
  *   **Approval wait**: submitted → approved (p50, p90), over the approved ones.
  * - **Changes causing incidents**: incidents linked to the change as caused by it. A link found by
- *   time and service is a *suggestion* until a person confirms it; both figures are given.
+ *   time and service is a *suggestion* until a person confirms it (then confirmed) or dismisses it
+ *   (then not counted); both figures are given, a change in one of them only.
  * - **Standard-catalogue candidates**: normal changes to the same components, at least three
  *   finished in the month, every one successful.
  */
@@ -163,8 +164,11 @@ export class MonthAggregator {
     this.approvalWait.add(id, cr.submittedAt, cr.approvedAt);
     if (cr.postApproval?.overdue) this.overdue.add(id);
     if ((cr.emergency?.blackouts.length ?? 0) > 0 || (cr.blackoutsReported?.length ?? 0) > 0) this.blackouts.add(id);
-    const caused = (cr.incidents ?? []).filter((i) => i.relation === 'caused-by-candidate');
-    if (caused.length) this.suggestedIncidents.add(id);
+    // a confirmed cause counts as confirmed; a suggestion not yet decided as suggested; a dismissed one not at all
+    const confirmed = (cr.incidents ?? []).filter((i) => i.relation === 'caused-by');
+    const caused = [...confirmed, ...(cr.incidents ?? []).filter((i) => i.relation === 'caused-by-candidate')];
+    if (confirmed.length) this.confirmedIncidents.add(id);
+    else if (caused.length) this.suggestedIncidents.add(id);
     if (cr.state === 'rolled_back' || cr.state === 'failed' || caused.length) {
       this.rootCauses.push({
         id,
@@ -281,7 +285,7 @@ export function monthlyMarkdown(f: MonthFigures, previous: MonthFigures[] = []):
 - Emergency: ${f.byCategory.emergency.n}
 
 ## Incidents
-- Changes causing incidents: ${f.incidents.confirmed.n} confirmed, ${f.incidents.suggested.n} suggested (an incident on a service the change touched, during its monitoring period; a person confirms)
+- Changes causing incidents: ${f.incidents.confirmed.n} confirmed, ${f.incidents.suggested.n} suggested (an incident on a service the change touched, during its monitoring period, not yet confirmed or dismissed)
 - Root causes:
 ${f.rootCauses.length ? f.rootCauses.map((r) => `  - ${r.id} (${r.outcome}): ${r.cause}`).join('\n') : '  - none this month'}
 
@@ -311,7 +315,18 @@ _Changes created in ${MONTH_NAME(f.month)} (${f.timeZone}). Definitions version 
 }
 
 /** One row per change: what the figures were counted from. */
-export const CSV_HEADER = ['id', 'category', 'state', 'risk', 'created_at', 'deployed_at', 'minutes_to_deploy', 'components', 'incidents_suggested'];
+export const CSV_HEADER = [
+  'id',
+  'category',
+  'state',
+  'risk',
+  'created_at',
+  'deployed_at',
+  'minutes_to_deploy',
+  'components',
+  'incidents_confirmed',
+  'incidents_suggested',
+];
 
 export function csvRow(cr: ChangeRequest): string[] {
   return [
@@ -323,6 +338,7 @@ export function csvRow(cr: ChangeRequest): string[] {
     cr.deployedAt ?? '',
     cr.deployedAt ? String(Math.round(minutesBetween(cr.createdAt, cr.deployedAt))) : '',
     (cr.content.description?.components ?? []).join('; '),
+    String((cr.incidents ?? []).filter((i) => i.relation === 'caused-by').length),
     String((cr.incidents ?? []).filter((i) => i.relation === 'caused-by-candidate').length),
   ];
 }

@@ -33,6 +33,8 @@ import {
   MonthSchema,
   ReportFileSchema,
   MetricsQuerySchema,
+  IncidentDecisionSchema,
+  IncidentIdSchema,
 } from './schemas.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -291,6 +293,14 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     body: { required: true, content: { [JSON_TYPE]: RedeliverBodySchema } },
     ok: { status: 200, description: 'The delivery after the attempt: delivered, retrying or failed, with the HTTP status' },
     errors: [400, 401, 403, 404, 413, 415],
+  },
+  'POST /changes/{id}/incidents/{incident}': {
+    summary:
+      'Confirm or dismiss an incident suggested as caused by the change (a PagerDuty incident during its monitoring period on a service it touches), with a reason: the requestor, on-call, an approver or an admin. The reports count a confirmed one as confirmed and a dismissed one not at all',
+    path: { id: ChangeIdSchema, incident: IncidentIdSchema },
+    body: { required: true, content: { [JSON_TYPE]: IncidentDecisionSchema } },
+    ok: { status: 200, description: 'The change, its incident decided' },
+    errors: [400, 401, 403, 404, 409, 413, 415],
   },
   'POST /changes/{id}/{action}': {
     summary:

@@ -169,3 +169,12 @@ export const MetricsQuerySchema = z
     ids: z.enum(['true', 'false'], { error: 'must be true or false' }).optional(),
   })
   .strict();
+
+/** POST /changes/{id}/incidents/{incident}: a person's word on a suggested cause. */
+export const IncidentIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be the incident id (PagerDuty: PGR0VU2)');
+export const IncidentDecisionSchema = z
+  .object({
+    decision: z.enum(['confirm', 'dismiss'], { error: 'must be confirm or dismiss' }),
+    reason: z.string().trim().min(10, 'must say why, in a sentence').max(2000),
+  })
+  .strict();

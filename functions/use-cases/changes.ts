@@ -4,13 +4,15 @@
  */
 import type { Actor, AuditEntry, ChangeContent, ChangeRequest, WorkflowRef } from '../core/change-request.js';
 import { formatChangeId, localDay } from '../core/change-id.js';
-import { ValidationError, VersionConflictError } from '../core/errors.js';
+import { ForbiddenError, ValidationError, VersionConflictError } from '../core/errors.js';
+import { decideIncidentLink } from '../core/deployments.js';
 import {
   applyAction,
   createChange,
   editChange,
   mayEdit,
   parseContent,
+  whoRefuses,
   workflowRef,
   type Action,
   type Decision,
@@ -214,4 +216,20 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
 export async function recordOnChange(deps: ChangeDeps, id: string, decide: (cr: ChangeRequest, audit: AuditEntry[]) => Decision): Promise<ChangeWithAudit> {
   const { decision, audit } = await writeLatest(deps, id, undefined, undefined, async (cr, trail) => decide(cr, trail));
   return { cr: decision.next, audit: [...audit, ...decision.audit] };
+}
+
+/** A person confirms or dismisses an incident suggested as caused by the change (the lifecycle's implementer-or-approver may). */
+export async function decideIncident(
+  deps: ChangeDeps,
+  actor: Actor,
+  id: string,
+  incidentId: string,
+  decision: 'confirm' | 'dismiss',
+  reason: string,
+): Promise<ChangeWithAudit> {
+  return recordOnChange(deps, id, (cr) => {
+    const refusal = whoRefuses('implementer-or-approver', cr, actor, deps.rules, `${decision} an incident of`);
+    if (refusal) throw new ForbiddenError(refusal);
+    return decideIncidentLink(cr, actor, incidentId, decision, reason, deps.clock.now().toISOString());
+  });
 }

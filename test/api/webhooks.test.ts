@@ -418,5 +418,21 @@ describe('Rule: a severe PagerDuty incident drafts an emergency change and alert
     await settled();
     expect((await get(kept.changeId!)).incidents[0]).toMatchObject({ resolvedAt, minutesToRestore: 42 });
     expect((await get(id)).incidents[0]).toMatchObject({ minutesToRestore: 42 });
+
+    // a person's word on the suggestion: a stranger may not give it; the requestor confirms it, once
+    const path = `/changes/${id}/incidents/PGR0VU2`;
+    expect((await api.call('POST', path, { as: 'bob', body: { decision: 'confirm', reason: 'the 5xx started with the deploy' } })).status).toBe(403);
+    expect((await api.call('POST', path, { as: 'alice', body: { decision: 'confirm', reason: 'short' } })).body.issues[0]).toMatchObject({
+      path: 'body.reason',
+    });
+    expect(
+      (await api.call('POST', `/changes/${id}/incidents/PNOPE01`, { as: 'alice', body: { decision: 'dismiss', reason: 'not ours, a provider outage' } }))
+        .status,
+    ).toBe(404);
+    const confirmed = await api.call('POST', path, { as: 'alice', body: { decision: 'confirm', reason: 'the 5xx started with the deploy' } });
+    expect(confirmed.status, confirmed.text).toBe(200);
+    expect(confirmed.body.incidents[0]).toMatchObject({ relation: 'caused-by', decidedBy: 'alice' });
+    expect(confirmed.body.audit.at(-1)).toMatchObject({ action: 'incident-confirmed' });
+    expect((await api.call('POST', path, { as: 'alice', body: { decision: 'dismiss', reason: 'changed my mind about it' } })).status).toBe(409);
   });
 });

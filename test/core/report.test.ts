@@ -230,3 +230,32 @@ describe('Rule: the metrics are the report’s figures per group; a change count
     expect(groupsOf(monday, 'component', TZ)).toEqual(['(none)']);
   });
 });
+
+describe('Rule: a confirmed cause counts as confirmed, a suggestion as suggested, a dismissed one not at all', () => {
+  it('three changes, one of each', () => {
+    const agg = new MonthAggregator('2026-11', TZ);
+    const link = (relation: string) => [
+      { source: 'pagerduty', id: 'P1', title: 'API 5xx', relation, reason: 'during its monitoring period', triggeredAt: from },
+    ];
+    for (const [n, relation] of [
+      ['1', 'caused-by'],
+      ['2', 'caused-by-candidate'],
+      ['3', 'dismissed'],
+    ] as const) {
+      const cr = change({
+        id: `CR-2026-11-05-00${n}`,
+        category: 'normal',
+        state: 'completed',
+        created: Date.parse(from) + 1,
+        components: ['API Server'],
+        incident: false,
+        overdue: false,
+      });
+      agg.add({ ...cr, incidents: link(relation) } as ChangeRequest);
+    }
+    const f = agg.result();
+    expect(f.incidents.confirmed.ids).toEqual(['CR-2026-11-05-001']);
+    expect(f.incidents.suggested.ids).toEqual(['CR-2026-11-05-002']);
+    expect(f.rootCauses.map((r) => r.id)).toEqual(['CR-2026-11-05-001', 'CR-2026-11-05-002']);
+  });
+});
