@@ -57,7 +57,7 @@ describe('Rule: an admin makes a month’s report; its files are the figures of 
     expect(json.figures.cancelled.ids).toEqual([ids.cancelled]);
     expect(json.figures.definitionsVersion).toBe(1);
     const csv = (await call('GET', '/reports/2027-03/changes.csv', 'alice')).text.trim().split('\r\n');
-    expect(csv[0]).toBe('id,category,state,risk,created_at,deployed_at,minutes_to_deploy,components,incidents_suggested');
+    expect(csv[0]).toBe('id,category,state,risk,created_at,deployed_at,minutes_to_deploy,components,incidents_confirmed,incidents_suggested');
     expect(
       csv
         .slice(1)
