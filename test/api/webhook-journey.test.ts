@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import WEBHOOKS from '@octokit/webhooks-examples/api.github.com/index.json' with { type: 'json' };
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { completeContent } from '../fixtures.js';
 import { readyChange, sendCi, sendGitHub } from './deliveries.js';
 import { startApi, type Api, type Who } from './harness.js';
@@ -80,6 +80,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await api?.stop();
   prom?.close();
+});
+// a test that ended early (a timeout) must not leave its fault armed for the next one
+beforeEach(() => {
+  faults.plan = undefined;
 });
 
 async function call(method: string, path: string, as: Who, body?: object, status = 200) {
