@@ -44,6 +44,7 @@ import type {
   GateStore,
   GitHubDeployments,
   MonitoringStore,
+  ChangeWithAudit,
   Once,
   PendingGate,
   ProtectionRequest,
@@ -51,7 +52,7 @@ import type {
   UnauthorizedChange,
 } from '../ports.js';
 import { MAX_STATUS_REPORTS, protectionAnswer } from '../core/protection-rule.js';
-import { type ChangeDeps, fileChange, getChange, recordOnChange, transitionChange } from './changes.js';
+import { type ChangeDeps, fileChange, recordOnChange, transitionChange } from './changes.js';
 import { recordEvidence } from './monitoring.js';
 
 export interface IntakeDeps {
@@ -278,14 +279,15 @@ async function processDeployment(
     }
     case 'actions': {
       const done: string[] = [];
+      // the change as read above for the first action, then as each write left it: one read per delivery, not two per action
+      let current: ChangeWithAudit = found;
       for (const { action, reason } of plan.actions) {
-        const { audit } = await getChange(deps.changes, cr.id);
-        if (appliedBefore(audit, key, action)) {
+        if (appliedBefore(current.audit, key, action)) {
           done.push(`${action} (already)`);
           continue;
         }
         try {
-          await transitionChange(deps.changes, actor, cr.id, action, { reason, via });
+          current = await transitionChange(deps.changes, actor, cr.id, action, { reason, via }, undefined, current);
           done.push(action);
         } catch (err) {
           // the deploy gate denies the start: outside the window, in a blackout, the checklist open, …

@@ -23,6 +23,9 @@ export interface Windows {
   count: number;
 }
 
+/** Windows handed out a week apart, on the clock `setNow` moves. */
+export const windowsOn = (setNow: (ms: number) => void): Windows => ({ setNow, count: 0 });
+
 /** A normal change filed and submitted, routed to its approvers; its window `week` weeks after the fixture's. */
 export async function submittedChange(api: Api, windows: Windows): Promise<{ id: string; shift: number; slots: { slot: string }[] }> {
   const shift = windows.count++ * WEEK;

@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { importSPKI, jwtVerify } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { MANUAL_ITEMS, sendGitHub, submittedChange, WINDOW_START } from './deliveries.js';
+import { MANUAL_ITEMS, sendGitHub, submittedChange, WINDOW_START, windowsOn } from './deliveries.js';
 import { startApi, type Api, type Who } from './harness.js';
 
 const SECRET = 'github-app-webhook-secret-0001';
@@ -91,12 +91,9 @@ async function call(method: string, path: string, as: Who, body?: object, status
   return res.body;
 }
 
-const windows = {
-  setNow: (ms: number) => {
-    now = ms;
-  },
-  count: 0,
-};
+const windows = windowsOn((ms) => {
+  now = ms;
+});
 const pendingChange = () => submittedChange(api, windows);
 
 let runs = 100;

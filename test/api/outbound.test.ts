@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { readyChange, sendCi } from './deliveries.js';
+import { readyChange, sendCi, windowsOn } from './deliveries.js';
 import { startApi, type Api, type Who } from './harness.js';
 
 interface Received {
@@ -105,12 +105,9 @@ async function call(method: string, path: string, as: Who, body?: object, status
   return res.body;
 }
 
-const windows = {
-  setNow: (ms: number) => {
-    now = ms;
-  },
-  count: 0,
-};
+const windows = windowsOn((ms) => {
+  now = ms;
+});
 const approvedChange = async () => (await readyChange(api, windows)).id;
 
 async function ci(body: object) {

@@ -11,7 +11,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import WEBHOOKS from '@octokit/webhooks-examples/api.github.com/index.json' with { type: 'json' };
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { completeContent } from '../fixtures.js';
-import { readyChange, sendCi, sendGitHub } from './deliveries.js';
+import { readyChange, sendCi, sendGitHub, windowsOn } from './deliveries.js';
 import { startApi, type Api, type Who } from './harness.js';
 
 const GITHUB_SECRET = 'journey-github-secret-00001';
@@ -92,12 +92,9 @@ async function call(method: string, path: string, as: Who, body?: object, status
   return res.body;
 }
 
-const windows = {
-  setNow: (ms: number) => {
-    now = ms;
-  },
-  count: 0,
-};
+const windows = windowsOn((ms) => {
+  now = ms;
+});
 const approvedChange = async () => (await readyChange(api, windows)).id;
 
 async function github(event: string, payload: object) {

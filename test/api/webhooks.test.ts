@@ -8,7 +8,7 @@ import { createHmac } from 'node:crypto';
 import WEBHOOKS from '@octokit/webhooks-examples/api.github.com/index.json' with { type: 'json' };
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completeContent } from '../fixtures.js';
-import { readyChange, sendCi, sendGitHub, WINDOW_START } from './deliveries.js';
+import { readyChange, sendCi, sendGitHub, WINDOW_START, windowsOn } from './deliveries.js';
 import { routed, startApi, type Api, type Who } from './harness.js';
 
 const GITHUB_SECRET = 'github-secret-for-tests-0001';
@@ -44,12 +44,9 @@ async function call(method: string, path: string, as: Who, body?: object, status
   return res.body;
 }
 
-const windows = {
-  setNow: (ms: number) => {
-    now = ms;
-  },
-  count: 0,
-};
+const windows = windowsOn((ms) => {
+  now = ms;
+});
 /** Where the last ready change's window starts (5 minutes in). */
 let windowStart = WINDOW_START;
 
