@@ -2,7 +2,7 @@
  * Scheduled (the 1st of each month, 06:00 in the organisation's zone): last month's report
  * (use-cases/reports.ts), and when it is new or changed a MonthlyReportReady event, which emails
  * the summary and the link to REPORT_RECIPIENTS and posts it to #leadership. A run again the same
- * day writes nothing and announces nothing.
+ * day writes nothing and announces nothing; one that died after writing the files announces them on the next run.
  */
 import { createHash } from 'node:crypto';
 import { EVENT_SCHEMA_VERSION } from '../core/events.js';
@@ -16,7 +16,8 @@ export interface MonthlyReportJobDeps extends ReportDeps {
 
 export async function runMonthlyReport(deps: MonthlyReportJobDeps, month = lastMonth(deps.clock.now(), deps.timeZone)) {
   const result = await generateMonthlyReport(deps, month);
-  if (result.unchanged) return { month, announced: false, failed: [] as string[] };
+  // Announced even when the files were already there: a run that died between writing them and
+  // announcing them is announced by the next; the event's id (month and content) makes it once.
   const f = result.figures;
   const markdown = (await deps.reports.get(month, 'report.md'))?.body ?? '';
   const version = createHash('sha256').update(markdown).digest('hex').slice(0, 16);

@@ -127,4 +127,14 @@ describe('Rule: on the 1st the job makes the month before’s report and announc
     await api.system.events.idle();
     expect((await api.system.mail.messages()).filter((m) => m.subject === 'Change management report 2027-03')).toHaveLength(1);
   });
+
+  it('files written but never announced (an admin’s POST, or a run that died before its announcement): the next run announces them, once', async () => {
+    expect((await call('POST', '/reports/2027-02', 'ada', 201)).body.unchanged).toBe(false);
+    now = Date.parse('2027-03-01T12:00:00.000Z');
+    await api.system.jobs.MonthlyReport!();
+    await api.system.events.idle();
+    await api.system.jobs.MonthlyReport!();
+    await api.system.events.idle();
+    expect((await api.system.mail.messages()).filter((m) => m.subject === 'Change management report 2027-02')).toHaveLength(1);
+  });
 });
