@@ -14,6 +14,9 @@
  * the whole local runtime (over real HTTP), and the DynamoDB round trips of each kind of approval
  * decision.
  *
+ * Then the monthly report at 100,000 changes (bench/reports.ts): report against a raw paged Query of
+ * the same items, each in a fresh process with its heap capped, time and peak memory.
+ *
  * And every function's cold start (bench/cold-start.ts): fresh processes importing each bundle, in
  * turns with a baseline that loads only the DynamoDB clients. `npm run bench:cold` (or
  * BENCH_ONLY=cold) measures that alone, without DynamoDB Local.
@@ -42,6 +45,7 @@ import { StrayOutput } from './stray-output.js';
 import { formatMonitoring, measureMonitoring, type MonitoringResult } from './monitoring.js';
 import { measureAutoApprove, routeByHand, type AutoApproveResult } from './workflow.js';
 import { formatWebhooks, measureWebhooks, type WebhookResult } from './webhooks.js';
+import { formatReports, measureReports, type ReportBenchResult } from './reports.js';
 
 const REPO_ROOT = resolve(import.meta.dirname, '..');
 const TABLE_NAME = 'changeflow-bench';
@@ -58,6 +62,9 @@ const COLD_RUNS = count('BENCH_COLD_RUNS', 10);
 /** Signed CI deliveries of the webhook load, and the connections they share. */
 const WEBHOOK_REQUESTS = count('BENCH_WEBHOOK_REQUESTS', 2000);
 const WEBHOOK_CONNECTIONS = count('BENCH_WEBHOOK_CONNECTIONS', 20);
+/** The month of changes the report is made from, and the turns of report and raw Query. */
+const REPORT_CHANGES = count('BENCH_REPORT_CHANGES', 100_000);
+const REPORT_TURNS = count('BENCH_REPORT_TURNS', 2);
 /** `cold` (`npm run bench:cold`, or BENCH_ONLY=cold): the cold-start table alone. */
 const ONLY = process.env.BENCH_ONLY || (process.argv.includes('--only=cold') ? 'cold' : undefined);
 if (ONLY !== undefined && ONLY !== 'cold') throw new Error(`BENCH_ONLY may only be cold, got ${ONLY}`);
@@ -457,6 +464,8 @@ async function bench(ddb: RunningDynamoDb, bundles: BundleSize[], cold: ColdStar
   const monitoringResult = await measureMonitoring({ endpoint: ddb.endpoint });
   log(`webhooks: ${WEBHOOK_REQUESTS} signed deliveries over ${WEBHOOK_CONNECTIONS} connections…`);
   const webhookResult = await measureWebhooks({ requests: WEBHOOK_REQUESTS, connections: WEBHOOK_CONNECTIONS });
+  log(`reports: a month of ${REPORT_CHANGES} changes…`);
+  const reportResult = await measureReports({ changes: REPORT_CHANGES, turns: REPORT_TURNS, log });
 
   const rows: Row[] = [
     { op: 'create (POST /changes)', m: createM, goal: { max: 2, text: '≤ 2' } },
@@ -466,7 +475,7 @@ async function bench(ddb: RunningDynamoDb, bundles: BundleSize[], cold: ColdStar
     { op: `list (GET /changes?limit=${LIST_LIMIT})`, m: listM, goal: { max: 1, text: '1 a page' } },
   ];
 
-  print(rows, noopSummary, bundles, cold, stray, started, flowResult, decisionRows, monitoringResult, webhookResult);
+  print(rows, noopSummary, bundles, cold, stray, started, flowResult, decisionRows, monitoringResult, webhookResult, reportResult);
 }
 
 interface DecisionRow {
@@ -512,6 +521,7 @@ function print(
   decisions: DecisionRow[],
   monitoring: MonitoringResult,
   webhooks: WebhookResult,
+  reports: ReportBenchResult,
 ) {
   const out: string[] = header();
   out.push(
@@ -694,6 +704,7 @@ function print(
   out.push(...formatColdStart(cold, REPO_ROOT), '');
   out.push(...formatMonitoring(monitoring), '');
   out.push(...formatWebhooks(webhooks), '');
+  out.push(...formatReports(reports), '');
   out.push(
     '_These figures come from one run on a noisy shared machine: read the ratios between columns of the same run, not the absolute times. ' +
       'DynamoDB Local on loopback is not DynamoDB in a region; only the round-trip counts carry over as they are._',

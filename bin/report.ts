@@ -2,6 +2,7 @@
  * `npm run report -- --month 2026-11`: makes a month's report now on the running local system
  * (`npm start`), as an admin of the directory, through the same `POST /reports/{month}` an admin's
  * script would call; the files land in the data folder's reports/. Without --month: last month.
+ * A quarter (`--month 2026-Q4`) makes that quarter's review the same way.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';

@@ -40,6 +40,8 @@ export interface ChangeStore {
    */
   save(expectedVersion: number, next: ChangeRequest, audit: AuditEntry[]): Promise<void>;
   list(query: ListQuery): Promise<ListPage>;
+  /** Deployed changes, oldest deployment first, `from`/`to` bounding the deployment time ([from, to)). */
+  listDeployed(query: Pick<ListQuery, 'from' | 'to' | 'limit' | 'after'>): Promise<ListPage>;
 }
 
 /** The evidence of monitoring periods (pushed samples and reports) and the measurements judged from it. */
@@ -335,10 +337,16 @@ export interface ReportStore {
    * Writes a month's files. Identical files are not written again (`unchanged`); changed ones
    * replace the current ones and the earlier version is kept (S3 versioning, or a dated folder).
    */
-  put(month: string, files: ReportFile[]): Promise<{ unchanged: boolean }>;
-  get(month: string, name: string): Promise<ReportFile | null>;
-  /** The months with a report, newest first. */
-  months(): Promise<string[]>;
+  put(period: string, files: ReportFile[]): Promise<{ unchanged: boolean }>;
+  get(period: string, name: string): Promise<ReportFile | null>;
+  /**
+   * A short-lived URL to the file in the store itself (S3: presigned), for files a function's answer
+   * could not carry; null when the file is not there. Stores without one (the data folder) omit it,
+   * and the file is served from `get`.
+   */
+  downloadUrl?(period: string, name: string, seconds: number): Promise<string | null>;
+  /** The periods with a report (months such as 2026-11, quarters such as 2026-Q4), newest first. */
+  periods(): Promise<string[]>;
 }
 
 /** Events about no change request, written alone as outbox items (a report made): each id once. */

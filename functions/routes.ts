@@ -166,12 +166,18 @@ export const ROUTE_GROUPS: RouteGroup[] = [
     entry: 'functions/lambda/reports.ts',
     tableAccess: 'read',
     reports: 'read-write',
+    // GET /report-links/{token} verifies the signed links of the report's email
+    keys: ['approval-link'],
     routes: [
+      // public at the gateway: the signed, expiring token in the emailed link is the credential
+      { method: 'GET', path: '/report-links/{token}', public: true },
       { method: 'POST', path: '/reports/{month}' },
       { method: 'GET', path: '/reports' },
       { method: 'GET', path: '/reports/{month}/{file}' },
       // the same figures over any period, grouped, drillable to the changes behind them
       { method: 'GET', path: '/metrics' },
+      // DORA's five metrics per service, rolling 30 days or a calendar month
+      { method: 'GET', path: '/metrics/dora' },
     ],
   },
   {

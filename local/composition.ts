@@ -114,7 +114,7 @@ export function composeLocal({ config, db, clock, mailer, workflows, reportsDir 
     Calendar: calendar({ config, calendar: calendarDeps, directory, feedKey: feedKey(config) }),
     DeployGate: deployGate({ config, calendar: calendarDeps }),
     ApprovalLinks: approvalLinks({ config, links: { changes: changes(false), directory, linkKey: linkKey(config) } }),
-    Reports: reportsHandler({ config, directory, reports: reportDeps }),
+    Reports: reportsHandler({ config, directory, reports: reportDeps, linkKey: linkKey(config) }),
     Subscriptions: subscriptionsHandler({
       config,
       directory,

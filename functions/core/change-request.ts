@@ -307,6 +307,8 @@ export interface MonitoringRecord {
   runs: number;
   /** Who reported the deployment (a pass needs someone else). */
   deployedBy?: string | undefined;
+  /** A person who passed or failed the period by decision, not by its evidence. */
+  decidedBy?: string | undefined;
 }
 
 export interface WorkflowRef {

@@ -20,6 +20,7 @@ export interface Via {
   deployment?: string | undefined;
   environment?: string | undefined;
   commit?: string | undefined;
+  committedAt?: string | undefined;
   url?: string | undefined;
 }
 
@@ -31,6 +32,8 @@ export interface DeploymentRecord {
   environment?: string | undefined;
   deployment?: string | undefined;
   commit?: string | undefined;
+  /** When the deployed change's first commit was made, where the pipeline said (DORA lead time). */
+  committedAt?: string | undefined;
   url?: string | undefined;
   /** False when the change was not approved for it (the deploy gate's reasons beside). */
   authorized: boolean;
@@ -80,6 +83,7 @@ export function recordVia(decision: Decision, via: Via): Decision {
       environment: via.environment,
       deployment: via.deployment,
       commit: via.commit,
+      committedAt: via.committedAt,
       url: via.url,
       authorized: true,
     });

@@ -825,6 +825,7 @@ function decideMonitoring(cr: ChangeRequest, actor: Actor, input: TransitionInpu
       if (approvingRole(actor.roles) === undefined && !isAdmin(actor))
         throw new ForbiddenError('passing a monitoring period needs an approver (tech lead or above) or an admin');
       record.verdict = 'passed';
+      record.decidedBy = actor.id;
       record.reasons = [`passed by ${actor.name}: ${input.reason}`];
       w.transition('verdict', 'monitoring', 'monitoring', input.reason, { decision: 'pass', verdict: 'passed' });
       return w.done();
@@ -832,6 +833,7 @@ function decideMonitoring(cr: ChangeRequest, actor: Actor, input: TransitionInpu
     case 'fail':
       record.verdict = 'trigger';
       record.fired = ['person'];
+      record.decidedBy = actor.id;
       record.reasons = [`failed by ${actor.name}: ${input.reason}`];
       record.rollbackRequestedAt = now;
       w.transition('rollback-requested', 'monitoring', 'rolling_back', input.reason, { decision: 'fail', fired: ['person'], verdict: 'trigger' });

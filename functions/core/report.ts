@@ -21,24 +21,12 @@
  */
 import { DateTime } from 'luxon';
 import { CATEGORIES, type Category, type ChangeRequest } from './change-request.js';
+import { doraMarkdown as doraMarkdownOf } from './dora.js';
+import { type DurationFigure, Durations, type Figure, Ids, minutesBetween, percentOf, round1 } from './figures.js';
+
+export type { DurationFigure, Figure } from './figures.js';
 
 export const REPORT_DEFINITIONS_VERSION = 1;
-
-export interface Figure {
-  value: number | null;
-  /** The count it is a share or a statistic of (for a count, the count itself). */
-  n: number;
-  /** The records behind it. */
-  ids: string[];
-}
-
-export interface DurationFigure {
-  n: number;
-  meanMinutes: number | null;
-  p50Minutes: number | null;
-  p90Minutes: number | null;
-  ids: string[];
-}
 
 export interface MonthFigures {
   month: string;
@@ -75,46 +63,6 @@ export function monthRange(month: string, timeZone: string): { from: string; to:
 
 /** The month before `month`. */
 export const previousMonth = (month: string) => DateTime.fromFormat(month, 'yyyy-MM', { zone: 'utc' }).minus({ months: 1 }).toFormat('yyyy-MM');
-
-/** Nearest-rank percentile of sorted values. */
-function percentile(sorted: number[], p: number): number | null {
-  if (sorted.length === 0) return null;
-  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-const round1 = (x: number) => Math.round(x * 10) / 10;
-const percentOf = (part: number, whole: number) => (whole === 0 ? null : round1((100 * part) / whole));
-const minutesBetween = (a: string, b: string) => (Date.parse(b) - Date.parse(a)) / 60_000;
-
-class Ids {
-  readonly ids: string[] = [];
-  add(id: string) {
-    this.ids.push(id);
-  }
-  figure(value: number | null = this.ids.length, n = this.ids.length): Figure {
-    return { value, n, ids: [...this.ids] };
-  }
-}
-
-class Durations {
-  private readonly values: { id: string; minutes: number }[] = [];
-  add(id: string, from: string | undefined, to: string | undefined) {
-    if (!from || !to) return;
-    const minutes = minutesBetween(from, to);
-    if (Number.isFinite(minutes) && minutes >= 0) this.values.push({ id, minutes });
-  }
-  figure(): DurationFigure {
-    const sorted = this.values.map((v) => v.minutes).sort((a, b) => a - b);
-    const mean = sorted.length ? sorted.reduce((a, b) => a + b, 0) / sorted.length : null;
-    return {
-      n: sorted.length,
-      meanMinutes: mean === null ? null : round1(mean),
-      p50Minutes: percentile(sorted, 50) === null ? null : round1(percentile(sorted, 50)!),
-      p90Minutes: percentile(sorted, 90) === null ? null : round1(percentile(sorted, 90)!),
-      ids: this.values.map((v) => v.id),
-    };
-  }
-}
 
 const FINISHED = ['completed', 'rolled_back', 'failed'];
 const OPEN_STATES = ['draft', 'submitted', 'pending_approval', 'approved', 'scheduled', 'in_progress', 'monitoring', 'rolling_back'];
@@ -239,6 +187,40 @@ function causeOf(cr: ChangeRequest, caused: NonNullable<ChangeRequest['incidents
   return parts.join('; ') || 'not recorded';
 }
 
+/** Lines a report lists one by one up to this many; past it, grouped, with every record in the JSON. */
+export const LISTED = 30;
+
+/** Ids for a person to read: the first few, then how many more. */
+export const someIds = (ids: string[], max = 10) => (ids.length <= max ? ids.join(', ') : `${ids.slice(0, max).join(', ')} and ${ids.length - max} more`);
+
+/**
+ * The root causes as Markdown list items: one per change while they are few; past LISTED, grouped by
+ * outcome and cause, the commonest first (a month of thousands of rollbacks is read by its causes).
+ */
+export function rootCauseLines(causes: MonthFigures['rootCauses'], indent: string, none: string, file = 'report.json'): string {
+  if (!causes.length) return `${indent}- ${none}`;
+  if (causes.length <= LISTED) return causes.map((r) => `${indent}- ${r.id} (${r.outcome}): ${r.cause}`).join('\n');
+  const groups = new Map<string, string[]>();
+  for (const r of causes) {
+    const key = `(${r.outcome}): ${r.cause}`;
+    const ids = groups.get(key);
+    if (ids) ids.push(r.id);
+    else groups.set(key, [r.id]);
+  }
+  const sorted = [...groups.entries()].sort((a, b) => b[1].length - a[1].length);
+  const lines = sorted.slice(0, 20).map(([key, ids]) => `${indent}- ${ids.length} × ${key} — ${someIds(ids, 5)}`);
+  if (sorted.length > 20) lines.push(`${indent}- and ${sorted.length - 20} other causes (${file} lists every change)`);
+  return lines.join('\n');
+}
+
+/** The lessons learned as list items: the first LISTED, then where the rest are. */
+export function lessonLines(lessons: MonthFigures['lessonsLearned'], indent: string, none: string, file = 'report.json'): string {
+  if (!lessons.length) return `${indent}- ${none}`;
+  const lines = lessons.slice(0, LISTED).map((l) => `${indent}- ${l.id}: ${l.text.replace(/\s+/g, ' ')}`);
+  if (lessons.length > LISTED) lines.push(`${indent}- and ${lessons.length - LISTED} more (${file})`);
+  return lines.join('\n');
+}
+
 const pct = (p: number | null) => (p === null ? 'n/a' : `${p}%`);
 const mins = (m: number | null) => (m === null ? 'n/a' : m >= 120 ? `${round1(m / 60)} h` : `${Math.round(m)} min`);
 
@@ -268,7 +250,7 @@ export function trends(current: MonthFigures, previous: MonthFigures[]): string[
 const MONTH_NAME = (month: string) => DateTime.fromFormat(month, 'yyyy-MM', { zone: 'utc' }).toFormat('LLLL yyyy');
 
 /** The seed's monthly report template, filled in. */
-export function monthlyMarkdown(f: MonthFigures, previous: MonthFigures[] = []): string {
+export function monthlyMarkdown(f: MonthFigures, previous: MonthFigures[] = [], dora?: import('./dora.js').DoraFigures): string {
   const list = (items: string[], none: string) => (items.length ? items.map((i) => `- ${i}`).join('\n') : `- ${none}`);
   return `# Change Management Report - ${MONTH_NAME(f.month)}
 
@@ -287,19 +269,19 @@ export function monthlyMarkdown(f: MonthFigures, previous: MonthFigures[] = []):
 ## Incidents
 - Changes causing incidents: ${f.incidents.confirmed.n} confirmed, ${f.incidents.suggested.n} suggested (an incident on a service the change touched, during its monitoring period, not yet confirmed or dismissed)
 - Root causes:
-${f.rootCauses.length ? f.rootCauses.map((r) => `  - ${r.id} (${r.outcome}): ${r.cause}`).join('\n') : '  - none this month'}
+${rootCauseLines(f.rootCauses, '  ', 'none this month')}
 
 ## Improvements
 - Automation opportunities:
 ${
   f.standardCandidates.length
     ? f.standardCandidates
-        .map((c) => `  - normal changes to ${c.components.join(', ')} succeeded ${c.n} of ${c.n}: a candidate for the standard catalogue (${c.ids.join(', ')})`)
+        .map((c) => `  - normal changes to ${c.components.join(', ')} succeeded ${c.n} of ${c.n}: a candidate for the standard catalogue (${someIds(c.ids)})`)
         .join('\n')
     : '  - none this month (a candidate needs three finished normal changes to the same components, all successful)'
 }
 - Process improvements:
-${f.lessonsLearned.length ? f.lessonsLearned.map((l) => `  - ${l.id}: ${l.text.replace(/\s+/g, ' ')}`).join('\n') : '  - no lessons learned recorded this month'}
+${lessonLines(f.lessonsLearned, '  ', 'no lessons learned recorded this month')}
 
 ## Trends
 ${list(trends(f, previous), 'No earlier month to compare with.')}
@@ -309,7 +291,7 @@ ${list(trends(f, previous), 'No earlier month to compare with.')}
 - Approval wait (submitted → approved): median ${mins(f.approvalWait.p50Minutes)}, p90 ${mins(f.approvalWait.p90Minutes)} (n = ${f.approvalWait.n})
 - Still open: ${f.open.n}; cancelled or rejected: ${f.cancelled.n}; failed: ${f.failed.ids.length}
 - Post-approvals overdue: ${f.postApprovalsOverdue.n}; changes in blackouts: ${f.inBlackouts.n}; unauthorized changes: ${f.unauthorized.n}
-
+${dora ? `\n${doraMarkdownOf(dora)}` : ''}
 _Changes created in ${MONTH_NAME(f.month)} (${f.timeZone}). Definitions version ${f.definitionsVersion}: docs/reports.md. Every figure, with the ids behind it, is in report.json._
 `;
 }

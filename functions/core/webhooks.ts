@@ -37,6 +37,8 @@ export interface DeploymentSignal {
   /** The provider's deployment (GitHub deployment id, GitLab deployment id, the pipeline run): one deployment, however many deliveries. */
   deployment?: string | undefined;
   commit?: string | undefined;
+  /** When the change's first commit was made (DORA's lead time starts there), where the provider says. */
+  committedAt?: string | undefined;
   ref?: string | undefined;
   url?: string | undefined;
   repository?: string | undefined;
@@ -150,7 +152,7 @@ const ghWorkflowRun = z.looseObject({
   head_branch: z.string().nullish(),
   head_sha: z.string().nullish(),
   html_url: z.string().nullish(),
-  head_commit: z.looseObject({ message: z.string().nullish() }).nullish(),
+  head_commit: z.looseObject({ message: z.string().nullish(), timestamp: z.string().nullish() }).nullish(),
   pull_requests: z.array(z.looseObject({ title: z.string().optional() })).nullish(),
 });
 
@@ -204,6 +206,27 @@ function payloadChangeRequest(payload: unknown): unknown {
     : undefined;
 }
 
+/** A deployment payload's `committedAt` (GitHub's deployment events carry no commit time; a pipeline may put it there). */
+function payloadCommittedAt(payload: unknown): string | undefined {
+  let value = payload;
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return undefined;
+    }
+  }
+  const at = value && typeof value === 'object' ? (value as Record<string, unknown>).committedAt : undefined;
+  return instant(at);
+}
+
+/** An ISO instant, normalised, or undefined when it is not one (a commit time is evidence, never a reason to refuse a delivery). */
+function instant(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const ms = Date.parse(value);
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
+}
+
 const GITHUB_STATES: Record<string, DeploymentStep> = { in_progress: 'started', success: 'deployed', failure: 'failed', error: 'failed' };
 
 export function githubSignal(event: string, payload: unknown, settings: SignalSettings = DEFAULT_SIGNAL_SETTINGS): Signal {
@@ -233,6 +256,7 @@ export function githubSignal(event: string, payload: unknown, settings: SignalSe
         ]),
         deployment: `${p.repository.full_name}/deployments/${d.id}`,
         commit: d.sha,
+        committedAt: payloadCommittedAt(d.payload) ?? instant(p.workflow_run?.head_commit?.timestamp),
         ref: d.ref,
         url: p.deployment_status.log_url ?? p.deployment_status.target_url ?? p.deployment_status.environment_url ?? undefined,
         repository: p.repository.full_name,
@@ -293,6 +317,7 @@ export function githubSignal(event: string, payload: unknown, settings: SignalSe
         ]),
         deployment: `${p.repository.full_name}/actions/runs/${run.id}`,
         commit: run.head_sha ?? undefined,
+        committedAt: instant(run.head_commit?.timestamp),
         ref: run.head_branch ?? undefined,
         url: run.html_url ?? undefined,
         repository: p.repository.full_name,
@@ -350,7 +375,7 @@ const GitLabPipeline = z.looseObject({
     variables: z.array(z.looseObject({ key: z.string(), value: z.string() })).nullish(),
   }),
   merge_request: z.looseObject({ title: z.string().nullish() }).nullish(),
-  commit: z.looseObject({ id: z.string().nullish(), message: z.string().nullish() }).nullish(),
+  commit: z.looseObject({ id: z.string().nullish(), message: z.string().nullish(), timestamp: z.string().nullish() }).nullish(),
   project: z.looseObject({ path_with_namespace: z.string().optional() }).nullish(),
   builds: z
     .array(z.looseObject({ environment: z.looseObject({ name: z.string(), action: z.string().nullish(), deployment_tier: z.string().nullish() }).nullish() }))
@@ -410,6 +435,7 @@ export function gitlabSignal(event: string, payload: unknown, settings: SignalSe
       ]),
       deployment: `${project}/pipelines/${p.object_attributes.id}`,
       commit: p.object_attributes.sha ?? p.commit?.id ?? undefined,
+      committedAt: instant(p.commit?.timestamp),
       ref: p.object_attributes.ref ?? undefined,
       url: p.object_attributes.url ?? undefined,
       repository: p.project?.path_with_namespace,
@@ -429,6 +455,8 @@ export const CiBodySchema = z
     event: z.enum(Object.keys(CI_EVENTS) as [keyof typeof CI_EVENTS], { error: `must be one of ${Object.keys(CI_EVENTS).join(', ')}` }),
     status: z.enum(['passed', 'failed'], { error: 'must be passed or failed' }).optional(),
     commit: z.string().max(200).optional(),
+    /** When the change's first commit was made (the PR's first commit; for a squash merge, when the PR was opened). */
+    committedAt: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 time with its offset, such as 2026-11-03T09:00:00Z' }).optional(),
     ref: z.string().max(500).optional(),
     description: z.string().max(2000).optional(),
     environment: z.string().min(1).max(100).default('production'),
@@ -463,6 +491,7 @@ export function ciSignal(payload: unknown, settings: SignalSettings = DEFAULT_SI
     ]),
     deployment: p.deployment ?? p.pipelineUrl,
     commit: p.commit,
+    committedAt: p.committedAt ? new Date(p.committedAt).toISOString() : undefined,
     ref: p.ref,
     url: p.pipelineUrl,
     smokeTests: p.status,

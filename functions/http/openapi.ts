@@ -30,7 +30,9 @@ import {
   RedeliverBodySchema,
   SubscriptionBodySchema,
   SubscriptionIdSchema,
-  MonthSchema,
+  DoraQuerySchema,
+  PeriodSchema,
+  ReviewFileSchema,
   ReportFileSchema,
   MetricsQuerySchema,
   IncidentDecisionSchema,
@@ -242,8 +244,8 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   },
   'POST /reports/{month}': {
     summary:
-      "Make the month's report now (admins): the seed's Markdown, JSON with every figure's n and ids, CSV of the changes, HTML with charts. The same the 1st of each month makes for the month before; regenerating keeps the earlier version",
-    path: { month: MonthSchema },
+      "Make the month's report now (admins): the seed's Markdown, JSON with every figure's n and ids, CSV of the changes, HTML with charts, DORA per service. The same the 1st of each month makes for the month before; regenerating keeps the earlier version. A quarter (2026-Q4) makes its quarterly review: success-rate trend, root causes, standard-catalogue candidates, the automation goals",
+    path: { month: PeriodSchema },
     body: { required: false, content: { [JSON_TYPE]: z.object({}).strict() } },
     ok: { status: 201, description: 'Written (200 when nothing changed since the last one): the files and the summary' },
     errors: [400, 401, 403],
@@ -255,10 +257,29 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     ok: { status: 200, description: '{from, to, groupBy, definitionsVersion, overall, groups}' },
     errors: [400, 401],
   },
-  'GET /reports': { summary: 'The months with a report, newest first', ok: { status: 200, description: '{months}' }, errors: [401] },
+  'GET /metrics/dora': {
+    summary:
+      "DORA's five metrics per service in production (docs/reports.md): deployment frequency, change lead time (first commit → deployed; approval wait beside it), change fail rate and failed deployment recovery time (confirmed, and with suggested incidents), deployment rework rate; over the last 30 days or a calendar month; each with its n. Never one number across services. ids=true adds the deployments behind each figure",
+    query: DoraQuerySchema,
+    ok: { status: 200, description: '{definitionsVersion, from, to, label, environment, services}' },
+    errors: [400, 401, 404],
+  },
+  'GET /report-links/{token}': {
+    summary:
+      "A report email's signed link (no sign-in): the one file it names while it is in date; in AWS a redirect to a presigned URL of five minutes. Words, not JSON, when it is not a link ChangeFlow made (400) or has expired (410)",
+    path: { token: z.string().max(1000) },
+    ok: { status: 200, description: 'The file (AWS: 302 to it)', type: 'text/html' },
+    errors: [400, 404, 410],
+  },
+  'GET /reports': {
+    summary: 'The months with a report and the quarters with a review, newest first',
+    ok: { status: 200, description: '{months, quarters}' },
+    errors: [401],
+  },
   'GET /reports/{month}/{file}': {
-    summary: "One file of a month's report: report.md, report.json, changes.csv or report.html",
-    path: { month: MonthSchema, file: ReportFileSchema },
+    summary:
+      "One file of a month's report (report.md, report.json, changes.csv, report.html) or of a quarter's review (2026-Q4: review.md, review.json, review.html)",
+    path: { month: PeriodSchema, file: z.union([ReportFileSchema, ReviewFileSchema]) },
     ok: { status: 200, description: 'The file, in its media type', type: 'text/markdown' },
     errors: [400, 401, 404],
   },

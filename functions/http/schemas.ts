@@ -157,8 +157,26 @@ export const DeliveriesLimitSchema = z.object({ limit: z.coerce.number().int('mu
 
 /** The monthly reports (functions/handlers/reports.ts). */
 export const REPORT_FILES = ['report.md', 'report.json', 'changes.csv', 'report.html'] as const;
+/** A quarter's review files (POST /reports/2026-Q4). */
+export const REVIEW_FILES = ['review.md', 'review.json', 'review.html'] as const;
 export const MonthSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month such as 2026-11');
 export const ReportFileSchema = z.enum(REPORT_FILES, { error: `must be one of ${REPORT_FILES.join(', ')}` });
+export const QuarterSchema = z.string().regex(/^\d{4}-Q[1-4]$/, 'must be a quarter such as 2026-Q4');
+/** A report's period in a path: a month (the monthly report) or a quarter (the quarterly review). */
+export const PeriodSchema = z.union([MonthSchema, QuarterSchema], { error: 'must be a month such as 2026-11 or a quarter such as 2026-Q4' });
+export const ReviewFileSchema = z.enum(REVIEW_FILES, { error: `must be one of ${REVIEW_FILES.join(', ')} (a quarter's review)` });
+
+/** GET /metrics/dora (functions/handlers/reports.ts). */
+export const DoraQuerySchema = z
+  .object({
+    window: z
+      .string()
+      .regex(/^(30d|\d{4}-(0[1-9]|1[0-2]))$/, 'must be 30d (the last 30 days) or a month such as 2026-11')
+      .optional(),
+    service: z.string().min(1).max(200).optional(),
+    ids: z.enum(['true', 'false'], { error: 'must be true or false' }).optional(),
+  })
+  .strict();
 
 /** GET /metrics (functions/handlers/reports.ts). */
 export const MetricsQuerySchema = z

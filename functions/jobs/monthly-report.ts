@@ -7,7 +7,8 @@
 import { createHash } from 'node:crypto';
 import { EVENT_SCHEMA_VERSION } from '../core/events.js';
 import type { ServiceEvents } from '../ports.js';
-import { generateMonthlyReport, lastMonth, type ReportDeps } from '../use-cases/reports.js';
+import { quarterOf } from '../core/quarterly.js';
+import { generateMonthlyReport, generateQuarterlyReview, lastMonth, type ReportDeps } from '../use-cases/reports.js';
 import { scheduledJob } from './job.js';
 
 export interface MonthlyReportJobDeps extends ReportDeps {
@@ -16,11 +17,15 @@ export interface MonthlyReportJobDeps extends ReportDeps {
 
 export async function runMonthlyReport(deps: MonthlyReportJobDeps, month = lastMonth(deps.clock.now(), deps.timeZone)) {
   const result = await generateMonthlyReport(deps, month);
+  // the month that ends a quarter brings the quarter's review (seed: Continuous Improvement)
+  const { quarter, last } = quarterOf(month);
+  const review = last ? await generateQuarterlyReview(deps, quarter) : undefined;
+  const reviewMarkdown = review ? ((await deps.reports.get(quarter, 'review.md'))?.body ?? '') : '';
   // Announced even when the files were already there: a run that died between writing them and
   // announcing them is announced by the next; the event's id (month and content) makes it once.
   const f = result.figures;
   const markdown = (await deps.reports.get(month, 'report.md'))?.body ?? '';
-  const version = createHash('sha256').update(markdown).digest('hex').slice(0, 16);
+  const version = createHash('sha256').update(markdown).update(reviewMarkdown).digest('hex').slice(0, 16);
   const announced = await deps.events.publishOnce({
     schemaVersion: EVENT_SCHEMA_VERSION,
     id: `REPORT#${month}#${version}`,
@@ -36,6 +41,7 @@ export async function runMonthlyReport(deps: MonthlyReportJobDeps, month = lastM
       emergency: f.emergency.ids.length,
       unauthorized: f.unauthorized.n,
       incidentsSuggested: f.incidents.suggested.n,
+      ...(review ? { review: { quarter, files: review.files.map((name) => `/reports/${quarter}/${name}`) } } : {}),
     },
   });
   return { month, announced, failed: [] as string[] };

@@ -8,6 +8,7 @@ import { DynamoDbDirectory } from '../adapters/dynamodb/directory.js';
 import { loadConfig, requireSettings } from '../config.js';
 import { makeHandler } from '../handlers/reports.js';
 import { systemClock } from '../ports.js';
+import { linkKey } from './keys.js';
 
 const config = loadConfig();
 const db = tableClient(config);
@@ -15,6 +16,7 @@ const { REPORTS_BUCKET } = requireSettings(config, ['REPORTS_BUCKET'], 'the repo
 
 export const handler = makeHandler({
   config,
+  linkKey: linkKey(config),
   directory: new DynamoDbDirectory(db, config.TABLE_NAME),
   reports: {
     store: new DynamoDbChangeStore(db, config.TABLE_NAME),

@@ -3,6 +3,7 @@
  * in-process bus locally). Handlers never send email themselves. Each event is handled once, by
  * its id, however often it is delivered.
  */
+import { createReportLink, REPORT_LINK_DAYS } from '../core/report-link.js';
 import { DateTime } from 'luxon';
 import * as z from 'zod';
 import { createDecisionToken, type LinkDecision } from '../core/approval-link.js';
@@ -87,6 +88,8 @@ const UnauthorizedChangeSchema = z.object({
 const MonthlyReportSchema = z.object({
   id: z.string().min(1),
   type: z.literal('MonthlyReportReady'),
+  /** When the report was announced: its links expire REPORT_LINK_DAYS after (the same links on a retried send). */
+  time: z.iso.datetime({ offset: true }),
   detail: z.looseObject({
     month: z.string(),
     files: z.array(z.string()),
@@ -95,12 +98,14 @@ const MonthlyReportSchema = z.object({
     rolledBackPercent: z.number().nullable(),
     emergency: z.number(),
     unauthorized: z.number(),
+    /** At a quarter's end: the quarter's review, made in the same run. */
+    review: z.object({ quarter: z.string(), files: z.array(z.string()) }).optional(),
   }),
 });
 
 export async function notify(deps: NotificationDeps, input: unknown): Promise<{ sent: number }> {
   const report = MonthlyReportSchema.safeParse(input);
-  if (report.success) return sendAll(deps, report.data.id, [monthlyReportEmail(deps, report.data.detail)]);
+  if (report.success) return sendAll(deps, report.data.id, [await monthlyReportEmail(deps, report.data.detail, report.data.time)]);
   const unauthorized = UnauthorizedChangeSchema.safeParse(input);
   if (unauthorized.success) return sendAll(deps, unauthorized.data.id, [unauthorizedChangeEmail(deps, unauthorized.data.detail as UnauthorizedDetail)]);
   const parsed = NotifiedEventSchema.safeParse(input);
@@ -129,12 +134,22 @@ async function sendAll(deps: NotificationDeps, eventId: string, messages: EmailM
 }
 
 /** The month's summary and where its files are, to the report's recipients (REPORT_RECIPIENTS, else leadership). */
-function monthlyReportEmail(deps: NotificationDeps, d: z.infer<typeof MonthlyReportSchema>['detail']): EmailMessage {
+async function monthlyReportEmail(deps: NotificationDeps, d: z.infer<typeof MonthlyReportSchema>['detail'], time: string): Promise<EmailMessage> {
   const to = deps.reportRecipients?.length ? [...deps.reportRecipients] : [deps.stakeholderEmails.leadership].filter((a): a is string => Boolean(a));
   const pct = (p: number | null) => (p === null ? 'n/a' : `${p}%`);
+  // signed links that open without signing in, until they expire (core/report-link.ts)
+  const key = await deps.linkKey();
+  const expiresAt = new Date(Date.parse(time) + REPORT_LINK_DAYS * 86_400_000).toISOString();
+  const link = (path: string) => {
+    const [, , period, file] = path.split('/') as [string, string, string, string];
+    return `${deps.baseUrl}/report-links/${createReportLink({ period, file, expiresAt }, key)}`;
+  };
   return plainEmail(to, `Change management report ${d.month}`, [
     `${d.total} changes in ${d.month}: ${pct(d.successfulPercent)} of the finished ones successful, ${pct(d.rolledBackPercent)} rolled back; ${d.emergency} emergency changes; ${d.unauthorized} unauthorized changes.`,
-    `The report (signed-in people): ${d.files.map((f) => `${deps.baseUrl}${f}`).join('  ')}`,
+    `The report, to open without signing in until ${expiresAt} (forward it only to people who may read it):`,
+    ...d.files.map((f) => `${f.split('/').at(-1)}: ${link(f)}`),
+    ...(d.review ? [`The quarterly review of ${d.review.quarter}:`, ...d.review.files.map((f) => `${f.split('/').at(-1)}: ${link(f)}`)] : []),
+    `Signed-in people can always open it at ${deps.baseUrl}${d.files[0] ?? `/reports/${d.month}/report.html`}.`,
   ]);
 }
 

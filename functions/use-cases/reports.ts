@@ -7,12 +7,15 @@
  */
 import { DateTime } from 'luxon';
 import { micromark } from 'micromark';
+import { gfmTable, gfmTableHtml } from 'micromark-extension-gfm-table';
 import { csvLine, CSV_HEADER, csvRow, type MonthFigures, MonthAggregator, monthlyMarkdown, monthRange, previousMonth, trends } from '../core/report.js';
 import type { ChangeStore, Clock, DeliveryStore, ReportFile, ReportStore } from '../ports.js';
 import { type GroupBy, MetricsAggregator } from '../core/metrics.js';
+import { DoraAggregator, type DoraFigures, doraReadRange, doraWindow } from '../core/dora.js';
+import { QuarterAggregator, type QuarterFigures, quarterlyMarkdown, quarterRange } from '../core/quarterly.js';
 
 export interface ReportDeps {
-  store: Pick<ChangeStore, 'list'>;
+  store: Pick<ChangeStore, 'list' | 'listDeployed'>;
   deliveries: Pick<DeliveryStore, 'unauthorized'>;
   reports: ReportStore;
   clock: Clock;
@@ -83,14 +86,17 @@ export async function generateMonthlyReport(deps: ReportDeps, month: string): Pr
     perWeek.set(week, w);
   });
   const previous = await earlier(deps, month);
-  const markdown = monthlyMarkdown(figures, previous);
+  const { from, to } = monthRange(month, deps.timeZone);
+  const dora = await doraBetween(deps, { from, to, label: month });
+  const markdown = monthlyMarkdown(figures, previous, dora);
   const weeks = [...perWeek.entries()].sort(([a], [b]) => a.localeCompare(b));
   const files: ReportFile[] = [
     { name: 'report.md', contentType: 'text/markdown; charset=utf-8', body: markdown },
     {
       name: 'report.json',
       contentType: 'application/json',
-      body: `${JSON.stringify({ figures, weeks: Object.fromEntries(weeks), trends: trends(figures, previous), previous: previous.map((p) => p.month) }, null, 2)}\n`,
+      // one line: every id of every figure is in it, and indentation would double its size
+      body: `${JSON.stringify({ figures, dora, weeks: Object.fromEntries(weeks), trends: trends(figures, previous), previous: previous.map((p) => p.month) })}\n`,
     },
     { name: 'changes.csv', contentType: 'text/csv; charset=utf-8', body: `${rows.join('\r\n')}\r\n` },
     { name: 'report.html', contentType: 'text/html; charset=utf-8', body: reportHtml(figures, markdown, weeks, previous) },
@@ -144,21 +150,27 @@ function reportHtml(
       ' h',
     ),
   ];
+  return page(`Change Management Report ${f.month}`, markdown, charts);
+}
+
+/** A report as a page: the Markdown rendered by micromark, then its charts; no script, no external asset. */
+function page(title: string, markdown: string, charts: string[]): string {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Change Management Report ${escapeXml(f.month)}</title>
+<title>${escapeXml(title)}</title>
 <style>
 body { font: 16px/1.5 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #111; background: #fff; }
 figure { margin: 1.5rem 0; overflow-x: auto; } figcaption { font-size: .9rem; color: #333; }
+table { border-collapse: collapse; } th, td { border: 1px solid #999; padding: .25rem .5rem; text-align: left; }
 svg text { fill: #111; }
 </style>
 </head>
 <body>
 <main>
-${micromark(markdown)}
+${micromark(markdown, { extensions: [gfmTable()], htmlExtensions: [gfmTableHtml()] })}
 <section aria-label="Charts">
 <h2>Charts</h2>
 ${charts.join('\n')}
@@ -183,4 +195,71 @@ export async function metricsBetween(
   } while (after);
   agg.addUnauthorized((await deps.deliveries.unauthorized(query.from, query.to)).map((u) => u.key));
   return agg.result();
+}
+
+/**
+ * DORA's five metrics per service for a window (core/dora.ts): the deployed changes read from their
+ * own index (gsi5, by deployment time), from a week before the window to a week after it (never
+ * past now), so a rollback, incident or fix near an edge is seen.
+ */
+export async function doraBetween(deps: Pick<ReportDeps, 'store' | 'clock'>, window: { from: string; to: string; label: string }): Promise<DoraFigures> {
+  const agg = new DoraAggregator(window);
+  const read = doraReadRange(window, deps.clock.now());
+  let after: Record<string, string> | undefined;
+  do {
+    const page = await deps.store.listDeployed({ from: read.from, to: read.to, limit: REPORT_PAGE, after });
+    for (const cr of page.items) agg.add(cr);
+    after = page.next;
+  } while (after);
+  return agg.result();
+}
+
+/** DORA for `30d` (rolling, ending now) or a month such as `2026-11`. */
+export const doraFor = (deps: Pick<ReportDeps, 'store' | 'clock' | 'timeZone'>, label: string) =>
+  doraBetween(deps, doraWindow(label, deps.clock.now(), deps.timeZone));
+
+export interface ReviewResult {
+  quarter: string;
+  unchanged: boolean;
+  files: string[];
+  review: QuarterFigures;
+}
+
+/**
+ * The quarterly review (seed: Continuous Improvement; core/quarterly.ts): one pass over the
+ * quarter's changes by creation time, DORA over the quarter, written beside the monthly reports
+ * under the quarter's name (`2026-Q4`) as review.md, review.json and review.html.
+ */
+export async function generateQuarterlyReview(deps: ReportDeps, quarter: string): Promise<ReviewResult> {
+  const { from, to } = quarterRange(quarter, deps.timeZone);
+  const agg = new QuarterAggregator(quarter, deps.timeZone);
+  let after: Record<string, string> | undefined;
+  do {
+    const page = await deps.store.list({ from, to, limit: REPORT_PAGE, after });
+    for (const cr of page.items) agg.add(cr);
+    after = page.next;
+  } while (after);
+  agg.addUnauthorized((await deps.deliveries.unauthorized(from, to)).map((u) => u.key));
+  const review = agg.result();
+  const dora = await doraBetween(deps, { from, to, label: quarter });
+  const markdown = quarterlyMarkdown(review, dora);
+  const charts = [
+    bars(
+      'Success rate by month, % of finished changes',
+      review.months.map((m) => ({ label: m.month, value: m.successful.percent ?? 0 })),
+      '%',
+    ),
+    bars(
+      'Automation goals, % met',
+      review.goals.map((g, i) => ({ label: `goal ${i + 1}`, value: g.percent ?? 0 })),
+      '%',
+    ),
+  ];
+  const files: ReportFile[] = [
+    { name: 'review.md', contentType: 'text/markdown; charset=utf-8', body: markdown },
+    { name: 'review.json', contentType: 'application/json', body: `${JSON.stringify({ review, dora })}\n` },
+    { name: 'review.html', contentType: 'text/html; charset=utf-8', body: page(`Quarterly Change Review ${quarter}`, markdown, charts) },
+  ];
+  const { unchanged } = await deps.reports.put(quarter, files);
+  return { quarter, unchanged, files: files.map((f) => f.name), review };
 }

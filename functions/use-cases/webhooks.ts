@@ -241,6 +241,7 @@ async function processDeployment(
     deployment: signal.deployment,
     environment: signal.environment,
     commit: signal.commit,
+    committedAt: signal.committedAt,
     url: signal.url,
   };
   const found = signal.changeId ? await deps.changes.store.get(signal.changeId) : null;

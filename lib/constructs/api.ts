@@ -49,6 +49,9 @@ export const PUBLIC_ROUTE_REASONS: Readonly<Record<string, string>> = {
     'An approval email link cannot carry a bearer token, so the signed, expiring token in the link is the credential, and this page only asks the approver to confirm and decides nothing.',
   'POST /approvals/decide':
     'The confirmation page posts the signed, expiring link token, bound to one approver, change, revision and decision, which the handler verifies instead of a bearer token.',
+  // the report's email (functions/handlers/reports.ts): a mail client opens the link without a token
+  'GET /report-links/{token}':
+    'A report email link cannot carry a bearer token, so the signed, expiring token naming one report file is the credential; the handler verifies it and answers with that file or a presigned URL of a few minutes, nothing else.',
   // webhooks (functions/handlers/webhooks.ts): providers sign the body, they send no bearer token
   'POST /webhooks/github':
     'GitHub signs each delivery with the webhook secret (X-Hub-Signature-256), which the handler verifies over the raw body in constant time before anything else.',

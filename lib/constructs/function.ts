@@ -85,6 +85,8 @@ export interface ChangeflowFunctionProps {
   readonly entry: string;
   readonly description: string;
   readonly timeout: Duration;
+  /** MB, in place of the stack's default. */
+  readonly memorySize?: number;
   /** The runbook the errors alarm points to. */
   readonly runbook: Runbook;
   readonly defaults: FunctionDefaults;
@@ -172,7 +174,7 @@ export class ChangeflowFunction extends Construct implements IGrantable {
       },
       runtime: LAMBDA_RUNTIME,
       architecture: Architecture.ARM_64,
-      memorySize: props.defaults.memorySize,
+      memorySize: props.memorySize ?? props.defaults.memorySize,
       timeout: props.timeout,
       tracing: Tracing.ACTIVE,
       role: this.role,

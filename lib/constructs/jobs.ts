@@ -65,7 +65,8 @@ export class ScheduledJobs extends Construct {
     });
     const fn = new ChangeflowFunction(this, job.name, {
       entry: job.entry,
-      timeout: props.timeout,
+      timeout: job.size ? Duration.minutes(job.size.timeoutMinutes) : props.timeout,
+      memorySize: job.size?.memorySize,
       description: `ChangeFlow ${job.name}: scheduled job, ${job.schedule}`,
       runbook: 'scheduled-job-dlq',
       defaults: props.defaults,

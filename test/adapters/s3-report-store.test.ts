@@ -67,9 +67,27 @@ describe('Class: S3ReportStore', () => {
     expect(await store.get('2026-10', 'report.md')).toBeNull();
   });
 
-  it('lists the months from the prefixes under reports/, newest first', async () => {
-    s3.on(ListObjectsV2Command).resolves({ CommonPrefixes: [{ Prefix: 'reports/2026-10/' }, { Prefix: 'reports/2026-11/' }, { Prefix: 'reports/tmp/' }] });
-    expect(await store.months()).toEqual(['2026-11', '2026-10']);
+  it('lists the months and quarters from the prefixes under reports/, newest first', async () => {
+    s3.on(ListObjectsV2Command).resolves({
+      CommonPrefixes: [{ Prefix: 'reports/2026-10/' }, { Prefix: 'reports/2026-11/' }, { Prefix: 'reports/2026-Q3/' }, { Prefix: 'reports/tmp/' }],
+    });
+    expect(await store.periods()).toEqual(['2026-Q3', '2026-11', '2026-10']);
     expect(s3.commandCalls(ListObjectsV2Command)[0]!.args[0].input).toEqual({ Bucket: 'reports-bucket', Prefix: 'reports/', Delimiter: '/' });
+  });
+
+  it('hands out a presigned GET of five minutes for a file that is there, and null for one that is not', async () => {
+    const signing = new S3ReportStore(
+      new S3Client({ region: 'eu-west-1', credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'secret', sessionToken: 'session' } }),
+      'reports-bucket',
+    );
+    s3.on(HeadObjectCommand, { Key: 'reports/2026-11/changes.csv' }).resolves({ Metadata: { sha256: 'x' } });
+    s3.on(HeadObjectCommand, { Key: 'reports/2026-10/changes.csv' }).rejects(new NotFound({ message: 'Not Found', $metadata: {} }));
+    const url = new URL((await signing.downloadUrl('2026-11', 'changes.csv', 300))!);
+    expect(url.hostname).toBe('reports-bucket.s3.eu-west-1.amazonaws.com');
+    expect(url.pathname).toBe('/reports/2026-11/changes.csv');
+    expect(url.searchParams.get('X-Amz-Expires')).toBe('300');
+    expect(url.searchParams.get('X-Amz-Security-Token')).toBe('session');
+    expect(url.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
+    expect(await signing.downloadUrl('2026-10', 'changes.csv', 300)).toBeNull();
   });
 });

@@ -13,6 +13,8 @@ import { startApi, type Api, type Who } from './harness.js';
 let now = Date.parse('2027-03-10T15:00:00.000Z');
 const clock = { now: () => new Date(now) };
 let api: Api;
+/** The April 1st announcement, for the signed links' tests. */
+let reportMail = '';
 const ids: Record<string, string> = {};
 
 beforeAll(async () => {
@@ -83,7 +85,10 @@ describe('Rule: an admin makes a month’s report; its files are the figures of 
 
   it('refusals: not an admin, not a month, not a report file, no report yet', async () => {
     await call('POST', '/reports/2027-03', 'alice', 403);
-    expect((await call('POST', '/reports/2027-3', 'ada', 400)).body.issues[0]).toMatchObject({ path: 'month', message: 'must be a month such as 2026-11' });
+    expect((await call('POST', '/reports/2027-3', 'ada', 400)).body.issues[0]).toMatchObject({
+      path: 'month',
+      message: 'must be a month such as 2026-11 or a quarter such as 2026-Q4',
+    });
     expect((await call('GET', '/reports/2027-03/secrets.txt', 'alice', 400)).body.issues[0].path).toBe('file');
     await call('GET', '/reports/2026-01/report.md', 'alice', 404);
   });
@@ -123,6 +128,9 @@ describe('Rule: on the 1st the job makes the month before’s report and announc
     expect(mails).toHaveLength(1);
     expect(mails[0]!.to).toEqual(['leadership@example.com']);
     expect(mails[0]!.text).toContain('5 changes in 2027-03');
+    // March ends the first quarter: its review came with it
+    expect(mails[0]!.text).toContain('The quarterly review of 2027-Q1:');
+    reportMail = mails[0]!.text;
     await api.system.jobs.MonthlyReport!();
     await api.system.events.idle();
     expect((await api.system.mail.messages()).filter((m) => m.subject === 'Change management report 2027-03')).toHaveLength(1);
@@ -136,5 +144,78 @@ describe('Rule: on the 1st the job makes the month before’s report and announc
     await api.system.jobs.MonthlyReport!();
     await api.system.events.idle();
     expect((await api.system.mail.messages()).filter((m) => m.subject === 'Change management report 2027-02')).toHaveLength(1);
+  });
+});
+
+describe('Rule: the email’s links open one report file without signing in, until they expire', () => {
+  const links = () => [...reportMail.matchAll(/(report\.html|review\.md): (http\S+)/g)].map((m) => ({ file: m[1]!, url: m[2]! }));
+
+  it('the report and the review open from their links with no token; a link changed by one character is refused in words', async () => {
+    expect(links().map((l) => l.file)).toEqual(['report.html', 'review.md']);
+    for (const { file, url } of links()) {
+      const res = await fetch(url);
+      expect(res.status, url).toBe(200);
+      const body = await res.text();
+      expect(body).toContain(file === 'report.html' ? '<h1>Change Management Report - March 2027</h1>' : '# Quarterly Change Review - 2027-Q1');
+    }
+    const url = links()[0]!.url;
+    const forged = `${url.slice(0, -1)}${url.endsWith('A') ? 'B' : 'A'}`;
+    const res = await fetch(forged);
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('not a report link ChangeFlow made');
+  });
+
+  it('fifteen days later the link has expired: 410, and where to find the report instead', async () => {
+    const saved = now;
+    now = Date.parse('2027-04-16T10:00:00.000Z');
+    const res = await fetch(links()[0]!.url);
+    now = saved;
+    expect(res.status).toBe(410);
+    expect(await res.text()).toContain('sign in and open the report from GET /reports');
+  });
+});
+
+describe('Rule: the quarterly review is made on demand too, and listed apart from the months', () => {
+  it('POST /reports/2027-Q1: the review’s files; GET /reports lists the quarter; a month’s file name is refused for it', async () => {
+    const made = (await call('POST', '/reports/2027-Q1', 'ada', 200)).body;
+    expect(made).toMatchObject({
+      quarter: '2027-Q1',
+      unchanged: true,
+      files: ['/reports/2027-Q1/review.md', '/reports/2027-Q1/review.json', '/reports/2027-Q1/review.html'],
+    });
+    expect(made.summary.goals.map((g: { goal: string }) => g.goal)).toContain('Automated approval (low-risk changes)');
+    const listed = (await call('GET', '/reports', 'alice')).body;
+    expect(listed.quarters).toEqual(['2027-Q1']);
+    expect(listed.months).not.toContain('2027-Q1');
+    expect((await call('GET', '/reports/2027-Q1/report.md', 'alice', 400)).body.issues[0].path).toBe('file');
+    const html = (await call('GET', '/reports/2027-Q1/review.html', 'alice')).text;
+    expect(html).toContain('<table>');
+  });
+});
+
+describe('Rule: DORA’s figures per service come from the deployments themselves', () => {
+  it('an emergency fix deployed on 2 April: one deployment of its service in the last 30 days, unplanned; other services have none', async () => {
+    now = Date.parse('2027-04-02T09:00:00.000Z');
+    const cr = (await api.call('POST', '/changes', { as: 'oscar', body: completeContent('emergency') })).body;
+    now = Date.parse('2027-04-02T09:30:00.000Z');
+    expect((await api.call('POST', `/changes/${cr.id}/deployed`, { as: 'oscar', body: {} })).status).toBe(200);
+    now = Date.parse('2027-04-02T12:00:00.000Z');
+    const dora = (await call('GET', '/metrics/dora?ids=true', 'alice')).body;
+    expect(dora).toMatchObject({ label: '30d', environment: 'production', definitionsVersion: 1 });
+    // the March emergencies never reached production: no deployment of theirs counts
+    expect(dora.services).toHaveLength(1);
+    expect(dora.services[0]).toMatchObject({
+      service: 'API Server',
+      deployments: { n: 1, ids: [cr.id] },
+      reworkRate: { value: 1, n: 1, percent: 100 },
+      changeFailRate: { confirmed: { value: 0, n: 1 } },
+    });
+    const plain = (await call('GET', '/metrics/dora?service=API%20Server', 'alice')).body;
+    expect(plain.services[0].deployments).not.toHaveProperty('ids');
+    expect((await call('GET', '/metrics/dora?service=Billing', 'alice', 404)).body.message).toContain('no production deployment of Billing');
+    expect((await call('GET', '/metrics/dora?window=2027-13', 'alice', 400)).body.issues[0]).toMatchObject({
+      path: 'query.window',
+      message: 'must be 30d (the last 30 days) or a month such as 2026-11',
+    });
   });
 });

@@ -108,10 +108,19 @@ describe('Rule: any CI drives an approved change through its deployment, and the
     expect(inProgress.state).toBe('in_progress');
     expect(inProgress.audit.at(-1)).toMatchObject({ action: 'start', actor: { id: 'pipeline:ci' }, detail: { via: { source: 'ci', commit: 'abc123' } } });
 
-    await ci({ changeRequest: id, event: 'deployed', commit: 'abc123', pipelineUrl: 'https://ci.example.com/runs/7' });
+    await ci({
+      changeRequest: id,
+      event: 'deployed',
+      commit: 'abc123',
+      committedAt: '2026-11-30T09:00:00+01:00',
+      pipelineUrl: 'https://ci.example.com/runs/7',
+    });
     await settled();
     const deployedAt = now;
-    expect((await get(id)).state).toBe('monitoring');
+    const monitoring = await get(id);
+    expect(monitoring.state).toBe('monitoring');
+    // the commit's time is kept with the deployment: DORA's lead time starts there
+    expect(monitoring.deployments.at(-1)).toMatchObject({ step: 'deployed', commit: 'abc123', committedAt: '2026-11-30T08:00:00.000Z', authorized: true });
     await ci({ changeRequest: id, event: 'smoke_tests', status: 'passed' });
     await settled();
     await call(

@@ -81,6 +81,11 @@ describe("Rule: GitHub's deployment_status becomes started, deployed or failed; 
     completed!.workflow_run.name = 'Deploy to production';
     completed!.workflow_run.head_branch = 'release/CR-2026-12-01-003';
     expect(githubSignal('workflow_run', completed!)).toMatchObject({ kind: 'deployment', step: 'deployed', changeId: 'CR-2026-12-01-003', foundIn: 'ref' });
+    // the head commit's time is where DORA's lead time starts
+    completed!.workflow_run.head_commit = { ...completed!.workflow_run.head_commit, timestamp: '2026-12-01T09:15:00+01:00' };
+    expect(githubSignal('workflow_run', completed!)).toMatchObject({ committedAt: '2026-12-01T08:15:00.000Z' });
+    completed!.workflow_run.head_commit.timestamp = 'yesterday';
+    expect(githubSignal('workflow_run', completed!)).toMatchObject({ kind: 'deployment', committedAt: undefined });
     completed!.workflow_run.conclusion = 'cancelled';
     expect(githubSignal('workflow_run', completed!)).toMatchObject({ kind: 'ignored' });
   });
@@ -178,6 +183,12 @@ describe('Rule: PagerDuty incidents: triggered (severe when P1/P2 or high urgenc
 });
 
 describe("Rule: the CI body is ChangeFlow's own, strict, and says what is wrong in words", () => {
+  it('the commit time is an ISO instant with its offset, kept in UTC; anything else is refused in words', () => {
+    expect(ciSignal({ event: 'deployed', committedAt: '2026-12-01T09:15:00+01:00' })).toMatchObject({ committedAt: '2026-12-01T08:15:00.000Z' });
+    expect(issuesOf(() => ciSignal({ event: 'deployed', committedAt: '1 Dec 2026' }))).toEqual([
+      { path: 'body.committedAt', message: 'must be an ISO 8601 time with its offset, such as 2026-11-03T09:00:00Z' },
+    ]);
+  });
   it('status only with smoke tests; an unknown field is refused', () => {
     expect(ciSignal({ changeRequest: 'CR-2026-12-01-003', event: 'smoke_tests', status: 'failed' })).toMatchObject({
       step: 'smoke_tests',

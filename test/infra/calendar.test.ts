@@ -116,6 +116,14 @@ describe('the change calendar in the stack', () => {
       }
     });
 
+    it('the monthly report job has 1024 MB and 15 minutes (a month of 100,000 changes); every other job the defaults', () => {
+      const fns = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+      const of = (name: string) => fns.find((f) => String(f.Properties.Description).startsWith(`ChangeFlow ${name}: scheduled job`))!.Properties;
+      expect(of('MonthlyReport')).toMatchObject({ MemorySize: 1024, Timeout: 900 });
+      for (const job of SCHEDULED_JOBS.filter((j) => j.name !== 'MonthlyReport'))
+        expect(of(job.name), job.name).toMatchObject({ MemorySize: 512, Timeout: 60 });
+    });
+
     it('a job that writes change requests may read, Put and Update the table', () => {
       const writers = SCHEDULED_JOBS.filter((j) => j.needs.writeTable === true).map((j) => j.name);
       expect(writers).toEqual(['ApprovalSweep', 'BlackoutCheck', 'TimelineNotifications', 'MonthlyReport']);

@@ -644,7 +644,7 @@ describe('the approvals in the stack', () => {
       expect(48).toBeGreaterThanOrEqual(MIN_KEY_BYTES);
     });
 
-    it('is readable by ApprovalLinks (verifies) and Notifications (signs) only, and named in their environment only', () => {
+    it('is readable by ApprovalLinks and Reports (verify) and Notifications (signs) only, and named in their environment only', () => {
       const readers = Object.values(template.findResources('AWS::IAM::Policy'))
         .filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes(`"${secretId}"`))
         .flatMap((p) => p.Properties.Roles.map((r: { Ref: string }) => r.Ref))
@@ -652,11 +652,15 @@ describe('the approvals in the stack', () => {
       const linkGroup = ROUTE_GROUPS.find((g) => g.routes.some((r) => r.path === APPROVAL_LINKS_PATH))!;
       expect(linkGroup.name).toBe('ApprovalLinks');
       expect(readers).toEqual(
-        [logicalId(stack, stack.functions.get('ApprovalLinks')!.role), logicalId(stack, stack.workers.get('Notifications')!.role)].sort(),
+        [
+          logicalId(stack, stack.functions.get('ApprovalLinks')!.role),
+          logicalId(stack, stack.functions.get('Reports')!.role),
+          logicalId(stack, stack.workers.get('Notifications')!.role),
+        ].sort(),
       );
       for (const { name, role, fn } of allFunctions(stack)) {
         const reads = statementsOf(stack, template, role).filter((s) => JSON.stringify(s.Resource).includes(`"${secretId}"`));
-        if (name === 'ApprovalLinks' || name === 'Notifications') {
+        if (name === 'ApprovalLinks' || name === 'Reports' || name === 'Notifications') {
           expect(reads, name).toEqual([
             { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: { Ref: secretId } },
           ]);

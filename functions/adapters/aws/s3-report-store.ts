@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, NotFound, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { ReportFile, ReportStore } from '../../ports.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -37,6 +38,19 @@ export class S3ReportStore implements ReportStore {
     return { unchanged };
   }
 
+  /**
+   * A presigned GET of the file, `seconds` long (short: the function's role credentials sign it, and
+   * a URL signed with them dies with them). The caller hands it out fresh for each request.
+   */
+  async downloadUrl(period: string, name: string, seconds: number): Promise<string | null> {
+    const head = await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.key(period, name) })).catch((err: unknown) => {
+      if (err instanceof NotFound || (err as { name?: string }).name === 'NotFound') return undefined;
+      throw err;
+    });
+    if (!head) return null;
+    return getSignedUrl(this.s3, new GetObjectCommand({ Bucket: this.bucket, Key: this.key(period, name) }), { expiresIn: seconds });
+  }
+
   async get(month: string, name: string): Promise<ReportFile | null> {
     try {
       const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(month, name) }));
@@ -47,10 +61,10 @@ export class S3ReportStore implements ReportStore {
     }
   }
 
-  async months(): Promise<string[]> {
+  async periods(): Promise<string[]> {
     const out = await this.s3.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: 'reports/', Delimiter: '/' }));
     return (out.CommonPrefixes ?? [])
-      .map((p) => /^reports\/(\d{4}-\d{2})\/$/.exec(p.Prefix ?? '')?.[1])
+      .map((p) => /^reports\/(\d{4}-(?:\d{2}|Q[1-4]))\/$/.exec(p.Prefix ?? '')?.[1])
       .filter((m): m is string => Boolean(m))
       .sort()
       .reverse();

@@ -24,6 +24,7 @@ const INDEXES = {
   state: { name: 'gsi1', pk: 'gsi1pk', sk: 'gsi1sk' },
   category: { name: 'gsi2', pk: 'gsi2pk', sk: 'gsi2sk' },
   all: { name: 'gsi3', pk: 'gsi3pk', sk: 'gsi3sk' },
+  deployed: { name: 'gsi5', pk: 'gsi5pk', sk: 'gsi5sk' },
 } as const;
 
 export class DynamoDbChangeStore implements ChangeStore {
@@ -49,7 +50,7 @@ export class DynamoDbChangeStore implements ChangeStore {
   async create(cr: ChangeRequest, audit: AuditEntry[]): Promise<void> {
     await this.transact(
       [
-        { Put: { TableName: this.tableName, Item: this.crItem(cr), ConditionExpression: 'attribute_not_exists(pk)' } },
+        { Put: { TableName: this.tableName, Item: changeItem(cr), ConditionExpression: 'attribute_not_exists(pk)' } },
         ...this.auditPuts(cr.id, audit),
         ...this.outboxPuts(cr, audit),
       ],
@@ -63,7 +64,7 @@ export class DynamoDbChangeStore implements ChangeStore {
         {
           Put: {
             TableName: this.tableName,
-            Item: this.crItem(next),
+            Item: changeItem(next),
             ConditionExpression: '#version = :expected',
             ExpressionAttributeNames: { '#version': 'version' },
             ExpressionAttributeValues: { ':expected': expectedVersion },
@@ -120,22 +121,22 @@ export class DynamoDbChangeStore implements ChangeStore {
     };
   }
 
-  private crItem(cr: ChangeRequest) {
-    const order = `${cr.createdAt}#${cr.id}`;
+  async listDeployed(query: Pick<ListQuery, 'from' | 'to' | 'limit' | 'after'>): Promise<ListPage> {
+    const index = INDEXES.deployed;
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: index.name,
+        KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+        ExpressionAttributeNames: { '#pk': index.pk, '#sk': index.sk },
+        ExpressionAttributeValues: { ':pk': 'DEPLOYED', ':from': query.from ?? '0000', ':to': query.to ?? '9999' },
+        Limit: query.limit,
+        ExclusiveStartKey: query.after ? startKey(query.after, index, 'DEPLOYED') : undefined,
+      }),
+    );
     return {
-      ...crKey(cr.id),
-      version: cr.version,
-      gsi1pk: `STATE#${cr.state}`,
-      gsi1sk: order,
-      gsi2pk: `CATEGORY#${cr.content.category}`,
-      gsi2sk: order,
-      gsi3pk: 'CHANGES',
-      gsi3sk: order,
-      // sparse: only committed changes with a planned window are on the calendar index
-      ...(ON_CALENDAR.includes(cr.state) && cr.content.plannedWindow
-        ? { gsi4pk: 'ONCALENDAR', gsi4sk: `${new Date(cr.content.plannedWindow.start).toISOString()}#${cr.id}` }
-        : {}),
-      cr,
+      items: (out.Items ?? []).map((i) => i.cr as ChangeRequest),
+      next: out.LastEvaluatedKey ? (out.LastEvaluatedKey as Record<string, string>) : undefined,
     };
   }
 
@@ -188,6 +189,28 @@ export class DynamoDbChangeStore implements ChangeStore {
  * A position to start a query after, checked against the index and partition it is for: a
  * position from another list would reach DynamoDB as a bad ExclusiveStartKey (a 500).
  */
+/** The item a change is kept as, with the keys of every index it is on (the bench writes the same items). */
+export function changeItem(cr: ChangeRequest) {
+  const order = `${cr.createdAt}#${cr.id}`;
+  return {
+    ...crKey(cr.id),
+    version: cr.version,
+    gsi1pk: `STATE#${cr.state}`,
+    gsi1sk: order,
+    gsi2pk: `CATEGORY#${cr.content.category}`,
+    gsi2sk: order,
+    gsi3pk: 'CHANGES',
+    gsi3sk: order,
+    // sparse: only committed changes with a planned window are on the calendar index
+    ...(ON_CALENDAR.includes(cr.state) && cr.content.plannedWindow
+      ? { gsi4pk: 'ONCALENDAR', gsi4sk: `${new Date(cr.content.plannedWindow.start).toISOString()}#${cr.id}` }
+      : {}),
+    // sparse: deployed changes by the time of their deployment (DORA's figures read them here)
+    ...(cr.deployedAt ? { gsi5pk: 'DEPLOYED', gsi5sk: `${cr.deployedAt}#${cr.id}` } : {}),
+    cr,
+  };
+}
+
 function startKey(after: Record<string, string>, index: { pk: string; sk: string }, partition: string): Record<string, string> {
   const bad = () => new ValidationError([{ path: 'query.cursor', message: 'belongs to another list: ask again without the cursor' }]);
   const expected = ['pk', 'sk', index.pk, index.sk].sort();

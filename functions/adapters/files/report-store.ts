@@ -41,10 +41,10 @@ export class FileReportStore implements ReportStore {
     return { name, contentType: TYPES[name.split('.').at(-1) ?? ''] ?? 'application/octet-stream', body: readFileSync(path, 'utf8') };
   }
 
-  async months(): Promise<string[]> {
+  async periods(): Promise<string[]> {
     if (!existsSync(this.dir)) return [];
     return readdirSync(this.dir)
-      .filter((m) => /^\d{4}-\d{2}$/.test(m))
+      .filter((m) => /^\d{4}-(\d{2}|Q[1-4])$/.test(m))
       .sort()
       .reverse();
   }
