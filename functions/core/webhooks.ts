@@ -191,34 +191,29 @@ const GitHubProtectionRule = z.looseObject({
   repository: ghRepository,
 });
 
-/** The `changeRequest` a deployment's payload names: GitHub keeps it as an object, or as a JSON string. */
-function payloadChangeRequest(payload: unknown): unknown {
-  let value = payload;
-  if (typeof value === 'string') {
-    try {
-      value = JSON.parse(value);
-    } catch {
-      return value;
-    }
+/** A deployment's payload parsed: GitHub keeps it as an object, or as a JSON string; undefined for a string that is not JSON. */
+function payloadValue(payload: unknown): { ok: boolean; value: unknown } {
+  if (typeof payload !== 'string') return { ok: true, value: payload };
+  try {
+    return { ok: true, value: JSON.parse(payload) };
+  } catch {
+    return { ok: false, value: undefined };
   }
-  return value && typeof value === 'object'
-    ? ((value as Record<string, unknown>).changeRequest ?? (value as Record<string, unknown>).change_request)
-    : undefined;
+}
+
+/** The first of `names` a payload object has. */
+function payloadField(value: unknown, ...names: string[]): unknown {
+  return value && typeof value === 'object' ? names.map((n) => (value as Record<string, unknown>)[n]).find((v) => v !== undefined) : undefined;
+}
+
+/** The `changeRequest` a deployment's payload names (a payload that is plain text, not JSON, may be the id itself). */
+function payloadChangeRequest(payload: unknown): unknown {
+  const parsed = payloadValue(payload);
+  return parsed.ok ? payloadField(parsed.value, 'changeRequest', 'change_request') : payload;
 }
 
 /** A deployment payload's `committedAt` (GitHub's deployment events carry no commit time; a pipeline may put it there). */
-function payloadCommittedAt(payload: unknown): string | undefined {
-  let value = payload;
-  if (typeof value === 'string') {
-    try {
-      value = JSON.parse(value);
-    } catch {
-      return undefined;
-    }
-  }
-  const at = value && typeof value === 'object' ? (value as Record<string, unknown>).committedAt : undefined;
-  return instant(at);
-}
+const payloadCommittedAt = (payload: unknown): string | undefined => instant(payloadField(payloadValue(payload).value, 'committedAt'));
 
 /** An ISO instant, normalised, or undefined when it is not one (a commit time is evidence, never a reason to refuse a delivery). */
 function instant(value: unknown): string | undefined {

@@ -27,6 +27,21 @@ export const REPORT_PAGE = 500;
 /** Earlier months a report's trends compare with. */
 export const TREND_MONTHS = 3;
 
+/** Every change an index holds in [from, to), a page of REPORT_PAGE at a time: the one read loop of every report. */
+async function eachChange(
+  list: ChangeStore['list'] | ChangeStore['listDeployed'],
+  from: string,
+  to: string,
+  each: (cr: import('../core/change-request.js').ChangeRequest) => void,
+): Promise<void> {
+  let after: Record<string, string> | undefined;
+  do {
+    const page = await list({ from, to, limit: REPORT_PAGE, after });
+    for (const cr of page.items) each(cr);
+    after = page.next;
+  } while (after);
+}
+
 /** The month before now, in the organisation's zone: what the report of the 1st is about. */
 export function lastMonth(now: Date, timeZone: string): string {
   return DateTime.fromJSDate(now, { zone: timeZone }).minus({ months: 1 }).toFormat('yyyy-MM');
@@ -40,15 +55,10 @@ export async function monthFigures(
 ): Promise<MonthFigures> {
   const { from, to } = monthRange(month, deps.timeZone);
   const agg = new MonthAggregator(month, deps.timeZone);
-  let after: Record<string, string> | undefined;
-  do {
-    const page = await deps.store.list({ from, to, limit: REPORT_PAGE, after });
-    for (const cr of page.items) {
-      agg.add(cr);
-      each?.(cr);
-    }
-    after = page.next;
-  } while (after);
+  await eachChange(deps.store.list.bind(deps.store), from, to, (cr) => {
+    agg.add(cr);
+    each?.(cr);
+  });
   agg.addUnauthorized((await deps.deliveries.unauthorized(from, to)).map((u) => u.key));
   return agg.result();
 }
@@ -187,12 +197,7 @@ export async function metricsBetween(
   query: { from: string; to: string; groupBy?: GroupBy | undefined },
 ): Promise<ReturnType<MetricsAggregator['result']>> {
   const agg = new MetricsAggregator(query.groupBy, deps.timeZone, { from: query.from, to: query.to });
-  let after: Record<string, string> | undefined;
-  do {
-    const page = await deps.store.list({ from: query.from, to: query.to, limit: REPORT_PAGE, after });
-    for (const cr of page.items) agg.add(cr);
-    after = page.next;
-  } while (after);
+  await eachChange(deps.store.list.bind(deps.store), query.from, query.to, (cr) => agg.add(cr));
   agg.addUnauthorized((await deps.deliveries.unauthorized(query.from, query.to)).map((u) => u.key));
   return agg.result();
 }
@@ -205,12 +210,7 @@ export async function metricsBetween(
 export async function doraBetween(deps: Pick<ReportDeps, 'store' | 'clock'>, window: { from: string; to: string; label: string }): Promise<DoraFigures> {
   const agg = new DoraAggregator(window);
   const read = doraReadRange(window, deps.clock.now());
-  let after: Record<string, string> | undefined;
-  do {
-    const page = await deps.store.listDeployed({ from: read.from, to: read.to, limit: REPORT_PAGE, after });
-    for (const cr of page.items) agg.add(cr);
-    after = page.next;
-  } while (after);
+  await eachChange(deps.store.listDeployed.bind(deps.store), read.from, read.to, (cr) => agg.add(cr));
   return agg.result();
 }
 
@@ -233,12 +233,7 @@ export interface ReviewResult {
 export async function generateQuarterlyReview(deps: ReportDeps, quarter: string): Promise<ReviewResult> {
   const { from, to } = quarterRange(quarter, deps.timeZone);
   const agg = new QuarterAggregator(quarter, deps.timeZone);
-  let after: Record<string, string> | undefined;
-  do {
-    const page = await deps.store.list({ from, to, limit: REPORT_PAGE, after });
-    for (const cr of page.items) agg.add(cr);
-    after = page.next;
-  } while (after);
+  await eachChange(deps.store.list.bind(deps.store), from, to, (cr) => agg.add(cr));
   agg.addUnauthorized((await deps.deliveries.unauthorized(from, to)).map((u) => u.key));
   const review = agg.result();
   const dora = await doraBetween(deps, { from, to, label: quarter });
