@@ -22,6 +22,7 @@ try {
   console.log(`
 ChangeFlow is running.
 
+  Console         ${system.url}/   (sign in as anyone in seed/directory.json)
   API             ${system.url}   (try ${system.url}/health)
   OpenAPI         ${system.url}/openapi.json
   Template        ${system.url}/templates/change-request.md

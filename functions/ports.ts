@@ -3,7 +3,7 @@
  * also serves locally against DynamoDB Local; tests may give fakes.
  */
 import type { Measurement, Report, Sample } from './core/monitoring.js';
-import type { AuditEntry, Category, ChangeRequest, Person, Role, State } from './core/change-request.js';
+import type { AuditEntry, Category, ChangeRequest, Person, RiskLevel, Role, State } from './core/change-request.js';
 
 export interface ChangeWithAudit {
   cr: ChangeRequest;
@@ -13,6 +13,13 @@ export interface ChangeWithAudit {
 export interface ListQuery {
   state?: State | undefined;
   category?: Category | undefined;
+  /** Filters read off each item (a DynamoDB filter: a page may hold fewer than `limit` and still have a cursor). */
+  risk?: RiskLevel | undefined;
+  component?: string | undefined;
+  team?: string | undefined;
+  /** Lower-case words in the id or title. */
+  q?: string | undefined;
+  requestor?: string | undefined;
   /** Inclusive lower bound on creation time (ISO). */
   from?: string | undefined;
   /** Exclusive upper bound on creation time (ISO). */

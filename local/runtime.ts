@@ -10,7 +10,8 @@ import { DynamoDbDirectory } from '../functions/adapters/dynamodb/directory.js';
 import { documentClient } from '../functions/adapters/dynamodb/client.js';
 import { ensureTable } from '../functions/adapters/dynamodb/table.js';
 import { loadConfig, type Config } from '../functions/config.js';
-import { devKey } from './dev-auth.js';
+import { buildConsole } from './console.js';
+import { devKey, signToken } from './dev-auth.js';
 import { readDirectory } from './directory-seed.js';
 import { freePort, startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local.js';
 import { Cron } from 'croner';
@@ -63,6 +64,8 @@ export interface LocalSystemOptions {
     /** The workflow engine as the driver and the reconciler call it (Step Functions in AWS). */
     workflows?: (engine: WorkflowEngine) => WorkflowEngine;
   };
+  /** Serve the web console at `/` (built first when its sources changed); default true. */
+  console?: boolean;
   /** How the bus retries a delivery before dead-lettering it (local/event-bus.ts has the defaults). */
   eventRetries?: { attempts?: number; retryBaseMs?: number; maxDelayMs?: number };
 }
@@ -144,8 +147,11 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     await ensureTable(raw, config.TABLE_NAME);
     raw.destroy();
     const directory = new DynamoDbDirectory(db, config.TABLE_NAME);
-    for (const person of readDirectory(options.directoryFile ?? resolve(import.meta.dirname, '../seed/directory.json'))) {
-      await directory.put(person);
+    const people = readDirectory(options.directoryFile ?? resolve(import.meta.dirname, '../seed/directory.json'));
+    for (const person of people) await directory.put(person);
+    if (options.console !== false) {
+      const built = await buildConsole({ onLog: options.onLog });
+      if (built.built) options.onLog?.(`console built in ${built.ms} ms`);
     }
     const jwtKey = devKey(dataDir);
     mail = await startMailCatcher({ smtpPort: options.mail?.smtpPort ?? 1025, webPort: options.mail?.webPort ?? 1080, dataDir: resolve(dataDir, 'mail') });
@@ -229,7 +235,19 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
         }
       },
     };
-    const server = createLocalApi({ handlers: fns.routes, jwtKey, onLog: options.onLog });
+    const server = createLocalApi({
+      handlers: fns.routes,
+      jwtKey,
+      onLog: options.onLog,
+      console:
+        options.console === false
+          ? undefined
+          : {
+              config: { auth: 'local', timeZone: config.ORG_TIMEZONE, components: [...config.rules.components] },
+              people,
+              mint: (person) => signToken(person, jwtKey, { rolesClaim: config.ROLES_CLAIM, teamClaim: config.TEAM_CLAIM }),
+            },
+    });
     await new Promise<void>((ok, fail) => {
       server.once('error', fail);
       server.listen(apiPort, '127.0.0.1', () => ok());

@@ -7,6 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
 import { ROUTE_GROUPS } from '../functions/routes.js';
+import type { Person } from '../functions/core/change-request.js';
+import { consoleFile, consoleHeaders } from './console.js';
 import { verifyBearer } from './dev-auth.js';
 
 export type LocalHandler = (event: APIGatewayProxyEventV2WithJWTAuthorizer, context: Context) => Promise<unknown>;
@@ -59,6 +61,17 @@ export interface LocalApiOptions {
   handlers: Record<string, LocalHandler>;
   jwtKey: Uint8Array;
   onLog?: (line: string) => void;
+  /** The web console at `/`, and the local sign-in it uses. */
+  console?: LocalConsole | undefined;
+}
+
+export interface LocalConsole {
+  /** What console-config.json says: local sign-in, the organisation's time zone, the components. */
+  config: Record<string, unknown>;
+  /** The directory the local sign-in page lists. */
+  people: Person[];
+  /** A development token for a person, as `npm run token` mints it. */
+  mint: (person: Person) => Promise<string>;
 }
 
 export function createLocalApi(options: LocalApiOptions): Server {
@@ -75,6 +88,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, routes: Compile
   const started = Date.now();
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = (req.method ?? 'GET').toUpperCase();
+  if (options.console && (await serveConsole(req, res, url, method, options.console))) return;
   let matched: { route: CompiledRoute; values: string[] } | undefined;
   for (const route of routes) {
     if (route.method !== method) continue;
@@ -153,6 +167,59 @@ async function handle(req: IncomingMessage, res: ServerResponse, routes: Compile
   const payload = result.body === undefined ? Buffer.alloc(0) : result.isBase64Encoded ? Buffer.from(result.body, 'base64') : Buffer.from(result.body, 'utf8');
   send(res, result.statusCode ?? 200, result.headers ?? {}, payload);
   options.onLog?.(`${method} ${url.pathname} → ${result.statusCode ?? 200} (${Date.now() - started} ms)`);
+}
+
+/**
+ * The console's files and the local-only sign-in: `GET /local/people` lists the directory and
+ * `POST /local/token {"person": id}` mints that person's development token. Local only: this server
+ * listens on 127.0.0.1, where anyone can already run `npm run token`; the stack has no such routes.
+ */
+async function serveConsole(req: IncomingMessage, res: ServerResponse, url: URL, method: string, c: LocalConsole): Promise<boolean> {
+  const jsonHeaders = { 'content-type': 'application/json', 'cache-control': 'no-store' };
+  if (method === 'GET') {
+    const file = consoleFile(url.pathname);
+    if (file) {
+      send(res, 200, file.headers, file.body);
+      return true;
+    }
+    if (url.pathname === '/console-config.json') {
+      send(res, 200, { ...jsonHeaders, ...consoleHeaders() }, JSON.stringify(c.config));
+      return true;
+    }
+    if (url.pathname === '/local/people') {
+      const people = c.people.map(({ id, name, team, roles }) => ({ id, name, team, roles }));
+      send(res, 200, jsonHeaders, JSON.stringify({ people }));
+      return true;
+    }
+    return false;
+  }
+  if (method === 'POST' && url.pathname === '/local/token') {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > 4096) {
+        send(res, 413, jsonHeaders, JSON.stringify({ message: 'Request Entity Too Large' }));
+        return true;
+      }
+      chunks.push(chunk as Buffer);
+    }
+    let id: unknown;
+    try {
+      id = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { person?: unknown })?.person;
+    } catch {
+      id = undefined;
+    }
+    const person = c.people.find((p) => p.id === id);
+    if (!person) {
+      const issues = [{ path: 'body.person', message: `must be the id of a person in the directory (${c.people.map((p) => p.id).join(', ')})` }];
+      send(res, 400, jsonHeaders, JSON.stringify({ error: 'validation', message: 'Unknown person', issues }));
+      return true;
+    }
+    send(res, 200, jsonHeaders, JSON.stringify({ token: await c.mint(person) }));
+    return true;
+  }
+  return false;
 }
 
 function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer) {

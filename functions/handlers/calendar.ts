@@ -33,7 +33,9 @@ export function calendarRoutes(deps: CalendarHandlerDeps): Record<string, Route>
     'GET /calendar': async (event: ApiEvent) => {
       await reader(event, deps.config);
       const q = range(parseWith(CalendarQuerySchema, event.queryStringParameters ?? {}, 'query'));
-      return json(200, await calendarBetween(cal, q.from, q.to));
+      // a signed-in reader gets the feed's address to subscribe with (the key in it is the feed's credential)
+      const [view, key] = await Promise.all([calendarBetween(cal, q.from, q.to), deps.feedKey?.().catch(() => '')]);
+      return json(200, { ...view, feed: key ? `/calendar.ics?key=${encodeURIComponent(key)}` : null });
     },
     'GET /calendar/state': async (event: ApiEvent) => {
       await reader(event, deps.config);

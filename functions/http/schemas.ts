@@ -1,6 +1,6 @@
 /** Schemas of everything the API accepts beyond the change content itself. OpenAPI is generated from these. */
 import * as z from 'zod';
-import { CATEGORIES, STATES } from '../core/change-request.js';
+import { CATEGORIES, RISK_LEVELS, STATES } from '../core/change-request.js';
 import { CALENDAR_EVENT_KINDS } from '../core/calendar/types.js';
 import { CHANGE_ID_PATTERN } from '../core/change-id.js';
 import { CHECKLIST_KEYS } from '../core/checklist.js';
@@ -13,6 +13,15 @@ export const ListQuerySchema = z
   .object({
     state: z.enum(STATES).optional(),
     category: z.enum(CATEGORIES).optional(),
+    risk: z.enum(RISK_LEVELS).optional(),
+    /** A component the change names (from the configured list or its free-text ones), exactly. */
+    component: z.string().trim().min(1).max(200).optional(),
+    /** The requestor's team. */
+    team: z.string().trim().min(1).max(100).optional(),
+    /** Words in the id or the title, any case. */
+    q: z.string().trim().min(1, 'must not be empty').max(200).toLowerCase().optional(),
+    /** Only changes this person filed (their id). */
+    requestor: z.string().trim().min(1).max(200).optional(),
     from: instant.optional(),
     to: instant.optional(),
     limit: z.coerce.number().int('must be a whole number').min(1).max(100).default(25),

@@ -109,16 +109,23 @@ export class DynamoDbChangeStore implements ChangeStore {
       Limit: query.limit,
       ExclusiveStartKey: query.after ? startKey(query.after, index, partition) : undefined,
     };
-    if (query.state && query.category) {
-      input.FilterExpression = '#cr.#content.#category = :category';
-      Object.assign(input.ExpressionAttributeNames!, { '#cr': 'cr', '#content': 'content', '#category': 'category' });
-      Object.assign(input.ExpressionAttributeValues!, { ':category': query.category });
+    const filter = listFilter(query);
+    if (filter) {
+      input.FilterExpression = filter.expression;
+      Object.assign(input.ExpressionAttributeNames!, filter.names);
+      Object.assign(input.ExpressionAttributeValues!, filter.values);
     }
-    const out = await this.db.send(new QueryCommand(input));
-    return {
-      items: (out.Items ?? []).map((i) => i.cr as ChangeRequest),
-      next: out.LastEvaluatedKey ? (out.LastEvaluatedKey as Record<string, string>) : undefined,
-    };
+    // A filter drops items after DynamoDB reads `Limit` of them: read on (a few pages at most) so a
+    // filtered page is not needlessly empty; the cursor is where the last read stopped.
+    const items: ChangeRequest[] = [];
+    let next: Record<string, string> | undefined;
+    for (let reads = 0; reads < (filter ? FILTERED_READS : 1); reads++) {
+      const out = await this.db.send(new QueryCommand({ ...input, Limit: query.limit - items.length, ExclusiveStartKey: next ?? input.ExclusiveStartKey }));
+      items.push(...(out.Items ?? []).map((i) => i.cr as ChangeRequest));
+      next = out.LastEvaluatedKey ? (out.LastEvaluatedKey as Record<string, string>) : undefined;
+      if (!next || items.length >= query.limit) break;
+    }
+    return { items, next };
   }
 
   async listDeployed(query: Pick<ListQuery, 'from' | 'to' | 'limit' | 'after'>): Promise<ListPage> {
@@ -207,8 +214,55 @@ export function changeItem(cr: ChangeRequest) {
       : {}),
     // sparse: deployed changes by the time of their deployment (DORA's figures read them here)
     ...(cr.deployedAt ? { gsi5pk: 'DEPLOYED', gsi5sk: `${cr.deployedAt}#${cr.id}` } : {}),
+    // what `q` searches: the id and the title, lower-cased
+    search: `${cr.id} ${cr.content.title}`.toLowerCase(),
     cr,
   };
+}
+
+/** Reads of the index one filtered page may take before it answers with what it found and a cursor. */
+const FILTERED_READS = 8;
+
+/** The list's filters that no index serves, as one DynamoDB filter expression. */
+function listFilter(query: ListQuery) {
+  const parts: string[] = [];
+  const names: Record<string, string> = {};
+  const values: Record<string, string> = {};
+  const on = (path: string[]) =>
+    path
+      .map((p) => {
+        names[`#${p}`] = p;
+        return `#${p}`;
+      })
+      .join('.');
+  // a state list is read off the state index; its category is then a filter
+  if (query.state && query.category) {
+    parts.push(`${on(['cr', 'content', 'category'])} = :category`);
+    values[':category'] = query.category;
+  }
+  if (query.risk) {
+    parts.push(`${on(['cr', 'riskLevel'])} = :risk`);
+    values[':risk'] = query.risk;
+  }
+  if (query.team) {
+    parts.push(`${on(['cr', 'requestor', 'team'])} = :team`);
+    values[':team'] = query.team;
+  }
+  if (query.requestor) {
+    parts.push(`${on(['cr', 'requestor', 'id'])} = :requestor`);
+    values[':requestor'] = query.requestor;
+  }
+  if (query.component) {
+    parts.push(
+      `(contains(${on(['cr', 'content', 'description', 'components'])}, :component) OR contains(${on(['cr', 'content', 'description', 'otherComponents'])}, :component))`,
+    );
+    values[':component'] = query.component;
+  }
+  if (query.q) {
+    parts.push(`contains(${on(['search'])}, :q)`);
+    values[':q'] = query.q;
+  }
+  return parts.length ? { expression: parts.join(' AND '), names, values } : undefined;
 }
 
 function startKey(after: Record<string, string>, index: { pk: string; sk: string }, partition: string): Record<string, string> {

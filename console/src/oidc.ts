@@ -1,0 +1,50 @@
+/**
+ * Sign-in in AWS: OpenID Connect, authorization code with PKCE (oauth4webapi), against the issuer
+ * and client the API's JWT authorizer trusts. The ID token is the bearer the API checks (its
+ * audience is the client id the authorizer names).
+ */
+import * as oauth from 'oauth4webapi';
+import { tokens, type ConsoleConfig } from './api';
+
+const VERIFIER = 'changeflow.pkce';
+const STATE = 'changeflow.state';
+const NEXT = 'changeflow.next';
+
+async function server(c: ConsoleConfig) {
+  const issuer = new URL(c.oidc!.issuer);
+  return oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: 'oidc' }));
+}
+
+const redirectUri = () => `${location.origin}/`;
+
+export async function startOidcSignIn(c: ConsoleConfig, next: string) {
+  const as = await server(c);
+  const verifier = oauth.generateRandomCodeVerifier();
+  const state = oauth.generateRandomState();
+  sessionStorage.setItem(VERIFIER, verifier);
+  sessionStorage.setItem(STATE, state);
+  sessionStorage.setItem(NEXT, next);
+  const url = new URL(as.authorization_endpoint!);
+  url.searchParams.set('client_id', c.oidc!.clientId);
+  url.searchParams.set('redirect_uri', redirectUri());
+  url.searchParams.set('response_type', 'code');
+  url.searchParams.set('scope', c.oidc!.scope ?? 'openid email profile');
+  url.searchParams.set('code_challenge', await oauth.calculatePKCECodeChallenge(verifier));
+  url.searchParams.set('code_challenge_method', 'S256');
+  url.searchParams.set('state', state);
+  location.assign(url.href);
+}
+
+export async function completeOidcSignIn(c: ConsoleConfig) {
+  const as = await server(c);
+  const client: oauth.Client = { client_id: c.oidc!.clientId };
+  const params = oauth.validateAuthResponse(as, client, new URL(location.href), sessionStorage.getItem(STATE) ?? oauth.expectNoState);
+  const response = await oauth.authorizationCodeGrantRequest(as, client, oauth.None(), params, redirectUri(), sessionStorage.getItem(VERIFIER) ?? '');
+  const result = await oauth.processAuthorizationCodeResponse(as, client, response, { requireIdToken: true });
+  tokens.set(result.id_token!);
+  const next = sessionStorage.getItem(NEXT) ?? '#/inbox';
+  for (const k of [VERIFIER, STATE, NEXT]) sessionStorage.removeItem(k);
+  // drop ?code=… from the address bar
+  history.replaceState(null, '', `/${next}`);
+  location.hash = next;
+}

@@ -1,0 +1,327 @@
+/// <reference lib="dom" />
+/**
+ * The console in a real browser (Debian's Chromium through playwright-core) on the local system:
+ * the normal change from the form to a healthy monitoring period's end, an emergency, a rejection,
+ * the calendar and a report, each page checked with axe-core and kept as a screenshot. Every click
+ * is one API call; the evidence of the monitoring period comes from the API, as a pipeline sends it.
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApi, type Api } from '../api/harness.js';
+import { completeContent } from '../fixtures.js';
+import { checkPage, launch, open, signIn, signOut, type Tab } from './browser.js';
+
+// the fixture's window: Tuesday 16 March 2027, 15:00–16:00 UTC (the browser runs in UTC)
+let now = Date.parse('2027-03-15T14:00:00.000Z');
+const clock = { now: () => new Date(now) };
+let api: Api;
+let browser: Browser;
+let tab: Tab;
+
+beforeAll(async () => {
+  [api, browser] = await Promise.all([
+    startApi(
+      { MONITORING_MINUTES: 'standard=5,normal=5,major=5,emergency=5', MONITORING_INTERVAL_SECONDS: '60', ROLLBACK_REPORT_TIMEOUT_MINUTES: '10' },
+      { clock, workflowWaitScale: 5e-4 },
+    ),
+    launch(),
+  ]);
+  tab = await open(browser, api.system.url);
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await api?.stop();
+});
+
+const heading = (name: string | RegExp) => tab.page.getByRole('heading', { level: 1, name });
+const button = (name: string | RegExp) => tab.page.getByRole('button', { name, exact: typeof name === 'string' });
+
+async function goTo(hash: string, title: string | RegExp) {
+  await tab.page.goto(`/${hash}`);
+  await heading(title).waitFor();
+}
+
+/** Opens the change and waits until its page shows the state. */
+async function changeInState(id: string, state: string) {
+  for (let i = 0; i < 40; i++) {
+    // the same address again only reloads when asked to
+    if (tab.page.url().endsWith(`#/changes/${id}`)) await tab.page.reload();
+    else await tab.page.goto(`/#/changes/${id}`);
+    await tab.page.locator('.change-head').waitFor();
+    if (await tab.page.locator('.change-head .badge', { hasText: state }).count()) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${id} never showed "${state}": ${await tab.page.locator('.change-head').innerText()}`);
+}
+
+async function fillNormalChange() {
+  const p = tab.page;
+  await p.getByLabel('Title').fill('Upgrade the payments API to Node 22');
+  await p.getByLabel('Category').selectOption('normal');
+  await p.getByLabel('Summary').fill('Move the payments API runtime from Node 20 to Node 22.');
+  await p.getByLabel('Motivation (why now)').fill('Node 20 leaves maintenance in April 2026.');
+  await p.getByRole('checkbox', { name: 'API Server' }).check();
+  await p.getByLabel('Changes to be made').fill('Bump the base image and the engines field; redeploy.');
+  await p.getByLabel('Estimated duration').fill('30 minutes');
+  await p.getByLabel('Window starts (your time)').fill('2027-03-16T15:00');
+  await p.getByLabel('Window ends (your time)').fill('2027-03-16T16:00');
+  await p.getByLabel('Test plan').fill('Run the full suite and a staging soak.');
+  for (const check of ['Unit tests passing', 'Integration tests passing', 'Staging deployment successful'])
+    await p.getByRole('checkbox', { name: check }).check();
+  await p.getByLabel('Success criteria (one per line)').fill('Error rate below 1%\np95 latency under 10 ms');
+  await p.getByLabel('Potential impacts').fill('Payments could fail to start.');
+  await p.getByLabel('Mitigations').fill('Canary first; watch error rate.');
+  await p.getByLabel('Rollback procedure').fill('Redeploy the previous image tag.');
+  await p.getByLabel('Rollback duration').fill('10 minutes');
+  await p.getByRole('checkbox', { name: 'Error rate > 5%' }).check();
+  await p.getByRole('checkbox', { name: 'Critical alerts firing' }).check();
+  await p.getByRole('checkbox', { name: 'Engineering team (#engineering)' }).check();
+}
+
+const APPROVER: Record<string, 'tom' | 'erin' | 'carol'> = { 'tech-lead': 'tom', 'eng-manager': 'erin', cto: 'carol' };
+const MANUAL = ['tests-passing', 'staging-deployed', 'rollback-tested', 'dashboards-open', 'on-call-briefed', 'templates-ready'];
+const healthy = (deployedAt: number, i: number) => ({
+  at: new Date(deployedAt + (i * 60 + 30) * 1000).toISOString(),
+  component: 'API Server',
+  requests: 1200,
+  errorRatePercent: 0.4,
+  p95LatencyMs: 8.1,
+  databaseErrors: 0,
+  criticalAlerts: 0,
+});
+
+describe('Journey: a normal change from the form to the end of a healthy monitoring period', () => {
+  let id = '';
+
+  it('the form says what is missing and the risk level as the requestor types, and submits', async () => {
+    await signIn(tab, 'alice');
+    await checkPage(tab, '01-inbox-empty');
+    await goTo('#/new', 'New change');
+    const missing = tab.page.locator('#h-missing');
+    await expect.poll(() => missing.innerText()).toMatch(/^\d+ missing before submit$/);
+    await fillNormalChange();
+    // all but the risk: the matrix needs likelihood and impact (or a ticked level)
+    await expect.poll(() => tab.page.locator('#h-missing').innerText()).toBe('1 missing before submit');
+    await expect.poll(() => tab.page.locator('.issues').innerText()).toContain('risk needs a risk level');
+    await tab.page.getByLabel('Likelihood', { exact: true }).selectOption('medium');
+    await expect.poll(() => tab.page.locator('.issues').innerText()).toContain('risk.impact is required with the other half');
+    await tab.page.getByLabel('Impact', { exact: true }).selectOption('high');
+    // seed's matrix: medium likelihood × high impact is high risk
+    await expect.poll(() => tab.page.locator('.aside .badge').first().innerText()).toBe('high risk');
+    await expect.poll(() => missing.innerText()).toBe('Complete: ready to submit');
+    await expect.poll(() => tab.page.locator('.calendar-answer').innerText()).toContain('No blackout in this window.');
+    await checkPage(tab, '02-new-change-complete');
+    await button('Save and submit').click();
+    await tab.page.locator('.change-head').waitFor();
+    id = new URL(tab.page.url()).hash.replace('#/changes/', '').split('?')[0]!;
+    expect(id).toMatch(/^CR-\d{4}-\d{2}-\d{2}-\d{3}$/);
+    await changeInState(id, 'pending approval');
+    await expect.poll(() => tab.page.locator('.change-head').innerText()).toContain('high risk');
+    // a requestor may not approve their own change: no such button
+    expect(await button('Approve').count()).toBe(0);
+    await checkPage(tab, '03-change-pending');
+  });
+
+  it('each approver finds it in their inbox and approves it; the page says who decided', async () => {
+    const cr = (await api.call('GET', `/changes/${id}`)).body;
+    const slots = cr.requiredApprovals.slots.map((s: { slot: string }) => s.slot);
+    // high risk: an engineering manager (seed: "High: Engineering manager approval")
+    expect(slots).toEqual(['eng-manager']);
+    for (const who of ['erin']) {
+      await signOut(tab);
+      await signIn(tab, who);
+      const item = tab.page.locator('.decision', { hasText: id });
+      await item.waitFor();
+      await checkPage(tab, `04-inbox-${who}`);
+      await item.getByRole('link').click();
+      await tab.page.locator('.change-head').waitFor();
+      await button('Approve').click();
+      await tab.page.getByLabel('Comment (optional)').fill(`Looks safe — ${who}`);
+      await button('Approve revision 1').click();
+      await expect.poll(() => tab.page.locator('section', { hasText: 'Approvals' }).first().innerText()).toContain(`Looks safe — ${who}`);
+    }
+    await changeInState(id, 'approved');
+    await checkPage(tab, '05-change-approved');
+  });
+
+  it('the requestor schedules it, on-call ticks the checklist, starts it in its window and reports it deployed', async () => {
+    await signOut(tab);
+    await signIn(tab, 'alice');
+    await changeInState(id, 'approved');
+    await button('Schedule').click();
+    await changeInState(id, 'scheduled');
+    await signOut(tab);
+    await signIn(tab, 'oscar');
+    await changeInState(id, 'scheduled');
+    // every item a person ticks, one click each (one POST /changes/{id}/checklist)
+    const tick = tab.page.getByRole('button', { name: /^Tick / });
+    for (let left = await tick.count(); left > 0; left--) {
+      await tick.first().click();
+      await expect.poll(() => tick.count()).toBe(left - 1);
+    }
+    const ticked = (await api.call('GET', `/changes/${id}`)).body.checklist.filter((l: { ticked: boolean }) => l.ticked).map((l: { item: string }) => l.item);
+    expect(ticked).toEqual(expect.arrayContaining(MANUAL));
+    now = Date.parse('2027-03-16T14:05:00.000Z'); // T-55m: the notice that ticks "stakeholders notified"
+    await api.system.jobs.TimelineNotifications!();
+    now = Date.parse('2027-03-16T15:05:00.000Z');
+    await changeInState(id, 'scheduled');
+    await checkPage(tab, '06-change-checklist-done');
+    await button('Start the work').click();
+    await changeInState(id, 'in progress');
+    await button('Report deployed').click();
+    await changeInState(id, 'monitoring');
+  });
+
+  it('the monitoring period shows its evidence per criterion and ends passed; the change completes', async () => {
+    const deployedAt = now;
+    const res = await api.call('POST', `/changes/${id}/metrics`, {
+      as: 'oscar',
+      body: {
+        samples: [0, 1, 2, 3, 4].map((i) => healthy(deployedAt, i)),
+        smokeTests: 'passed',
+        criteria: { 'criterion:error-rate-below-1': 'pass', 'criterion:p95-latency-under-10-ms': 'pass' },
+      },
+    });
+    expect(res.status, res.text).toBe(202);
+    now = deployedAt + 3 * 60_000 + 1000;
+    await changeInState(id, 'monitoring');
+    const period = tab.page.locator('section', { has: tab.page.getByRole('heading', { name: 'Monitoring period' }) });
+    await expect.poll(() => period.innerText()).toContain('watching');
+    await expect.poll(() => period.locator('svg.spark').count()).toBeGreaterThan(0);
+    await checkPage(tab, '07-change-monitoring');
+    now = deployedAt + 5 * 60_000 + 1000;
+    await api.waitFor(id, (cr) => cr.state === 'completed', 'completed', 15_000);
+    await changeInState(id, 'completed');
+    await expect.poll(() => period.innerText()).toContain('passed');
+    await expect.poll(() => tab.page.locator('.timeline').innerText()).toContain('ChangeFlow complete');
+    await checkPage(tab, '08-change-completed');
+  });
+});
+
+describe('Journey: an emergency change, declared from the form and approved afterwards', () => {
+  it('on-call declares it (it starts at once); an engineering manager post-approves it from the inbox', async () => {
+    now = Date.parse('2027-03-17T09:00:00.000Z');
+    await signOut(tab);
+    await signIn(tab, 'oscar');
+    await goTo('#/new', 'New change');
+    await tab.page.getByLabel('Title').fill('Hotfix: payments API returns 500 on refunds');
+    await tab.page.getByLabel('Category').selectOption('emergency');
+    await tab.page.getByLabel('Incident reference').fill('INC-4242');
+    await tab.page.getByLabel('Severity').selectOption('P1');
+    await tab.page.getByRole('checkbox', { name: 'API Server' }).check();
+    await expect.poll(() => tab.page.locator('#h-missing').innerText()).toBe('1 missing before submit');
+    await expect.poll(() => tab.page.locator('.issues').innerText()).toContain('description.summary');
+    await tab.page.getByLabel('Summary').fill('Refunds fail since the 08:40 deploy; revert the refunds handler.');
+    await expect.poll(() => tab.page.locator('#h-missing').innerText()).toBe('Complete: ready to submit');
+    await checkPage(tab, '09-new-emergency');
+    await button('Declare and start the emergency change').click();
+    await tab.page.locator('.change-head').waitFor();
+    const id = new URL(tab.page.url()).hash.replace('#/changes/', '');
+    await changeInState(id, 'in progress');
+    await expect.poll(() => tab.page.locator('section', { hasText: 'Approvals' }).first().innerText()).toContain('Post-approval due');
+    await signOut(tab);
+    await signIn(tab, 'erin');
+    const item = tab.page.locator('.decision', { hasText: id });
+    await item.waitFor();
+    await item.getByRole('link').click();
+    await button('Approve').click();
+    await button('Approve revision 1').click();
+    await expect.poll(async () => (await api.call('GET', `/changes/${id}`)).body.postApproval?.approvedBy).toBe('erin');
+    await changeInState(id, 'in progress');
+    await expect.poll(() => tab.page.locator('section', { hasText: 'Approvals' }).first().innerText()).toContain('given by erin');
+    await checkPage(tab, '10-emergency-post-approved');
+  });
+});
+
+describe('Journey: a rejected change', () => {
+  it('a tech lead rejects it with a reason; the page shows the state and the reason, and no more actions for them', async () => {
+    now = Date.parse('2027-03-15T14:00:00.000Z');
+    const filed = await api.call('POST', '/changes', { as: 'alice', body: { ...completeContent('normal'), title: 'Drop the legacy refunds table' } });
+    expect(filed.status, filed.text).toBe(201);
+    await api.submit(filed.body.id);
+    await signOut(tab);
+    await signIn(tab, 'tom');
+    await changeInState(filed.body.id, 'pending approval');
+    // refused without a reason: the API's words are shown, nothing changes
+    await button('Reject').click();
+    await button('Reject revision 1').click();
+    await expect.poll(() => tab.page.getByRole('alert').innerText()).toContain('say why the change is rejected');
+    await checkPage(tab, '11-reject-refused');
+    await tab.page.getByLabel(/^Why/).fill('The refunds table still has readers in the reporting job.');
+    await button('Reject revision 1').click();
+    await changeInState(filed.body.id, 'rejected');
+    await expect.poll(() => tab.page.locator('.timeline').innerText()).toContain('The refunds table still has readers');
+    expect(await button('Approve').count()).toBe(0);
+    await checkPage(tab, '12-change-rejected');
+  });
+});
+
+describe('The calendar', () => {
+  it('an admin declares a blackout in the month view; it shows on its days, a change shows on its day', async () => {
+    now = Date.parse('2027-03-10T12:00:00.000Z');
+    // an approved change on 16 March
+    const filed = await api.call('POST', '/changes', { as: 'alice', body: { ...completeContent('normal'), title: 'Resize the Redis cache' } });
+    const routedCr = await api.submit(filed.body.id);
+    for (const slot of routedCr.requiredApprovals.slots) {
+      const res = await api.call('POST', `/changes/${filed.body.id}/approve`, { as: APPROVER[slot.slot as string]!, body: { revision: 1 } });
+      expect(res.status, res.text).toBe(200);
+    }
+    await signOut(tab);
+    await signIn(tab, 'ada');
+    await goTo('#/calendar', 'Calendar');
+    // the browser's own month: go to March 2027, where the journey's change is
+    const months = (2027 - new Date().getFullYear()) * 12 + (2 - new Date().getMonth());
+    for (let i = 0; i < months; i++) await button('Next').click();
+    await expect.poll(() => tab.page.locator('h2.inline').innerText()).toBe('March 2027');
+    const form = tab.page.locator('#h-declare').locator('..');
+    await form.getByLabel('Kind').selectOption('blackout');
+    await form.getByLabel('Title').fill('Quarter-end close');
+    await form.getByLabel('Starts').fill('2027-03-29T00:00');
+    await form.getByLabel('Ends').fill('2027-04-01T00:00');
+    await button('Declare').click();
+    await expect.poll(() => tab.page.locator('.chip-blackout', { hasText: 'Quarter-end close' }).count()).toBe(3);
+    await expect.poll(() => tab.page.locator('.day', { hasText: /^16/ }).locator('.chip-change').count()).toBeGreaterThan(0);
+    await expect.poll(() => tab.page.locator('body').innerText()).toContain('Subscribe in your calendar app');
+    await checkPage(tab, '13-calendar-month');
+    await button('Week').click();
+    await checkPage(tab, '14-calendar-week');
+  });
+});
+
+describe('Reports', () => {
+  it('the figures carry their n and drill to their records; DORA lists the service deployed in the journey', async () => {
+    now = Date.parse('2027-03-18T12:00:00.000Z');
+    await goTo('#/reports', 'Reports');
+    const dora = tab.page.locator('section', { has: tab.page.getByRole('heading', { name: /^DORA/ }) });
+    await expect.poll(() => dora.innerText()).toContain('API Server');
+    const records = dora.getByRole('button', { name: /record/ }).first();
+    await records.click();
+    await expect.poll(() => tab.page.locator('.drill').innerText()).toMatch(/CR-\d{4}-\d{2}-\d{2}-\d{3}/);
+    // the process figures over the API's default 30 days: the journey's changes, by category
+    const process = tab.page.locator('section', { has: tab.page.getByRole('heading', { name: 'The process' }) });
+    await expect.poll(() => process.locator('.bars').innerText()).toMatch(/normal\s+\d+ \(n = [1-9]/);
+    await checkPage(tab, '15-reports');
+  });
+});
+
+describe('On a phone', () => {
+  it('the inbox and a decision fit the screen (no sideways scrolling) and pass axe-core', async () => {
+    now = Date.parse('2027-03-15T14:00:00.000Z');
+    const phone = await open(browser, api.system.url, { phone: true });
+    try {
+      const filed = await api.call('POST', '/changes', { as: 'alice', body: { ...completeContent('normal'), title: 'Rotate the payments signing key' } });
+      await api.submit(filed.body.id);
+      await signIn(phone, 'tom');
+      await phone.page.locator('.decision', { hasText: filed.body.id }).waitFor();
+      const overflow = () => phone.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(await overflow()).toBeLessThanOrEqual(0);
+      await checkPage(phone, '16-phone-inbox');
+      await phone.page.locator('.decision', { hasText: filed.body.id }).getByRole('link').click();
+      await phone.page.getByRole('button', { name: 'Approve', exact: true }).click();
+      expect(await overflow()).toBeLessThanOrEqual(0);
+      await checkPage(phone, '17-phone-decision');
+    } finally {
+      await phone.context.close();
+    }
+  });
+});
