@@ -38,6 +38,13 @@ export interface IdentitySettings {
    */
   readonly audiences?: string[];
   /**
+   * The OIDC client the web console signs in with (authorization code with PKCE, no secret): its
+   * ID tokens' audience must be one of `audiences`.
+   *
+   * @default the first of `audiences`
+   */
+  readonly consoleClientId?: string;
+  /**
    * JWT claim that carries a person's roles (ROLES_CLAIM).
    *
    * @default 'roles'
@@ -377,6 +384,8 @@ export const SETTINGS = {
   jwtIssuer: { group: 'identity', prop: 'issuer', default: PLACEHOLDER_JWT_ISSUER },
   /** One audience, or several separated by commas (a JSON array in cdk.json also works). */
   jwtAudience: { group: 'identity', prop: 'audiences', read: 'list', default: [PLACEHOLDER_JWT_AUDIENCE] },
+  /** The console's OIDC client id; the first audience when not set. */
+  consoleClientId: { group: 'identity', prop: 'consoleClientId', default: undefined },
   rolesClaim: { group: 'identity', prop: 'rolesClaim', ...fromConfig('ROLES_CLAIM') },
   teamClaim: { group: 'identity', prop: 'teamClaim', ...fromConfig('TEAM_CLAIM') },
   orgTimezone: { group: 'calendar', prop: 'timeZone', ...fromConfig('ORG_TIMEZONE') },
@@ -473,7 +482,13 @@ function readContext(key: SettingKey, s: Setting, text: string): unknown {
 
 /** The settings with their defaults applied, checked. */
 export interface Settings {
-  readonly identity: { readonly issuer: string; readonly audiences: string[]; readonly rolesClaim: string; readonly teamClaim: string };
+  readonly identity: {
+    readonly issuer: string;
+    readonly audiences: string[];
+    readonly consoleClientId: string;
+    readonly rolesClaim: string;
+    readonly teamClaim: string;
+  };
   /** The organisation's zone (ORG_TIMEZONE), which the job schedules carry too. */
   readonly timeZone: string;
   readonly mail: { readonly from: string; readonly sesIdentity: string; readonly configurationSet?: string };
@@ -494,9 +509,11 @@ export function resolveSettings(props: ChangeflowStackProps): Settings {
   const identity = {
     issuer: text('jwtIssuer')!,
     audiences: [...(settingValue(props, 'jwtAudience') as readonly string[])],
+    consoleClientId: '',
     rolesClaim: text('rolesClaim')!,
     teamClaim: text('teamClaim')!,
   };
+  identity.consoleClientId = text('consoleClientId') ?? identity.audiences[0]!;
   validateIdentity(identity);
 
   const environment: Record<string, string> = {};

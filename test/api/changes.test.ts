@@ -190,8 +190,58 @@ describe('Route: GET /changes (list)', () => {
     expect(seen).toEqual([...ids].reverse());
   });
 
+  it('filters by risk, component, requestor team and requestor, and searches ids and titles in any case', async () => {
+    const list = async (qs: string) => (await local.call('GET', `/changes?${qs}`)).body.items.map((i: { id: string }) => i.id);
+    const other = await local.call('POST', '/changes', {
+      as: 'bob',
+      body: {
+        ...completeContent('normal', { likelihood: 'high', impact: 'critical' }),
+        title: 'Resize the Redis cache',
+        description: { summary: 'More memory.', motivation: 'Evictions.', components: ['Redis Cache'], otherComponents: ['Billing worker'] },
+      },
+    });
+    expect(other.status, other.text).toBe(201);
+    const redis = other.body.id as string;
+    try {
+      // the fixture's changes are medium × medium = medium; this one high × critical = critical
+      expect(await list('risk=critical')).toEqual([redis]);
+      expect(await list('risk=medium')).toEqual([...ids].reverse());
+      expect(await list('component=Redis%20Cache')).toEqual([redis]);
+      expect(await list('component=Billing%20worker')).toEqual([redis]);
+      expect(await list('component=API%20Server')).toEqual([...ids].reverse());
+      // alice is on payments, bob on platform (seed/directory.json)
+      expect(await list('team=platform')).toEqual([redis]);
+      expect(await list('requestor=alice')).toEqual([...ids].reverse());
+      expect(await list('q=REDIS')).toEqual([redis]);
+      expect(await list(`q=${redis.toLowerCase()}`)).toEqual([redis]);
+      expect(await list('q=redis&category=major')).toEqual([]);
+      expect(await list('q=node%2022&state=draft')).toEqual([ids[2], ids[1]]);
+      // a filtered page still pages: each match once
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const res: { body: { items: { id: string }[]; cursor: string | null } } = await local.call(
+          'GET',
+          `/changes?risk=medium&limit=1${cursor ? `&cursor=${cursor}` : ''}`,
+        );
+        seen.push(...res.body.items.map((i) => i.id));
+        cursor = res.body.cursor;
+      } while (cursor);
+      expect(seen).toEqual([...ids].reverse());
+      // a cursor of one filter is refused by another
+      const first = await local.call('GET', '/changes?risk=medium&limit=1');
+      const moved = await local.call('GET', `/changes?risk=critical&limit=1&cursor=${first.body.cursor}`);
+      expect(moved.status).toBe(400);
+      expect(moved.body.issues.map((i: { path: string }) => i.path)).toContain('query.cursor');
+    } finally {
+      await local.call('POST', `/changes/${redis}/cancel`, { as: 'bob', body: { reason: 'test over' } });
+    }
+  });
+
   it.each([
     ['state=open', 'query.state'],
+    ['risk=extreme', 'query.risk'],
+    ['q=', 'query.q'],
     ['limit=0', 'query.limit'],
     ['from=yesterday', 'query.from'],
     ['cursor=bm90LWEtY3Vyc29y', 'query.cursor'],
