@@ -30,7 +30,11 @@ export function composeBench(config: Config, db: DynamoDBDocumentClient) {
     read: { config, store, directory, cursorKey: cursorKey(config), monitoring },
     write: { config, changes: changes(true), directory },
     transition: { config, changes: changes(true), directory, monitoring },
-    links: { config, links: { changes: changes(false), directory, linkKey: linkKey(config) } },
+    links: {
+      config,
+      links: { changes: changes(false), directory, linkKey: linkKey(config), signIn: config.LINK_SIGN_IN, consoleUrl: config.PUBLIC_BASE_URL },
+      signedIn: async () => null,
+    },
     /** What the workflows' task states get; the benchmark runs them by hand. */
     flow: { store, clock: systemClock, timers: config.timers },
   };

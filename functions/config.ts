@@ -80,6 +80,19 @@ export const ConfigSchema = z.object({
   EMERGENCY_ROLES: list.pipe(z.array(z.enum(ROLES, { message: `must be roles from ${ROLES.join(', ')}` }))).default(['on-call', 'eng-manager']),
   /** The JWT claim that carries a person's team. */
   TEAM_CLAIM: z.string().min(1).default('team'),
+  /**
+   * The identity provider the API's JWT authorizer trusts (the stack's jwtIssuer and jwtAudience):
+   * the public email-link route checks a signed-in approver's token against them itself. Unset
+   * locally, where the development key signs the tokens.
+   */
+  JWT_ISSUER: z.url({ protocol: /^https$/, error: 'must be the https URL of the identity provider (its issuer)' }).optional(),
+  JWT_AUDIENCES: list.optional(),
+  /**
+   * Which email-link decisions ask the approver to sign in first, so a forwarded email or a shared
+   * mailbox cannot decide: `high-risk` (major changes and high or critical risk; the default), or
+   * `always`.
+   */
+  LINK_SIGN_IN: z.enum(['high-risk', 'always'], { error: 'must be high-risk or always' }).default('high-risk'),
   /** Largest request body accepted, in bytes. */
   MAX_BODY_BYTES: z.coerce
     .number()

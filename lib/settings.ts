@@ -45,6 +45,13 @@ export interface IdentitySettings {
    */
   readonly consoleClientId?: string;
   /**
+   * Which email-link decisions need the approver signed in (LINK_SIGN_IN): `high-risk` (major
+   * changes and high or critical risk) or `always`.
+   *
+   * @default 'high-risk'
+   */
+  readonly linkSignIn?: 'high-risk' | 'always';
+  /**
    * JWT claim that carries a person's roles (ROLES_CLAIM).
    *
    * @default 'roles'
@@ -381,11 +388,13 @@ function fromConfig<E extends EnvVar>(env: E): { env: E; default: string | undef
 
 /** Every setting, by the context key lib/app.ts reads it from. */
 export const SETTINGS = {
-  jwtIssuer: { group: 'identity', prop: 'issuer', default: PLACEHOLDER_JWT_ISSUER },
+  // the functions get them too: the public email-link route checks a signed-in approver's token itself
+  jwtIssuer: { group: 'identity', prop: 'issuer', env: 'JWT_ISSUER', default: PLACEHOLDER_JWT_ISSUER },
   /** One audience, or several separated by commas (a JSON array in cdk.json also works). */
-  jwtAudience: { group: 'identity', prop: 'audiences', read: 'list', default: [PLACEHOLDER_JWT_AUDIENCE] },
+  jwtAudience: { group: 'identity', prop: 'audiences', read: 'list', env: 'JWT_AUDIENCES', default: [PLACEHOLDER_JWT_AUDIENCE] },
   /** The console's OIDC client id; the first audience when not set. */
   consoleClientId: { group: 'identity', prop: 'consoleClientId', default: undefined },
+  linkSignIn: { group: 'identity', prop: 'linkSignIn', ...fromConfig('LINK_SIGN_IN') },
   rolesClaim: { group: 'identity', prop: 'rolesClaim', ...fromConfig('ROLES_CLAIM') },
   teamClaim: { group: 'identity', prop: 'teamClaim', ...fromConfig('TEAM_CLAIM') },
   orgTimezone: { group: 'calendar', prop: 'timeZone', ...fromConfig('ORG_TIMEZONE') },

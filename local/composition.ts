@@ -37,6 +37,7 @@ import { SCHEDULED_JOBS } from '../functions/jobs/schedules.js';
 import { makeHandler as timelineNotifications } from '../functions/jobs/timeline-notifications.js';
 import { makeHandler as workflowReconcile } from '../functions/jobs/workflow-reconcile.js';
 import { makeHandler as monthlyReport } from '../functions/jobs/monthly-report.js';
+import { verifyBearer } from './dev-auth.js';
 import { cursorKey, feedKey, githubApp, linkKey, outboundTargets, webhookSecrets } from '../functions/lambda/keys.js';
 import { FetchPoster } from '../functions/adapters/http/poster.js';
 import { DynamoDbSubscriptionStore } from '../functions/adapters/dynamodb/subscription-store.js';
@@ -65,6 +66,8 @@ export interface LocalAdapters {
   clock: Clock;
   mailer: Mailer;
   workflows: WorkflowEngine;
+  /** The development key the local server's tokens are signed with (the email-link route checks a signed-in approver with it). */
+  jwtKey?: Uint8Array | undefined;
 }
 
 type Invoke = (event: unknown, context: never) => Promise<unknown>;
@@ -83,7 +86,7 @@ export interface LocalFunctions {
   outbound: Invoke;
 }
 
-export function composeLocal({ config, db, clock, mailer, workflows, reportsDir }: LocalAdapters): LocalFunctions {
+export function composeLocal({ config, db, clock, mailer, workflows, reportsDir, jwtKey }: LocalAdapters): LocalFunctions {
   const table = config.TABLE_NAME;
   const store = new DynamoDbChangeStore(db, table);
   const calendarStore = new DynamoDbCalendarStore(db, table);
@@ -113,7 +116,12 @@ export function composeLocal({ config, db, clock, mailer, workflows, reportsDir 
     ChangesTransition: changesTransition({ config, changes: changes(true), directory, monitoring }),
     Calendar: calendar({ config, calendar: calendarDeps, directory, feedKey: feedKey(config) }),
     DeployGate: deployGate({ config, calendar: calendarDeps }),
-    ApprovalLinks: approvalLinks({ config, links: { changes: changes(false), directory, linkKey: linkKey(config) } }),
+    ApprovalLinks: approvalLinks({
+      config,
+      links: { changes: changes(false), directory, linkKey: linkKey(config), signIn: config.LINK_SIGN_IN, consoleUrl: config.PUBLIC_BASE_URL },
+      // the local server's development tokens, as its gateway checks them
+      signedIn: async (authorization) => (jwtKey ? ((await verifyBearer(authorization, jwtKey))?.sub ?? null) : null),
+    }),
     Reports: reportsHandler({ config, directory, reports: reportDeps, linkKey: linkKey(config) }),
     Subscriptions: subscriptionsHandler({
       config,

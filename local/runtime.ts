@@ -179,6 +179,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     });
     const fns = composeLocal({
       config,
+      jwtKey,
       reportsDir: resolve(dataDir, 'reports'),
       db,
       clock: options.clock ?? systemClock,

@@ -7,6 +7,7 @@ import { AdminPage } from './pages/admin';
 import { CalendarPage } from './pages/calendar';
 import { ChangePage } from './pages/change';
 import { ChangesPage } from './pages/changes';
+import { DecidePage } from './pages/decide';
 import { InboxPage } from './pages/inbox';
 import { NewChangePage } from './pages/new-change';
 import { ReportsPage } from './pages/reports';
@@ -68,7 +69,8 @@ function App() {
           config={config}
           onSignedIn={() => {
             setMe(session());
-            location.hash = route.params.get('next') ?? '#/inbox';
+            // back to the page that asked for the sign-in (a link's decision page, say)
+            if (route.path[0] === 'sign-in' || !route.path.length) location.hash = route.params.get('next') ?? '#/inbox';
           }}
         />
       </Shell>
@@ -83,6 +85,7 @@ function App() {
   else if (page === 'calendar') body = <CalendarPage {...props} />;
   else if (page === 'reports') body = <ReportsPage {...props} />;
   else if (page === 'admin') body = <AdminPage {...props} />;
+  else if (page === 'decide') body = <DecidePage {...props} />;
   return (
     <Shell me={me} current={page} onSignOut={signOut}>
       {body}

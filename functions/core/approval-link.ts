@@ -117,3 +117,14 @@ export function verifyDecisionToken(token: unknown, key: Uint8Array, now: string
   if (nowMs >= Date.parse(claims.expiresAt)) return { ok: false, reason: 'expired' };
   return { ok: true, claims };
 }
+
+export type LinkSignIn = 'high-risk' | 'always';
+
+/**
+ * Whether a link decision on this change needs its approver signed in (issue: an email link is a
+ * bearer credential; a forwarded email or a shared mailbox must not hand over the approval of a
+ * major change or a high or critical risk). Below that, the setting decides.
+ */
+export function linkNeedsSignIn(cr: { content: { category: string }; riskLevel: string | null }, setting: LinkSignIn): boolean {
+  return setting === 'always' || cr.content.category === 'major' || cr.riskLevel === 'high' || cr.riskLevel === 'critical';
+}

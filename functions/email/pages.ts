@@ -83,6 +83,8 @@ export interface ResultPageInput {
   message: string;
   /** done: the decision was recorded; refused: nothing changed. */
   status: 'done' | 'refused';
+  /** Where to go on from here (a sign-in to decide). */
+  link?: { href: string; text: string } | undefined;
 }
 
 export function resultPage(input: ResultPageInput): string {
@@ -90,7 +92,8 @@ export function resultPage(input: ResultPageInput): string {
   const body = [
     `<h1>${escapeHtml(input.title)}</h1>`,
     `<p class="notice ${input.status}">${escapeHtml(input.message)}</p>`,
-    `<p class="muted">${escapeHtml(note)} You can close this page.</p>`,
+    input.link ? `<p><a href="${escapeHtml(input.link.href)}">${escapeHtml(input.link.text)}</a></p>` : '',
+    `<p class="muted">${escapeHtml(note)}${input.link ? '' : ' You can close this page.'}</p>`,
   ].join('\n');
   return htmlDocument(`${input.title} — ChangeFlow`, body);
 }
@@ -154,6 +157,18 @@ export function outcome(kind: Outcome, ctx: OutcomeContext = {}): ResultPageInpu
       );
     case 'not-eligible':
       return r('refused', 403, 'You cannot decide on this change', `You are not an eligible approver for this approval of ${cr}.`);
+    case 'sign-in-required':
+      return {
+        ...r(
+          'refused',
+          401,
+          'Sign in to decide',
+          `${cr} is a major change or carries high or critical risk: its approver signs in before deciding, so a forwarded email or a shared mailbox cannot decide for them.`,
+        ),
+        link: ctx.signInUrl ? { href: ctx.signInUrl, text: 'Sign in and decide' } : undefined,
+      };
+    case 'wrong-person':
+      return r('refused', 403, 'This link is for someone else', `The approval link for ${rev} names another approver: only they may decide with it.`);
   }
 }
 

@@ -7,7 +7,7 @@
  * holder may still fill (a second CTO on a major change), never a slot its holder does not
  * qualify for. A link to an emergency change post-approves it.
  */
-import { verifyDecisionToken, type DecisionClaims } from '../core/approval-link.js';
+import { linkNeedsSignIn, verifyDecisionToken, type DecisionClaims, type LinkSignIn } from '../core/approval-link.js';
 import type { ApproverRole, ChangeRequest, Person } from '../core/change-request.js';
 import { ForbiddenError, IllegalTransitionError, ValidationError } from '../core/errors.js';
 import { sameId } from '../core/identity.js';
@@ -27,6 +27,8 @@ export const LINK_OUTCOMES = [
   'closed',
   'separation-of-duties',
   'not-eligible',
+  'sign-in-required',
+  'wrong-person',
 ] as const;
 export type LinkOutcome = (typeof LINK_OUTCOMES)[number];
 
@@ -40,6 +42,8 @@ export interface OutcomeContext {
   state?: string | undefined;
   /** An extra sentence, e.g. the policy's own reason for `not-eligible`. */
   detail?: string | undefined;
+  /** `sign-in-required`: where the approver signs in and decides (the console's page for the link). */
+  signInUrl?: string | undefined;
   /** After an approval: the slots still open, to say what is still awaited. */
   awaiting?: ApproverRole[] | undefined;
 }
@@ -48,7 +52,14 @@ export interface LinkDeps {
   changes: ChangeDeps;
   directory: Directory;
   linkKey: () => Promise<Uint8Array>;
+  /** Which link decisions need the approver signed in (LINK_SIGN_IN). */
+  signIn: LinkSignIn;
+  /** Where the console is: a link that needs a sign-in sends the approver there (`<base>/#/decide?token=…`). */
+  consoleUrl: string;
 }
+
+/** Who the request's bearer token says is signed in (null: nobody, or a token that does not verify). */
+export type SignedIn = string | null;
 
 export type LinkResult =
   | { kind: 'confirm'; cr: ChangeRequest; claims: DecisionClaims; approver: Person | undefined }
@@ -58,15 +69,15 @@ type Refusal = Extract<LinkResult, { kind: 'outcome' }>;
 const result = (outcome: LinkOutcome, ctx: OutcomeContext = {}): Refusal => ({ kind: 'outcome', outcome, ctx });
 
 /** GET: may this link still decide? Side-effect free, for people and link scanners alike. */
-export async function openLink(deps: LinkDeps, token: string | undefined): Promise<LinkResult> {
-  const checked = await check(deps, token);
+export async function openLink(deps: LinkDeps, token: string | undefined, signedIn: SignedIn = null): Promise<LinkResult> {
+  const checked = await check(deps, token, signedIn);
   if (checked.kind === 'outcome') return checked;
   return { kind: 'confirm', cr: checked.loaded.cr, claims: checked.claims, approver: checked.approver };
 }
 
 /** POST: decide, as the approver named by the token. */
-export async function decideByLink(deps: LinkDeps, token: string | undefined, comment: string | undefined): Promise<LinkResult> {
-  const checked = await check(deps, token);
+export async function decideByLink(deps: LinkDeps, token: string | undefined, comment: string | undefined, signedIn: SignedIn = null): Promise<LinkResult> {
+  const checked = await check(deps, token, signedIn);
   if (checked.kind === 'outcome') return checked;
   const { loaded, claims, approver } = checked;
   const cr = loaded.cr;
@@ -100,6 +111,7 @@ export async function decideByLink(deps: LinkDeps, token: string | undefined, co
 async function check(
   deps: LinkDeps,
   token: string | undefined,
+  signedIn: SignedIn,
 ): Promise<Refusal | { kind: 'ok'; loaded: ChangeWithAudit; claims: DecisionClaims; approver: Person | undefined }> {
   const verified = verifyDecisionToken(token ?? '', await deps.linkKey(), deps.changes.clock.now().toISOString());
   if (!verified.ok) return result(verified.reason);
@@ -111,6 +123,13 @@ async function check(
   const ctx = { changeId: cr.id, revision: claims.revision, currentRevision: cr.revision, state: cr.state };
   if (cr.revision !== claims.revision) return result('superseded', ctx);
   const ok = { kind: 'ok' as const, loaded: found, claims, approver: approver ?? undefined };
+  // whoever is signed in must be the person the link names; some changes need that sign-in
+  if (signedIn !== null && !sameId(signedIn, claims.approver)) {
+    return result('wrong-person', { ...ctx, detail: `You are signed in as ${signedIn}; this link is ${claims.approver}'s.` });
+  }
+  if (signedIn === null && linkNeedsSignIn(cr, deps.signIn)) {
+    return result('sign-in-required', { ...ctx, signInUrl: `${deps.consoleUrl.replace(/\/+$/, '')}/#/decide?token=${encodeURIComponent(token ?? '')}` });
+  }
 
   if (cr.content.category === 'emergency') {
     const pa = cr.postApproval;

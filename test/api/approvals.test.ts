@@ -8,7 +8,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDecisionToken } from '../../functions/core/approval-link.js';
 import type { ChangeContent } from '../../functions/core/change-request.js';
 import type { CaughtEmail } from '../../local/mail.js';
-import { completeContent } from '../fixtures.js';
+import { signToken } from '../../local/dev-auth.js';
+import { completeContent, people } from '../fixtures.js';
 import { startApi, type Api, type Who } from './harness.js';
 
 const T0 = Date.parse('2027-03-01T15:00:00Z');
@@ -45,22 +46,28 @@ function links(mail: CaughtEmail): { approve: string; reject: string } {
   return { approve: hrefs[0]!, reject: hrefs[1]! };
 }
 const tokenOf = (link: string) => new URL(link).searchParams.get('token')!;
-/** What a person does: open the link, then press the button on the page (with an optional comment). */
-async function press(link: string, comment?: string) {
-  const page = await fetch(link);
+/**
+ * What a person does: open the link, then press the button on the page (with an optional comment).
+ * `as`: signed in as that person (a major change or high risk needs it), their token sent along.
+ */
+async function press(link: string, comment?: string, as?: Who) {
+  const auth: Record<string, string> = as ? { authorization: `Bearer ${await signToken(people[as], api.system.jwtKey)}` } : {};
+  const page = await fetch(link, { headers: auth });
   const html = await page.text();
   const token = /name="token" value="([^"]+)"/.exec(html)?.[1];
   const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
   if (!token || !action) return { status: page.status, html };
   const res = await fetch(new URL(action.replaceAll('&amp;', '&'), link), {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...auth },
     body: new URLSearchParams({ token, ...(comment ? { comment } : {}) }).toString(),
   });
   return { status: res.status, html: await res.text() };
 }
 /** The slot a link's token is for (its claims are readable; only the signature is secret). */
 const slotOf = (mail: CaughtEmail) => JSON.parse(Buffer.from(tokenOf(links(mail).approve).split('.')[0]!, 'base64url').toString()).slot as string;
+/** The directory's person behind an address (alice@example.com → alice). */
+const whoIs = (address: string) => address.split('@')[0] as Who;
 const approvalMailTo = async (id: string, address: string, slot?: string) => {
   const found = (await mailsAbout(id)).filter((m) => m.to.includes(address) && m.html.includes('/approvals/decide') && (!slot || slotOf(m) === slot));
   expect(found.length, `no approval email to ${address}`).toBeGreaterThan(0);
@@ -110,9 +117,10 @@ describe('Approval flow: routes, asks, waits, records', () => {
   ])('a major change needs the manager and the CTO, %s', async (_, [first, second]) => {
     const cr = await file(completeContent('major'));
     const pending = await api.submit(cr.id);
-    expect((await press(links(await approvalMailTo(cr.id, first![0]!, first![1])).approve)).status).toBe(200);
+    // a major change: each approver signs in to decide from the link
+    expect((await press(links(await approvalMailTo(cr.id, first![0]!, first![1])).approve, undefined, whoIs(first![0]!))).status).toBe(200);
     expect((await get(cr.id)).state).toBe('pending_approval');
-    expect((await press(links(await approvalMailTo(cr.id, second![0]!, second![1])).approve)).status).toBe(200);
+    expect((await press(links(await approvalMailTo(cr.id, second![0]!, second![1])).approve, undefined, whoIs(second![0]!))).status).toBe(200);
     const after = await get(cr.id);
     expect(after.state).toBe('approved');
     expect(after.approvals.map((a: { slot: string }) => a.slot).sort()).toEqual(['cto', 'eng-manager']);
@@ -129,7 +137,7 @@ describe('Approval flow: routes, asks, waits, records', () => {
     expect(slotOf(carols[0]!)).toBe('cto');
     expect(mails.filter((m) => m.to.includes('erin@example.com')).map(slotOf)).toEqual(['eng-manager']);
     // Act: the CTO's one link fills the CTO slot; the page says what is still awaited
-    const pressed = await press(links(carols[0]!).approve);
+    const pressed = await press(links(carols[0]!).approve, undefined, 'carol');
     // Assess
     expect(pressed.status).toBe(200);
     expect(pressed.html).toMatch(/Still awaited: the Engineering manager approval/);
@@ -210,7 +218,8 @@ describe('Email links that link scanners cannot trigger', () => {
     expect(all.length).toBeGreaterThanOrEqual(6);
     for (const link of all) {
       const page = await fetch(link);
-      expect(page.status).toBe(200);
+      // a major change's decision link asks its approver to sign in first (401): a page all the same
+      expect([200, 401]).toContain(page.status);
       const html = await page.text();
       expect(html).not.toMatch(/<script|http-equiv="refresh"/i);
       await fetch(link, { method: 'HEAD' });
@@ -273,6 +282,56 @@ describe('Email links that link scanners cannot trigger', () => {
     expect(res.status).toBe(403);
     expect(res.html).toMatch(/Separation of duties/);
     expect((await get(cr.id)).state).toBe('pending_approval');
+  });
+
+  describe('Rule: a link decision on a major change or at high or critical risk needs its approver signed in', () => {
+    const decide = (token: string, auth?: string, accept?: string) =>
+      fetch(`${api.system.url}/approvals/decide`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...(auth ? { authorization: auth } : {}), ...(accept ? { accept } : {}) },
+        body: new URLSearchParams({ token }).toString(),
+      });
+    const bearer = async (who: Who) => `Bearer ${await signToken(people[who], api.system.jwtKey)}`;
+
+    it('without a sign-in, the link page and its form send the approver to sign in, and nothing is decided', async () => {
+      // medium × high = high risk: an engineering manager decides
+      const cr = await file(completeContent('normal', { likelihood: 'medium', impact: 'high' }));
+      await api.submit(cr.id);
+      const link = links(await approvalMailTo(cr.id, 'erin@example.com')).approve;
+      const page = await fetch(link);
+      expect(page.status).toBe(401);
+      const html = await page.text();
+      expect(html).toContain('Sign in to decide');
+      expect(html).toContain(`/#/decide?token=${encodeURIComponent(tokenOf(link))}`);
+      expect(html).not.toMatch(/<form/);
+      const posted = await decide(tokenOf(link));
+      expect(posted.status).toBe(401);
+      // a token that does not verify is nobody signed in
+      expect((await decide(tokenOf(link), 'Bearer not-a-token')).status).toBe(401);
+      expect(await get(cr.id)).toMatchObject({ state: 'pending_approval', approvals: [] });
+    });
+
+    it('signed in as someone else, it is refused and names who is signed in; signed in as the approver, it decides', async () => {
+      const cr = await file(completeContent('major'));
+      await api.submit(cr.id);
+      const token = tokenOf(links(await approvalMailTo(cr.id, 'erin@example.com')).approve);
+      const wrong = await decide(token, await bearer('ed'), 'application/json');
+      expect(wrong.status).toBe(403);
+      expect(await wrong.json()).toMatchObject({ outcome: 'wrong-person', changeId: cr.id });
+      expect((await get(cr.id)).approvals).toEqual([]);
+      const right = await decide(token, await bearer('erin'), 'application/json');
+      expect(right.status).toBe(200);
+      expect(await right.json()).toMatchObject({ outcome: 'approved', changeId: cr.id });
+      expect((await get(cr.id)).approvals.map((a: { by: string; slot: string }) => [a.by, a.slot])).toEqual([['erin', 'eng-manager']]);
+    });
+
+    it('below that (medium risk), the link decides without a sign-in by default', async () => {
+      const cr = await file(completeContent());
+      await api.submit(cr.id);
+      const res = await press(links(await approvalMailTo(cr.id, 'tom@example.com')).approve);
+      expect(res.status).toBe(200);
+      expect((await get(cr.id)).state).toBe('approved');
+    });
   });
 
   it('a decision POST that is not the form is refused with 400', async () => {

@@ -256,6 +256,42 @@ describe('Journey: a rejected change', () => {
   });
 });
 
+describe('Journey: an email link of a high-risk change asks its approver to sign in, then decides in the console', () => {
+  it('the link page sends erin to sign in; signed in, she approves there; signed in as someone else, she could not', async () => {
+    now = Date.parse('2027-03-15T14:00:00.000Z');
+    const filed = await api.call('POST', '/changes', { as: 'alice', body: completeContent('normal', { likelihood: 'medium', impact: 'high' }) });
+    expect(filed.status, filed.text).toBe(201);
+    const id = filed.body.id as string;
+    await api.submit(id);
+    await api.system.events.idle();
+    const mail = (await api.system.mail.messages()).find(
+      (m) => m.to.includes('erin@example.com') && m.html.includes(id) && m.html.includes('/approvals/decide'),
+    );
+    expect(mail, 'the approval email to erin').toBeDefined();
+    const link = /href="([^"]+\/approvals\/decide\?token=[^"]+)"/.exec(mail!.html)![1]!.replaceAll('&amp;', '&');
+    await signOut(tab);
+    await tab.page.goto(link);
+    await tab.page.getByRole('heading', { level: 1, name: 'Sign in to decide' }).waitFor();
+    await checkPage(tab, '13a-link-sign-in-required');
+    await tab.page.getByRole('link', { name: 'Sign in and decide' }).click();
+    // someone else signs in: the service refuses, naming the approver the link is for
+    await tab.page.locator('[data-person="ed"]').click();
+    await heading(`Approve ${id}`).waitFor();
+    await expect.poll(() => tab.page.getByRole('alert').innerText()).toContain('This link is for someone else');
+    expect(await button('Approve revision 1').count()).toBe(0);
+    await signOut(tab);
+    await tab.page.goto(link);
+    await tab.page.getByRole('link', { name: 'Sign in and decide' }).click();
+    await tab.page.locator('[data-person="erin"]').click();
+    await heading(`Approve ${id}`).waitFor();
+    await checkPage(tab, '13b-link-decide');
+    await button('Approve revision 1').click();
+    await expect.poll(() => tab.page.getByRole('status').innerText()).toContain(`${id} approved`);
+    expect((await api.call('GET', `/changes/${id}`)).body).toMatchObject({ state: 'approved', approvals: [{ by: 'erin', slot: 'eng-manager' }] });
+    await checkPage(tab, '13c-link-decided');
+  });
+});
+
 describe('The calendar', () => {
   it('an admin declares a blackout in the month view; it shows on its days, a change shows on its day', async () => {
     now = Date.parse('2027-03-10T12:00:00.000Z');
@@ -280,7 +316,10 @@ describe('The calendar', () => {
     await form.getByLabel('Ends').fill('2027-04-01T00:00');
     await button('Declare').click();
     await expect.poll(() => tab.page.locator('.chip-blackout', { hasText: 'Quarter-end close' }).count()).toBe(3);
-    await expect.poll(() => tab.page.locator('.day', { hasText: /^16/ }).locator('.chip-change').count()).toBeGreaterThan(0);
+    // two approved changes on API Server, 16 March 15:00–16:00: both on their day, marked as a conflict
+    const sixteenth = tab.page.locator('td.day', { hasText: /^16/ });
+    await expect.poll(() => sixteenth.locator('.chip-conflict').count()).toBe(2);
+    await expect.poll(() => sixteenth.innerText()).toContain('conflict');
     await expect.poll(() => tab.page.locator('body').innerText()).toContain('Subscribe in your calendar app');
     await checkPage(tab, '13-calendar-month');
     await button('Week').click();

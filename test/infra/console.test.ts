@@ -106,3 +106,13 @@ describe('the console stack', () => {
     expect(build({ console: 'false' }).console).toBeUndefined();
   });
 });
+
+describe('the email links sign-in, in AWS', () => {
+  it('gives the link function the issuer and audiences to check a signed-in approver with, and the LINK_SIGN_IN setting', () => {
+    const { service } = build({ linkSignIn: 'always' });
+    const t = Template.fromStack(service);
+    const fn = t.findResources('AWS::Lambda::Function')[service.getLogicalId(service.functions.get('ApprovalLinks')!.fn.node.defaultChild as never)]!;
+    expect(fn.Properties.Environment.Variables).toMatchObject({ JWT_ISSUER: ISSUER, JWT_AUDIENCES: 'aud-api,aud-other', LINK_SIGN_IN: 'always' });
+    expect(() => build({ linkSignIn: 'sometimes' })).toThrow(/LINK_SIGN_IN/);
+  });
+});

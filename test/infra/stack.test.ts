@@ -358,9 +358,11 @@ describe('ChangeflowStack', () => {
     it('refuses an issuer that is not https, an empty audience and an unknown time zone', () => {
       const app = new App({ context: SKIP_BUNDLING });
       expect(() => new ChangeflowStack(app, 'A', { identity: { issuer: 'http://idp.example.com/' } })).toThrow(
-        /identity\.issuer \(-c jwtIssuer\): must be an https URL/,
+        /identity\.issuer \(-c jwtIssuer, JWT_ISSUER\): must be an https URL/,
       );
-      expect(() => new ChangeflowStack(app, 'B', { identity: { audiences: [] } })).toThrow(/identity\.audiences \(-c jwtAudience\): must list at least one/);
+      expect(() => new ChangeflowStack(app, 'B', { identity: { audiences: [] } })).toThrow(
+        /identity\.audiences \(-c jwtAudience, JWT_AUDIENCES\): must list at least one/,
+      );
       expect(() => new ChangeflowStack(app, 'C', { calendar: { timeZone: 'Mars/Olympus' } })).toThrow(
         /calendar\.timeZone \(-c orgTimezone, ORG_TIMEZONE\): must be an IANA time zone/,
       );

@@ -29,7 +29,11 @@ function OidcSignIn({ config }: { config: ConsoleConfig }) {
   return (
     <>
       <p>Sign in with your organisation's account ({new URL(config.oidc!.issuer).host}).</p>
-      <button type="button" class="primary" onClick={() => startOidcSignIn(config, location.hash || '#/inbox').catch(setError)}>
+      <button
+        type="button"
+        class="primary"
+        onClick={() => startOidcSignIn(config, location.hash && location.hash !== '#/sign-in' ? location.hash : '#/inbox').catch(setError)}
+      >
         Sign in
       </button>
       <Problem error={error} />
