@@ -17,6 +17,9 @@
  * Then the monthly report at 100,000 changes (bench/reports.ts): report against a raw paged Query of
  * the same items, each in a fresh process with its heap capped, time and peak memory.
  *
+ * Then the web console (bench/console.ts): its files' sizes, and the first page's time to usable
+ * in a fresh browser.
+ *
  * And every function's cold start (bench/cold-start.ts): fresh processes importing each bundle, in
  * turns with a baseline that loads only the DynamoDB clients. `npm run bench:cold` (or
  * BENCH_ONLY=cold) measures that alone, without DynamoDB Local.
@@ -46,6 +49,7 @@ import { formatMonitoring, measureMonitoring, type MonitoringResult } from './mo
 import { measureAutoApprove, routeByHand, type AutoApproveResult } from './workflow.js';
 import { formatWebhooks, measureWebhooks, type WebhookResult } from './webhooks.js';
 import { formatReports, measureReports, type ReportBenchResult } from './reports.js';
+import { formatConsole, measureConsole, type ConsoleBenchResult } from './console.js';
 
 const REPO_ROOT = resolve(import.meta.dirname, '..');
 const TABLE_NAME = 'changeflow-bench';
@@ -65,6 +69,8 @@ const WEBHOOK_CONNECTIONS = count('BENCH_WEBHOOK_CONNECTIONS', 20);
 /** The month of changes the report is made from, and the turns of report and raw Query. */
 const REPORT_CHANGES = count('BENCH_REPORT_CHANGES', 100_000);
 const REPORT_TURNS = count('BENCH_REPORT_TURNS', 2);
+/** Fresh browser contexts that open the console. */
+const CONSOLE_RUNS = count('BENCH_CONSOLE_RUNS', 20);
 /** `cold` (`npm run bench:cold`, or BENCH_ONLY=cold): the cold-start table alone. */
 const ONLY = process.env.BENCH_ONLY || (process.argv.includes('--only=cold') ? 'cold' : undefined);
 if (ONLY !== undefined && ONLY !== 'cold') throw new Error(`BENCH_ONLY may only be cold, got ${ONLY}`);
@@ -466,6 +472,8 @@ async function bench(ddb: RunningDynamoDb, bundles: BundleSize[], cold: ColdStar
   const webhookResult = await measureWebhooks({ requests: WEBHOOK_REQUESTS, connections: WEBHOOK_CONNECTIONS });
   log(`reports: a month of ${REPORT_CHANGES} changes…`);
   const reportResult = await measureReports({ changes: REPORT_CHANGES, turns: REPORT_TURNS, log });
+  log(`console: ${CONSOLE_RUNS} fresh browser contexts…`);
+  const consoleResult = await measureConsole({ runs: CONSOLE_RUNS, endpoint: ddb.endpoint });
 
   const rows: Row[] = [
     { op: 'create (POST /changes)', m: createM, goal: { max: 2, text: '≤ 2' } },
@@ -475,7 +483,7 @@ async function bench(ddb: RunningDynamoDb, bundles: BundleSize[], cold: ColdStar
     { op: `list (GET /changes?limit=${LIST_LIMIT})`, m: listM, goal: { max: 1, text: '1 a page' } },
   ];
 
-  print(rows, noopSummary, bundles, cold, stray, started, flowResult, decisionRows, monitoringResult, webhookResult, reportResult);
+  print(rows, noopSummary, bundles, cold, stray, started, flowResult, decisionRows, monitoringResult, webhookResult, reportResult, consoleResult);
 }
 
 interface DecisionRow {
@@ -522,6 +530,7 @@ function print(
   monitoring: MonitoringResult,
   webhooks: WebhookResult,
   reports: ReportBenchResult,
+  consoleResult: ConsoleBenchResult,
 ) {
   const out: string[] = header();
   out.push(
@@ -705,6 +714,7 @@ function print(
   out.push(...formatMonitoring(monitoring), '');
   out.push(...formatWebhooks(webhooks), '');
   out.push(...formatReports(reports), '');
+  out.push(...formatConsole(consoleResult), '');
   out.push(
     '_These figures come from one run on a noisy shared machine: read the ratios between columns of the same run, not the absolute times. ' +
       'DynamoDB Local on loopback is not DynamoDB in a region; only the round-trip counts carry over as they are._',

@@ -1,16 +1,19 @@
 /**
  * Sign-in in AWS: OpenID Connect, authorization code with PKCE (oauth4webapi), against the issuer
  * and client the API's JWT authorizer trusts. The ID token is the bearer the API checks (its
- * audience is the client id the authorizer names).
+ * audience is the client id the authorizer names). Loaded only when the console signs in this way,
+ * so the local console's first page does not carry it.
  */
-import * as oauth from 'oauth4webapi';
 import { tokens, type ConsoleConfig } from './api';
 
 const VERIFIER = 'changeflow.pkce';
 const STATE = 'changeflow.state';
 const NEXT = 'changeflow.next';
 
+const lib = () => import('oauth4webapi');
+
 async function server(c: ConsoleConfig) {
+  const oauth = await lib();
   const issuer = new URL(c.oidc!.issuer);
   return oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: 'oidc' }));
 }
@@ -18,6 +21,7 @@ async function server(c: ConsoleConfig) {
 const redirectUri = () => `${location.origin}/`;
 
 export async function startOidcSignIn(c: ConsoleConfig, next: string) {
+  const oauth = await lib();
   const as = await server(c);
   const verifier = oauth.generateRandomCodeVerifier();
   const state = oauth.generateRandomState();
@@ -36,8 +40,9 @@ export async function startOidcSignIn(c: ConsoleConfig, next: string) {
 }
 
 export async function completeOidcSignIn(c: ConsoleConfig) {
+  const oauth = await lib();
   const as = await server(c);
-  const client: oauth.Client = { client_id: c.oidc!.clientId };
+  const client: import('oauth4webapi').Client = { client_id: c.oidc!.clientId };
   const params = oauth.validateAuthResponse(as, client, new URL(location.href), sessionStorage.getItem(STATE) ?? oauth.expectNoState);
   const response = await oauth.authorizationCodeGrantRequest(as, client, oauth.None(), params, redirectUri(), sessionStorage.getItem(VERIFIER) ?? '');
   const result = await oauth.processAuthorizationCodeResponse(as, client, response, { requireIdToken: true });

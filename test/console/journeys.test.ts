@@ -187,7 +187,17 @@ describe('Journey: a normal change from the form to the end of a healthy monitor
     await changeInState(id, 'monitoring');
     const period = tab.page.locator('section', { has: tab.page.getByRole('heading', { name: 'Monitoring period' }) });
     await expect.poll(() => period.innerText()).toContain('watching');
-    await expect.poll(() => period.locator('svg.spark').count()).toBeGreaterThan(0);
+    // each interval is judged once it has ended, by the workflow, after the clock moved: reload until the charts show
+    await expect
+      .poll(
+        async () => {
+          await tab.page.reload();
+          await tab.page.locator('.change-head').waitFor();
+          return period.locator('svg.spark').count();
+        },
+        { timeout: 15_000 },
+      )
+      .toBeGreaterThan(0);
     await checkPage(tab, '07-change-monitoring');
     now = deployedAt + 5 * 60_000 + 1000;
     await api.waitFor(id, (cr) => cr.state === 'completed', 'completed', 15_000);

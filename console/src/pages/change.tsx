@@ -4,7 +4,7 @@
  * buttons, incidents, and the audit trail. Each button is an action the API lists in
  * `allowedActions` for this person, sent as the one API call with the version read (If-Match).
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { call, get, query } from '../api';
 import type { PageProps } from '../main';
 import { formatTime, Problem, RiskBadge, Section, Spark, StateBadge, useLoad, usePageTitle, When, WindowTimes } from '../ui';
@@ -356,6 +356,14 @@ function Slots({ cr }: { cr: ChangeView }) {
 function Monitoring({ cr, act, busy }: { cr: ChangeView; act: (a: string, b?: Record<string, unknown>) => Promise<void>; busy: boolean }) {
   const view = useLoad(() => get<MonitoringView>(`/changes/${cr.id}/monitoring`), `${cr.id}@${cr.version}`);
   const may = cr.allowedActions.includes('verdict');
+  // while the period is being watched, its evidence and verdict are read again every 15 seconds
+  const watching = view.data?.verdict === 'watching';
+  const { reload } = view;
+  useEffect(() => {
+    if (!watching) return;
+    const timer = setInterval(reload, 15_000);
+    return () => clearInterval(timer);
+  }, [watching, reload]);
   return (
     <Section title="Monitoring period">
       <When loaded={view}>
