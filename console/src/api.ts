@@ -20,6 +20,8 @@ export class ApiError extends Error {
 }
 
 const TOKEN = 'changeflow.token';
+/** Fired when the API refuses the token: the console asks for a sign-in again. */
+export const SIGNED_OUT = 'changeflow:signed-out';
 
 export const tokens = {
   get: (): string | null => sessionStorage.getItem(TOKEN),
@@ -93,7 +95,11 @@ export async function call<T = unknown>(
   const type = res.headers.get('content-type') ?? '';
   const payload = type.includes('json') ? await res.json().catch(() => null) : await res.text();
   if (!res.ok) {
-    if (res.status === 401) tokens.clear();
+    // the token expired or is not accepted: sign in again (main.tsx listens)
+    if (res.status === 401 && token) {
+      tokens.clear();
+      dispatchEvent(new Event(SIGNED_OUT));
+    }
     const p = (payload ?? {}) as { message?: string; issues?: Issue[] };
     throw new ApiError(res.status, p.message ?? (typeof payload === 'string' && payload ? payload : `${res.status} ${res.statusText}`), p.issues ?? []);
   }

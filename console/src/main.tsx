@@ -1,7 +1,7 @@
 /** The console: a hash router over the pages, the signed-in person, and the navigation. */
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { consoleConfig, session, tokens, type ConsoleConfig, type Session } from './api';
+import { consoleConfig, SIGNED_OUT, session, tokens, type ConsoleConfig, type Session } from './api';
 import { completeOidcSignIn } from './oidc';
 import { AdminPage } from './pages/admin';
 import { CalendarPage } from './pages/calendar';
@@ -42,18 +42,24 @@ function App() {
   const [failure, setFailure] = useState<string | null>(null);
   useEffect(() => {
     const onHash = () => setRoute(parseHash());
+    const onSignedOut = () => setMe(null);
     addEventListener('hashchange', onHash);
+    addEventListener(SIGNED_OUT, onSignedOut);
     consoleConfig()
       .then(async (c) => {
         setConfig(c);
         // back from the identity provider with ?code=…&state=…
         if (c.auth === 'oidc' && new URLSearchParams(location.search).has('code')) {
           await completeOidcSignIn(c);
+          setRoute(parseHash());
           setMe(session());
         }
       })
       .catch((e: Error) => setFailure(e.message));
-    return () => removeEventListener('hashchange', onHash);
+    return () => {
+      removeEventListener('hashchange', onHash);
+      removeEventListener(SIGNED_OUT, onSignedOut);
+    };
   }, []);
 
   if (failure) return <p role="alert">The console could not start: {failure}</p>;

@@ -12,10 +12,17 @@ const NEXT = 'changeflow.next';
 
 const lib = () => import('oauth4webapi');
 
+/** Plain http only for a provider on this machine (one run for development); every other issuer is https. */
+const loopback = (issuer: string) => /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/|$)/.test(issuer);
+const requestOptions = async (c: ConsoleConfig) => {
+  const oauth = await lib();
+  return loopback(c.oidc!.issuer) ? { [oauth.allowInsecureRequests]: true } : {};
+};
+
 async function server(c: ConsoleConfig) {
   const oauth = await lib();
   const issuer = new URL(c.oidc!.issuer);
-  return oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: 'oidc' }));
+  return oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: 'oidc', ...(await requestOptions(c)) }));
 }
 
 const redirectUri = () => `${location.origin}/`;
@@ -44,7 +51,15 @@ export async function completeOidcSignIn(c: ConsoleConfig) {
   const as = await server(c);
   const client: import('oauth4webapi').Client = { client_id: c.oidc!.clientId };
   const params = oauth.validateAuthResponse(as, client, new URL(location.href), sessionStorage.getItem(STATE) ?? oauth.expectNoState);
-  const response = await oauth.authorizationCodeGrantRequest(as, client, oauth.None(), params, redirectUri(), sessionStorage.getItem(VERIFIER) ?? '');
+  const response = await oauth.authorizationCodeGrantRequest(
+    as,
+    client,
+    oauth.None(),
+    params,
+    redirectUri(),
+    sessionStorage.getItem(VERIFIER) ?? '',
+    await requestOptions(c),
+  );
   const result = await oauth.processAuthorizationCodeResponse(as, client, response, { requireIdToken: true });
   tokens.set(result.id_token!);
   const next = sessionStorage.getItem(NEXT) ?? '#/inbox';

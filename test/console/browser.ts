@@ -39,10 +39,11 @@ export interface Tab {
   problems: string[];
 }
 
-export async function open(browser: Browser, base: string, options: { phone?: boolean } = {}): Promise<Tab> {
+export async function open(browser: Browser, base: string, options: { phone?: boolean; bypassCSP?: boolean } = {}): Promise<Tab> {
   const context = await browser.newContext({
     baseURL: base,
     timezoneId: 'UTC',
+    bypassCSP: options.bypassCSP ?? false,
     locale: 'en-GB',
     viewport: options.phone ? { width: 390, height: 844 } : { width: 1280, height: 900 },
     ...(options.phone ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}),
