@@ -173,7 +173,7 @@ function ChangeBody({
                 class={ACTIONS[a]!.danger ? 'danger' : 'primary'}
                 disabled={busy}
                 aria-expanded={ACTIONS[a]!.needs ? asking === a : undefined}
-                onClick={() => (ACTIONS[a]!.needs ? setAsking(a) : act(a, a === 'submit' ? {} : {}))}
+                onClick={() => (ACTIONS[a]!.needs ? setAsking(a) : act(a))}
               >
                 {ACTIONS[a]!.label}
               </button>
