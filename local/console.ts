@@ -5,6 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { consoleCsp } from '../console/security.js';
 
 export const CONSOLE_ROOT = resolve(import.meta.dirname, '../console');
 export const CONSOLE_DIST = join(CONSOLE_ROOT, 'dist');
@@ -39,24 +40,10 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
-/**
- * The console's security headers: the same in the stack's CloudFront response headers policy
- * (lib/constructs/console.ts). No inline script or style; API calls only to this origin and, for
- * the sign-in, the identity provider.
- */
-export function consoleHeaders(connect: string[] = []): Record<string, string> {
+/** The console's security headers; the CSP is the one CloudFront sends too (console/security.ts). */
+export function consoleHeaders(): Record<string, string> {
   return {
-    'content-security-policy': [
-      "default-src 'self'",
-      "script-src 'self'",
-      "style-src 'self'",
-      "img-src 'self' data:",
-      `connect-src 'self'${connect.length ? ` ${connect.join(' ')}` : ''}`,
-      "frame-ancestors 'none'",
-      "base-uri 'none'",
-      "form-action 'self'",
-      "object-src 'none'",
-    ].join('; '),
+    'content-security-policy': consoleCsp(),
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',
     'x-frame-options': 'DENY',

@@ -25,6 +25,7 @@ import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct, type IConstruct } from 'constructs';
+import { consoleCsp } from '../../console/security.js';
 import { ROUTE_GROUPS } from '../../functions/routes.js';
 import { acknowledge } from './nag.js';
 
@@ -40,21 +41,6 @@ export interface ChangeflowConsoleProps {
 export function apiPathPatterns(): string[] {
   const firsts = new Set(ROUTE_GROUPS.flatMap((g) => g.routes.map((r) => r.path.split('/')[1]!.split('.')[0]!)));
   return [...firsts].sort().map((p) => `/${p}*`);
-}
-
-/** The console's CSP: its own files, the API on the same origin, and the identity provider for the sign-in. */
-export function consoleCsp(issuer: string): string {
-  return [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    `connect-src 'self' ${new URL(issuer).origin}`,
-    "frame-ancestors 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "object-src 'none'",
-  ].join('; ');
 }
 
 export class ChangeflowConsole extends Construct {
@@ -89,7 +75,7 @@ export class ChangeflowConsole extends Construct {
 
     const headers = new ResponseHeadersPolicy(this, 'Headers', {
       securityHeadersBehavior: {
-        contentSecurityPolicy: { contentSecurityPolicy: consoleCsp(props.config.issuer), override: true },
+        contentSecurityPolicy: { contentSecurityPolicy: consoleCsp([new URL(props.config.issuer).origin]), override: true },
         contentTypeOptions: { override: true },
         frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
         referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.NO_REFERRER, override: true },
