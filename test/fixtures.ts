@@ -50,3 +50,17 @@ export function completeContent(
   if (category === 'emergency') base.incident = { reference: 'INC-4242', severity: 'P1' };
   return base;
 }
+
+/** Who approves each slot in the tests (seed/directory.json). */
+export const APPROVER_OF = { 'tech-lead': 'tom', 'eng-manager': 'erin', cto: 'carol' } as const satisfies Record<string, keyof typeof people>;
+
+/** A healthy monitoring sample of the `i`-th 60-second interval after a deployment (mid-interval). */
+export const healthySample = (deployedAt: number, i: number) => ({
+  at: new Date(deployedAt + (i * 60 + 30) * 1000).toISOString(),
+  component: 'API Server',
+  requests: 1200,
+  errorRatePercent: 0.4,
+  p95LatencyMs: 8.1,
+  databaseErrors: 0,
+  criticalAlerts: 0,
+});

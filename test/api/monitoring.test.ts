@@ -7,7 +7,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { completeContent } from '../fixtures.js';
+import { APPROVER_OF, completeContent, healthySample } from '../fixtures.js';
+import { MANUAL_ITEMS } from './deliveries.js';
 import { routed, startApi, type Api, type Who } from './harness.js';
 
 const WINDOW_START = Date.parse('2027-03-16T15:05:00.000Z'); // inside the fixture's planned window
@@ -28,7 +29,7 @@ beforeEach(() => {
   now = Date.parse('2027-03-15T14:00:00.000Z');
 });
 
-const MANUAL = ['tests-passing', 'staging-deployed', 'rollback-tested', 'dashboards-open', 'on-call-briefed', 'templates-ready'];
+const MANUAL = MANUAL_ITEMS;
 
 async function call(method: string, path: string, as: Who, body?: object, status = 200) {
   const res = await api.call(method, path, { as, body });
@@ -36,7 +37,7 @@ async function call(method: string, path: string, as: Who, body?: object, status
   return res.body;
 }
 
-const APPROVER: Record<string, Who> = { 'tech-lead': 'tom', 'eng-manager': 'erin', cto: 'carol' };
+const APPROVER: Record<string, Who> = APPROVER_OF;
 
 /** A planned change approved (each required slot by its approver), checked, started in its window and deployed. */
 async function deployedPlanned(category: 'standard' | 'normal' | 'major' = 'normal') {
@@ -68,15 +69,7 @@ async function deployedEmergency() {
   return { id: cr.id as string, deployedAt: now };
 }
 
-const healthy = (deployedAt: number, i: number) => ({
-  at: at(deployedAt, i * 60 + 30),
-  component: 'API Server',
-  requests: 1200,
-  errorRatePercent: 0.4,
-  p95LatencyMs: 8.1,
-  databaseErrors: 0,
-  criticalAlerts: 0,
-});
+const healthy = healthySample;
 
 const actions = (cr: { audit: { action: string }[] }) => cr.audit.map((a) => a.action);
 

@@ -8,7 +8,8 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type Api } from '../api/harness.js';
-import { completeContent } from '../fixtures.js';
+import { MANUAL_ITEMS } from '../api/deliveries.js';
+import { APPROVER_OF, completeContent, healthySample } from '../fixtures.js';
 import { checkPage, launch, open, signIn, signOut, type Tab } from './browser.js';
 
 // the fixture's window: Tuesday 16 March 2027, 15:00–16:00 UTC (the browser runs in UTC)
@@ -78,17 +79,9 @@ async function fillNormalChange() {
   await p.getByRole('checkbox', { name: 'Engineering team (#engineering)' }).check();
 }
 
-const APPROVER: Record<string, 'tom' | 'erin' | 'carol'> = { 'tech-lead': 'tom', 'eng-manager': 'erin', cto: 'carol' };
-const MANUAL = ['tests-passing', 'staging-deployed', 'rollback-tested', 'dashboards-open', 'on-call-briefed', 'templates-ready'];
-const healthy = (deployedAt: number, i: number) => ({
-  at: new Date(deployedAt + (i * 60 + 30) * 1000).toISOString(),
-  component: 'API Server',
-  requests: 1200,
-  errorRatePercent: 0.4,
-  p95LatencyMs: 8.1,
-  databaseErrors: 0,
-  criticalAlerts: 0,
-});
+const APPROVER: Record<string, 'tom' | 'erin' | 'carol'> = APPROVER_OF;
+const MANUAL = MANUAL_ITEMS;
+const healthy = healthySample;
 
 describe('Journey: a normal change from the form to the end of a healthy monitoring period', () => {
   let id = '';
