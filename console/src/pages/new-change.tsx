@@ -248,6 +248,17 @@ function ChangeForm({ components }: { components: readonly string[] }) {
     value: f[k] as string,
     onInput: (e: Event) => setF({ ...f, [k]: (e.target as HTMLInputElement).value }),
   });
+  /** A select of the template's values (a list, or value → label), with an empty choice when the field is optional. */
+  const choose = (k: keyof Form, options: readonly string[] | Record<string, string>, empty?: string) => (
+    <select {...text(k)} onChange={(e) => setF({ ...f, [k]: (e.target as HTMLSelectElement).value })}>
+      {empty ? <option value="">{empty}</option> : null}
+      {(Array.isArray(options) ? options.map((o) => [o, o] as const) : Object.entries(options)).map(([value, label]) => (
+        <option key={value} value={value}>
+          {label}
+        </option>
+      ))}
+    </select>
+  );
   const toggle = (k: 'components' | 'checklist' | 'triggers' | 'stakeholders', v: string) =>
     setF({ ...f, [k]: f[k].includes(v) ? f[k].filter((x) => x !== v) : [...f[k], v] });
 
@@ -290,22 +301,11 @@ function ChangeForm({ components }: { components: readonly string[] }) {
             <input {...text('title')} required maxLength={200} />
           </Field>
           <Field label="Category" for="category">
-            <select {...text('category')} onChange={(e) => setF({ ...f, category: (e.target as HTMLSelectElement).value })}>
-              {CATEGORIES.map((c) => (
-                <option key={c}>{c}</option>
-              ))}
-            </select>
+            {choose('category', CATEGORIES)}
           </Field>
           {f.category === 'standard' ? (
             <Field label="Standard change type" for="standardType">
-              <select {...text('standardType')} onChange={(e) => setF({ ...f, standardType: (e.target as HTMLSelectElement).value })}>
-                <option value="">choose…</option>
-                {Object.entries(STANDARD_CHANGE_TYPES).map(([k, v]) => (
-                  <option key={k} value={k}>
-                    {v}
-                  </option>
-                ))}
-              </select>
+              {choose('standardType', STANDARD_CHANGE_TYPES, 'choose…')}
             </Field>
           ) : null}
           {f.category === 'emergency' ? (
@@ -314,12 +314,7 @@ function ChangeForm({ components }: { components: readonly string[] }) {
                 <input {...text('incidentReference')} />
               </Field>
               <Field label="Severity" for="severity">
-                <select {...text('severity')} onChange={(e) => setF({ ...f, severity: (e.target as HTMLSelectElement).value })}>
-                  <option value="">choose…</option>
-                  {SEVERITIES.map((s) => (
-                    <option key={s}>{s}</option>
-                  ))}
-                </select>
+                {choose('severity', SEVERITIES, 'choose…')}
               </Field>
             </>
           ) : null}
@@ -373,29 +368,14 @@ function ChangeForm({ components }: { components: readonly string[] }) {
         <Section title="Risk assessment" id="f-risk">
           <div class="pair">
             <Field label="Likelihood" for="likelihood">
-              <select {...text('likelihood')} onChange={(e) => setF({ ...f, likelihood: (e.target as HTMLSelectElement).value })}>
-                <option value="">not given</option>
-                {LIKELIHOODS.map((l) => (
-                  <option key={l}>{l}</option>
-                ))}
-              </select>
+              {choose('likelihood', LIKELIHOODS, 'not given')}
             </Field>
             <Field label="Impact" for="impact">
-              <select {...text('impact')} onChange={(e) => setF({ ...f, impact: (e.target as HTMLSelectElement).value })}>
-                <option value="">not given</option>
-                {IMPACTS.map((l) => (
-                  <option key={l}>{l}</option>
-                ))}
-              </select>
+              {choose('impact', IMPACTS, 'not given')}
             </Field>
           </div>
           <Field label="Risk level ticked (used only without likelihood and impact)" for="declaredLevel">
-            <select {...text('declaredLevel')} onChange={(e) => setF({ ...f, declaredLevel: (e.target as HTMLSelectElement).value })}>
-              <option value="">not ticked</option>
-              {RISK_LEVELS.map((l) => (
-                <option key={l}>{l}</option>
-              ))}
-            </select>
+            {choose('declaredLevel', RISK_LEVELS, 'not ticked')}
           </Field>
           <Field label="Potential impacts" for="potentialImpacts">
             <textarea {...text('potentialImpacts')} rows={2} />
