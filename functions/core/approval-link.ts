@@ -121,10 +121,12 @@ export function verifyDecisionToken(token: unknown, key: Uint8Array, now: string
 export type LinkSignIn = 'high-risk' | 'always';
 
 /**
- * Whether a link decision on this change needs its approver signed in (issue: an email link is a
- * bearer credential; a forwarded email or a shared mailbox must not hand over the approval of a
- * major change or a high or critical risk). Below that, the setting decides.
+ * Why a link decision on this change needs its approver signed in, or undefined when the link alone
+ * decides (issue: an email link is a bearer credential; a forwarded email or a shared mailbox must
+ * not hand over the approval of a major change or a high or critical risk). Below that, the setting.
  */
-export function linkNeedsSignIn(cr: { content: { category: string }; riskLevel: string | null }, setting: LinkSignIn): boolean {
-  return setting === 'always' || cr.content.category === 'major' || cr.riskLevel === 'high' || cr.riskLevel === 'critical';
+export function linkSignInReason(cr: { content: { category: string }; riskLevel: string | null }, setting: LinkSignIn): string | undefined {
+  if (cr.content.category === 'major') return 'It is a major change.';
+  if (cr.riskLevel === 'high' || cr.riskLevel === 'critical') return `It carries ${cr.riskLevel} risk.`;
+  return setting === 'always' ? 'Every decision from a link is taken signed in here.' : undefined;
 }

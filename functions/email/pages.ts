@@ -163,7 +163,7 @@ export function outcome(kind: Outcome, ctx: OutcomeContext = {}): ResultPageInpu
           'refused',
           401,
           'Sign in to decide',
-          `${cr} is a major change or carries high or critical risk: its approver signs in before deciding, so a forwarded email or a shared mailbox cannot decide for them.`,
+          `The approver of ${cr} signs in before deciding, so a forwarded email or a shared mailbox cannot decide for them.`,
         ),
         link: ctx.signInUrl ? { href: ctx.signInUrl, text: 'Sign in and decide' } : undefined,
       };

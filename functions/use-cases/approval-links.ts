@@ -7,7 +7,7 @@
  * holder may still fill (a second CTO on a major change), never a slot its holder does not
  * qualify for. A link to an emergency change post-approves it.
  */
-import { linkNeedsSignIn, verifyDecisionToken, type DecisionClaims, type LinkSignIn } from '../core/approval-link.js';
+import { linkSignInReason, verifyDecisionToken, type DecisionClaims, type LinkSignIn } from '../core/approval-link.js';
 import type { ApproverRole, ChangeRequest, Person } from '../core/change-request.js';
 import { ForbiddenError, IllegalTransitionError, ValidationError } from '../core/errors.js';
 import { sameId } from '../core/identity.js';
@@ -127,8 +127,13 @@ async function check(
   if (signedIn !== null && !sameId(signedIn, claims.approver)) {
     return result('wrong-person', { ...ctx, detail: `You are signed in as ${signedIn}; this link is ${claims.approver}'s.` });
   }
-  if (signedIn === null && linkNeedsSignIn(cr, deps.signIn)) {
-    return result('sign-in-required', { ...ctx, signInUrl: `${deps.consoleUrl.replace(/\/+$/, '')}/#/decide?token=${encodeURIComponent(token ?? '')}` });
+  const why = signedIn === null ? linkSignInReason(cr, deps.signIn) : undefined;
+  if (why) {
+    return result('sign-in-required', {
+      ...ctx,
+      detail: why,
+      signInUrl: `${deps.consoleUrl.replace(/\/+$/, '')}/#/decide?token=${encodeURIComponent(token ?? '')}`,
+    });
   }
 
   if (cr.content.category === 'emergency') {
