@@ -63,6 +63,8 @@ const ERROR_TEXT: Record<number, string> = {
 
 export interface RouteDoc {
   summary: string;
+  /** More than the summary says: rules a caller needs (OpenAPI's operation description). */
+  description?: string;
   /** Path parameters' schemas, by name (every `{name}` of the path). */
   path?: Record<string, z.ZodType>;
   query?: z.ZodType;
@@ -130,15 +132,19 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   },
   'GET /approvals/decide': {
     summary: 'An email link: a confirmation page that decides nothing',
+    description:
+      'A major change or one of high or critical risk (every change with LINK_SIGN_IN=always) answers 401 with a link to sign in to the console (`/#/decide?token=…`); with a bearer token of the person the link names it answers as usual, of anyone else 403. `Accept: application/json` answers `{outcome, title, message, changeId}` instead of a page.',
     query: LinkQuerySchema,
     ok: { status: 200, description: 'The confirmation page, or a page saying why the link cannot decide', type: 'text/html' },
-    errors: [400, 403, 409, 410],
+    errors: [400, 401, 403, 409, 410],
   },
   'POST /approvals/decide': {
     summary: "The confirmation page's form: decides as the approver the link names",
+    description:
+      'A major change or one of high or critical risk decides only with the bearer token of the person the link names (401 without a sign-in, 403 signed in as anyone else). `Accept: application/json` answers `{outcome, title, message, changeId}` instead of the page.',
     body: { required: true, content: { 'application/x-www-form-urlencoded': LinkFormSchema } },
     ok: { status: 200, description: 'The outcome page', type: 'text/html' },
-    errors: [400, 403, 409, 410, 413],
+    errors: [400, 401, 403, 409, 410, 413],
   },
   'GET /calendar': {
     summary: 'Blackouts, maintenance windows, committed changes and conflicts in [from, to)',
@@ -364,6 +370,7 @@ export function openApiDocument() {
       paths[route.path] ??= {};
       paths[route.path]![route.method.toLowerCase()] = {
         summary: doc.summary,
+        ...(doc.description ? { description: doc.description } : {}),
         operationId: operationId(key),
         parameters: [...pathParams, ...queryParams, ...(route.method === 'GET' ? [] : headers)],
         ...(doc.body
