@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
@@ -18,6 +19,24 @@ import { completeContent, people } from '../fixtures.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 type Who = keyof typeof people;
+
+/**
+ * A free port below Linux's ephemeral range (32768–60999). The process keeps its ports across a kill
+ * and a restart (the emails' links name them), and a port the kernel handed out (listen on 0) may be
+ * handed again, to any other test's outgoing connection, while the process is down.
+ */
+async function stablePort(): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((ok) => {
+      const server = createServer();
+      server.once('error', () => ok(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => ok(true)));
+    });
+    if (free) return port;
+  }
+  return freePort();
+}
 
 /** One `npm start` on a data folder, started, killed and started again on the same ports. */
 class LocalProcess {
@@ -33,7 +52,7 @@ class LocalProcess {
     readonly dataDir: string,
     private readonly env: Record<string, string> = {},
   ) {
-    this.ports = Promise.all([freePort(), freePort(), freePort()]).then(([api, smtp, web]) => ({ api: api!, smtp: smtp!, web: web! }));
+    this.ports = (async () => ({ api: await stablePort(), smtp: await stablePort(), web: await stablePort() }))();
   }
 
   async start(): Promise<void> {
