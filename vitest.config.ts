@@ -7,6 +7,10 @@ export default defineConfig({
     setupFiles: ['test/setup-env.ts'],
     testTimeout: 30_000,
     hookTimeout: 90_000,
+    // expect.poll waits for something that will happen (a page after a redirect, a workflow's next
+    // state); its default of one second is shorter than a browser round trip on a loaded CI machine.
+    // A rule that breaks still fails, only later.
+    expect: { poll: { timeout: 15_000 } },
     // Two cores: synth and DynamoDB Local compete for them.
     maxWorkers: 2,
   },
