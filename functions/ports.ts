@@ -49,6 +49,8 @@ export interface ChangeStore {
   list(query: ListQuery): Promise<ListPage>;
   /** Deployed changes, oldest deployment first, `from`/`to` bounding the deployment time ([from, to)). */
   listDeployed(query: Pick<ListQuery, 'from' | 'to' | 'limit' | 'after'>): Promise<ListPage>;
+  /** Changes whose last decision by a change board was taken in this meeting (its exact name). */
+  decidedInMeeting(meeting: string): Promise<ChangeRequest[]>;
 }
 
 /** The evidence of monitoring periods (pushed samples and reports) and the measurements judged from it. */

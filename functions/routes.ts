@@ -121,6 +121,9 @@ export const ROUTE_GROUPS: RouteGroup[] = [
     routes: [
       { method: 'GET', path: '/calendar' },
       { method: 'GET', path: '/calendar/state' },
+      // the change board's agenda (JSON, and Markdown for the minutes): the calendar's findings for each change on it
+      { method: 'GET', path: '/cab/agenda' },
+      { method: 'GET', path: '/cab/agenda.md' },
       // public at the gateway: calendar apps subscribe by URL; the handler checks the feed key
       { method: 'GET', path: '/calendar.ics', public: true },
       { method: 'POST', path: '/calendar/events' },

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { consoleConfig, SIGNED_OUT, session, tokens, type ConsoleConfig, type Session } from './api';
 import { completeOidcSignIn } from './oidc';
 import { AdminPage } from './pages/admin';
+import { CabPage } from './pages/cab';
 import { CalendarPage } from './pages/calendar';
 import { ChangePage } from './pages/change';
 import { ChangesPage } from './pages/changes';
@@ -25,6 +26,7 @@ const PAGES: { path: string; label: string; admin?: boolean }[] = [
   { path: 'changes', label: 'Changes' },
   { path: 'new', label: 'New change' },
   { path: 'calendar', label: 'Calendar' },
+  { path: 'cab', label: 'Change board' },
   { path: 'reports', label: 'Reports' },
   { path: 'admin', label: 'Admin', admin: true },
 ];
@@ -89,6 +91,7 @@ function App() {
   else if (page === 'changes') body = <ChangesPage {...props} />;
   else if (page === 'new') body = <NewChangePage {...props} />;
   else if (page === 'calendar') body = <CalendarPage {...props} />;
+  else if (page === 'cab') body = <CabPage {...props} />;
   else if (page === 'reports') body = <ReportsPage {...props} />;
   else if (page === 'admin') body = <AdminPage {...props} />;
   else if (page === 'decide') body = <DecidePage {...props} />;

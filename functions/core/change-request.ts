@@ -178,6 +178,10 @@ export interface ApprovalSlot {
   reason: string;
 }
 
+/** Where a decision was taken: the API (a script or the console), an email link, Slack, or a change-board meeting. */
+export const DECISION_CHANNELS = ['api', 'email', 'slack', 'meeting'] as const;
+export type DecisionChannel = (typeof DECISION_CHANNELS)[number];
+
 export interface Approval {
   slot: ApproverRole;
   by: string;
@@ -186,6 +190,10 @@ export interface Approval {
   revision: number;
   at: string;
   comment?: string | undefined;
+  /** Where it was given (absent on approvals recorded before channels were kept: the API). */
+  channel?: DecisionChannel | undefined;
+  /** The change-board meeting it was given in, when `channel` is `meeting` ("CAB 2026-12-03"). */
+  meeting?: string | undefined;
 }
 
 export interface ApprovalRequirement {
@@ -202,6 +210,8 @@ export interface PostApproval {
   approvedByName?: string | undefined;
   approvedAt?: string | undefined;
   comment?: string | undefined;
+  channel?: DecisionChannel | undefined;
+  meeting?: string | undefined;
   remindedAt?: string | undefined;
   /** Not post-approved by its due time: escalated to the CTO and counted in reports. */
   overdue?: boolean | undefined;
@@ -280,6 +290,9 @@ export interface AuditDetail {
   minutes?: number | undefined;
   /** The webhook delivery the entry comes from (core/deployments.ts). */
   via?: import('./deployments.js').Via | undefined;
+  /** An approval or a rejection: where it was decided, and the meeting when that was a change board. */
+  channel?: DecisionChannel | undefined;
+  meeting?: string | undefined;
   /** Why a deployment was refused (the deploy gate's reasons). */
   reasons?: string[] | undefined;
   /** The workflow execution this entry ends (an edit, a cancel, an expiry, a rejection): the workflow driver stops it. */
@@ -338,6 +351,8 @@ export interface ChangeRequest {
   monitoringFlow?: WorkflowRef | undefined;
   closedAt?: string | undefined;
   closeReason?: string | undefined;
+  /** Who rejected the change, where, and why (the reason is also closeReason). */
+  rejection?: { by: string; name: string; revision: number; at: string; comment: string; channel: DecisionChannel; meeting?: string | undefined } | undefined;
   postIncidentReview?: string | undefined;
   /** What the change calendar said about the planned window at the last (re)schedule or submit. */
   calendar?: CalendarFindings | undefined;

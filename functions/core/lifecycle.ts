@@ -22,6 +22,7 @@ import {
   type AuditEntry,
   type BlackoutRunThrough,
   type ChangeContent,
+  type DecisionChannel,
   type ChangeRequest,
   type Role,
   type State,
@@ -253,7 +254,8 @@ const isRequestor = (cr: ChangeRequest, actor: Actor) => normaliseId(actor.id) =
 const roleWords = (role: ApproverRole) => `${role}${role === 'cto' ? '' : ' or above'}`;
 
 /** The slots of the current revision not yet filled. */
-function openSlots(cr: ChangeRequest) {
+/** The approval slots of the current revision no one has filled yet. */
+export function openSlots(cr: ChangeRequest) {
   return (cr.approvalRequirement?.slots ?? []).filter((s) => !cr.approvals.some((a) => a.slot === s.slot && a.revision === cr.revision));
 }
 
@@ -487,6 +489,10 @@ export interface TransitionInput {
   note?: string | undefined;
   /** The delivery (webhook) this action comes from: recorded on its entries and, for a deployment, on the change. */
   via?: Via | undefined;
+  /** approve, reject: where the decision is taken (the API unless an email link, Slack or a meeting says so). */
+  channel?: DecisionChannel | undefined;
+  /** approve, reject: the change-board meeting the decision is taken in (the channel is then `meeting`). */
+  meeting?: string | undefined;
 }
 
 /** The deploy gate's answer, as the core computed it for a start (deploy-gate.ts `gateDecision`). */
@@ -529,6 +535,9 @@ function decideAction(
 ): Decision {
   const row = rowOrRefusal(cr, action);
   mustBe(row.who, cr, actor, config, action);
+  if (input.meeting !== undefined && action !== 'approve' && action !== 'reject') {
+    throw new ValidationError([{ path: 'body.meeting', message: `names the meeting an approval or a rejection is decided in; ${action} takes none` }]);
+  }
   const emergency = kindOf(cr) === 'emergency';
   switch (action) {
     case 'submit':
@@ -643,11 +652,12 @@ function approve(cr: ChangeRequest, actor: Actor, input: TransitionInput, now: s
     revision: cr.revision,
     at: now,
     comment: input.comment,
+    ...decidedIn(input),
   };
   const w = new Writer(cr, actor, now);
   w.cr.approvals = [...cr.approvals, approval];
   const remaining = open.filter((s) => s !== slot);
-  const detail = { slot: slot.slot };
+  const detail = { slot: slot.slot, ...decidedIn(input) };
   if (remaining.length === 0) {
     w.cr.approvedAt = now;
     w.transition('approve', 'pending_approval', 'approved', withComment(`${slot.slot} approval given; all approvals in`, input.comment), detail);
@@ -669,7 +679,8 @@ function reject(cr: ChangeRequest, actor: Actor, input: TransitionInput, now: st
   const w = new Writer(cr, actor, now);
   w.cr.closedAt = now;
   w.cr.closeReason = input.comment;
-  w.transition('reject', 'pending_approval', 'rejected', `revision ${cr.revision} rejected: ${input.comment}`, endsFlow(cr));
+  w.cr.rejection = { by: actor.id, name: actor.name, revision: cr.revision, at: now, comment: input.comment, ...decidedIn(input) };
+  w.transition('reject', 'pending_approval', 'rejected', `revision ${cr.revision} rejected: ${input.comment}`, { ...endsFlow(cr), ...decidedIn(input) });
   return w.done();
 }
 
@@ -682,10 +693,11 @@ function postApprove(cr: ChangeRequest, actor: Actor, input: TransitionInput, no
     );
   }
   const w = new Writer(cr, actor, now);
-  w.cr.postApproval = { ...pa, approvedBy: actor.id, approvedByName: actor.name, approvedAt: now, comment: input.comment };
+  w.cr.postApproval = { ...pa, approvedBy: actor.id, approvedByName: actor.name, approvedAt: now, comment: input.comment, ...decidedIn(input) };
   const late = Date.parse(now) > Date.parse(pa.dueAt);
   w.transition('post-approve', cr.state, cr.state, withComment(`post-approved${late ? ` late (was due ${pa.dueAt})` : ''}`, input.comment), {
     slot: pa.minRole,
+    ...decidedIn(input),
   });
   return w.done();
 }
@@ -1089,6 +1101,12 @@ export function parseContent(input: unknown, prefix = 'content'): ChangeContent 
     throw new ValidationError(parsed.error.issues.map((i) => ({ path: [prefix, ...i.path.map(String)].filter(Boolean).join('.'), message: i.message })));
   }
   return parsed.data;
+}
+
+/** Where a decision was taken: a meeting named makes it the meeting's; otherwise the caller's channel, the API by default. */
+function decidedIn(input: TransitionInput): { channel: DecisionChannel; meeting?: string } {
+  if (input.meeting) return { channel: 'meeting', meeting: input.meeting };
+  return { channel: input.channel && input.channel !== 'meeting' ? input.channel : 'api' };
 }
 
 function withComment(text: string, comment: string | undefined): string {

@@ -1,17 +1,19 @@
 /**
  * GET /calendar, GET /calendar/state, GET /calendar.ics, POST /calendar/events,
- * DELETE /calendar/events/{id}.
+ * DELETE /calendar/events/{id}; the change board's agenda, GET /cab/agenda and GET /cab/agenda.md.
  */
+import { agendaMarkdown } from '../core/cab-agenda.js';
 import { httpApi, type ApiEvent, type Route } from '../http/api.js';
 import { icsFeed } from '../http/ics.js';
 import { actor as actorOf, reader } from '../http/identity.js';
 import { jsonBody, parseWith } from '../http/request.js';
 import { json, text } from '../http/responses.js';
-import { CalendarEventIdSchema, CalendarEventSchema, CalendarQuerySchema, FeedQuerySchema, StateQuerySchema } from '../http/schemas.js';
+import { AgendaQuerySchema, CalendarEventIdSchema, CalendarEventSchema, CalendarQuerySchema, FeedQuerySchema, StateQuerySchema } from '../http/schemas.js';
 import { calendarBetween, calendarFeed, calendarStateAt, declareEvent, removeEvent } from '../use-cases/calendar.js';
 import type { Config } from '../config.js';
 import type { Directory } from '../ports.js';
 import type { CalendarDeps } from '../use-cases/calendar.js';
+import { cabAgenda } from '../use-cases/cab.js';
 
 export interface CalendarHandlerDeps {
   config: Config;
@@ -36,6 +38,17 @@ export function calendarRoutes(deps: CalendarHandlerDeps): Record<string, Route>
       // a signed-in reader gets the feed's address to subscribe with (the key in it is the feed's credential)
       const [view, key] = await Promise.all([calendarBetween(cal, q.from, q.to), deps.feedKey?.().catch(() => '')]);
       return json(200, { ...view, feed: key ? `/calendar.ics?key=${encodeURIComponent(key)}` : null });
+    },
+    'GET /cab/agenda': async (event: ApiEvent) => {
+      const viewer = await reader(event, deps.config, deps.directory);
+      const q = parseWith(AgendaQuerySchema, event.queryStringParameters ?? {}, 'query');
+      return json(200, await cabAgenda(cal, q, { actor: viewer, rules: deps.config.rules }));
+    },
+    // the same agenda as Markdown, for the meeting's minutes
+    'GET /cab/agenda.md': async (event: ApiEvent) => {
+      await reader(event, deps.config);
+      const agenda = await cabAgenda(cal, parseWith(AgendaQuerySchema, event.queryStringParameters ?? {}, 'query'));
+      return text(200, agendaMarkdown(agenda), 'text/markdown; charset=utf-8');
     },
     'GET /calendar/state': async (event: ApiEvent) => {
       await reader(event, deps.config);

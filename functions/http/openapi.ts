@@ -12,6 +12,7 @@ import {
   ActionSchema,
   CalendarEventIdSchema,
   CalendarEventSchema,
+  AgendaQuerySchema,
   CalendarQuerySchema,
   ChangeIdSchema,
   ErrorSchema,
@@ -156,6 +157,20 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     summary: 'Open or closed for changes at `at`, why, and when that next changes',
     query: StateQuerySchema,
     ok: { status: 200, description: 'The calendar state' },
+    errors: [400, 401],
+  },
+  'GET /cab/agenda': {
+    summary: 'The change board agenda: changes awaiting a decision, and medium risk or above due in [from, to) (seven days from now by default)',
+    description:
+      'Ordered by window, each with its risk and reasons, the approvals awaited and given, conflicts and blackouts, and the rollback plan. `meeting` adds the changes last decided in that meeting (for the minutes). Decide in the meeting with `POST /changes/{id}/approve` or `reject` and `meeting` in the body: the same rules as every channel.',
+    query: AgendaQuerySchema,
+    ok: { status: 200, description: 'The agenda' },
+    errors: [400, 401],
+  },
+  'GET /cab/agenda.md': {
+    summary: 'The same agenda as Markdown, for the minutes',
+    query: AgendaQuerySchema,
+    ok: { status: 200, description: 'The agenda in Markdown', type: 'text/markdown' },
     errors: [400, 401],
   },
   'GET /calendar.ics': {

@@ -48,6 +48,8 @@ export const TransitionBodySchema = z
     tick: z.array(z.enum(CHECKLIST_KEYS)).min(1).max(CHECKLIST_KEYS.length).optional(),
     untick: z.array(z.enum(CHECKLIST_KEYS)).min(1).max(CHECKLIST_KEYS.length).optional(),
     note: oneLine(500).optional(),
+    /** approve, reject: the change-board meeting the decision is taken in ("CAB 2026-12-03"). */
+    meeting: oneLine(200).optional(),
   })
   .strict();
 
@@ -126,6 +128,13 @@ export const CalendarQuerySchema = z
   .strict()
   .refine((q) => !q.from || !q.to || q.from < q.to, { message: 'must be after from', path: ['to'] })
   .refine((q) => !q.from || !q.to || Date.parse(q.to) - Date.parse(q.from) <= 366 * DAY, { message: 'a range is at most 366 days', path: ['to'] });
+
+/** GET /cab/agenda: the period whose due changes are on it (from now, seven days by default), and the meeting for its minutes. */
+export const AgendaQuerySchema = z
+  .object({ from: instant.optional(), to: instant.optional(), meeting: oneLine(200).optional() })
+  .strict()
+  .refine((q) => !q.from || !q.to || q.from < q.to, { message: 'must be after from', path: ['to'] })
+  .refine((q) => !q.from || !q.to || Date.parse(q.to) - Date.parse(q.from) <= 31 * DAY, { message: 'an agenda covers at most 31 days', path: ['to'] });
 
 export const StateQuerySchema = z.object({ at: instant.optional() }).strict();
 

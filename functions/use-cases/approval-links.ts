@@ -90,7 +90,7 @@ export async function decideByLink(deps: LinkDeps, token: string | undefined, co
       approver,
       cr.id,
       claims.decision,
-      { comment, revision: claims.revision, slot: claims.slot },
+      { comment, revision: claims.revision, slot: claims.slot, channel: 'email' },
       undefined,
       loaded,
     );

@@ -367,3 +367,32 @@ describe('On a phone', () => {
     }
   });
 });
+
+describe('The change board', () => {
+  it('shows a pending change with its risk, calendar and rollback plan; a tech lead approves it in the meeting, and the approval names the meeting', async () => {
+    now = Date.parse('2027-03-15T14:00:00.000Z');
+    const filed = await api.call('POST', '/changes', { as: 'alice', body: { ...completeContent('normal'), title: 'Rotate the database credentials' } });
+    const id = filed.body.id as string;
+    await api.submit(id);
+    await signOut(tab);
+    await signIn(tab, 'tom');
+    await goTo('#/cab', 'Change board');
+    await tab.page.getByLabel('Meeting').fill('CAB 2027-03-15');
+    await tab.page.getByLabel('From').fill('2027-03-15');
+    await button('Show the agenda').click();
+    const item = tab.page.getByRole('article', { name: `${id}: Rotate the database credentials` });
+    await expect.poll(() => item.innerText()).toContain('awaiting approval');
+    const text = await item.innerText();
+    expect(text).toContain('likelihood medium × impact medium → medium (risk matrix)');
+    expect(text).toContain('Redeploy the previous image tag. (takes 10 minutes); triggers: Error rate > 5%, Critical alerts firing');
+    await checkPage(tab, '18-cab-agenda');
+    await item.getByLabel(/^Comment/).fill('Agreed in the room');
+    await item.getByRole('button', { name: `Approve ${id}` }).click();
+    await expect.poll(() => item.innerText()).toContain('through the meeting "CAB 2027-03-15"');
+    const cr = (await api.call('GET', `/changes/${id}`, { as: 'tom' })).body;
+    expect(cr.approvals).toMatchObject([{ by: 'tom', channel: 'meeting', meeting: 'CAB 2027-03-15', comment: 'Agreed in the room' }]);
+    // still on the agenda: approved and due in the period, with no decision left for tom
+    await expect.poll(() => item.innerText()).toContain('approved, due in this period');
+    expect(await item.getByRole('button').count()).toBe(0);
+  });
+});

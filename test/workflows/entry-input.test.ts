@@ -9,7 +9,15 @@ import { runWorkflowTask } from '../../functions/use-cases/approval-flow.js';
 import { notify } from '../../functions/notifications/notify.js';
 import { DEFAULT_TIMERS } from '../../functions/core/approval-flow.js';
 
-const store = { get: vi.fn(), save: vi.fn(), create: vi.fn(), list: vi.fn(), listDeployed: vi.fn(), nextSequence: vi.fn() } satisfies ChangeStore;
+const store = {
+  get: vi.fn(),
+  save: vi.fn(),
+  create: vi.fn(),
+  list: vi.fn(),
+  listDeployed: vi.fn(),
+  decidedInMeeting: vi.fn(),
+  nextSequence: vi.fn(),
+} satisfies ChangeStore;
 const clock = { now: () => new Date('2027-03-01T15:00:00Z') };
 
 describe('Function: workflow tasks', () => {

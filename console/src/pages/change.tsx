@@ -21,7 +21,17 @@ export interface ChangeView {
   requestor: { id: string; name: string; team?: string };
   content: Record<string, unknown> & { title: string; category: string; plannedWindow?: { start: string; end: string } };
   requiredApprovals: { route: string; reasons: string[]; slots: { slot: string; minRole: string; filledBy?: string }[] };
-  approvals: { slot: string; by: string; byName?: string; role: string; revision: number; at: string; comment?: string }[];
+  approvals: {
+    slot: string;
+    by: string;
+    name?: string;
+    role: string;
+    revision: number;
+    at: string;
+    comment?: string;
+    channel?: 'api' | 'email' | 'slack' | 'meeting';
+    meeting?: string;
+  }[];
   postApproval?: { dueAt: string; approvedBy?: string; approvedAt?: string; overdue?: boolean };
   checklist: { item: string; label: string; automated: boolean; required: boolean; ticked: boolean; by?: string; at?: string; note?: string }[];
   allowedActions: string[];
@@ -241,9 +251,11 @@ async function downloadMarkdown(e: Event, id: string) {
 }
 
 function Approvals({ cr }: { cr: ChangeView }) {
-  const channelOf = (by: string) => {
-    const entry = [...(cr.audit ?? [])].reverse().find((a) => a.action === 'approve' && a.actor.id === by);
-    return entry?.reason?.match(/via ([\w -]+)/)?.[1] ?? (entry?.detail?.via?.source ? `webhook (${entry.detail.via.source})` : 'API or console');
+  const channelOf = (a: ChangeView['approvals'][number]) => {
+    if (a.channel === 'meeting') return `the meeting "${a.meeting}"`;
+    if (a.channel === 'email') return 'an email link';
+    if (a.channel === 'slack') return 'Slack';
+    return 'the API or the console';
   };
   const r = cr.requiredApprovals;
   return (
@@ -268,7 +280,7 @@ function Approvals({ cr }: { cr: ChangeView }) {
                   <td>
                     {s.filledBy && a ? (
                       <>
-                        {a.byName ?? a.by} ({a.role}) on {formatTime(a.at)} through {channelOf(a.by)}
+                        {a.name ?? a.by} ({a.role}) on {formatTime(a.at)} through {channelOf(a)}
                         {a.comment ? <q> {a.comment}</q> : null}
                       </>
                     ) : (

@@ -6,6 +6,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
+import { lastMeetingDecision } from '../../core/decisions.js';
 import type { AuditEntry, ChangeRequest } from '../../core/change-request.js';
 import { toDomainEvents } from '../../core/events.js';
 import { OUTBOX_DAYS, outboxKey, outboxTimeKey } from './outbox.js';
@@ -147,6 +148,16 @@ export class DynamoDbChangeStore implements ChangeStore {
     };
   }
 
+  async decidedInMeeting(meeting: string): Promise<ChangeRequest[]> {
+    const items = await queryAll(this.db, {
+      TableName: this.tableName,
+      IndexName: 'gsi6',
+      KeyConditionExpression: 'gsi6pk = :pk',
+      ExpressionAttributeValues: { ':pk': meetingKey(meeting) },
+    });
+    return items.map((i) => i.cr as ChangeRequest);
+  }
+
   private auditPuts(id: string, audit: AuditEntry[]) {
     return audit.map((entry) => ({
       Put: {
@@ -196,9 +207,12 @@ export class DynamoDbChangeStore implements ChangeStore {
  * A position to start a query after, checked against the index and partition it is for: a
  * position from another list would reach DynamoDB as a bad ExclusiveStartKey (a 500).
  */
+const meetingKey = (meeting: string) => `MEETING#${meeting}`;
+
 /** The item a change is kept as, with the keys of every index it is on (the bench writes the same items). */
 export function changeItem(cr: ChangeRequest) {
   const order = `${cr.createdAt}#${cr.id}`;
+  const meeting = lastMeetingDecision(cr);
   return {
     ...crKey(cr.id),
     version: cr.version,
@@ -214,6 +228,8 @@ export function changeItem(cr: ChangeRequest) {
       : {}),
     // sparse: deployed changes by the time of their deployment (DORA's figures read them here)
     ...(cr.deployedAt ? { gsi5pk: 'DEPLOYED', gsi5sk: `${cr.deployedAt}#${cr.id}` } : {}),
+    // sparse: the change-board meeting it was last decided in (the minutes read it)
+    ...(meeting ? { gsi6pk: meetingKey(meeting.meeting), gsi6sk: `${meeting.at}#${cr.id}` } : {}),
     // what `q` searches: the id and the title, lower-cased
     search: `${cr.id} ${cr.content.title}`.toLowerCase(),
     cr,

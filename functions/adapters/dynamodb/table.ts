@@ -14,6 +14,8 @@ export const TABLE_KEYS = {
     { name: 'gsi4', partitionKey: 'gsi4pk', sortKey: 'gsi4sk' },
     // sparse: deployed changes by deployment time (the DORA figures)
     { name: 'gsi5', partitionKey: 'gsi5pk', sortKey: 'gsi5sk' },
+    // sparse: changes by the change-board meeting they were last decided in (the CAB minutes)
+    { name: 'gsi6', partitionKey: 'gsi6pk', sortKey: 'gsi6sk' },
   ],
   /** The stream that delivers the outbox's events (docs/events.md): new images are enough. */
   streamView: 'NEW_IMAGE',
