@@ -6,6 +6,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { StoreCalendarService } from '../functions/adapters/calendar-service.js';
 import { DynamoDbCalendarStore } from '../functions/adapters/dynamodb/calendar-store.js';
 import { DynamoDbChangeStore } from '../functions/adapters/dynamodb/change-store.js';
+import { DynamoDbCommunicationLog } from '../functions/adapters/dynamodb/communication-log.js';
 import { DynamoDbMonitoringStore } from '../functions/adapters/dynamodb/monitoring-store.js';
 import { DynamoDbDirectory } from '../functions/adapters/dynamodb/directory.js';
 import type { Config } from '../functions/config.js';
@@ -27,7 +28,7 @@ export function composeBench(config: Config, db: DynamoDBDocumentClient) {
   });
   return {
     directory,
-    read: { config, store, directory, cursorKey: cursorKey(config), monitoring },
+    read: { config, store, directory, cursorKey: cursorKey(config), monitoring, communications: new DynamoDbCommunicationLog(db, config.TABLE_NAME) },
     write: { config, changes: changes(true), directory },
     transition: { config, changes: changes(true), directory, monitoring },
     links: {

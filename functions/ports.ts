@@ -131,6 +131,15 @@ export interface EmailMessage {
   html: string;
 }
 
+/** Where the notices sent about each change are recorded (core/communication.ts). */
+export interface CommunicationLog {
+  /** The notices sent about a change, oldest first. */
+  of(changeId: string): Promise<import('./core/communication.js').CommunicationEntry[]>;
+  record(changeId: string, entry: import('./core/communication.js').CommunicationEntry): Promise<void>;
+  /** Every entry with its time in [from, to) (ISO, UTC), of every change: the monthly report's. */
+  between(from: string, to: string): Promise<(import('./core/communication.js').CommunicationEntry & { changeId: string })[]>;
+}
+
 /** Sends email: SES v2 in AWS, SMTP to the local mail catcher locally. */
 export interface Mailer {
   send(message: EmailMessage): Promise<void>;

@@ -199,6 +199,8 @@ export const ROUTE_GROUPS: RouteGroup[] = [
     routes: [
       // evidence for the monitoring period (samples, smoke tests, people's confirmations)
       { method: 'POST', path: '/changes/{id}/metrics' },
+      // the implementation record: implementation notes, issues encountered, lessons learned
+      { method: 'POST', path: '/changes/{id}/notes' },
       // a person's word on an incident suggested as caused by the change (reports count it confirmed)
       { method: 'POST', path: '/changes/{id}/incidents/{incident}' },
       { method: 'POST', path: '/changes/{id}/{action}' },

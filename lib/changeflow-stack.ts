@@ -193,9 +193,11 @@ export class ChangeflowStack extends Stack {
       // No cycle: the stage URL is built from the API id, and this function is behind no route.
       environment: { PUBLIC_BASE_URL: publicBaseUrl },
     });
-    // It reads the directory (people by id and by role), writes only its dedupe records, signs links.
+    // It reads the directory (people by id and by role), writes only its dedupe records and the
+    // communication log's entries, signs links.
     data.grantReadDirectory(notifications.function);
     data.grantIdempotencyRecords(notifications.function);
+    data.grantWriteCommunicationLog(notifications.function);
     mail.grantSend(notifications.function);
     keys.grantReadLinkKey(notifications.function);
 
@@ -245,8 +247,8 @@ export class ChangeflowStack extends Stack {
       maxEventAge: Duration.hours(6),
       environment: { PUBLIC_BASE_URL: publicBaseUrl },
     });
-    // It reads the subscriptions, records each delivery to them and its dedupe records, and reads
-    // the Slack and PagerDuty credentials.
+    // It reads the subscriptions, records each delivery to them, its dedupe records and the
+    // communication log's entries, and reads the Slack and PagerDuty credentials.
     data.grantChanges(outbound.function, 'read-write');
     keys.grantReadOutboundSecrets(outbound.function);
 

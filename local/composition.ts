@@ -19,6 +19,7 @@ import { StoreCalendarService } from '../functions/adapters/calendar-service.js'
 import { DynamoDbCalendarStore } from '../functions/adapters/dynamodb/calendar-store.js';
 import { DynamoDbChangeStore } from '../functions/adapters/dynamodb/change-store.js';
 import { clientConfig } from '../functions/adapters/dynamodb/client.js';
+import { DynamoDbCommunicationLog } from '../functions/adapters/dynamodb/communication-log.js';
 import { DynamoDbDirectory } from '../functions/adapters/dynamodb/directory.js';
 import { metricsSources } from '../functions/adapters/metrics-sources.js';
 import { DynamoDbMonitoringStore } from '../functions/adapters/dynamodb/monitoring-store.js';
@@ -105,13 +106,14 @@ export function composeLocal({ config, db, clock, mailer, workflows, reportsDir,
   const monitoring = new DynamoDbMonitoringStore(db, table);
   const deliveries = new DynamoDbDeliveryStore(db, table);
   const subscriptions = new DynamoDbSubscriptionStore(db, table);
-  const reportDeps = { store, deliveries, reports: new FileReportStore(reportsDir, () => clock.now()), clock, timeZone: config.ORG_TIMEZONE };
+  const communications = new DynamoDbCommunicationLog(db, table);
+  const reportDeps = { store, deliveries, communications, reports: new FileReportStore(reportsDir, () => clock.now()), clock, timeZone: config.ORG_TIMEZONE };
   const poster = new FetchPoster();
   const monitoringDeps = { store, monitoring, clock, rollbackReportMinutes: config.ROLLBACK_REPORT_TIMEOUT_MINUTES, sources: metricsSources(config) };
 
   const routes: Record<string, unknown> = {
     Meta: meta(config),
-    ChangesRead: changesRead({ config, store, directory, cursorKey: cursorKey(config), monitoring }),
+    ChangesRead: changesRead({ config, store, directory, cursorKey: cursorKey(config), monitoring, communications }),
     ChangesWrite: changesWrite({ config, changes: changes(true), directory }),
     ChangesTransition: changesTransition({ config, changes: changes(true), directory, monitoring }),
     Calendar: calendar({ config, calendar: calendarDeps, directory, feedKey: feedKey(config) }),
@@ -163,6 +165,8 @@ export function composeLocal({ config, db, clock, mailer, workflows, reportsDir,
       stakeholderEmails: config.STAKEHOLDER_EMAILS,
       reportRecipients: config.REPORT_RECIPIENTS,
       monitoring,
+      log: communications,
+      clock,
     }) as Invoke,
     workflowDriver: workflowDriver({ store, workflows }) as Invoke,
     webhookProcessor: webhookProcessor({
@@ -184,6 +188,7 @@ export function composeLocal({ config, db, clock, mailer, workflows, reportsDir,
       baseUrl: config.PUBLIC_BASE_URL.replace(/\/$/, ''),
       targets: outboundTargets(config),
       pagerDutyEventsUrl: config.PAGERDUTY_EVENTS_URL,
+      log: communications,
     }) as Invoke,
   };
 }

@@ -290,6 +290,8 @@ export interface AuditDetail {
   minutes?: number | undefined;
   /** The webhook delivery the entry comes from (core/deployments.ts). */
   via?: import('./deployments.js').Via | undefined;
+  /** A note added to the implementation record: which kind. */
+  note?: import('./implementation-record.js').NoteKind | undefined;
   /** An approval or a rejection: where it was decided, and the meeting when that was a change board. */
   channel?: DecisionChannel | undefined;
   meeting?: string | undefined;
@@ -351,6 +353,8 @@ export interface ChangeRequest {
   monitoringFlow?: WorkflowRef | undefined;
   closedAt?: string | undefined;
   closeReason?: string | undefined;
+  /** Implementation notes, issues encountered, lessons learned (core/implementation-record.ts). */
+  record?: import('./implementation-record.js').ImplementationRecord | undefined;
   /** Who rejected the change, where, and why (the reason is also closeReason). */
   rejection?: { by: string; name: string; revision: number; at: string; comment: string; channel: DecisionChannel; meeting?: string | undefined } | undefined;
   postIncidentReview?: string | undefined;

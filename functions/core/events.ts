@@ -46,6 +46,7 @@ const TYPES: Record<string, string> = {
   fail: 'ChangeFailed',
   rollback: 'ChangeRolledBack',
   'post-approve': 'ChangePostApproved',
+  note: 'ChangeNoted',
   'post-approval-overdue': 'PostApprovalOverdue',
   'calendar-flag': 'ChangeCalendarFlagged',
   notice: 'TimelineNotice',

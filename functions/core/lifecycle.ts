@@ -34,6 +34,7 @@ import { EMERGENCY_POST_APPROVAL_HOURS, EMERGENCY_REMINDER_HOURS } from './durat
 import { recordVia, type Via } from './deployments.js';
 import { ForbiddenError, type ForbiddenReason, IllegalTransitionError, IncompleteError, ValidationError, type FieldIssue } from './errors.js';
 import { normaliseId } from './identity.js';
+import { noteKindsOpen, recordNote, recordWarnings, type NoteKind } from './implementation-record.js';
 import { DEFAULT_MONITORING_SETTINGS, type Judgement, type MonitoringSettings, monitoringPlan } from './monitoring.js';
 import { derivePlannedWindow, windowAfterEdit } from './planned-window.js';
 import { assessRisk, riskExplanation } from './risk.js';
@@ -493,6 +494,8 @@ export interface TransitionInput {
   channel?: DecisionChannel | undefined;
   /** approve, reject: the change-board meeting the decision is taken in (the channel is then `meeting`). */
   meeting?: string | undefined;
+  /** complete, rollback, fail: the lessons learned, recorded with the closing (seed: Post-Implementation). */
+  lessonsLearned?: string | undefined;
 }
 
 /** The deploy gate's answer, as the core computed it for a start (deploy-gate.ts `gateDecision`). */
@@ -535,6 +538,9 @@ function decideAction(
 ): Decision {
   const row = rowOrRefusal(cr, action);
   mustBe(row.who, cr, actor, config, action);
+  if (input.lessonsLearned !== undefined && !['complete', 'rollback', 'fail'].includes(action)) {
+    throw new ValidationError([{ path: 'body.lessonsLearned', message: `goes with closing a change (complete, rollback, fail); ${action} takes none` }]);
+  }
   if (input.meeting !== undefined && action !== 'approve' && action !== 'reject') {
     throw new ValidationError([{ path: 'body.meeting', message: `names the meeting an approval or a rejection is decided in; ${action} takes none` }]);
   }
@@ -590,9 +596,9 @@ function decideAction(
     case 'verdict':
       return decideMonitoring(cr, actor, input, now);
     case 'rollback':
-      return closeWork(cr, actor, now, 'rollback', input.reason, 'is required: which rollback trigger fired, or why');
+      return closeWork(cr, actor, now, 'rollback', input.reason, 'is required: which rollback trigger fired, or why', input);
     case 'fail':
-      return closeWork(cr, actor, now, 'fail', input.reason, 'is required: what failed');
+      return closeWork(cr, actor, now, 'fail', input.reason, 'is required: what failed', input);
   }
 }
 
@@ -758,12 +764,70 @@ function deploy(cr: ChangeRequest, actor: Actor, now: string, config: RulesConfi
 }
 
 /** The work ends without completing: rolled back, or failed outright; a reason is required, and the monitoring flow stops. */
-function closeWork(cr: ChangeRequest, actor: Actor, now: string, action: 'rollback' | 'fail', reason: string | undefined, missing: string): Decision {
+function closeWork(
+  cr: ChangeRequest,
+  actor: Actor,
+  now: string,
+  action: 'rollback' | 'fail',
+  reason: string | undefined,
+  missing: string,
+  input: Pick<TransitionInput, 'lessonsLearned'> = {},
+): Decision {
   if (!reason) throw new ValidationError([{ path: 'body.reason', message: missing }]);
   const w = new Writer(cr, actor, now);
   w.cr.closedAt = now;
   w.cr.closeReason = reason;
   w.transition(action, cr.state, action === 'rollback' ? 'rolled_back' : 'failed', reason, endsMonitoring(cr));
+  lessonsWithClosing(w, input.lessonsLearned);
+  return w.done();
+}
+
+/** Lessons learned given with the closing: recorded as a note right after it. */
+function lessonsWithClosing(w: Writer, lessons: string | undefined): void {
+  if (!lessons) return;
+  let noted: ReturnType<typeof recordNote>;
+  try {
+    noted = recordNote(w.cr, w.actor, { kind: 'lessons-learned', text: lessons }, w.now);
+  } catch (err) {
+    // the closing's own field: name it, not the notes route's
+    if (err instanceof ValidationError) throw new ValidationError(err.issues.map((i) => ({ ...i, path: 'body.lessonsLearned' })));
+    throw err;
+  }
+  const { record, words } = noted;
+  w.cr.record = record;
+  w.transition('note', w.cr.state, w.cr.state, words, { note: 'lessons-learned' });
+}
+
+/** Who may add notes to the implementation record: the requestor, on-call, a pipeline, an approver, an admin. */
+function noteRefusal(cr: ChangeRequest, actor: Actor, config: Pick<RulesConfig, 'emergencyRoles'>): string | null {
+  if (
+    whoRefuses('implementer', cr, actor, config, 'add notes to') === null ||
+    whoRefuses('implementer-or-approver', cr, actor, config, 'add notes to') === null
+  ) {
+    return null;
+  }
+  return `only the requestor (${cr.requestor.id}), on-call, a pipeline, an approver or an admin may add notes to this change request`;
+}
+
+/** The kinds of note this person may add now (the view's `allowedNotes`). */
+export function notesAllowed(cr: ChangeRequest, actor: Actor, config: Pick<RulesConfig, 'emergencyRoles'>): NoteKind[] {
+  return noteRefusal(cr, actor, config) === null ? noteKindsOpen(cr) : [];
+}
+
+/** A note on the implementation record (core/implementation-record.ts says when and what). */
+export function addNote(
+  cr: ChangeRequest,
+  actor: Actor,
+  note: { kind: NoteKind; text: string },
+  now: string,
+  config: Pick<RulesConfig, 'emergencyRoles'>,
+): Decision {
+  const refusal = noteRefusal(cr, actor, config);
+  if (refusal) throw new ForbiddenError(refusal);
+  const { record, words } = recordNote(cr, actor, note, now);
+  const w = new Writer(cr, actor, now);
+  w.cr.record = record;
+  w.transition('note', cr.state, cr.state, words, { note: note.kind });
   return w.done();
 }
 
@@ -782,7 +846,7 @@ function endsMonitoring(cr: Pick<ChangeRequest, 'monitoringFlow' | 'state'>): Au
  * person with `verdict`): a period that ended without evidence is not a success.
  */
 function complete(cr: ChangeRequest, actor: Actor, input: TransitionInput, now: string): Decision {
-  if (input.outcome === 'failed') return closeWork(cr, actor, now, 'fail', input.reason, 'is required when the outcome is failed');
+  if (input.outcome === 'failed') return closeWork(cr, actor, now, 'fail', input.reason, 'is required when the outcome is failed', input);
   const w = new Writer(cr, actor, now);
   const verdict = cr.monitoring?.verdict;
   if (cr.monitoring && verdict !== 'passed') {
@@ -812,6 +876,7 @@ function complete(cr: ChangeRequest, actor: Actor, input: TransitionInput, now: 
   }
   w.cr.closedAt = now;
   w.transition('complete', 'monitoring', 'completed', input.reason ?? 'monitoring period passed; change completed', endsMonitoring(cr));
+  lessonsWithClosing(w, input.lessonsLearned);
   return w.done();
 }
 
@@ -1086,6 +1151,7 @@ export function warningsFor(cr: ChangeRequest): string[] {
   if (cr.postApproval && !cr.postApproval.approvedBy) {
     warnings.push(`post-approval by ${cr.postApproval.minRole} or above is due by ${cr.postApproval.dueAt}`);
   }
+  warnings.push(...recordWarnings(cr));
   return warnings;
 }
 

@@ -51,6 +51,7 @@ import {
   type ChangeRequest,
   type RiskLevel,
 } from './change-request.js';
+import type { CommunicationEntry } from './communication.js';
 import { ValidationError, type FieldIssue } from './errors.js';
 import { RISK_RULE } from './approval-policy.js';
 import { readProposedTime } from './planned-window.js';
@@ -62,6 +63,8 @@ export interface MarkdownOptions {
   /** The organisation's zone and the time of reading: "Implemented at: 14:05" is read in it. */
   timeZone?: string | undefined;
   now?: string | undefined;
+  /** The change's communication log, rendered after the template (never read back). */
+  communications?: readonly CommunicationEntry[] | undefined;
 }
 
 export interface ParsedChangeMarkdown {
@@ -219,8 +222,42 @@ type DraftContent = Partial<ChangeContent>;
 
 export function renderChangeMarkdown(cr: Pick<ChangeRequest, 'content'> & Partial<ChangeRequest>, opts: MarkdownOptions = {}): string {
   const { content, ...meta } = cr;
-  return render(content, meta, opts.components ?? DEFAULT_COMPONENTS);
+  return render(content, meta, opts.components ?? DEFAULT_COMPONENTS) + recordSections(meta, opts);
 }
+
+/**
+ * The implementation record and the communication log (seed §6), after the template: ChangeFlow's
+ * own, so a document pasted back has them ignored (SECTIONS: `ignored`).
+ */
+function recordSections(meta: Meta, opts: MarkdownOptions): string {
+  const notes = meta.record?.notes ?? [];
+  const log = opts.communications ?? [];
+  if (!notes.length && !log.length) return '';
+  const cell = (v: string) => oneLine(v).replace(/\|/g, '\\|');
+  const of = (kind: string) => notes.filter((n) => n.kind === kind).map((n) => `- ${oneLine(n.at)}, ${oneLine(n.name)}: ${oneLine(n.text)}`);
+  const blocks = [
+    '## Implementation Record',
+    RECORD_HINT,
+    '### Implementation Notes',
+    of('implementation').join('\n') || 'None recorded.',
+    '### Issues Encountered',
+    of('issue').join('\n') || 'None recorded.',
+    '## Communication Log',
+    log.length
+      ? [
+          '| Time | Channel | Recipients | Notice | Outcome |',
+          '| --- | --- | --- | --- | --- |',
+          ...log.map(
+            (e) =>
+              `| ${cell(e.at)} | ${e.channel} | ${cell(e.recipients.join(', '))} | ${cell(e.subject ? `${e.template}: ${e.subject}` : e.template)} | ${e.outcome}${e.detail ? ` (${cell(e.detail)})` : ''} |`,
+          ),
+        ].join('\n')
+      : 'Nothing sent yet.',
+  ];
+  return `\n${blocks.join('\n\n')}\n`;
+}
+
+const RECORD_HINT = '_Kept by ChangeFlow from the notes people add and the notices it sends; never read back._';
 
 /** The template to fill in: the seed's, with ChangeFlow's additions. */
 export function blankTemplate(opts: MarkdownOptions = {}): string {
@@ -352,7 +389,7 @@ function render(c: DraftContent, meta: Meta, components: readonly string[]): str
 
   add('## Post-Implementation');
   add('### Verification Steps', ...checklist(VERIFICATION_STEPS, post?.verification));
-  add('### Lessons Learned', text(post?.lessonsLearned, PLACEHOLDERS.lessonsLearned));
+  add('### Lessons Learned', text(post?.lessonsLearned ?? meta.record?.lessonsLearned?.text, PLACEHOLDERS.lessonsLearned));
   add('### Documentation Updates', ...checklist(DOCUMENTATION_UPDATES, post?.documentationUpdates));
 
   return `${blocks.join('\n\n')}\n`;
@@ -631,6 +668,8 @@ const SECTIONS: Record<string, H2Spec> = {
   'change id': { path: '', ignored: true },
   requestor: { path: '', ignored: true },
   approval: { path: '', ignored: true },
+  'implementation record': { path: '', ignored: true },
+  'communication log': { path: '', ignored: true },
   category: {
     path: 'category',
     own: (sec, ctx) => {

@@ -21,6 +21,7 @@
  */
 import { DateTime } from 'luxon';
 import { CATEGORIES, type Category, type ChangeRequest } from './change-request.js';
+import { COMMUNICATION_CHANNELS, inTimeOrder, type CommunicationChannel, type CommunicationEntry } from './communication.js';
 import { doraMarkdown as doraMarkdownOf } from './dora.js';
 import { type DurationFigure, Durations, type Figure, Ids, minutesBetween, percentOf, round1 } from './figures.js';
 
@@ -52,6 +53,18 @@ export interface MonthFigures {
   rootCauses: { id: string; outcome: string; cause: string }[];
   standardCandidates: { components: string[]; n: number; ids: string[] }[];
   lessonsLearned: { id: string; text: string }[];
+  /** Finished changes whose lessons learned were never recorded (closing asks for them). */
+  lessonsMissing?: Figure | undefined;
+  /** Issues encountered during implementation, from the changes' records (seed §6). */
+  issuesEncountered?: { id: string; text: string }[] | undefined;
+  /** The notices sent in the month (by when they were sent), per channel, and those that never went out. */
+  communications?: CommunicationFigures | undefined;
+}
+
+export interface CommunicationFigures {
+  byChannel: Record<CommunicationChannel, { sent: number; refused: number; failedAttempts: number }>;
+  /** Refused for good, or failed with no later success for the same change, notice and recipients. */
+  undelivered: { id: string; channel: CommunicationChannel; template: string; recipients: string[]; outcome: 'refused' | 'failed'; at: string }[];
 }
 
 /** `2026-11` → the month's first instant and the next month's, in the zone (UTC ISO). */
@@ -86,6 +99,9 @@ export class MonthAggregator {
   private readonly suggestedIncidents = new Ids();
   private readonly rootCauses: MonthFigures['rootCauses'] = [];
   private readonly lessons: MonthFigures['lessonsLearned'] = [];
+  private readonly lessonsMissing = new Ids();
+  private readonly issues: { id: string; text: string }[] = [];
+  private communications: CommunicationFigures | undefined;
   private readonly normalByComponents = new Map<string, { ids: string[]; all: boolean }>();
   private unauthorizedKeys: string[] = [];
 
@@ -124,8 +140,10 @@ export class MonthAggregator {
         cause: causeOf(cr, caused),
       });
     }
-    const lesson = cr.content.postImplementation?.lessonsLearned?.trim();
+    const lesson = (cr.content.postImplementation?.lessonsLearned ?? cr.record?.lessonsLearned?.text)?.trim();
     if (lesson) this.lessons.push({ id, text: lesson });
+    else if (FINISHED.includes(cr.state)) this.lessonsMissing.add(id);
+    for (const n of cr.record?.notes ?? []) if (n.kind === 'issue') this.issues.push({ id, text: n.text });
     if (cr.content.category === 'normal' && FINISHED.includes(cr.state)) {
       const key = [...(cr.content.description?.components ?? [])].sort().join(' + ') || '(no component named)';
       const group = this.normalByComponents.get(key) ?? { ids: [], all: true };
@@ -133,6 +151,26 @@ export class MonthAggregator {
       group.all &&= cr.state === 'completed';
       this.normalByComponents.set(key, group);
     }
+  }
+
+  /** The notices sent in the month, from the communication log (its own records, by the time each was sent). */
+  addCommunications(entries: (CommunicationEntry & { changeId: string })[]): void {
+    const byChannel = Object.fromEntries(
+      COMMUNICATION_CHANNELS.map((c) => [c, { sent: 0, refused: 0, failedAttempts: 0 }]),
+    ) as CommunicationFigures['byChannel'];
+    const key = (e: CommunicationEntry & { changeId: string }) => `${e.changeId}\n${e.eventId}\n${e.channel}\n${[...e.recipients].sort().join(',')}`;
+    const delivered = new Set(entries.filter((e) => e.outcome === 'sent').map(key));
+    const undelivered = new Map<string, CommunicationFigures['undelivered'][number]>();
+    for (const e of inTimeOrder(entries) as (CommunicationEntry & { changeId: string })[]) {
+      const counts = byChannel[e.channel];
+      if (e.outcome === 'sent') counts.sent++;
+      else if (e.outcome === 'refused') counts.refused++;
+      else counts.failedAttempts++;
+      if (e.outcome !== 'sent' && !delivered.has(key(e))) {
+        undelivered.set(key(e), { id: e.changeId, channel: e.channel, template: e.template, recipients: e.recipients, outcome: e.outcome, at: e.at });
+      }
+    }
+    this.communications = { byChannel, undelivered: [...undelivered.values()] };
   }
 
   /** The month's unauthorized changes (their own records: no change request behind most of them). */
@@ -173,6 +211,9 @@ export class MonthAggregator {
         .map(([key, g]) => ({ components: key.split(' + '), n: g.ids.length, ids: g.ids }))
         .sort((a, b) => b.n - a.n),
       lessonsLearned: this.lessons,
+      lessonsMissing: this.lessonsMissing.figure(),
+      issuesEncountered: this.issues,
+      ...(this.communications ? { communications: this.communications } : {}),
     };
   }
 }
@@ -218,6 +259,23 @@ export function lessonLines(lessons: MonthFigures['lessonsLearned'], indent: str
   if (!lessons.length) return `${indent}- ${none}`;
   const lines = lessons.slice(0, LISTED).map((l) => `${indent}- ${l.id}: ${l.text.replace(/\s+/g, ' ')}`);
   if (lessons.length > LISTED) lines.push(`${indent}- and ${lessons.length - LISTED} more (${file})`);
+  return lines.join('\n');
+}
+
+function communicationLines(c: CommunicationFigures | undefined): string {
+  if (!c) return '- Notices sent: not counted (no communication log read)';
+  const total = (k: 'sent' | 'refused' | 'failedAttempts') => Object.values(c.byChannel).reduce((n, v) => n + v[k], 0);
+  const per = COMMUNICATION_CHANNELS.filter((ch) => c.byChannel[ch].sent > 0).map((ch) => `${ch} ${c.byChannel[ch].sent}`);
+  const lines = [
+    `- Notices sent: ${total('sent')}${per.length ? ` (${per.join(', ')})` : ''}; refused: ${total('refused')}; failed attempts (retried): ${total('failedAttempts')}`,
+    '- Never delivered:',
+    c.undelivered.length
+      ? c.undelivered
+          .slice(0, LISTED)
+          .map((u) => `  - ${u.id}: ${u.template} by ${u.channel} to ${u.recipients.join(', ').replace(/\s+/g, ' ')} (${u.outcome})`)
+          .join('\n') + (c.undelivered.length > LISTED ? `\n  - and ${c.undelivered.length - LISTED} more (report.json)` : '')
+      : '  - none',
+  ];
   return lines.join('\n');
 }
 
@@ -285,6 +343,12 @@ ${lessonLines(f.lessonsLearned, '  ', 'no lessons learned recorded this month')}
 
 ## Trends
 ${list(trends(f, previous), 'No earlier month to compare with.')}
+
+## Communication and Implementation Records
+${communicationLines(f.communications)}
+- Issues encountered during implementation:
+${lessonLines(f.issuesEncountered ?? [], '  ', 'none recorded this month')}
+- Finished without lessons learned: ${f.lessonsMissing?.n ?? 0}${f.lessonsMissing?.ids.length ? ` (${someIds(f.lessonsMissing.ids)})` : ''}
 
 ## Also tracked
 - Time to deploy (created → deployed): mean ${mins(f.timeToDeploy.meanMinutes)}, median ${mins(f.timeToDeploy.p50Minutes)}, p90 ${mins(f.timeToDeploy.p90Minutes)} (n = ${f.timeToDeploy.n})

@@ -1,4 +1,4 @@
-/** GET /changes, GET /changes/{id} (JSON with its audit trail, or Markdown when the id ends in `.md`). */
+/** GET /changes, GET /changes/{id} (JSON with its audit trail and communication log, or Markdown when the id ends in `.md`). */
 import type { Config } from '../config.js';
 import { renderChangeMarkdown, renderEmergencyMarkdown } from '../core/markdown.js';
 import { httpApi, type ApiEvent, type Route } from '../http/api.js';
@@ -8,7 +8,7 @@ import { parseWith } from '../http/request.js';
 import { json, text } from '../http/responses.js';
 import { ChangeIdSchema, ListQuerySchema, MarkdownQuerySchema } from '../http/schemas.js';
 import { changeSummary, changeView } from '../http/views.js';
-import type { ChangeStore, Directory, MonitoringStore } from '../ports.js';
+import type { ChangeStore, CommunicationLog, Directory, MonitoringStore } from '../ports.js';
 import { monitoringView } from '../use-cases/monitoring-view.js';
 import { getChange, listChanges } from '../use-cases/read-changes.js';
 
@@ -20,6 +20,8 @@ export interface ChangesReadDeps {
   cursorKey: () => Promise<Uint8Array>;
   /** The measurements of monitoring periods (GET /changes/{id}/monitoring). */
   monitoring: MonitoringStore;
+  /** The notices sent about each change (its communication log). */
+  communications: Pick<CommunicationLog, 'of'>;
 }
 
 export function changesReadRoutes(deps: ChangesReadDeps): Record<string, Route> {
@@ -35,17 +37,21 @@ export function changesReadRoutes(deps: ChangesReadDeps): Record<string, Route> 
       const raw = event.pathParameters?.id ?? '';
       const markdown = raw.endsWith('.md');
       const id = parseWith(ChangeIdSchema, markdown ? raw.slice(0, -3) : raw, 'id');
-      const [viewer, { cr, audit }] = await Promise.all([reader(event, deps.config, deps.directory), getChange(deps, id)]);
+      const [viewer, { cr, audit }, communications] = await Promise.all([
+        reader(event, deps.config, deps.directory),
+        getChange(deps, id),
+        deps.communications.of(id),
+      ]);
       if (markdown) {
         // on the template it was filed on, unless asked for another (?template=change-request|emergency-change)
         const asked = parseWith(MarkdownQuerySchema, event.queryStringParameters ?? {}, 'query').template ?? cr.template;
         const body =
           asked === 'emergency-change' && cr.content.category === 'emergency'
             ? renderEmergencyMarkdown(cr)
-            : renderChangeMarkdown(cr, { components: deps.config.rules.components });
+            : renderChangeMarkdown(cr, { components: deps.config.rules.components, communications, timeZone: deps.config.ORG_TIMEZONE });
         return text(200, body, 'text/markdown; charset=utf-8', { etag: `"${cr.version}"` });
       }
-      return json(200, changeView(cr, audit, { actor: viewer, rules: deps.config.rules }), { etag: `"${cr.version}"` });
+      return json(200, { ...changeView(cr, audit, { actor: viewer, rules: deps.config.rules }), communications }, { etag: `"${cr.version}"` });
     },
     'GET /changes/{id}/monitoring': async (event: ApiEvent) => {
       const id = parseWith(ChangeIdSchema, event.pathParameters?.id, 'id');

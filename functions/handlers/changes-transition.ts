@@ -1,13 +1,21 @@
-/** POST /changes/{id}/{action}: every action of the lifecycle table; POST /changes/{id}/metrics: monitoring evidence; POST /changes/{id}/incidents/{incident}: a suggested cause confirmed or dismissed. */
+/** POST /changes/{id}/{action}: every action of the lifecycle table; POST /changes/{id}/metrics: monitoring evidence; POST /changes/{id}/notes: the implementation record; POST /changes/{id}/incidents/{incident}: a suggested cause confirmed or dismissed. */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { NotFoundError } from '../core/errors.js';
 import { httpApi, metrics, type ApiEvent, type Route } from '../http/api.js';
 import { actor as actorOf } from '../http/identity.js';
 import { expectedVersion, jsonBody, parseWith } from '../http/request.js';
 import { json } from '../http/responses.js';
-import { ActionSchema, ChangeIdSchema, IncidentDecisionSchema, IncidentIdSchema, MetricsBodySchema, TransitionBodySchema } from '../http/schemas.js';
+import {
+  ActionSchema,
+  ChangeIdSchema,
+  IncidentDecisionSchema,
+  IncidentIdSchema,
+  MetricsBodySchema,
+  NoteBodySchema,
+  TransitionBodySchema,
+} from '../http/schemas.js';
 import { changeView } from '../http/views.js';
-import { decideIncident, transitionChange } from '../use-cases/changes.js';
+import { decideIncident, noteChange, transitionChange } from '../use-cases/changes.js';
 import { recordEvidence } from '../use-cases/monitoring.js';
 import type { Config } from '../config.js';
 import type { Directory, MonitoringStore } from '../ports.js';
@@ -38,6 +46,13 @@ export function changesTransitionRoutes(deps: ChangesTransitionDeps): Record<str
       const body = parseWith(IncidentDecisionSchema, jsonBody(event, deps.config.MAX_BODY_BYTES, true), 'body');
       const { cr, audit } = await decideIncident(deps.changes, actor, id, incident, body.decision, body.reason);
       return json(200, changeView(cr, audit, { actor, rules: deps.config.rules }), { etag: `"${cr.version}"` });
+    },
+    'POST /changes/{id}/notes': async (event: ApiEvent) => {
+      const actor = await actorOf(event, deps.config, deps.directory);
+      const id = parseWith(ChangeIdSchema, event.pathParameters?.id, 'id');
+      const body = parseWith(NoteBodySchema, jsonBody(event, deps.config.MAX_BODY_BYTES, true), 'body');
+      const { cr, audit } = await noteChange(deps.changes, actor, id, body);
+      return json(201, changeView(cr, audit, { actor, rules: deps.config.rules }), { etag: `"${cr.version}"` });
     },
     'POST /changes/{id}/{action}': async (event: ApiEvent) => {
       const actor = await actorOf(event, deps.config, deps.directory);

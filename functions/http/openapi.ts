@@ -27,6 +27,7 @@ import {
   StateQuerySchema,
   TransitionBodySchema,
   MetricsBodySchema,
+  NoteBodySchema,
   DeliveriesLimitSchema,
   RedeliverBodySchema,
   SubscriptionBodySchema,
@@ -218,6 +219,14 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     body: { required: true, content: { [JSON_TYPE]: MetricsBodySchema } },
     ok: { status: 202, description: 'Kept; the receipt says how many samples and reports, and the verdict so far' },
     errors: [400, 401, 404, 409, 413, 415],
+  },
+  'POST /changes/{id}/notes': {
+    summary:
+      'A note on the implementation record: an implementation note or an issue encountered (once approved), or the lessons learned (once closed, at least a sentence; closing takes them too, as `lessonsLearned`)',
+    path: changeId,
+    body: { required: true, content: { [JSON_TYPE]: NoteBodySchema } },
+    ok: { status: 201, description: 'The change with its record and the note in its trail' },
+    errors: [400, 401, 403, 404, 409, 413, 415],
   },
   'POST /webhooks/github': {
     summary:

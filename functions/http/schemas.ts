@@ -5,6 +5,7 @@ import { CALENDAR_EVENT_KINDS } from '../core/calendar/types.js';
 import { CHANGE_ID_PATTERN } from '../core/change-id.js';
 import { CHECKLIST_KEYS } from '../core/checklist.js';
 import { freeText, oneLine } from '../core/text.js';
+import { NOTE_KINDS } from '../core/implementation-record.js';
 import { ACTIONS } from '../core/lifecycle.js';
 
 const instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with an offset' }).transform((s) => new Date(s).toISOString());
@@ -50,6 +51,16 @@ export const TransitionBodySchema = z
     note: oneLine(500).optional(),
     /** approve, reject: the change-board meeting the decision is taken in ("CAB 2026-12-03"). */
     meeting: oneLine(200).optional(),
+    /** complete, rollback, fail: the lessons learned, recorded with the closing. */
+    lessonsLearned: freeText(4000).optional(),
+  })
+  .strict();
+
+/** POST /changes/{id}/notes: a note on the implementation record. */
+export const NoteBodySchema = z
+  .object({
+    kind: z.enum(NOTE_KINDS, { message: `must be one of ${NOTE_KINDS.join(', ')}` }),
+    text: freeText(4000),
   })
   .strict();
 

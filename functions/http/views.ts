@@ -2,7 +2,7 @@
 import { approvalStatus } from '../core/approval-policy.js';
 import type { Actor, AuditEntry, ChangeRequest } from '../core/change-request.js';
 import { checklistOf } from '../core/checklist.js';
-import { allowedActions, type RulesConfig } from '../core/lifecycle.js';
+import { allowedActions, notesAllowed, type RulesConfig } from '../core/lifecycle.js';
 
 export interface Viewer {
   actor: Actor;
@@ -19,6 +19,8 @@ export function changeView(cr: ChangeRequest, audit: AuditEntry[] | undefined, v
     checklist: checklistOf(cr),
     /** What the caller may do next, from the lifecycle table: actions their role allows from this state. */
     allowedActions: allowedActions(cr, viewer.actor, viewer.rules),
+    /** The notes the caller may add to the implementation record now (POST /changes/{id}/notes). */
+    allowedNotes: notesAllowed(cr, viewer.actor, viewer.rules),
     links: { self: `/changes/${cr.id}`, markdown: `/changes/${cr.id}.md` },
     ...(audit ? { audit } : {}),
   };

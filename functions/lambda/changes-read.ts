@@ -1,6 +1,7 @@
-/** Lambda entry of ChangesRead: the table (read) and the list cursor key. */
+/** Lambda entry of ChangesRead: the table (read: changes, their monitoring and communication logs) and the list cursor key. */
 import { DynamoDbChangeStore } from '../adapters/dynamodb/change-store.js';
 import { tableClient } from '../adapters/dynamodb/client.js';
+import { DynamoDbCommunicationLog } from '../adapters/dynamodb/communication-log.js';
 import { DynamoDbDirectory } from '../adapters/dynamodb/directory.js';
 import { DynamoDbMonitoringStore } from '../adapters/dynamodb/monitoring-store.js';
 import { loadConfig } from '../config.js';
@@ -16,4 +17,5 @@ export const handler = makeHandler({
   directory: new DynamoDbDirectory(db, config.TABLE_NAME),
   cursorKey: cursorKey(config),
   monitoring: new DynamoDbMonitoringStore(db, config.TABLE_NAME),
+  communications: new DynamoDbCommunicationLog(db, config.TABLE_NAME),
 });

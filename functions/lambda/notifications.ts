@@ -1,6 +1,7 @@
-/** Lambda entry of Notifications: the directory and the monitoring measurements (read), SES, the dedupe records and the link key. */
+/** Lambda entry of Notifications: the directory and the monitoring measurements (read), SES, the dedupe records, the communication log and the link key. */
 import { SesMailer } from '../adapters/aws/ses-mailer.js';
 import { clientConfig, tableClient } from '../adapters/dynamodb/client.js';
+import { DynamoDbCommunicationLog } from '../adapters/dynamodb/communication-log.js';
 import { DynamoDbDirectory } from '../adapters/dynamodb/directory.js';
 import { DynamoDbMonitoringStore } from '../adapters/dynamodb/monitoring-store.js';
 import { DynamoDbOnce } from '../adapters/dynamodb/once.js';
@@ -23,4 +24,6 @@ export const handler = makeHandler({
   timers: config.timers,
   stakeholderEmails: config.STAKEHOLDER_EMAILS,
   reportRecipients: config.REPORT_RECIPIENTS,
+  // every email about a change, in its communication log
+  log: new DynamoDbCommunicationLog(db, config.TABLE_NAME),
 });

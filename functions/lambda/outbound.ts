@@ -1,6 +1,7 @@
-/** Lambda entry of Outbound: the subscriptions (read) and their delivery records, the dedupe records, the outbound secrets. */
+/** Lambda entry of Outbound: the subscriptions (read) and their delivery records, the dedupe records, the communication log, the outbound secrets. */
 import { FetchPoster } from '../adapters/http/poster.js';
 import { clientConfig, tableClient } from '../adapters/dynamodb/client.js';
+import { DynamoDbCommunicationLog } from '../adapters/dynamodb/communication-log.js';
 import { DynamoDbOnce } from '../adapters/dynamodb/once.js';
 import { DynamoDbSubscriptionStore } from '../adapters/dynamodb/subscription-store.js';
 import { loadConfig } from '../config.js';
@@ -9,13 +10,16 @@ import { systemClock } from '../ports.js';
 import { outboundTargets } from './keys.js';
 
 const config = loadConfig();
+const db = tableClient(config);
 
 export const handler = makeHandler({
   poster: new FetchPoster(),
   once: new DynamoDbOnce(config.TABLE_NAME, clientConfig({ endpoint: config.DYNAMODB_ENDPOINT })),
-  subscriptions: new DynamoDbSubscriptionStore(tableClient(config), config.TABLE_NAME),
+  subscriptions: new DynamoDbSubscriptionStore(db, config.TABLE_NAME),
   clock: systemClock,
   baseUrl: config.PUBLIC_BASE_URL.replace(/\/$/, ''),
   targets: outboundTargets(config),
   pagerDutyEventsUrl: config.PAGERDUTY_EVENTS_URL,
+  // every notice about a change, in its communication log
+  log: new DynamoDbCommunicationLog(db, config.TABLE_NAME),
 });

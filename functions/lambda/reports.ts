@@ -3,6 +3,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { S3ReportStore } from '../adapters/aws/s3-report-store.js';
 import { DynamoDbChangeStore } from '../adapters/dynamodb/change-store.js';
 import { tableClient } from '../adapters/dynamodb/client.js';
+import { DynamoDbCommunicationLog } from '../adapters/dynamodb/communication-log.js';
 import { DynamoDbDeliveryStore } from '../adapters/dynamodb/delivery-store.js';
 import { DynamoDbDirectory } from '../adapters/dynamodb/directory.js';
 import { loadConfig, requireSettings } from '../config.js';
@@ -21,6 +22,7 @@ export const handler = makeHandler({
   reports: {
     store: new DynamoDbChangeStore(db, config.TABLE_NAME),
     deliveries: new DynamoDbDeliveryStore(db, config.TABLE_NAME),
+    communications: new DynamoDbCommunicationLog(db, config.TABLE_NAME),
     reports: new S3ReportStore(new S3Client({}), REPORTS_BUCKET),
     clock: systemClock,
     timeZone: config.ORG_TIMEZONE,

@@ -18,7 +18,7 @@ import { escapeHtml } from '../email/html.js';
 import { plainEmail } from '../email/plain.js';
 import { approvalRequestEmail } from '../email/templates.js';
 import type { ApprovalTimers } from '../core/approval-flow.js';
-import type { Directory, EmailMessage, Mailer, MonitoringStore, Once } from '../ports.js';
+import { systemClock, type Clock, type CommunicationLog, type Directory, type EmailMessage, type Mailer, type MonitoringStore, type Once } from '../ports.js';
 import type { Criterion, Measurement } from '../core/monitoring.js';
 
 export interface NotificationDeps {
@@ -35,6 +35,9 @@ export interface NotificationDeps {
   reportRecipients?: readonly string[] | undefined;
   /** The monitoring period's measurements, for the T+15m status notice (none: the notice says only the state). */
   monitoring?: Pick<MonitoringStore, 'measurements'> | undefined;
+  /** Where each email about a change is recorded (the change's communication log). */
+  log?: Pick<CommunicationLog, 'record'> | undefined;
+  clock?: Clock | undefined;
 }
 
 /** The event types this consumer acts on (the stack's rule matches exactly these). */
@@ -57,6 +60,9 @@ export const NOTIFIED_EVENTS = [
   'BaselineUnhealthy',
   'MonitoringVerdict',
   'ChangeCompleted',
+  // closed without success: the requestor and the approvers, asked for the lessons learned
+  'ChangeRolledBack',
+  'ChangeFailed',
   // webhooks (docs/webhooks.md): an unauthorized deployment, against a change or with none behind it;
   // an emergency change drafted from a PagerDuty incident, for on-call to complete
   'UnauthorizedDeployment',
@@ -117,17 +123,47 @@ export async function notify(deps: NotificationDeps, input: unknown): Promise<{ 
   }
   const event = parsed.data as unknown as DomainEvent;
   if (!(NOTIFIED_EVENTS as readonly string[]).includes(event.type)) return { sent: 0 };
-  return sendAll(deps, event.id, await messagesFor(deps, event));
+  const template = event.type === 'TimelineNotice' && event.detail?.milestone ? `TimelineNotice ${event.detail.milestone}` : event.type;
+  return sendAll(deps, event.id, await messagesFor(deps, event), { changeId: event.changeId, template });
 }
 
 /**
  * Each email is its own step, claimed by the event and its recipients: a delivery retried after
  * some emails went out sends only the others, and a redelivered event sends nothing again.
  */
-async function sendAll(deps: NotificationDeps, eventId: string, messages: EmailMessage[]): Promise<{ sent: number }> {
+async function sendAll(
+  deps: NotificationDeps,
+  eventId: string,
+  messages: EmailMessage[],
+  about?: { changeId: string; template: string },
+): Promise<{ sent: number }> {
   let sent = 0;
+  const clock = deps.clock ?? systemClock;
+  // the change's communication log: each email as it went out, or the attempt that failed (it is retried)
+  const log = async (message: EmailMessage, outcome: 'sent' | 'failed', detail?: string) => {
+    if (!about || !deps.log) return;
+    const entry = {
+      at: clock.now().toISOString(),
+      channel: 'email' as const,
+      recipients: message.to,
+      template: about.template,
+      subject: message.subject,
+      eventId,
+      outcome,
+    };
+    await deps.log.record(about.changeId, detail ? { ...entry, detail } : entry);
+  };
   for (const message of messages.filter((m) => m.to.length > 0)) {
-    const { ran } = await deps.once.run('notification', { eventId, to: [...message.to].sort().join(',') }, () => deps.mailer.send(message));
+    const { ran } = await deps.once.run('notification', { eventId, to: [...message.to].sort().join(',') }, async () => {
+      try {
+        await deps.mailer.send(message);
+      } catch (err) {
+        // kept as best it can be: the failure itself is what the retry answers
+        await log(message, 'failed', (err as Error).message.slice(0, 300)).catch(() => undefined);
+        throw err;
+      }
+      await log(message, 'sent');
+    });
     if (ran) sent++;
   }
   return { sent };
@@ -298,6 +334,18 @@ async function messagesFor(deps: NotificationDeps, event: DomainEvent): Promise<
       return [
         plainEmail([...new Set([...channels, cr.requestor.email])], `Completed: ${cr.id} ${cr.content.title}`, [
           `${cr.id} "${cr.content.title}" is complete: ${event.reason ?? 'its monitoring period passed'}.`,
+          lessonsAsk(deps, cr),
+        ]),
+      ];
+    }
+    case 'ChangeRolledBack':
+    case 'ChangeFailed': {
+      const words = event.type === 'ChangeRolledBack' ? 'was rolled back' : 'failed';
+      const to = await emailsOf(deps, [cr.requestor.id, ...cr.approvals.map((a) => a.by)], cr);
+      return [
+        plainEmail(to, `${cr.id} ${words}: ${cr.content.title}`, [
+          `${cr.id} "${cr.content.title}" ${words}: ${event.reason ?? 'no reason given'}.`,
+          lessonsAsk(deps, cr),
         ]),
       ];
     }
@@ -337,6 +385,12 @@ async function messagesFor(deps: NotificationDeps, event: DomainEvent): Promise<
     default:
       return [];
   }
+}
+
+/** Closing asks for the lessons learned (seed: Post-Implementation), unless they came with it. */
+function lessonsAsk(deps: Pick<NotificationDeps, 'baseUrl'>, cr: ChangeRequest): string {
+  if (cr.record?.lessonsLearned) return `Lessons learned: ${cr.record.lessonsLearned.text}`;
+  return `What did we learn? Record the lessons learned: POST ${deps.baseUrl}/changes/${cr.id}/notes with {"kind": "lessons-learned", "text": "…"}, or on the change's page.`;
 }
 
 /** An emergency change's post-approvers, each with a link that post-approves it (nothing to reject: the work is done). */

@@ -9,7 +9,8 @@
 import { Webhook } from 'standardwebhooks';
 import { type BusEvent, isDomainEvent } from '../core/events.js';
 import { PAGERDUTY_CHANGE_EVENTS, pagerDutyChangeEvent, retryable, slackChannels, slackMessage, subscribed, subscriberPayload } from '../core/outbound.js';
-import type { Clock, HttpPoster, Once, Subscription, SubscriptionStore } from '../ports.js';
+import { targetChannel } from '../core/communication.js';
+import { ClaimHeldError, type Clock, type CommunicationLog, type HttpPoster, type Once, type Subscription, type SubscriptionStore } from '../ports.js';
 
 export interface OutboundTargets {
   /** Slack incoming webhook URL per channel (engineering, product, support, leadership, incidents). */
@@ -27,6 +28,8 @@ export interface OutboundDeps {
   /** The targets' credentials (the Slack URLs are secrets): the settings locally, a secret in AWS. */
   targets: () => Promise<OutboundTargets>;
   pagerDutyEventsUrl: string;
+  /** Where each notice about a change is recorded (the change's communication log). */
+  log?: Pick<CommunicationLog, 'record'> | undefined;
 }
 
 /** A target that answered "later": the delivery fails so that the bus retries it. */
@@ -43,7 +46,7 @@ export interface OutboundResult {
 export async function sendOutbound(deps: OutboundDeps, event: BusEvent): Promise<OutboundResult> {
   if (event.type === 'WebhookReceived') return { sent: [], refused: [] };
   const targets = await deps.targets();
-  const steps: { target: string; send: () => Promise<'sent' | 'refused'> }[] = [];
+  const steps: { target: string; url?: string; send: () => Promise<'sent' | 'refused'> }[] = [];
 
   for (const channel of slackChannels(event, Object.keys(targets.slack))) {
     const body = JSON.stringify(slackMessage(event, deps.baseUrl));
@@ -54,21 +57,30 @@ export async function sendOutbound(deps: OutboundDeps, event: BusEvent): Promise
     steps.push({ target: 'pagerduty', send: () => post(deps, deps.pagerDutyEventsUrl, body, {}) });
   }
   for (const sub of (await deps.subscriptions.list()).filter((s) => subscribed(s.events, event.type))) {
-    steps.push({ target: `subscription:${sub.id}`, send: () => deliverToSubscriber(deps, sub, event) });
+    steps.push({ target: `subscription:${sub.id}`, url: sub.url, send: () => deliverToSubscriber(deps, sub, event) });
   }
 
   const result: OutboundResult = { sent: [], refused: [] };
   const later: string[] = [];
+  // a notice about a change goes in its communication log, whatever came of it
+  const log = async (target: string, url: string | undefined, outcome: 'sent' | 'refused' | 'failed', detail?: string) => {
+    if (!deps.log || !isDomainEvent(event)) return;
+    const entry = { at: deps.clock.now().toISOString(), ...targetChannel(target, url), template: event.type, eventId: event.id, outcome };
+    await deps.log.record(event.changeId, detail ? { ...entry, detail: detail.slice(0, 300) } : entry);
+  };
   await Promise.all(
-    steps.map(async ({ target, send }) => {
+    steps.map(async ({ target, url, send }) => {
       try {
         let outcome: 'sent' | 'refused' = 'sent';
         const { ran } = await deps.once.run('outbound', { eventId: event.id, target }, async () => {
           outcome = await send();
+          await log(target, url, outcome, outcome === 'refused' ? 'refused for good by the target' : undefined);
         });
         if (ran) result[outcome].push(target);
       } catch (err) {
         later.push(`${target}: ${(err as Error).message}`);
+        // another run holds the step right now: it records its own outcome
+        if (!(err instanceof ClaimHeldError)) await log(target, url, 'failed', (err as Error).message).catch(() => undefined);
       }
     }),
   );

@@ -7,6 +7,7 @@ import { formatChangeId, localDay } from '../core/change-id.js';
 import { ForbiddenError, ValidationError, VersionConflictError } from '../core/errors.js';
 import { decideIncidentLink } from '../core/deployments.js';
 import {
+  addNote,
   applyAction,
   createChange,
   editChange,
@@ -20,6 +21,7 @@ import {
   type TransitionContext,
   type TransitionInput,
 } from '../core/lifecycle.js';
+import type { NoteKind } from '../core/implementation-record.js';
 import { derivePlannedWindow } from '../core/planned-window.js';
 import type { CalendarService, ChangeStore, ChangeWithAudit, Clock } from '../ports.js';
 import { getChange } from './read-changes.js';
@@ -232,4 +234,9 @@ export async function decideIncident(
     if (refusal) throw new ForbiddenError(refusal);
     return decideIncidentLink(cr, actor, incidentId, decision, reason, deps.clock.now().toISOString());
   });
+}
+
+/** A note on the implementation record (implementation note, issue encountered, lessons learned): core/lifecycle.ts `addNote`. */
+export async function noteChange(deps: ChangeDeps, actor: Actor, id: string, note: { kind: NoteKind; text: string }): Promise<ChangeWithAudit> {
+  return recordOnChange(deps, id, (cr) => addNote(cr, actor, note, deps.clock.now().toISOString(), deps.rules));
 }

@@ -9,7 +9,7 @@ import { DateTime } from 'luxon';
 import { micromark } from 'micromark';
 import { gfmTable, gfmTableHtml } from 'micromark-extension-gfm-table';
 import { csvLine, CSV_HEADER, csvRow, type MonthFigures, MonthAggregator, monthlyMarkdown, monthRange, previousMonth, trends } from '../core/report.js';
-import type { ChangeStore, Clock, DeliveryStore, ReportFile, ReportStore } from '../ports.js';
+import type { ChangeStore, Clock, CommunicationLog, DeliveryStore, ReportFile, ReportStore } from '../ports.js';
 import { type GroupBy, MetricsAggregator } from '../core/metrics.js';
 import { DoraAggregator, type DoraFigures, doraReadRange, doraWindow } from '../core/dora.js';
 import { QuarterAggregator, type QuarterFigures, quarterlyMarkdown, quarterRange } from '../core/quarterly.js';
@@ -17,6 +17,8 @@ import { QuarterAggregator, type QuarterFigures, quarterlyMarkdown, quarterRange
 export interface ReportDeps {
   store: Pick<ChangeStore, 'list' | 'listDeployed'>;
   deliveries: Pick<DeliveryStore, 'unauthorized'>;
+  /** The notices sent (the communication log); without, the report says they were not counted. */
+  communications?: Pick<CommunicationLog, 'between'> | undefined;
   reports: ReportStore;
   clock: Clock;
   timeZone: string;
@@ -60,6 +62,7 @@ export async function monthFigures(
     each?.(cr);
   });
   agg.addUnauthorized((await deps.deliveries.unauthorized(from, to)).map((u) => u.key));
+  if (deps.communications) agg.addCommunications(await deps.communications.between(from, to));
   return agg.result();
 }
 

@@ -7,6 +7,7 @@ import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, type CfnTable, ProjectionType, StreamViewType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { COMMUNICATION_KEY_PREFIX } from '../../functions/adapters/dynamodb/communication-log.js';
 import { TABLE_KEYS } from '../../functions/adapters/dynamodb/table.js';
 import type { ChangeflowFunction } from './function.js';
 import { acknowledge } from './nag.js';
@@ -106,6 +107,18 @@ export class ChangeflowData extends Construct {
         actions: [...IDEMPOTENCY_ACTIONS],
         resources: [this.table.tableArn],
         conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${IDEMPOTENCY_KEY_PREFIX}*`] } },
+      }),
+    );
+    this.denyDirectoryWrites(fn);
+  }
+
+  /** The communication log's entries (PutItem), and no other item: their partition keys start with COMM#. */
+  grantWriteCommunicationLog(fn: ChangeflowFunction): void {
+    fn.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:PutItem'],
+        resources: [this.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${COMMUNICATION_KEY_PREFIX}*`] } },
       }),
     );
     this.denyDirectoryWrites(fn);

@@ -55,7 +55,7 @@ beforeAll(async () => {
   // /flaky answers 503 first; /gone answers 410 until an admin redelivers (then 200)
   let gone = 410;
   subscriber = await receiver((path, n) => {
-    if (path === '/flaky' && n === 1) return { status: 503, body: 'busy' };
+    if ((path === '/flaky' || path === '/once-busy') && n === 1) return { status: 503, body: 'busy' };
     if (path === '/gone') return { status: gone, body: gone === 410 ? 'gone' : 'ok' };
     return { status: 204, body: '' };
   });
@@ -215,5 +215,52 @@ describe('Rule: an unauthorized change is emailed to engineering and leadership'
     await ci({ event: 'deployed', environment: 'production', commit: 'feedface' });
     const mail = await api.system.mail.waitFor((m) => m.subject.includes('Unauthorized change') && m.text.includes('feedface'));
     expect(mail.to).toEqual(expect.arrayContaining(['engineering@example.com', 'leadership@example.com']));
+  });
+});
+
+describe('Rule: every notice about a change is recorded on it: channel, recipients, notice, time, outcome', () => {
+  it('the emails, Slack, PagerDuty and a subscriber that failed once: each sent once, the failed attempt kept, in the JSON and the Markdown', async () => {
+    const sub = await call('POST', '/subscriptions', 'ada', { url: `${subscriber.url}/once-busy`, events: ['ChangeDeployed'] }, 201);
+    const id = await approvedChange();
+    await ci({ changeRequest: id, event: 'deployed' });
+    const log = (await call('GET', `/changes/${id}`, 'alice')).communications as {
+      at: string;
+      channel: string;
+      recipients: string[];
+      template: string;
+      outcome: string;
+      subject?: string;
+      detail?: string;
+    }[];
+    const of = (channel: string, template: string) => log.filter((e) => e.channel === channel && e.template === template);
+    // the approval request email to the tech lead, the approval to the requestor, the T-1h notice
+    expect(of('email', 'ApprovalRequested')).toEqual([
+      expect.objectContaining({ recipients: ['tom@example.com'], outcome: 'sent', subject: expect.stringContaining(id) }),
+    ]);
+    expect(of('email', 'ChangeApproved').map((e) => [e.recipients, e.outcome])).toEqual([[['alice@example.com'], 'sent']]);
+    expect(of('email', 'TimelineNotice T-1h')).toHaveLength(1);
+    expect(
+      of('slack', 'ChangeDeployed')
+        .map((e) => [e.recipients, e.outcome])
+        .sort(),
+    ).toEqual([
+      [['#engineering'], 'sent'],
+      [['#support'], 'sent'],
+    ]);
+    expect(of('pagerduty', 'ChangeDeployed').map((e) => e.outcome)).toEqual(['sent']);
+    // (the subscriber an earlier test left behind gets it too; this one is /once-busy)
+    const hook = of('webhook', 'ChangeDeployed').filter((e) => e.recipients[0]!.endsWith('/once-busy'));
+    expect(hook.map((e) => [e.recipients, e.outcome])).toEqual([
+      [[`${subscriber.url}/once-busy`], 'failed'],
+      [[`${subscriber.url}/once-busy`], 'sent'],
+    ]);
+    expect(hook[0]!.detail).toContain('503');
+    // oldest first
+    expect(log.map((e) => e.at)).toEqual([...log.map((e) => e.at)].sort());
+    const md = (await api.call('GET', `/changes/${id}.md`, { as: 'alice' })).text;
+    expect(md).toContain('## Communication Log');
+    expect(md).toContain('| slack | #engineering | ChangeDeployed | sent |');
+    expect(md).toMatch(new RegExp(`\\| webhook \\| ${subscriber.url.replace(/[.]/g, '\\.')}/once-busy \\| ChangeDeployed \\| failed \\(`));
+    await call('DELETE', `/subscriptions/${sub.id}`, 'ada', undefined, 204);
   });
 });

@@ -197,7 +197,20 @@ describe('Journey: a normal change from the form to the end of a healthy monitor
     await changeInState(id, 'completed');
     await expect.poll(() => period.innerText()).toContain('passed');
     await expect.poll(() => tab.page.locator('.timeline').innerText()).toContain('ChangeFlow complete');
+    // closing asks for the lessons learned; the communication log lists the notices sent about it
+    await expect.poll(() => tab.page.locator('.warnings').innerText()).toContain('lessons learned are not recorded yet');
+    const log = tab.page.locator('section', { has: tab.page.getByRole('heading', { name: 'Communication log' }) });
+    await expect.poll(() => log.innerText()).toContain('begins in one hour');
     await checkPage(tab, '08-change-completed');
+    const record = tab.page.locator('section', { has: tab.page.getByRole('heading', { name: 'Implementation record' }) });
+    await expect.poll(() => record.getByLabel('Kind of note').inputValue()).toBe('lessons-learned');
+    await record.getByLabel('Note', { exact: true }).fill('The canary pool should run the new base image too.');
+    await record.getByRole('button', { name: 'Add the note' }).click();
+    await expect.poll(() => record.innerText()).toContain('Lessons learned by');
+    await expect.poll(() => tab.page.locator('.change-head').innerText()).not.toContain('lessons learned are not recorded yet');
+    expect((await api.call('GET', `/changes/${id}`, { as: 'alice' })).body.record.lessonsLearned.text).toBe(
+      'The canary pool should run the new base image too.',
+    );
   });
 });
 

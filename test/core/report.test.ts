@@ -188,6 +188,62 @@ describe("Rule: the month is the organisation's, and the template is the seed's"
     expect(md).toContain('- Emergency Changes: 1');
     expect(md).toContain('- Changes causing incidents: 0 confirmed, 1 suggested');
   });
+  it('counts the month’s notices per channel, lists the ones never delivered, the issues encountered and the changes finished without lessons', () => {
+    const { from } = monthRange('2026-11', TZ);
+    const agg = new MonthAggregator('2026-11', TZ);
+    const base = { category: 'normal' as const, created: Date.parse(from) + 1, components: ['API Server'], incident: false, overdue: false };
+    const withIssue = change({ ...base, id: 'CR-2026-11-02-001', state: 'completed' });
+    withIssue.record = {
+      notes: [{ kind: 'issue', text: 'The lock on refunds held for 12 minutes.', by: 'oscar', name: 'Oscar', at: from }],
+      lessonsLearned: { kind: 'lessons-learned', text: 'Rehearse the migration on a copy of production.', by: 'alice', name: 'Alice', at: from },
+    };
+    agg.add(withIssue);
+    agg.add(change({ ...base, id: 'CR-2026-11-02-002', state: 'failed' }));
+    agg.add(change({ ...base, id: 'CR-2026-11-02-003', state: 'in_progress' }));
+    const sent = (
+      changeId: string,
+      channel: 'email' | 'slack' | 'webhook',
+      outcome: 'sent' | 'failed' | 'refused',
+      recipients: string[],
+      eventId = `${changeId}#4`,
+    ) => ({
+      changeId,
+      at: from,
+      channel,
+      recipients,
+      template: 'ChangeDeployed',
+      eventId,
+      outcome,
+    });
+    agg.addCommunications([
+      sent('CR-2026-11-02-001', 'email', 'sent', ['alice@example.com']),
+      sent('CR-2026-11-02-001', 'slack', 'failed', ['#engineering']),
+      sent('CR-2026-11-02-001', 'slack', 'sent', ['#engineering']),
+      sent('CR-2026-11-02-002', 'webhook', 'failed', ['https://hooks.example.com/a']),
+      sent('CR-2026-11-02-002', 'webhook', 'failed', ['https://hooks.example.com/a']),
+      sent('CR-2026-11-02-002', 'webhook', 'refused', ['https://hooks.example.com/b']),
+    ]);
+    const f = agg.result();
+    expect(f.communications!.byChannel).toEqual({
+      email: { sent: 1, refused: 0, failedAttempts: 0 },
+      slack: { sent: 1, refused: 0, failedAttempts: 1 },
+      pagerduty: { sent: 0, refused: 0, failedAttempts: 0 },
+      webhook: { sent: 0, refused: 1, failedAttempts: 2 },
+    });
+    // the slack failure went through later; the webhook to /a never did (listed once), /b was refused
+    expect(f.communications!.undelivered.map((u) => [u.id, u.recipients[0], u.outcome])).toEqual([
+      ['CR-2026-11-02-002', 'https://hooks.example.com/a', 'failed'],
+      ['CR-2026-11-02-002', 'https://hooks.example.com/b', 'refused'],
+    ]);
+    expect(f.lessonsMissing).toMatchObject({ n: 1, ids: ['CR-2026-11-02-002'] });
+    expect(f.lessonsLearned).toEqual([{ id: 'CR-2026-11-02-001', text: 'Rehearse the migration on a copy of production.' }]);
+    const md = monthlyMarkdown(f);
+    expect(md).toContain('## Communication and Implementation Records');
+    expect(md).toContain('- Notices sent: 2 (email 1, slack 1); refused: 1; failed attempts (retried): 3');
+    expect(md).toContain('  - CR-2026-11-02-002: ChangeDeployed by webhook to https://hooks.example.com/a (failed)');
+    expect(md).toContain('  - CR-2026-11-02-001: The lock on refunds held for 12 minutes.');
+    expect(md).toContain('- Finished without lessons learned: 1 (CR-2026-11-02-002)');
+  });
   it('CSV fields are quoted when they must be, and formulas are defused', () => {
     expect(csvLine(['CR-1', 'a, b', 'say "hi"', '=SUM(A1)'])).toBe('CR-1,"a, b","say ""hi""",\'=SUM(A1)');
   });

@@ -67,6 +67,7 @@ describe('the change calendar in the stack', () => {
   let tableArn: unknown;
   /** What Once does with its records (claim, complete, release), on those records only. */
   let idempotencyOnly: Statement;
+  let communicationLogOnly: Statement;
 
   beforeAll(() => {
     ({ stack, template } = synth());
@@ -77,6 +78,13 @@ describe('the change calendar in the stack', () => {
       Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
       Resource: tableArn,
       Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${IDEMPOTENCY_KEY_PREFIX}*`] } },
+    };
+    // the communication log's own partitions (COMM#<change id>): a put, never a change's item
+    communicationLogOnly = {
+      Effect: 'Allow',
+      Action: 'dynamodb:PutItem',
+      Resource: tableArn,
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['COMM#*'] } },
     };
   });
 
@@ -134,13 +142,13 @@ describe('the change calendar in the stack', () => {
       }
     });
 
-    it('the function that writes only its idempotency records (Notifications) may read, and write nothing else', () => {
+    it('the function that writes only its idempotency records and communication log entries (Notifications) may read, and write nothing else', () => {
       const recordWriters = [{ name: 'Notifications', role: stack.workers.get('Notifications')!.role }];
       for (const { name, role } of recordWriters) {
         const statements = statementsOf(stack, template, role);
         expect(statements.flatMap(actionsOf), name).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
         const writes = statements.filter((s) => actionsOf(s).some((a) => WRITE_ACTIONS.includes(a)));
-        expect(writes, name).toEqual([idempotencyOnly]);
+        expect(writes, name).toEqual([idempotencyOnly, communicationLogOnly]);
       }
     });
   });

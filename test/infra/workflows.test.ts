@@ -467,7 +467,7 @@ describe('the approvals in the stack', () => {
       });
     });
 
-    it('the function reads the directory and writes, updates and deletes only its dedupe records (IDEMPOTENCY#…), nothing else in the table', () => {
+    it('the function reads the directory and writes, updates and deletes only its dedupe records (IDEMPOTENCY#…), and puts only communication log entries (COMM#…), nothing else in the table', () => {
       const tableArn = getAtt(logicalId(stack, stack.table));
       const dynamo = statementsOf(stack, template, notifications.role).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
       expect(dynamo).toEqual([
@@ -477,6 +477,12 @@ describe('the approvals in the stack', () => {
           Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
           Resource: tableArn,
           Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${IDEMPOTENCY_KEY_PREFIX}*`] } },
+        },
+        {
+          Effect: 'Allow',
+          Action: 'dynamodb:PutItem',
+          Resource: tableArn,
+          Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['COMM#*'] } },
         },
       ]);
     });

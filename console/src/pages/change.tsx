@@ -10,6 +10,14 @@ import type { PageProps } from '../main';
 import { formatTime, Problem, RiskBadge, Section, Spark, StateBadge, useLoad, usePageTitle, When, WindowTimes } from '../ui';
 import { ROLLBACK_TRIGGERS, STAKEHOLDERS, TEST_CHECKS } from '../vocabulary';
 
+interface RecordNote {
+  kind: 'implementation' | 'issue' | 'lessons-learned';
+  text: string;
+  by: string;
+  name: string;
+  at: string;
+}
+
 /** The parts of the API's change view the page reads. */
 export interface ChangeView {
   id: string;
@@ -35,6 +43,17 @@ export interface ChangeView {
   postApproval?: { dueAt: string; approvedBy?: string; approvedAt?: string; overdue?: boolean };
   checklist: { item: string; label: string; automated: boolean; required: boolean; ticked: boolean; by?: string; at?: string; note?: string }[];
   allowedActions: string[];
+  allowedNotes?: ('implementation' | 'issue' | 'lessons-learned')[];
+  record?: { notes: RecordNote[]; lessonsLearned?: RecordNote };
+  communications?: {
+    at: string;
+    channel: string;
+    recipients: string[];
+    template: string;
+    subject?: string;
+    outcome: 'sent' | 'refused' | 'failed';
+    detail?: string;
+  }[];
   warnings: string[];
   calendar?: {
     warnings: string[];
@@ -78,6 +97,9 @@ interface MonitoringView {
 }
 
 /** What each action is called on its button, and what it asks for. */
+/** The actions that close a change: they ask for the lessons learned. */
+const CLOSING = new Set(['complete', 'rollback', 'fail']);
+
 const ACTIONS: Record<string, { label: string; needs?: 'comment' | 'reason'; why?: boolean; danger?: boolean }> = {
   submit: { label: 'Submit for approval' },
   approve: { label: 'Approve', needs: 'comment' },
@@ -86,7 +108,7 @@ const ACTIONS: Record<string, { label: string; needs?: 'comment' | 'reason'; why
   schedule: { label: 'Schedule' },
   start: { label: 'Start the work' },
   deployed: { label: 'Report deployed' },
-  complete: { label: 'Complete', needs: 'comment' },
+  complete: { label: 'Complete', needs: 'reason' },
   rollback: { label: 'Roll back', needs: 'reason', danger: true },
   fail: { label: 'Mark failed', needs: 'reason', danger: true },
   cancel: { label: 'Cancel the change', needs: 'reason', danger: true },
@@ -122,6 +144,7 @@ function ChangeBody({
 }) {
   const [error, setError] = useState<unknown>(null);
   const [note, setNote] = useState<string>('');
+  const [lessons, setLessons] = useState<string>('');
   const [busy, setBusy] = useState(false);
   const [asking, setAsking] = useState<string | null>(refused);
 
@@ -200,6 +223,7 @@ function ChangeBody({
               const field = ACTIONS[asking]!.needs!;
               const body: Record<string, unknown> = note.trim() ? { [field]: note.trim() } : {};
               if (asking === 'approve' || asking === 'reject') body.revision = cr.revision;
+              if (CLOSING.has(asking) && lessons.trim()) body.lessonsLearned = lessons.trim();
               void act(asking, body);
             }}
           >
@@ -207,6 +231,12 @@ function ChangeBody({
               {ACTIONS[asking]!.needs === 'reason' || ACTIONS[asking]!.why ? `Why (${ACTIONS[asking]!.label.toLowerCase()})` : 'Comment (optional)'}
             </label>
             <textarea id="note" rows={3} value={note} onInput={(e) => setNote((e.target as HTMLTextAreaElement).value)} />
+            {CLOSING.has(asking) ? (
+              <>
+                <label for="lessons">Lessons learned (a sentence or more; you can add them later)</label>
+                <textarea id="lessons" rows={3} value={lessons} onInput={(e) => setLessons((e.target as HTMLTextAreaElement).value)} />
+              </>
+            ) : null}
             <div class="actions">
               <button type="submit" class={ACTIONS[asking]!.danger ? 'danger' : 'primary'} disabled={busy}>
                 {ACTIONS[asking]!.label} revision {cr.revision}
@@ -228,6 +258,8 @@ function ChangeBody({
       {cr.monitoring || cr.deployments?.length ? <Monitoring cr={cr} act={act} busy={busy} /> : null}
       {cr.deployments?.length ? <Deployments cr={cr} /> : null}
       {cr.incidents?.length ? <Incidents cr={cr} reload={reload} /> : null}
+      {cr.record?.notes.length || cr.allowedNotes?.length ? <RecordSection cr={cr} reload={reload} /> : null}
+      {cr.communications?.length ? <Communications cr={cr} /> : null}
       <Sections cr={cr} />
       <Trail cr={cr} />
       <p>
@@ -454,6 +486,106 @@ function Decide({ act, busy }: { act: (a: string, b?: Record<string, unknown>) =
         </button>
       </div>
     </div>
+  );
+}
+
+const NOTE_WORDS: Record<RecordNote['kind'], string> = {
+  implementation: 'Implementation note',
+  issue: 'Issue encountered',
+  'lessons-learned': 'Lessons learned',
+};
+
+/** The implementation record (seed §6): notes, issues encountered, lessons learned; a note is POST /changes/{id}/notes. */
+function RecordSection({ cr, reload }: { cr: ChangeView; reload: () => void }) {
+  const kinds = cr.allowedNotes ?? [];
+  const [kind, setKind] = useState<RecordNote['kind']>(
+    kinds.includes('lessons-learned') && !cr.record?.lessonsLearned ? 'lessons-learned' : (kinds[0] ?? 'implementation'),
+  );
+  const [text, setText] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const add = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await call(`/changes/${cr.id}/notes`, { method: 'POST', body: { kind, text: text.trim() } });
+      setText('');
+      reload();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const notes = cr.record?.notes ?? [];
+  return (
+    <Section title="Implementation record">
+      {notes.length ? (
+        <ul class="notes">
+          {notes.map((n) => (
+            <li key={n.at + n.by + n.kind}>
+              <strong>{NOTE_WORDS[n.kind]}</strong> by {n.name}, {formatTime(n.at)}: {n.text}
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p class="muted">No notes yet.</p>
+      )}
+      {kinds.length ? (
+        <form class="ask" onSubmit={add}>
+          <label for="note-kind">Kind of note</label>
+          <select id="note-kind" value={kind} onChange={(e) => setKind((e.target as HTMLSelectElement).value as RecordNote['kind'])}>
+            {kinds.map((k) => (
+              <option key={k} value={k}>
+                {NOTE_WORDS[k]}
+              </option>
+            ))}
+          </select>
+          <label for="note-text">Note</label>
+          <textarea id="note-text" rows={3} value={text} onInput={(e) => setText((e.target as HTMLTextAreaElement).value)} />
+          <div class="actions">
+            <button type="submit" class="primary" disabled={busy}>
+              Add the note
+            </button>
+          </div>
+          <Problem error={error} />
+        </form>
+      ) : null}
+    </Section>
+  );
+}
+
+/** The communication log: every notice sent about the change, and what came of it. */
+function Communications({ cr }: { cr: ChangeView }) {
+  return (
+    <Section title="Communication log">
+      <table class="list">
+        <thead>
+          <tr>
+            <th scope="col">When</th>
+            <th scope="col">Channel</th>
+            <th scope="col">To</th>
+            <th scope="col">Notice</th>
+            <th scope="col">Outcome</th>
+          </tr>
+        </thead>
+        <tbody>
+          {cr.communications!.map((e, i) => (
+            <tr key={`${e.at}-${i}`}>
+              <td>{formatTime(e.at)}</td>
+              <td>{e.channel}</td>
+              <td>{e.recipients.join(', ')}</td>
+              <td>{e.subject ?? e.template}</td>
+              <td class={e.outcome === 'sent' ? 'good' : 'bad'}>
+                {e.outcome}
+                {e.detail ? ` (${e.detail})` : ''}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Section>
   );
 }
 
