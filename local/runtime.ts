@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDbDirectory } from '../functions/adapters/dynamodb/directory.js';
 import { documentClient } from '../functions/adapters/dynamodb/client.js';
@@ -13,7 +14,7 @@ import { loadConfig, type Config } from '../functions/config.js';
 import { buildConsole } from './console.js';
 import { devKey, signToken } from './dev-auth.js';
 import { readDirectory } from './directory-seed.js';
-import { freePort, startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local.js';
+import { startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local.js';
 import { Cron } from 'croner';
 import { createHash } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -117,14 +118,18 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   let engine: LocalWorkflowEngine | undefined;
   let bus: InProcessEventBus | undefined;
   let relay: LocalStreamRelay | undefined;
+  let reserved: Server | undefined;
   if (!endpoint) {
     if (dataPath) mkdirSync(dataPath, { recursive: true });
     ddb = await startDynamoDbLocal(dataPath ? { path: dataPath } : {});
     endpoint = ddb.endpoint;
   }
   try {
-    // the port is known before the config, so the links in emails point at this server
-    const apiPort = options.port || (await freePort());
+    // the port is known before the config, so the links in emails point at this server; without a
+    // port asked for, the listening socket is bound now and kept, so nothing else takes the port
+    // while the rest starts (a probed-then-freed port was taken by another test's listener in CI)
+    if (!options.port) reserved = await bound();
+    const apiPort = options.port || (reserved!.address() as AddressInfo).port;
     const env = options.env ?? process.env;
     const webhookSecrets = localWebhookSecrets(dataDir, env);
     const config = loadConfig({
@@ -236,7 +241,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
         }
       },
     };
-    const server = createLocalApi({
+    const api = createLocalApi({
       handlers: fns.routes,
       jwtKey,
       onLog: options.onLog,
@@ -249,10 +254,16 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
               mint: (person) => signToken(person, jwtKey, { rolesClaim: config.ROLES_CLAIM, teamClaim: config.TEAM_CLAIM }),
             },
     });
-    await new Promise<void>((ok, fail) => {
-      server.once('error', fail);
-      server.listen(apiPort, '127.0.0.1', () => ok());
-    });
+    if (reserved) {
+      // the socket bound at the start takes the API's requests from here
+      for (const listener of api.listeners('request')) reserved.on('request', listener as (...args: unknown[]) => void);
+    } else {
+      await new Promise<void>((ok, fail) => {
+        api.once('error', fail);
+        api.listen(apiPort, '127.0.0.1', () => ok());
+      });
+    }
+    const server = reserved ?? api;
     const { port } = server.address() as AddressInfo;
     const jobs = fns.jobs;
     const runners = Object.fromEntries(Object.entries(jobs).map(([name, job]) => [name, () => job.run({}, lambdaContext(name) as never)]));
@@ -300,6 +311,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       },
     };
   } catch (err) {
+    reserved?.close();
     await relay?.stop();
     await engine?.shutdown('start failed');
     mailer?.close();
@@ -307,4 +319,13 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     await ddb?.stop();
     throw err;
   }
+}
+
+/** A listening socket on a port the kernel picks, on the loopback address, with no handler yet. */
+function bound(): Promise<Server> {
+  const server = createServer();
+  return new Promise((ok, fail) => {
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => ok(server));
+  });
 }
