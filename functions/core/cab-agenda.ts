@@ -18,7 +18,6 @@ import { DateTime } from 'luxon';
 import type { CalendarFindings } from './calendar-findings.js';
 import { calendarWarnings } from './calendar-findings.js';
 import { ROLLBACK_TRIGGERS, type Approval, type ApproverRole, type ChangeRequest, type DecisionChannel, type RiskLevel } from './change-request.js';
-import { escapeText } from './markdown.js';
 import { riskExplanation } from './risk.js';
 
 /** Levels the board reviews. */
@@ -198,7 +197,9 @@ const CHANNEL_WORDS: Record<DecisionChannel, string> = { api: 'the API', email: 
 export function agendaMarkdown(agenda: Agenda): string {
   const zone = agenda.timeZone;
   const when = (iso: string) => DateTime.fromISO(iso, { zone }).toFormat('ccc d LLL yyyy HH:mm ZZZZ');
-  const line = (s: string) => escapeText(s.replace(/\s+/g, ' ').trim());
+  // every value sits after a prefix on one line (a heading's number, a bullet's label): folded to one line, it cannot
+  // start a heading or a list, so no escaping (and no Markdown parser in the Calendar function's bundle)
+  const line = (s: string) => s.replace(/\s+/g, ' ').trim();
   const out: string[] = [
     `# Change Advisory Board agenda${agenda.meeting ? `: ${line(agenda.meeting)}` : ''}`,
     '',
