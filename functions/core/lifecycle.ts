@@ -254,7 +254,6 @@ const isAdmin = (actor: Actor) => actor.roles.includes('admin' as never);
 const isRequestor = (cr: ChangeRequest, actor: Actor) => normaliseId(actor.id) === normaliseId(cr.requestor.id);
 const roleWords = (role: ApproverRole) => `${role}${role === 'cto' ? '' : ' or above'}`;
 
-/** The slots of the current revision not yet filled. */
 /** The approval slots of the current revision no one has filled yet. */
 export function openSlots(cr: ChangeRequest) {
   return (cr.approvalRequirement?.slots ?? []).filter((s) => !cr.approvals.some((a) => a.slot === s.slot && a.revision === cr.revision));
