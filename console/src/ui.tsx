@@ -182,3 +182,13 @@ export function usePageTitle(title: string) {
     }
   }, [title]);
 }
+
+/** Hands text to the browser as a downloaded file (the API's files need the bearer, so they are fetched first). */
+export function saveFile(data: string, type: string, filename: string): void {
+  const url = URL.createObjectURL(new Blob([data], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.click();
+  URL.revokeObjectURL(url);
+}

@@ -17,7 +17,9 @@
 import { DateTime } from 'luxon';
 import type { CalendarFindings } from './calendar-findings.js';
 import { calendarWarnings } from './calendar-findings.js';
-import { ROLLBACK_TRIGGERS, type Approval, type ApproverRole, type ChangeRequest, type DecisionChannel, type RiskLevel } from './change-request.js';
+import { ROLLBACK_TRIGGERS, type ApproverRole, type ChangeRequest, type DecisionChannel, type RiskLevel } from './change-request.js';
+import { allDecisions, type Decided } from './decisions.js';
+import { openSlots } from './lifecycle.js';
 import { riskExplanation } from './risk.js';
 
 /** Levels the board reviews. */
@@ -29,16 +31,8 @@ export const AGENDA_MAX_DAYS = 31;
 
 export type AgendaReason = 'awaiting-approval' | 'awaiting-post-approval' | 'due' | 'decided-in-meeting';
 
-export interface AgendaDecision {
-  decision: 'approved' | 'rejected' | 'post-approved';
-  by: string;
-  name: string;
-  at: string;
-  slot?: ApproverRole | undefined;
-  comment?: string | undefined;
-  channel: DecisionChannel;
-  meeting?: string | undefined;
-}
+/** A decision as the agenda shows it (its revision is the change's current one). */
+export type AgendaDecision = Omit<Decided, 'revision'>;
 
 export interface AgendaItem {
   id: string;
@@ -87,30 +81,9 @@ export function agendaReasons(cr: ChangeRequest, range: { from: string; to: stri
 
 /** Every decision on the current revision (approvals, a rejection, a post-approval), oldest first. */
 export function decisionsOf(cr: ChangeRequest): AgendaDecision[] {
-  const approvals = cr.approvals.filter((a) => a.revision === cr.revision).map(approvalDecision);
-  const out: AgendaDecision[] = [...approvals];
-  if (cr.rejection && cr.rejection.revision === cr.revision) {
-    const r = cr.rejection;
-    out.push({ decision: 'rejected', by: r.by, name: r.name, at: r.at, comment: r.comment, channel: r.channel, meeting: r.meeting });
-  }
-  const pa = cr.postApproval;
-  if (pa?.approvedBy && pa.approvedAt) {
-    out.push({
-      decision: 'post-approved',
-      by: pa.approvedBy,
-      name: pa.approvedByName ?? pa.approvedBy,
-      at: pa.approvedAt,
-      slot: pa.minRole,
-      comment: pa.comment,
-      channel: pa.channel ?? 'api',
-      meeting: pa.meeting,
-    });
-  }
-  return out.sort((a, b) => a.at.localeCompare(b.at));
-}
-
-function approvalDecision(a: Approval): AgendaDecision {
-  return { decision: 'approved', by: a.by, name: a.name, at: a.at, slot: a.slot, comment: a.comment, channel: a.channel ?? 'api', meeting: a.meeting };
+  return allDecisions(cr)
+    .filter((d) => d.revision === cr.revision)
+    .map(({ revision: _revision, ...d }) => d);
 }
 
 /**
@@ -156,9 +129,7 @@ function itemOf(cr: ChangeRequest, why: AgendaReason[], findings: CalendarFindin
   ];
   const w = c.plannedWindow;
   const local = (iso: string) => DateTime.fromISO(iso, { zone }).toISO({ suppressMilliseconds: true }) ?? iso;
-  const open = (cr.approvalRequirement?.route === 'approval' ? cr.approvalRequirement.slots : []).filter(
-    (s) => cr.state === 'pending_approval' && !cr.approvals.some((a) => a.slot === s.slot && a.revision === cr.revision),
-  );
+  const open = cr.state === 'pending_approval' ? openSlots(cr) : [];
   return {
     id: cr.id,
     title: c.title,

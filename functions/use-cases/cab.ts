@@ -8,7 +8,7 @@ import type { Actor, ChangeRequest } from '../core/change-request.js';
 import { allowedActions, type RulesConfig } from '../core/lifecycle.js';
 import { ValidationError } from '../core/errors.js';
 import { checkSchedule } from '../core/schedule-check.js';
-import { allChangesInState } from './read-changes.js';
+import { allChanges, allChangesInState } from './read-changes.js';
 import type { CalendarDeps } from './calendar.js';
 
 const DAY = 86_400_000;
@@ -32,7 +32,7 @@ export async function cabAgenda(
   const [pending, due, emergencies, decided, events] = await Promise.all([
     allChangesInState(deps, 'pending_approval'),
     deps.calendarStore.committedChanges(from, to),
-    recentEmergencies(deps, new Date(Date.parse(now) - EMERGENCY_LOOKBACK_DAYS * DAY).toISOString()),
+    allChanges(deps, { category: 'emergency', from: new Date(Date.parse(now) - EMERGENCY_LOOKBACK_DAYS * DAY).toISOString() }),
     q.meeting ? deps.store.decidedInMeeting(q.meeting) : Promise.resolve([]),
     deps.calendarStore.events(),
   ]);
@@ -49,15 +49,4 @@ export async function cabAgenda(
   );
   const actionsOf = viewer ? (cr: ChangeRequest) => allowedActions(cr, viewer.actor, viewer.rules) : undefined;
   return buildAgenda({ changes, findings, from, to, meeting: q.meeting, timeZone: deps.config.timeZone, now, actionsOf });
-}
-
-async function recentEmergencies(deps: CalendarDeps, since: string): Promise<ChangeRequest[]> {
-  const out: ChangeRequest[] = [];
-  let after: Record<string, string> | undefined;
-  do {
-    const page = await deps.store.list({ category: 'emergency', from: since, limit: 100, after });
-    out.push(...page.items);
-    after = page.next;
-  } while (after);
-  return out;
 }

@@ -14,11 +14,16 @@ export function listChanges(deps: { store: ChangeStore }, query: ListQuery): Pro
 }
 
 /** Every change in a state, page by page on the state index (the scheduled jobs' read). */
-export async function allChangesInState(deps: { store: ChangeStore }, state: State): Promise<ChangeRequest[]> {
+export function allChangesInState(deps: { store: ChangeStore }, state: State): Promise<ChangeRequest[]> {
+  return allChanges(deps, { state });
+}
+
+/** Every change a list query matches, page by page. */
+export async function allChanges(deps: { store: ChangeStore }, query: Omit<ListQuery, 'limit' | 'after'>): Promise<ChangeRequest[]> {
   const out: ChangeRequest[] = [];
   let after: Record<string, string> | undefined;
   do {
-    const page = await deps.store.list({ state, limit: 100, after });
+    const page = await deps.store.list({ ...query, limit: 100, after });
     out.push(...page.items);
     after = page.next;
   } while (after);

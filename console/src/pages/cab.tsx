@@ -7,7 +7,7 @@ import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { call, get, query } from '../api';
 import type { PageProps } from '../main';
-import { formatTime, Problem, RiskBadge, StateBadge, useLoad, usePageTitle, When, WindowTimes } from '../ui';
+import { formatTime, Problem, RiskBadge, saveFile, StateBadge, useLoad, usePageTitle, When, WindowTimes } from '../ui';
 
 interface Decision {
   decision: string;
@@ -214,10 +214,5 @@ function Fact({ label, children }: { label: string; children: ComponentChildren 
 
 async function downloadMinutes(params: Record<string, string | undefined>) {
   const { data } = await call<string>(`/cab/agenda.md${query(params)}`);
-  const url = URL.createObjectURL(new Blob([data], { type: 'text/markdown' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = `${(params.meeting ?? 'cab-agenda').replace(/[^\w-]+/g, '-')}.md`;
-  a.click();
-  URL.revokeObjectURL(url);
+  saveFile(data, 'text/markdown', `${(params.meeting ?? 'cab-agenda').replace(/[^\w-]+/g, '-')}.md`);
 }

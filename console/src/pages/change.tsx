@@ -7,7 +7,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { call, get, query } from '../api';
 import type { PageProps } from '../main';
-import { formatTime, Problem, RiskBadge, Section, Spark, StateBadge, useLoad, usePageTitle, When, WindowTimes } from '../ui';
+import { formatTime, Problem, RiskBadge, saveFile, Section, Spark, StateBadge, useLoad, usePageTitle, When, WindowTimes } from '../ui';
 import { ROLLBACK_TRIGGERS, STAKEHOLDERS, TEST_CHECKS } from '../vocabulary';
 
 interface RecordNote {
@@ -274,12 +274,7 @@ function ChangeBody({
 async function downloadMarkdown(e: Event, id: string) {
   e.preventDefault();
   const { data } = await call<string>(`/changes/${id}.md`);
-  const url = URL.createObjectURL(new Blob([data], { type: 'text/markdown' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = `${id}.md`;
-  a.click();
-  URL.revokeObjectURL(url);
+  saveFile(data, 'text/markdown', `${id}.md`);
 }
 
 function Approvals({ cr }: { cr: ChangeView }) {

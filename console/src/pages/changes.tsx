@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { call, get, query } from '../api';
 import type { PageProps } from '../main';
-import { Problem, RiskBadge, StateBadge, usePageTitle, WindowTimes } from '../ui';
+import { Problem, RiskBadge, saveFile, StateBadge, usePageTitle, WindowTimes } from '../ui';
 import { CATEGORIES, RISK_LEVELS, STATES } from '../vocabulary';
 
 export interface Summary {
@@ -86,12 +86,7 @@ export function ChangesPage({ config, params }: PageProps) {
           [s.id, s.title, s.category, s.state, s.riskLevel, s.requestor, s.plannedWindow?.start, s.plannedWindow?.end, s.createdAt].map(cells).join(','),
         ),
       ];
-      const url = URL.createObjectURL(new Blob([`${lines.join('\r\n')}\r\n`], { type: 'text/csv' }));
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = 'changes.csv';
-      a.click();
-      URL.revokeObjectURL(url);
+      saveFile(`${lines.join('\r\n')}\r\n`, 'text/csv', 'changes.csv');
     } catch (e) {
       setError(e);
     } finally {
