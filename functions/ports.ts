@@ -165,7 +165,20 @@ export interface CalendarStore {
   deleteEvent(id: string): Promise<boolean>;
   /** Committed changes (approved … monitoring) whose planned window overlaps [from, to). */
   committedChanges(from: string, to: string): Promise<ChangeRequest[]>;
+  /** Every declared freeze, drafts and lifted ones included (a small set: one Query). */
+  freezes(): Promise<Freeze[]>;
+  getFreeze(id: string): Promise<Freeze | null>;
+  /**
+   * Writes a freeze: a new one (no `expectedVersion`; fails if the id exists) or the next version of
+   * one, only if the stored version is still `expectedVersion` (else VersionConflictError). The
+   * lists of changes it names are kept apart and never overwritten by it.
+   */
+  putFreeze(freeze: Freeze, expectedVersion?: number): Promise<void>;
+  /** Adds or removes a change on a freeze's list (idempotent: a set); no freeze, no write. */
+  markFreezeChange(id: string, list: 'heldChanges' | 'exceptionChanges', changeId: string, present: boolean): Promise<void>;
 }
+
+type Freeze = import('./core/freezes.js').Freeze;
 
 /**
  * Runs a side effect at most once per key, even when the caller runs twice, late, or concurrently.

@@ -131,6 +131,25 @@ export const ROUTE_GROUPS: RouteGroup[] = [
     ],
   },
   {
+    // Freezes (core/freezes.ts): declared, enforced and lifted by admins, exceptions asked and
+    // decided on the changes they hold. Its own function: holding a change writes it under the
+    // lifecycle's rules, which the Calendar function's reads should not load.
+    name: 'Freezes',
+    entry: 'functions/lambda/freezes.ts',
+    tableAccess: 'read-write',
+    routes: [
+      { method: 'GET', path: '/freezes' },
+      { method: 'POST', path: '/freezes' },
+      { method: 'GET', path: '/freezes/{id}' },
+      { method: 'PATCH', path: '/freezes/{id}' },
+      { method: 'POST', path: '/freezes/{id}/enforce' },
+      { method: 'POST', path: '/freezes/{id}/lift' },
+      { method: 'POST', path: '/freezes/{id}/exceptions' },
+      { method: 'POST', path: '/freezes/{id}/exceptions/{change}/decision' },
+      { method: 'POST', path: '/freezes/{id}/exceptions/{change}/review' },
+    ],
+  },
+  {
     // Pipelines and PagerDuty: verify, deduplicate, keep, answer 202; the work runs from the bus
     // (WebhookProcessor), so the answer never waits on it.
     name: 'Webhooks',

@@ -155,7 +155,7 @@ export class ChangeflowStack extends Stack {
       const fn = new ChangeflowFunction(this, group.name, {
         entry: group.entry,
         timeout: settings.functions.timeout,
-        description: `ChangeFlow ${group.name}: ${group.routes.map((r) => `${r.method} ${r.path}`).join(', ')}`,
+        description: routesDescription(group),
         runbook: 'api-5xx',
         defaults,
       });
@@ -314,4 +314,15 @@ export class ChangeflowStack extends Stack {
       webhookProcessor.deadLetterQueue.queue.queueUrl,
     );
   }
+}
+
+/** `ChangeFlow <group>: <its routes>`, within Lambda's 256 characters: the routes that fit, then how many more. */
+function routesDescription(group: RouteGroup): string {
+  const head = `ChangeFlow ${group.name}: `;
+  const routes = group.routes.map((r) => `${r.method} ${r.path}`);
+  for (let shown = routes.length; shown > 0; shown--) {
+    const text = head + routes.slice(0, shown).join(', ') + (shown < routes.length ? ` and ${routes.length - shown} more` : '');
+    if (text.length <= 256) return text;
+  }
+  return head.slice(0, 256);
 }

@@ -31,6 +31,7 @@ import { makeHandler as changesRead } from '../functions/handlers/changes-read.j
 import { makeHandler as changesTransition } from '../functions/handlers/changes-transition.js';
 import { makeHandler as changesWrite } from '../functions/handlers/changes-write.js';
 import { makeHandler as deployGate } from '../functions/handlers/deploy-gate.js';
+import { makeHandler as freezes } from '../functions/handlers/freezes.js';
 import { makeHandler as meta } from '../functions/handlers/meta.js';
 import { makeHandler as approvalSweep } from '../functions/jobs/approval-sweep.js';
 import { makeHandler as blackoutCheck } from '../functions/jobs/blackout-check.js';
@@ -118,6 +119,7 @@ export function composeLocal({ config, db, clock, mailer, workflows, reportsDir,
     ChangesTransition: changesTransition({ config, changes: changes(true), directory, monitoring }),
     Calendar: calendar({ config, calendar: calendarDeps, directory, feedKey: feedKey(config) }),
     DeployGate: deployGate({ config, calendar: calendarDeps }),
+    Freezes: freezes({ config, calendar: calendarDeps, directory }),
     ApprovalLinks: approvalLinks({
       config,
       links: { changes: changes(false), directory, linkKey: linkKey(config), signIn: config.LINK_SIGN_IN, consoleUrl: config.PUBLIC_BASE_URL },

@@ -24,8 +24,12 @@ export class StoreCalendarService implements CalendarService {
 
   async gate(cr: ChangeRequest, at: string, revision?: number) {
     const window = cr.content.plannedWindow;
-    const [events, committed] = await Promise.all([this.store.events(), window ? this.store.committedChanges(window.start, window.end) : Promise.resolve([])]);
-    return gateDecision({ cr, revision, at, events, committed, config: this.config });
+    const [events, committed, freezes] = await Promise.all([
+      this.store.events(),
+      window ? this.store.committedChanges(window.start, window.end) : Promise.resolve([]),
+      this.store.freezes(),
+    ]);
+    return gateDecision({ cr, revision, at, events, committed, freezes, config: this.config });
   }
 
   async blackoutsAt(at: string) {

@@ -295,6 +295,10 @@ export interface AuditDetail {
   /** An approval or a rejection: where it was decided, and the meeting when that was a change board. */
   channel?: DecisionChannel | undefined;
   meeting?: string | undefined;
+  /** A freeze the entry is about (a hold, a release, an exception), and its owner. */
+  freeze?: { id: string; title: string; owner: string } | undefined;
+  /** When something the entry asks for is due (an exception's review). */
+  dueAt?: string | undefined;
   /** Why a deployment was refused (the deploy gate's reasons). */
   reasons?: string[] | undefined;
   /** The workflow execution this entry ends (an edit, a cancel, an expiry, a rejection): the workflow driver stops it. */
@@ -370,6 +374,10 @@ export interface ChangeRequest {
   emergency?: { declaredBy: string; declaredAt: string; blackouts: BlackoutRunThrough[] } | undefined;
   /** The blackouts already reported on this change (planned into one, under way as one began), by key: each once. */
   blackoutsReported?: string[] | undefined;
+  /** The freezes that hold it, or held it (core/freezes.ts). */
+  holds?: import('./freezes.js').FreezeHold[] | undefined;
+  /** Exceptions to freezes asked for it, decided and reviewed by each freeze's owner. */
+  freezeExceptions?: import('./freezes.js').FreezeException[] | undefined;
   /** Which of the seed's templates it was filed on: its Markdown comes back on the same one. */
   template?: 'change-request' | 'emergency-change' | undefined;
   /** Number of audit entries written so far; the next one gets `auditCount + 1`. */

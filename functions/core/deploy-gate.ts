@@ -8,13 +8,16 @@
 import { blackoutsTouching, calendarState, conflictsFor, type CalendarConfig, type CalendarEvent } from './calendar.js';
 import type { ChangeRequest, State } from './change-request.js';
 import { missingForStart } from './checklist.js';
+import { type Freeze, freezeFindings } from './freezes.js';
 
 const DEPLOYABLE: readonly State[] = ['approved', 'scheduled', 'in_progress', 'monitoring'];
 
 export interface GateDecision {
   decision: 'allow' | 'deny';
-  reasons: { code: 'not-approved' | 'revision-mismatch' | 'blackout' | 'outside-window' | 'conflict' | 'checklist'; message: string }[];
+  reasons: { code: 'not-approved' | 'revision-mismatch' | 'blackout' | 'freeze' | 'outside-window' | 'conflict' | 'checklist'; message: string }[];
   notes: string[];
+  /** The freeze exceptions that let it through at `at` (named in `notes` too). */
+  exceptions: { freezeId: string; title: string; owner: string }[];
 }
 
 export function gateDecision(args: {
@@ -26,6 +29,8 @@ export function gateDecision(args: {
   /** Committed changes overlapping the change's planned window. */
   committed: Pick<ChangeRequest, 'id' | 'content' | 'state'>[];
   config: CalendarConfig;
+  /** Declared freezes (core/freezes.ts): an enforced one in force at `at` holds the change unless its owner let it through. */
+  freezes?: readonly Freeze[] | undefined;
 }): GateDecision {
   const { cr, revision, at, events, committed, config } = args;
   const emergency = cr.content.category === 'emergency';
@@ -41,6 +46,9 @@ export function gateDecision(args: {
     if (emergency) notes.push(`emergency change: allowed through the blackout ${names}`);
     else reasons.push({ code: 'blackout', message: `in a blackout now: ${names}` });
   }
+  const frozen = freezeFindings(cr, at, args.freezes ?? []);
+  reasons.push(...frozen.reasons);
+  notes.push(...frozen.notes);
   const window = cr.content.plannedWindow;
   if (window && !(Date.parse(window.start) <= Date.parse(at) && Date.parse(at) < Date.parse(window.end))) {
     if (emergency) notes.push('emergency change: allowed outside its planned window');
@@ -60,5 +68,5 @@ export function gateDecision(args: {
       notes.push(`the planned window touches the blackout ${b.name} (${b.localStart} – ${b.localEnd})`);
     }
   }
-  return { decision: reasons.length === 0 ? 'allow' : 'deny', reasons, notes };
+  return { decision: reasons.length === 0 ? 'allow' : 'deny', reasons, notes, exceptions: frozen.exceptions };
 }

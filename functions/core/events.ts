@@ -62,6 +62,15 @@ const TYPES: Record<string, string> = {
   'incident-confirmed': 'IncidentConfirmed',
   'incident-dismissed': 'IncidentDismissed',
   verdict: 'MonitoringDecided',
+  // freezes (core/freeze-decisions.ts)
+  hold: 'ChangeHeld',
+  release: 'ChangeReleased',
+  'exception-requested': 'FreezeExceptionRequested',
+  'exception-approved': 'FreezeExceptionApproved',
+  'exception-rejected': 'FreezeExceptionRejected',
+  'exception-reviewed': 'FreezeExceptionReviewed',
+  'exception-review-due': 'FreezeExceptionReviewDue',
+  'exception-review-overdue': 'FreezeExceptionReviewOverdue',
 };
 
 export function eventType(entry: AuditEntry, cr: ChangeRequest): string {

@@ -501,6 +501,8 @@ export interface TransitionInput {
 export interface GateAnswer {
   decision: 'allow' | 'deny';
   reasons: { code: string; message: string }[];
+  /** Freeze exceptions that let the change through now: the start names them. */
+  exceptions?: { freezeId: string; title: string; owner: string }[] | undefined;
 }
 
 export interface TransitionContext {
@@ -585,7 +587,17 @@ function decideAction(
       }
       const w = new Writer(cr, actor, now);
       w.cr.startedAt = now;
-      w.transition('start', cr.state, 'in_progress', input.reason ?? 'implementation started: the deploy gate allows it');
+      const excepted = (context.gate.exceptions ?? []).map((e) => `the exception ${e.owner} approved to the freeze "${e.title}" (${e.freezeId})`);
+      const through = excepted.length ? ` through ${excepted.join(' and ')}` : '';
+      w.transition(
+        'start',
+        cr.state,
+        'in_progress',
+        input.reason ? `${input.reason}${through && ` (${through.trim()})`}` : `implementation started: the deploy gate allows it${through}`,
+        context.gate.exceptions?.[0]
+          ? { freeze: { id: context.gate.exceptions[0].freezeId, title: context.gate.exceptions[0].title, owner: context.gate.exceptions[0].owner } }
+          : undefined,
+      );
       return w.done();
     }
     case 'deployed':

@@ -39,6 +39,13 @@ import {
   MetricsQuerySchema,
   IncidentDecisionSchema,
   IncidentIdSchema,
+  FreezeExceptionDecisionSchema,
+  FreezeExceptionSchema,
+  FreezeIdSchema,
+  FreezeListQuerySchema,
+  FreezePatchSchema,
+  FreezeReviewSchema,
+  FreezeSchema,
 } from './schemas.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -191,6 +198,67 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     path: { id: CalendarEventIdSchema },
     ok: { status: 204, description: 'Removed' },
     errors: [400, 401, 403, 404],
+  },
+  'GET /freezes': {
+    summary: 'Declared freezes (drafts, enforced and lifted), by start',
+    query: FreezeListQuerySchema,
+    ok: { status: 200, description: 'The freezes, each with `inForce`' },
+    errors: [400, 401],
+  },
+  'POST /freezes': {
+    summary: 'Admin: declare a freeze as a draft: a window, an owner (who decides its exceptions), the components it covers (`["*"]` for all) and why',
+    body: { required: true, content: { [JSON_TYPE]: FreezeSchema } },
+    ok: { status: 201, description: 'The freeze, a draft: preview it with GET /freezes/{id}, then enforce it' },
+    errors: [400, 401, 403, 413, 415],
+  },
+  'GET /freezes/{id}': {
+    summary: 'A freeze, the planned and in-flight changes it hits (a preview while a draft), and its exceptions with their reviews',
+    path: { id: FreezeIdSchema },
+    ok: { status: 200, description: 'The freeze, `hits` and `exceptions`' },
+    errors: [400, 401, 404],
+  },
+  'PATCH /freezes/{id}': {
+    summary:
+      'Admin: change a draft or enforced freeze (its window, scope, reason or owner); an enforced one holds and releases changes at once to match. `If-Match` with the version read guards against a lost update',
+    path: { id: FreezeIdSchema },
+    body: { required: true, content: { [JSON_TYPE]: FreezePatchSchema } },
+    ok: { status: 200, description: 'The freeze, and for an enforced one the changes held and released' },
+    errors: [400, 401, 403, 404, 409, 413, 415],
+  },
+  'POST /freezes/{id}/enforce': {
+    summary: 'Admin: enforce a draft freeze: every change it hits goes on hold, and its requestor is told',
+    path: { id: FreezeIdSchema },
+    ok: { status: 200, description: 'The freeze, and the changes held (`failed` ones are retried by the blackout check)' },
+    errors: [400, 401, 403, 404, 409],
+  },
+  'POST /freezes/{id}/lift': {
+    summary: 'Admin: lift a freeze: every change it holds is released, and its requestor is told',
+    path: { id: FreezeIdSchema },
+    ok: { status: 200, description: 'The freeze, and the changes released' },
+    errors: [400, 401, 403, 404, 409],
+  },
+  'POST /freezes/{id}/exceptions': {
+    summary:
+      "The change's requestor asks the freeze owner for an exception, with a reason of at least a sentence; it covers the change's window and components as they stand",
+    path: { id: FreezeIdSchema },
+    body: { required: true, content: { [JSON_TYPE]: FreezeExceptionSchema } },
+    ok: { status: 201, description: 'The exception, requested' },
+    errors: [400, 401, 403, 404, 409, 413, 415],
+  },
+  'POST /freezes/{id}/exceptions/{change}/decision': {
+    summary:
+      'The freeze owner approves or rejects (with a comment) an exception; never the requestor nor the person who asked. An approval releases the hold, and the gate and `start` name it',
+    path: { id: FreezeIdSchema, change: ChangeIdSchema },
+    body: { required: true, content: { [JSON_TYPE]: FreezeExceptionDecisionSchema } },
+    ok: { status: 200, description: 'The exception, decided' },
+    errors: [400, 401, 403, 404, 409, 413, 415],
+  },
+  'POST /freezes/{id}/exceptions/{change}/review': {
+    summary: 'The freeze owner reviews an approved exception once its change is over (due within 24 hours)',
+    path: { id: FreezeIdSchema, change: ChangeIdSchema },
+    body: { required: true, content: { [JSON_TYPE]: FreezeReviewSchema } },
+    ok: { status: 200, description: 'The exception, reviewed' },
+    errors: [400, 401, 403, 404, 409, 413, 415],
   },
   'POST /changes': {
     summary: 'File a change request: JSON, or a seed template filled in (change request or emergency change, as text/markdown)',

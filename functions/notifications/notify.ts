@@ -70,6 +70,15 @@ export const NOTIFIED_EVENTS = [
   'IncidentLinked',
   // seed: Monthly Report, delivered to the report's recipients
   'MonthlyReportReady',
+  // freezes (docs/process.md "Freezes"): the requestor hears of a hold and its release and of the
+  // owner's decision; the owner of the exception asked for and of the review due
+  'ChangeHeld',
+  'ChangeReleased',
+  'FreezeExceptionRequested',
+  'FreezeExceptionApproved',
+  'FreezeExceptionRejected',
+  'FreezeExceptionReviewDue',
+  'FreezeExceptionReviewOverdue',
 ] as const;
 
 /** What a notification needs of an event; anything else on the bus is refused (and lands in the DLQ). */
@@ -378,6 +387,14 @@ async function messagesFor(deps: NotificationDeps, event: DomainEvent): Promise<
         ),
       ];
     }
+    case 'ChangeHeld':
+    case 'ChangeReleased':
+    case 'FreezeExceptionRequested':
+    case 'FreezeExceptionApproved':
+    case 'FreezeExceptionRejected':
+    case 'FreezeExceptionReviewDue':
+    case 'FreezeExceptionReviewOverdue':
+      return freezeEmails(deps, event);
     case 'PostApprovalReminder':
       return postApprovalEmails(deps, cr, { reminder: true, escalated: false });
     case 'PostApprovalOverdue':
@@ -386,6 +403,54 @@ async function messagesFor(deps: NotificationDeps, event: DomainEvent): Promise<
       return [];
   }
 }
+
+/** A freeze's notices: the requestor hears what happens to the change, the owner what is asked of them. */
+async function freezeEmails(deps: NotificationDeps, event: DomainEvent): Promise<EmailMessage[]> {
+  const cr = event.change;
+  const freeze = event.detail?.freeze;
+  if (!freeze) return [];
+  const link = `${deps.baseUrl}/freezes/${freeze.id}`;
+  const exception = cr.freezeExceptions?.filter((e) => e.freezeId === freeze.id).at(-1);
+  const ownerId = exception?.owner.id ?? cr.holds?.find((h) => h.freezeId === freeze.id)?.owner.id;
+  const said = event.reason ? [event.reason] : [];
+  const toRequestor = (subject: string, lines: string[]) => [plainEmail(emailsOfRequestor(cr), subject, [...said, ...lines])];
+  const toOwner = async (subject: string, lines: string[]) => {
+    const owner = ownerId ? await deps.directory.get(ownerId) : null;
+    return owner?.email ? [plainEmail([owner.email], subject, [...said, ...lines])] : [];
+  };
+  switch (event.type) {
+    case 'ChangeHeld':
+      return toRequestor(`${cr.id} is on hold: the freeze "${freeze.title}"`, [
+        `The deploy gate and start refuse ${cr.id} "${cr.content.title}" inside the freeze. Move its window out of it, or ask ${freeze.owner} for an exception with a reason: POST ${link}/exceptions with {"change": "${cr.id}", "reason": "…"}.`,
+        `The freeze: ${link}`,
+      ]);
+    case 'ChangeReleased':
+      return toRequestor(`${cr.id} is released from the freeze "${freeze.title}"`, [
+        `${cr.id} "${cr.content.title}" may deploy in its window again: ${deps.baseUrl}/changes/${cr.id}`,
+      ]);
+    case 'FreezeExceptionApproved':
+    case 'FreezeExceptionRejected':
+      return toRequestor(`Exception to the freeze "${freeze.title}" for ${cr.id} ${event.type === 'FreezeExceptionApproved' ? 'approved' : 'rejected'}`, [
+        event.type === 'FreezeExceptionApproved'
+          ? `It covers ${cr.id}'s window and components as asked; revising either needs a new exception. ${freeze.owner} reviews it within 24 hours after the change.`
+          : `${cr.id} stays on hold inside the freeze: move its window out of it, or wait for the freeze to lift.`,
+      ]);
+    case 'FreezeExceptionRequested':
+      return toOwner(`Exception asked to your freeze "${freeze.title}" for ${cr.id}`, [
+        `${exception?.askedBy.name ?? cr.requestor.name} asks to deploy ${cr.id} "${cr.content.title}" inside the freeze (${exception ? `${exception.window.start} – ${exception.window.end} on ${exception.components.join(', ')}` : 'its window'}).`,
+        `Decide: POST ${link}/exceptions/${cr.id}/decision with {"decision": "approve"} or {"decision": "reject", "comment": "…"}.`,
+      ]);
+    case 'FreezeExceptionReviewDue':
+    case 'FreezeExceptionReviewOverdue':
+      return toOwner(`${event.type === 'FreezeExceptionReviewOverdue' ? 'Overdue: review' : 'Review'} the exception to "${freeze.title}" for ${cr.id}`, [
+        `${cr.id} "${cr.content.title}" is ${cr.state.replace('_', ' ')}. Review how it went inside the freeze: POST ${link}/exceptions/${cr.id}/review with {"comment": "…"}.`,
+      ]);
+    default:
+      return [];
+  }
+}
+
+const emailsOfRequestor = (cr: ChangeRequest) => [cr.requestor.email].filter(Boolean);
 
 /** Closing asks for the lessons learned (seed: Post-Implementation), unless they came with it. */
 function lessonsAsk(deps: Pick<NotificationDeps, 'baseUrl'>, cr: ChangeRequest): string {

@@ -4,14 +4,13 @@
  * email (the notifications consumer); no job sends anything itself.
  */
 import { blackoutsTouching, calendarState, conflictsFor, COMMITTED_STATES } from '../core/calendar.js';
-import type { ChangeRequest } from '../core/change-request.js';
-import { VersionConflictError } from '../core/errors.js';
-import { recordBlackoutUnderWay, recordCalendarFindings, type Decision } from '../core/lifecycle.js';
+import { recordBlackoutUnderWay, recordCalendarFindings } from '../core/lifecycle.js';
 import { checkSchedule } from '../core/schedule-check.js';
 import { dueMilestone, recordTimelineNotice, TIMELINE_GRACE } from '../core/timeline.js';
 import type { CalendarStore, ChangeStore, Clock } from '../ports.js';
 import type { CalendarConfig } from '../core/calendar.js';
 import { allChangesInState } from './read-changes.js';
+import { updateChange } from './update-change.js';
 
 export interface CalendarJobDeps {
   store: ChangeStore;
@@ -54,22 +53,6 @@ export async function sendTimelineNotifications(deps: CalendarJobDeps): Promise<
   return result;
 }
 
-/** Read, decide, write conditioned on the version read; a lost race decides again on the fresh read. True when it wrote. */
-async function updateChange(deps: Pick<CalendarJobDeps, 'store'>, id: string, decide: (cr: ChangeRequest) => Decision | undefined): Promise<boolean> {
-  for (let attempt = 1; ; attempt++) {
-    const current = await deps.store.get(id);
-    if (!current) return false;
-    const decision = decide(current.cr);
-    if (!decision) return false;
-    try {
-      await deps.store.save(current.cr.version, decision.next, decision.audit);
-      return true;
-    } catch (err) {
-      if (!(err instanceof VersionConflictError) || attempt >= 5) throw err;
-    }
-  }
-}
-
 /**
  * Blackout check: a committed change planned into a blackout declared after its approval is
  * flagged; a change still under way when a blackout begins is reported; conflicts are refreshed
@@ -87,7 +70,7 @@ export async function checkBlackouts(
     deps.calendarStore.committedChanges(nowIso, new Date(now.getTime() + 90 * 24 * HOUR).toISOString()),
   ]);
   const result = { flagged: [] as string[], inProgress: [] as string[], conflictsUpdated: [] as string[], failed: [] as string[] };
-  const step = async (what: string, run: () => Promise<boolean>, done: string[]) => {
+  const step = async (what: string, run: () => Promise<unknown>, done: string[]) => {
     try {
       if (await run()) done.push(what);
     } catch (err) {

@@ -124,11 +124,12 @@ export async function gate(deps: CalendarDeps, id: string, query: { revision?: n
   const { cr } = await getChange(deps, id);
   const at = query.at ?? deps.clock.now().toISOString();
   const window = cr.content.plannedWindow;
-  const [events, committed] = await Promise.all([
+  const [events, committed, freezes] = await Promise.all([
     deps.calendarStore.events(),
     window ? deps.calendarStore.committedChanges(window.start, window.end) : Promise.resolve([] as ChangeRequest[]),
+    deps.calendarStore.freezes(),
   ]);
-  return { id, revision: cr.revision, at, ...gateDecision({ cr, revision: query.revision, at, events, committed, config: deps.config }) };
+  return { id, revision: cr.revision, at, ...gateDecision({ cr, revision: query.revision, at, events, committed, freezes, config: deps.config }) };
 }
 
 function durationMinutes(cr: ChangeRequest): number {

@@ -31,6 +31,7 @@ describe('Rule: the deploy gate allows only an approved change, at its revision,
       decision: 'allow',
       reasons: [],
       notes: [],
+      exceptions: [],
     });
   });
 

@@ -34,6 +34,7 @@ const STATEFUL: Record<string, string> = {
   DeployGateLogsEEA35C91: 'AWS::Logs::LogGroup',
   ApprovalLinksLogs40DDA1F5: 'AWS::Logs::LogGroup',
   CalendarLogs49DDC4A8: 'AWS::Logs::LogGroup',
+  FreezesLogs3B6F2F1B: 'AWS::Logs::LogGroup',
   ChangesWriteLogsDCD7168A: 'AWS::Logs::LogGroup',
   ChangesTransitionLogs71E28A38: 'AWS::Logs::LogGroup',
   ApprovalSweepLogs7EFA02CE: 'AWS::Logs::LogGroup',
