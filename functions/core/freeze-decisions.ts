@@ -71,7 +71,8 @@ export function releaseHold(cr: ChangeRequest, freeze: Freeze, now: string, acto
 
 function release(w: Writer, freeze: Freeze, why: NonNullable<FreezeHold['released']>): void {
   w.cr.holds = (w.cr.holds ?? []).map((h) => (h.freezeId === freeze.id && !h.releasedAt ? { ...h, releasedAt: w.now, released: why } : h));
-  w.transition('release', w.cr.state, w.cr.state, `released from ${named(freeze)}: ${RELEASED[why]}`, about(freeze));
+  const said = why === 'lifted' && freeze.liftComment ? ` (${freeze.liftComment})` : '';
+  w.transition('release', w.cr.state, w.cr.state, `released from ${named(freeze)}: ${RELEASED[why]}${said}`, about(freeze));
 }
 
 /** The requestor asks the freeze owner to let this change through, for its window and components as they stand. */

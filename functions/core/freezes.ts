@@ -41,6 +41,9 @@ export interface Freeze {
   enforcedBy?: string | undefined;
   liftedAt?: string | undefined;
   liftedBy?: string | undefined;
+  /** What the admin said on enforcing and on lifting it, if anything. */
+  enforceComment?: string | undefined;
+  liftComment?: string | undefined;
   /** The changes that asked for an exception (their exceptions are kept on them). */
   exceptionChanges?: string[] | undefined;
   /** The changes it put on hold, released or not: lifting it releases them wherever their windows went since. */

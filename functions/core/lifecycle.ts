@@ -1163,6 +1163,11 @@ export function warningsFor(cr: ChangeRequest): string[] {
     warnings.push(`post-approval by ${cr.postApproval.minRole} or above is due by ${cr.postApproval.dueAt}`);
   }
   warnings.push(...recordWarnings(cr));
+  for (const hold of (cr.holds ?? []).filter((h) => !h.releasedAt)) {
+    warnings.push(
+      `on hold: the freeze "${hold.title}" (${hold.freezeId}, ${hold.start} – ${hold.end}) refuses its deployment inside the freeze; ask ${hold.owner.name} for an exception (POST /freezes/${hold.freezeId}/exceptions) or move its window`,
+    );
+  }
   return warnings;
 }
 

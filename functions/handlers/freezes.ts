@@ -16,6 +16,7 @@ import {
   FreezePatchSchema,
   FreezeReviewSchema,
   FreezeSchema,
+  FreezeStepSchema,
 } from '../http/schemas.js';
 import type { Config } from '../config.js';
 import type { Directory } from '../ports.js';
@@ -65,8 +66,16 @@ export function freezeRoutes(deps: FreezesHandlerDeps): Record<string, Route> {
       const actor = await who(event);
       return json(200, await reviseFreeze(cal, deps.directory, actor, id(event), body(FreezePatchSchema, event), expectedVersion(event)));
     },
-    'POST /freezes/{id}/enforce': async (event) => json(200, await enforceFreeze(cal, await who(event), id(event))),
-    'POST /freezes/{id}/lift': async (event) => json(200, await liftFreeze(cal, await who(event), id(event))),
+    'POST /freezes/{id}/enforce': async (event) => {
+      const actor = await who(event);
+      const input = parseWith(FreezeStepSchema, jsonBody(event, deps.config.MAX_BODY_BYTES, false), 'body');
+      return json(200, await enforceFreeze(cal, actor, id(event), input.comment));
+    },
+    'POST /freezes/{id}/lift': async (event) => {
+      const actor = await who(event);
+      const input = parseWith(FreezeStepSchema, jsonBody(event, deps.config.MAX_BODY_BYTES, false), 'body');
+      return json(200, await liftFreeze(cal, actor, id(event), input.comment));
+    },
     'POST /freezes/{id}/exceptions': async (event) => {
       const actor = await who(event);
       const input = body(FreezeExceptionSchema, event);

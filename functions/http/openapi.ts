@@ -46,6 +46,7 @@ import {
   FreezePatchSchema,
   FreezeReviewSchema,
   FreezeSchema,
+  FreezeStepSchema,
 } from './schemas.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -228,14 +229,16 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'POST /freezes/{id}/enforce': {
     summary: 'Admin: enforce a draft freeze: every change it hits goes on hold, and its requestor is told',
     path: { id: FreezeIdSchema },
+    body: { required: false, content: { [JSON_TYPE]: FreezeStepSchema } },
     ok: { status: 200, description: 'The freeze, and the changes held (`failed` ones are retried by the blackout check)' },
-    errors: [400, 401, 403, 404, 409],
+    errors: [400, 401, 403, 404, 409, 413, 415],
   },
   'POST /freezes/{id}/lift': {
     summary: 'Admin: lift a freeze: every change it holds is released, and its requestor is told',
     path: { id: FreezeIdSchema },
+    body: { required: false, content: { [JSON_TYPE]: FreezeStepSchema } },
     ok: { status: 200, description: 'The freeze, and the changes released' },
-    errors: [400, 401, 403, 404, 409],
+    errors: [400, 401, 403, 404, 409, 413, 415],
   },
   'POST /freezes/{id}/exceptions': {
     summary:

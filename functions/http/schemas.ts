@@ -266,3 +266,5 @@ export const FreezeReviewSchema = z
   .object({ comment: z.string().trim().min(10, 'must say how the change went inside the freeze, in a sentence').max(2000) })
   .strict();
 export const FreezeListQuerySchema = z.object({ state: z.enum(FREEZE_STATES, { error: 'must be draft, enforced or lifted' }).optional() }).strict();
+/** POST /freezes/{id}/enforce and /lift: why, optionally (kept on the freeze, said in the notices). */
+export const FreezeStepSchema = z.object({ comment: z.string().trim().min(1).max(2000).optional() }).strict();

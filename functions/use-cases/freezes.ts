@@ -173,25 +173,39 @@ export async function reviseFreeze(
 }
 
 /** Draft → enforced: every change it hits goes on hold. */
-export async function enforceFreeze(deps: CalendarDeps, actor: Actor, id: string) {
+export async function enforceFreeze(deps: CalendarDeps, actor: Actor, id: string, comment?: string) {
   mustBeAdmin(actor, 'enforce a freeze');
   const current = await freezeOf(deps, id);
   mustBeState(current, ['draft'], 'enforcing it');
   const now = deps.clock.now().toISOString();
   if (Date.parse(current.end) <= Date.parse(now))
     throw new ValidationError([{ path: 'end', message: `the freeze ended ${current.end}: nothing left to enforce` }]);
-  const next: Freeze = { ...current, state: 'enforced', enforcedAt: now, enforcedBy: actor.id, version: current.version + 1 };
+  const next: Freeze = {
+    ...current,
+    state: 'enforced',
+    enforcedAt: now,
+    enforcedBy: actor.id,
+    ...(comment ? { enforceComment: comment } : {}),
+    version: current.version + 1,
+  };
   await deps.calendarStore.putFreeze(next, current.version);
   return { freeze: next, ...(await reconcileFreeze(deps, next, now)) };
 }
 
 /** Enforced (or a draft given up) → lifted: every change it holds is released. */
-export async function liftFreeze(deps: CalendarDeps, actor: Actor, id: string) {
+export async function liftFreeze(deps: CalendarDeps, actor: Actor, id: string, comment?: string) {
   mustBeAdmin(actor, 'lift a freeze');
   const current = await freezeOf(deps, id);
   mustBeState(current, ['draft', 'enforced'], 'lifting it');
   const now = deps.clock.now().toISOString();
-  const next: Freeze = { ...current, state: 'lifted', liftedAt: now, liftedBy: actor.id, version: current.version + 1 };
+  const next: Freeze = {
+    ...current,
+    state: 'lifted',
+    liftedAt: now,
+    liftedBy: actor.id,
+    ...(comment ? { liftComment: comment } : {}),
+    version: current.version + 1,
+  };
   await deps.calendarStore.putFreeze(next, current.version);
   return { freeze: next, ...(await reconcileFreeze(deps, next, now)) };
 }

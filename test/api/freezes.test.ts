@@ -321,11 +321,15 @@ describe('Rule: lifting a freeze releases what it holds; a hold a failed write l
     await blackoutCheck();
     expect(await holdsBy(late, auditFreeze)).toHaveLength(1);
     expect((await gateAt(late, '2027-03-12T15:30:00Z')).reasons.map((r: { message: string }) => r.message).join(' ')).toContain('"Audit freeze"');
-    const lifted = await api.call('POST', `/freezes/${auditFreeze}/lift`, { as: 'ada' });
+    expect((await api.call('POST', `/freezes/${auditFreeze}/lift`, { as: 'ada', body: { colour: 'blue' } })).status).toBe(400);
+    const lifted = await api.call('POST', `/freezes/${auditFreeze}/lift`, { as: 'ada', body: { comment: 'The auditors left early.' } });
     expect(lifted.status, lifted.text).toBe(200);
+    expect(lifted.body.freeze.liftComment).toBe('The auditors left early.');
     expect(lifted.body.released).toContain(late);
     await api.system.events.idle();
-    expect(await mailTo('alice@example.com', `${late} is released from the freeze "Audit freeze"`)).toHaveLength(1);
+    const released = await mailTo('alice@example.com', `${late} is released from the freeze "Audit freeze"`);
+    expect(released).toHaveLength(1);
+    expect(released[0]!.text).toContain('the freeze was lifted (The auditors left early.)');
     expect((await gateAt(late, '2027-03-12T15:30:00Z')).reasons.map((r: { message: string }) => r.message).join(' ')).not.toContain('"Audit freeze"');
     expect((await api.call('POST', `/freezes/${auditFreeze}/lift`, { as: 'ada' })).status).toBe(409);
     const listed = (await api.call('GET', '/freezes?state=lifted', { as: 'bob' })).body.items.map((f: { id: string }) => f.id);
