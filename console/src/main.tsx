@@ -9,6 +9,7 @@ import { CalendarPage } from './pages/calendar';
 import { ChangePage } from './pages/change';
 import { ChangesPage } from './pages/changes';
 import { DecidePage } from './pages/decide';
+import { FreezePage, FreezesPage } from './pages/freezes';
 import { InboxPage } from './pages/inbox';
 import { NewChangePage } from './pages/new-change';
 import { ReportsPage } from './pages/reports';
@@ -27,6 +28,7 @@ const PAGES: { path: string; label: string; admin?: boolean }[] = [
   { path: 'new', label: 'New change' },
   { path: 'calendar', label: 'Calendar' },
   { path: 'cab', label: 'Change board' },
+  { path: 'freezes', label: 'Freezes' },
   { path: 'reports', label: 'Reports' },
   { path: 'admin', label: 'Admin', admin: true },
 ];
@@ -92,6 +94,8 @@ function App() {
   else if (page === 'new') body = <NewChangePage {...props} />;
   else if (page === 'calendar') body = <CalendarPage {...props} />;
   else if (page === 'cab') body = <CabPage {...props} />;
+  else if (page === 'freezes' && id) body = <FreezePage {...props} id={id} />;
+  else if (page === 'freezes') body = <FreezesPage {...props} />;
   else if (page === 'reports') body = <ReportsPage {...props} />;
   else if (page === 'admin') body = <AdminPage {...props} />;
   else if (page === 'decide') body = <DecidePage {...props} />;

@@ -409,3 +409,56 @@ describe('The change board', () => {
     expect(await item.getByRole('button').count()).toBe(0);
   });
 });
+
+describe('Freezes', () => {
+  it('an admin declares and enforces a freeze; the requestor asks for an exception from the held change; the owner approves it', async () => {
+    now = Date.parse('2027-03-20T12:00:00.000Z');
+    const content = {
+      ...completeContent('normal'),
+      title: 'Ship the launch banner',
+      plannedWindow: { start: '2027-03-24T15:00:00Z', end: '2027-03-24T16:00:00Z' },
+    };
+    const filed = await api.call('POST', '/changes', { as: 'alice', body: content });
+    const id = filed.body.id as string;
+    const routedCr = await api.submit(id);
+    for (const slot of routedCr.requiredApprovals.slots) {
+      expect((await api.call('POST', `/changes/${id}/approve`, { as: APPROVER[slot.slot as string]!, body: { revision: 1 } })).status).toBe(200);
+    }
+    await signOut(tab);
+    await signIn(tab, 'ada');
+    await goTo('#/freezes', 'Freezes');
+    const form = tab.page.locator('#h-declare').locator('..');
+    await form.getByLabel('Title').fill('Spring launch freeze');
+    await form.getByLabel('Reason').fill('The spring launch ships on 24 March.');
+    await form.getByLabel('Owner (person id)').fill('erin');
+    await form.getByLabel(/^Components/).fill('API Server');
+    await form.getByLabel('Starts').fill('2027-03-23T00:00');
+    await form.getByLabel('Ends').fill('2027-03-26T00:00');
+    await button('Declare as a draft').click();
+    await heading(/Spring launch freeze/).waitFor();
+    const row = tab.page.getByRole('row', { name: new RegExp(id) });
+    await expect.poll(() => row.innerText()).toContain('no');
+    await checkPage(tab, '19-freeze-preview');
+    await button('Enforce the freeze').click();
+    await expect.poll(() => row.innerText()).toContain('on hold');
+    await signOut(tab);
+    await signIn(tab, 'alice');
+    await changeInState(id, 'approved');
+    await tab.page.getByLabel('Why it cannot wait for the freeze to lift').fill('The banner is the launch: it must be live when the launch starts.');
+    await button('Ask Erin Evans for an exception').click();
+    await expect.poll(async () => (await api.call('GET', `/changes/${id}`, { as: 'alice' })).body.freezeExceptions?.[0]?.state).toBe('requested');
+    await signOut(tab);
+    await signIn(tab, 'erin');
+    const freezeId = (await api.call('GET', '/freezes', { as: 'erin' })).body.items[0].id as string;
+    await goTo(`#/freezes/${freezeId}`, /Spring launch freeze/);
+    const card = tab.page.getByRole('article', { name: `${id}: Ship the launch banner` });
+    await card.getByLabel(/^Comment/).fill('The launch is why we froze.');
+    await checkPage(tab, '20-freeze-exception');
+    await card.getByRole('button', { name: `Approve the exception for ${id}` }).click();
+    await expect.poll(() => card.innerText()).toContain('approved');
+    await expect.poll(() => row.innerText()).toContain('let through (exception)');
+    expect(
+      (await api.call('GET', `/changes/${id}/gate?at=2027-03-24T15:30:00Z`, { as: 'alice' })).body.reasons.map((r: { code: string }) => r.code),
+    ).not.toContain('freeze');
+  });
+});

@@ -7,6 +7,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { call, get, query } from '../api';
 import type { PageProps } from '../main';
+import { HoldsOnChange } from './freezes';
 import { formatTime, Problem, RiskBadge, saveFile, Section, Spark, StateBadge, useLoad, usePageTitle, When, WindowTimes } from '../ui';
 import { ROLLBACK_TRIGGERS, STAKEHOLDERS, TEST_CHECKS } from '../vocabulary';
 
@@ -66,6 +67,7 @@ export interface ChangeView {
   monitoring?: { verdict: string; reasons: string[] };
   monitoringUntil?: string;
   emergency?: { declaredBy: string };
+  holds?: { freezeId: string; title: string; owner: { name: string }; start: string; end: string; releasedAt?: string }[];
   audit?: {
     seq: number;
     at: string;
@@ -116,7 +118,7 @@ const ACTIONS: Record<string, { label: string; needs?: 'comment' | 'reason'; why
 /** Actions with a section of their own on the page. */
 const IN_SECTIONS = new Set(['checklist', 'verdict']);
 
-export function ChangePage({ config, id, params }: PageProps & { id: string }) {
+export function ChangePage({ config, id, params, me }: PageProps & { id: string }) {
   usePageTitle(id);
   const change = useLoad(async () => {
     const r = await call<ChangeView>(`/changes/${encodeURIComponent(id)}`);
@@ -124,7 +126,7 @@ export function ChangePage({ config, id, params }: PageProps & { id: string }) {
   }, id);
   return (
     <When loaded={change}>
-      {(cr) => <ChangeBody cr={cr} etag={cr.etag} orgZone={config.timeZone} reload={change.reload} refused={params.get('refused')} />}
+      {(cr) => <ChangeBody cr={cr} etag={cr.etag} orgZone={config.timeZone} reload={change.reload} refused={params.get('refused')} me={me} />}
     </When>
   );
 }
@@ -135,12 +137,14 @@ function ChangeBody({
   orgZone,
   reload,
   refused,
+  me,
 }: {
   cr: ChangeView;
   etag: string | undefined;
   orgZone: string;
   reload: () => void;
   refused: string | null;
+  me: { id: string };
 }) {
   const [error, setError] = useState<unknown>(null);
   const [note, setNote] = useState<string>('');
@@ -254,6 +258,7 @@ function ChangeBody({
         <Approvals cr={cr} />
         <Checklist cr={cr} act={act} busy={busy} />
       </div>
+      <HoldsOnChange cr={cr} me={me} reload={reload} />
       {cr.state === 'draft' || cr.state === 'submitted' || cr.state === 'approved' ? <Slots cr={cr} /> : null}
       {cr.monitoring || cr.deployments?.length ? <Monitoring cr={cr} act={act} busy={busy} /> : null}
       {cr.deployments?.length ? <Deployments cr={cr} /> : null}
