@@ -248,6 +248,8 @@ export const ConfigSchema = z.object({
       'must be Standard Webhooks secrets: whsec_ and at least 24 random bytes in base64',
     )
     .optional(),
+  /** The Slack app's signing secret(s) (Basic Information → App Credentials): its interactivity requests are checked with it. */
+  SLACK_SIGNING_SECRETS: secretList.optional(),
   WEBHOOK_SECRETS_SECRET_ID: z.string().min(1).optional(),
   /** Environment names that count as production when the provider does not say (GitHub's production_environment, GitLab's tier). */
   PRODUCTION_ENVIRONMENTS: list.default(['production', 'prod']).transform((l) => l.map((e) => e.toLowerCase())),
@@ -297,6 +299,18 @@ export const ConfigSchema = z.object({
     '{"engineering": "https://hooks.slack.com/services/…", "incidents": "…"}',
     (issue) => `must map channels (engineering, product, support, leadership, incidents) to webhook URLs: ${issue.path.join('.')} ${issue.message}`.trim(),
   ),
+  /**
+   * The Slack app that asks approvers in Slack and takes their decisions (docs/webhooks.md "Slack"):
+   * its bot token (`xoxb-…`, scopes chat:write, users:read, users:read.email). In AWS the JSON secret
+   * SLACK_APP_SECRET_ID (`{"botToken": "xoxb-…"}`); the signing secret is the webhook secrets' "slack".
+   */
+  SLACK_BOT_TOKEN: z
+    .string()
+    .regex(/^xox[bp]-[A-Za-z0-9-]{10,}$/, "must be the Slack app's bot token (xoxb-…)")
+    .optional(),
+  SLACK_APP_SECRET_ID: z.string().min(1).optional(),
+  /** Slack's Web API (tests point it at a local server). */
+  SLACK_API_URL: z.url().default('https://slack.com/api/'),
   /** The PagerDuty Events API v2 integration key that receives change events (a deployment, a rollback). */
   PAGERDUTY_ROUTING_KEY: z
     .string()

@@ -83,6 +83,8 @@ export interface MetricsSource {
 
 export interface Directory {
   get(id: string): Promise<Person | null>;
+  /** The person whose email this is (any case), or null: how a Slack user is known (by their verified email). */
+  byEmail(email: string): Promise<Person | null>;
   withRole(role: Role): Promise<Person[]>;
   put(person: Person): Promise<void>;
 }
@@ -384,4 +386,23 @@ export interface ReportStore {
 export interface ServiceEvents {
   /** False when an event of that id was written before. */
   publishOnce(event: import('./core/events.js').ServiceEvent): Promise<boolean>;
+}
+
+/**
+ * A Slack app's Web API, as the approval messages and the decisions from Slack use it
+ * (adapters/slack/slack-app.ts on @slack/web-api; a local HTTP server in Slack's shapes in tests).
+ */
+export interface SlackApp {
+  /** `users.lookupByEmail`: the Slack user with this email, or null. */
+  userByEmail(email: string): Promise<{ id: string } | null>;
+  /** `users.info`: the user's email and whether Slack verified it (`is_email_confirmed`), or null. */
+  userInfo(userId: string): Promise<{ email?: string | undefined; emailConfirmed: boolean; deleted: boolean; name?: string | undefined } | null>;
+  /** `chat.postMessage`: to a channel, or to a user id (a direct message from the app). */
+  postMessage(channel: string, message: import('./core/slack-decisions.js').SlackMessage): Promise<{ channel: string; ts: string }>;
+  /** `chat.update`: the message, in place. */
+  updateMessage(channel: string, ts: string, message: import('./core/slack-decisions.js').SlackMessage): Promise<void>;
+  /** `chat.postEphemeral`: seen by this user only. */
+  postEphemeral(channel: string, user: string, text: string): Promise<void>;
+  /** `views.open`: a dialog, within 3 s of the click that asked for it. */
+  openView(triggerId: string, view: Record<string, unknown>): Promise<void>;
 }

@@ -56,6 +56,13 @@ export interface RouteGroup {
    * @default - none
    */
   reports?: 'read' | 'read-write';
+  /**
+   * Whether the function calls the Slack app's Web API when the stack has one (integrations.slackApp):
+   * it then reads the app's credentials (SLACK_APP_SECRET_ID).
+   *
+   * @default false
+   */
+  slackApp?: boolean;
   routes: { method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; path: string; public?: boolean }[];
 }
 
@@ -156,12 +163,16 @@ export const ROUTE_GROUPS: RouteGroup[] = [
     entry: 'functions/lambda/webhooks.ts',
     tableAccess: 'read-write',
     keys: ['webhook-secrets'],
+    // Slack's Reject opens the reason dialog from here, within the 3 s of its trigger
+    slackApp: true,
     routes: [
       // public at the gateway: the signature over the body is the credential (docs/webhooks.md)
       { method: 'POST', path: '/webhooks/github', public: true },
       { method: 'POST', path: '/webhooks/gitlab', public: true },
       { method: 'POST', path: '/webhooks/pagerduty', public: true },
       { method: 'POST', path: '/webhooks/ci', public: true },
+      // the Slack app's interactivity request URL: Slack's signing secret over the body is the credential
+      { method: 'POST', path: '/webhooks/slack', public: true },
       { method: 'GET', path: '/webhooks/deliveries' },
       // production deployments no approved change covered, for the reports (ServiceNow's headline KPI)
       { method: 'GET', path: '/webhooks/unauthorized' },

@@ -162,6 +162,7 @@ export class ChangeflowStack extends Stack {
       if (group.tableAccess !== 'none') data.grantChanges(fn, group.tableAccess, { deleteItems: group.tableDelete });
       for (const key of group.keys ?? []) keys.grantRead(fn, key);
       if (group.reports) reports.grant(fn, group.reports);
+      if (group.slackApp && settings.slackApp) keys.grantReadSlackApp(fn);
       functions.set(group.name, { group, fn: fn.fn, role: fn.role, routes: api.addRoutes(group, fn) });
     }
 
@@ -200,6 +201,8 @@ export class ChangeflowStack extends Stack {
     data.grantWriteCommunicationLog(notifications.function);
     mail.grantSend(notifications.function);
     keys.grantReadLinkKey(notifications.function);
+    // the approval messages in Slack
+    if (settings.slackApp) keys.grantReadSlackApp(notifications.function);
 
     const driver = new BusConsumer(this, 'WorkflowDriver', {
       worker: 'WorkflowDriver',
@@ -234,6 +237,8 @@ export class ChangeflowStack extends Stack {
     // evidence of incidents, and records the deliveries' outcomes.
     data.grantChanges(webhookProcessor.function, 'read-write');
     const githubAppSecret = settings.githubApp ? keys.grantReadGitHubApp(webhookProcessor.function) : undefined;
+    // decisions from Slack: who clicked (users.info), the message updated, a refusal said
+    if (settings.slackApp) keys.grantReadSlackApp(webhookProcessor.function);
 
     const outbound = new BusConsumer(this, 'Outbound', {
       worker: 'Outbound',
@@ -301,6 +306,7 @@ export class ChangeflowStack extends Stack {
     output('ReportsBucketName', 'The monthly reports, versioned (docs/reports.md)', reports.bucket.bucketName);
     output('CursorKeySecretName', 'Secret holding the key that seals list cursors', keys.cursorKey.secretName);
     output('WebhookSecretsName', 'Secret holding the webhook secrets per source, JSON (docs/webhooks.md)', keys.webhookSecrets.secretName);
+    if (settings.slackApp) output('SlackAppSecretName', "Secret holding the Slack app's bot token, JSON (docs/webhooks.md)", keys.slackAppSecret().secretName);
     if (githubAppSecret) output('GitHubAppSecretName', 'Secret holding the GitHub App id and private key, JSON (docs/webhooks.md)', githubAppSecret.secretName);
     output(
       'OutboundSecretsName',

@@ -236,6 +236,15 @@ export interface IntegrationSettings {
    */
   readonly githubApp?: boolean;
   /**
+   * Ask approvers in Slack and take their decisions there (docs/webhooks.md "Slack"): the stack
+   * creates the secret SlackAppCredentials (`{"botToken": "xoxb-…"}`, set by the team) and lets the
+   * webhooks function (the reason dialog), the webhook processor (the decisions) and Notifications
+   * (the approval messages) read it. The app's signing secret goes in the webhook secrets, as "slack".
+   *
+   * @default false
+   */
+  readonly slackApp?: boolean;
+  /**
    * The GitHub API the App calls (GITHUB_API_URL): GitHub Enterprise Server's `https://<host>/api/v3`.
    *
    * @default 'https://api.github.com'
@@ -422,6 +431,7 @@ export const SETTINGS = {
   githubDeployWorkflows: { group: 'integrations', prop: 'githubDeployWorkflows', ...fromConfig('GITHUB_DEPLOY_WORKFLOWS') },
   pagerDutyServices: { group: 'integrations', prop: 'pagerDutyServices', ...fromConfig('PAGERDUTY_SERVICES') },
   githubApp: { group: 'integrations', prop: 'githubApp', read: 'boolean' },
+  slackApp: { group: 'integrations', prop: 'slackApp', read: 'boolean' },
   githubApiUrl: { group: 'integrations', prop: 'githubApiUrl', ...fromConfig('GITHUB_API_URL') },
   // told only to the functions that publish (ChangeflowEvents.grantPublish)
   eventBusName: { prop: 'eventBusName', env: 'EVENT_BUS_NAME', everyFunction: false, default: DEFAULT_EVENT_BUS_NAME },
@@ -506,6 +516,8 @@ export interface Settings {
   readonly throttling: Required<ThrottleSettings>;
   /** Whether the stack answers GitHub's deployment protection rules as a GitHub App. */
   readonly githubApp: boolean;
+  /** Whether approvers are asked, and decide, in Slack. */
+  readonly slackApp: boolean;
   readonly functions: Required<FunctionSettings>;
   readonly logs: Required<LogSettings>;
   /** The variables of SETTINGS that every function gets (TABLE_NAME and the Powertools ones are the stack's). */
@@ -558,6 +570,7 @@ export function resolveSettings(props: ChangeflowStackProps): Settings {
     publicBaseUrl,
     throttling,
     githubApp: settingValue(props, 'githubApp') === true,
+    slackApp: settingValue(props, 'slackApp') === true,
     functions: {
       memorySize: props.functions?.memorySize ?? 512,
       timeout: props.functions?.timeout ?? Duration.seconds(10),

@@ -40,7 +40,7 @@ import { makeHandler as timelineNotifications } from '../functions/jobs/timeline
 import { makeHandler as workflowReconcile } from '../functions/jobs/workflow-reconcile.js';
 import { makeHandler as monthlyReport } from '../functions/jobs/monthly-report.js';
 import { verifyBearer } from './dev-auth.js';
-import { cursorKey, feedKey, githubApp, linkKey, outboundTargets, webhookSecrets } from '../functions/lambda/keys.js';
+import { cursorKey, feedKey, githubApp, linkKey, outboundTargets, slackApp, webhookSecrets } from '../functions/lambda/keys.js';
 import { FetchPoster } from '../functions/adapters/http/poster.js';
 import { DynamoDbSubscriptionStore } from '../functions/adapters/dynamodb/subscription-store.js';
 import { OUTBOUND_EVENTS } from '../functions/core/outbound.js';
@@ -110,6 +110,7 @@ export function composeLocal({ config, db, clock, mailer, workflows, reportsDir,
   const communications = new DynamoDbCommunicationLog(db, table);
   const reportDeps = { store, deliveries, communications, reports: new FileReportStore(reportsDir, () => clock.now()), clock, timeZone: config.ORG_TIMEZONE };
   const poster = new FetchPoster();
+  const slack = slackApp(config);
   const monitoringDeps = { store, monitoring, clock, rollbackReportMinutes: config.ROLLBACK_REPORT_TIMEOUT_MINUTES, sources: metricsSources(config) };
 
   const routes: Record<string, unknown> = {
@@ -132,7 +133,7 @@ export function composeLocal({ config, db, clock, mailer, workflows, reportsDir,
       directory,
       subscriptions: { subscriptions, poster, clock, eventTypes: OUTBOUND_EVENTS, allowHttp: config.OUTBOUND_ALLOW_HTTP },
     }),
-    Webhooks: webhooks({ config, directory, intake: { deliveries, clock, secrets: webhookSecrets(config), signals: signalSettings(config) } }),
+    Webhooks: webhooks({ config, directory, intake: { deliveries, clock, secrets: webhookSecrets(config), signals: signalSettings(config), slack } }),
   };
   const missing = ROUTE_GROUPS.filter((g) => !routes[g.name]).map((g) => g.name);
   if (missing.length) throw new Error(`no local handler for route group(s) ${missing.join(', ')}`);
@@ -169,6 +170,7 @@ export function composeLocal({ config, db, clock, mailer, workflows, reportsDir,
       monitoring,
       log: communications,
       clock,
+      slack,
     }) as Invoke,
     workflowDriver: workflowDriver({ store, workflows }) as Invoke,
     webhookProcessor: webhookProcessor({
@@ -181,6 +183,7 @@ export function composeLocal({ config, db, clock, mailer, workflows, reportsDir,
       directory,
       once,
       pagerDutyServices: config.PAGERDUTY_SERVICES,
+      slack,
     }) as Invoke,
     outbound: outbound({
       poster,

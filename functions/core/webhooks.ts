@@ -17,7 +17,7 @@
 import * as z from 'zod';
 import { ValidationError } from './errors.js';
 
-export const WEBHOOK_SOURCES = ['github', 'gitlab', 'pagerduty', 'ci'] as const;
+export const WEBHOOK_SOURCES = ['github', 'gitlab', 'pagerduty', 'ci', 'slack'] as const;
 export type WebhookSource = (typeof WEBHOOK_SOURCES)[number];
 
 /** What a deployment delivery reports: ChangeFlow's steps, whatever the provider calls them. */
@@ -89,7 +89,21 @@ export interface IgnoredSignal {
   reason: string;
 }
 
-export type Signal = DeploymentSignal | IncidentSignal | ProtectionRuleSignal | IgnoredSignal;
+/** A decision a person took in Slack, on an approval message (core/slack-decisions.ts). */
+export interface SlackDecisionSignal {
+  kind: 'slack-decision';
+  decision: 'approve' | 'reject';
+  changeId: string;
+  revision: number;
+  slot?: string | undefined;
+  comment?: string | undefined;
+  /** The Slack user who clicked: mapped to a ChangeFlow person by their verified email when processed. */
+  user: { id: string; teamId?: string | undefined; name?: string | undefined };
+  /** The message to update in place. */
+  message?: { channel: string; ts: string } | undefined;
+}
+
+export type Signal = DeploymentSignal | IncidentSignal | ProtectionRuleSignal | SlackDecisionSignal | IgnoredSignal;
 
 export interface SignalSettings {
   /** Environment names that are production when the provider does not say (lower case). */
@@ -556,6 +570,8 @@ export function describeSignal(signal: Signal): string {
       return `incident ${signal.step}: ${signal.incident.priority ?? signal.incident.urgency ?? ''} ${signal.incident.title}`.replace(/\s+/g, ' ');
     case 'protection-rule':
       return `GitHub asks whether ${signal.repository} may deploy to ${signal.environment}${signal.changeId ? ` (${signal.changeId})` : ''}`;
+    case 'slack-decision':
+      return `Slack: ${signal.user.name ?? signal.user.id} decides to ${signal.decision} ${signal.changeId} (revision ${signal.revision})`;
     case 'ignored':
       return `ignored: ${signal.reason}`;
   }

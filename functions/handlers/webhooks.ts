@@ -1,5 +1,5 @@
 /**
- * POST /webhooks/github, /webhooks/gitlab, /webhooks/pagerduty, /webhooks/ci: deliveries in,
+ * POST /webhooks/github, /webhooks/gitlab, /webhooks/pagerduty, /webhooks/ci, /webhooks/slack (the Slack app's interactivity): deliveries in,
  * verified over the raw body and kept, answered before any work (202); GET /webhooks/deliveries:
  * the latest deliveries and what came of them (admins).
  */
@@ -53,7 +53,10 @@ export function webhookRoutes(deps: WebhooksHandlerDeps): Record<string, Route> 
       const answer = await receiveDelivery(deps.intake, source, bodyText(event, MAX_DELIVERY_BYTES), lowerHeaders(event));
       metrics.addDimension('source', source);
       metrics.addMetric(answer.duplicate ? 'WebhookRedelivery' : 'WebhookDelivery', MetricUnit.Count, 1);
-      return json(answer.status, answer.body, answer.duplicate ? { 'x-changeflow-duplicate': 'true' } : {});
+      const flags: Record<string, string> = answer.duplicate ? { 'x-changeflow-duplicate': 'true' } : {};
+      // Slack reads a body only as a dialog's answer (its field errors): otherwise an empty 200
+      if (source === 'slack' && !('response_action' in answer.body)) return { statusCode: 200, headers: flags, body: '' };
+      return json(answer.status, answer.body, flags);
     };
   return {
     ...Object.fromEntries(WEBHOOK_SOURCES.map((source) => [`POST /webhooks/${source}`, intake(source)])),

@@ -327,6 +327,15 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     ok: { status: 202, description: 'Kept; the work runs from the event bus' },
     errors: [400, 401, 413],
   },
+  'POST /webhooks/slack': {
+    summary:
+      "The Slack app's interactivity: Approve and Reject on an approval message, and the reason dialog a rejection opens; signed with the app's signing secret (X-Slack-Signature v0, X-Slack-Request-Timestamp within 5 minutes)",
+    description:
+      'Form-encoded, its `payload` field the interaction (block_actions or view_submission). Answered at once with an empty 200 (a dialog with a reason too short gets its field error); the decision runs from the event bus under the same rules as every channel, and the message is updated in place.',
+    body: { required: true, content: { 'application/x-www-form-urlencoded': z.object({ payload: z.string() }) } },
+    ok: { status: 200, description: 'Taken (Slack wants a 200 within 3 s)' },
+    errors: [400, 401, 413],
+  },
   'GET /webhooks/unauthorized': {
     summary:
       'Unauthorized changes of [from, to) (default the last 30 days): production deployments no approved change covered, once per deployment, with the change they named and why it did not cover them',

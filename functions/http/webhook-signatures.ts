@@ -3,7 +3,10 @@
  * them, in constant time, against every secret configured for the source (several at once while
  * one is rotated: any one valid is enough). The providers' own libraries where they exist:
  * `@octokit/webhooks-methods` for GitHub, `standardwebhooks` for the generic scheme; GitLab sends
- * its token verbatim and PagerDuty one HMAC per active secret (integrations.md §2, §3.1).
+ * its token verbatim and PagerDuty one HMAC per active secret (integrations.md §2, §3.1). Slack's
+ * scheme (v0, HMAC-SHA256 of `v0:<timestamp>:<body>` with the app's signing secret, five minutes'
+ * tolerance) is checked here as Slack documents it: its own verifier ships inside @slack/bolt, a
+ * web framework this service does not otherwise need.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { verify as verifyGitHub } from '@octokit/webhooks-methods';
@@ -58,6 +61,22 @@ export async function verifyDelivery(source: WebhookSource, secrets: readonly st
       const expected = secrets.map((s) => createHmac('sha256', s).update(body, 'utf8').digest('hex'));
       const matched = expected.map((e) => given.map((g) => sameSecret(e, g.toLowerCase())).some(Boolean)).some(Boolean);
       if (!matched) refuse('X-PagerDuty-Signature does not match the body with any configured secret');
+      return;
+    }
+    case 'slack': {
+      const timestamp = headers['x-slack-request-timestamp'];
+      const signature = headers['x-slack-signature'];
+      if (!timestamp || !signature) {
+        refuse(
+          `${[!timestamp && 'X-Slack-Request-Timestamp', !signature && 'X-Slack-Signature'].filter(Boolean).join(' and ')} missing: not a request from Slack`,
+        );
+      }
+      if (!/^\d{1,12}$/.test(timestamp!)) refuse('X-Slack-Request-Timestamp must be the Unix time in seconds');
+      const skew = Math.abs(now.getTime() / 1000 - Number(timestamp));
+      if (skew > TIMESTAMP_TOLERANCE_SECONDS) refuse(`X-Slack-Request-Timestamp is ${Math.round(skew)} s from now: a replayed or delayed request`);
+      const expected = secrets.map((s) => `v0=${createHmac('sha256', s).update(`v0:${timestamp}:${body}`, 'utf8').digest('hex')}`);
+      if (!expected.map((e) => sameSecret(e, signature!)).some(Boolean))
+        refuse("X-Slack-Signature does not match the body with the Slack app's signing secret");
       return;
     }
     case 'ci': {

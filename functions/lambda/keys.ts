@@ -5,6 +5,7 @@
 import { secretKey, secretText } from '../adapters/aws/secrets.js';
 import { type Config, ConfigError, requireSettings } from '../config.js';
 import { GitHubAppDeployments } from '../adapters/github/deployment-reviews.js';
+import { WebApiSlackApp } from '../adapters/slack/slack-app.js';
 
 export const linkKey = (config: Config) =>
   secretKey('approval link key', config.APPROVAL_LINK_KEY, config.APPROVAL_LINK_SECRET_ID, 'APPROVAL_LINK_KEY or APPROVAL_LINK_SECRET_ID');
@@ -22,6 +23,7 @@ const WEBHOOK_SETTINGS = {
   gitlab: 'GITLAB_WEBHOOK_TOKENS',
   pagerduty: 'PAGERDUTY_WEBHOOK_SECRETS',
   ci: 'CI_WEBHOOK_SECRETS',
+  slack: 'SLACK_SIGNING_SECRETS',
 } as const;
 
 /**
@@ -33,7 +35,7 @@ export function webhookSecrets(config: Config): (source: keyof typeof WEBHOOK_SE
   const given = Object.values(WEBHOOK_SETTINGS).some((s) => config[s] !== undefined);
   if (!given && config.WEBHOOK_SECRETS_SECRET_ID === undefined) {
     throw new ConfigError(
-      'none of GITHUB_WEBHOOK_SECRETS, GITLAB_WEBHOOK_TOKENS, PAGERDUTY_WEBHOOK_SECRETS, CI_WEBHOOK_SECRETS or WEBHOOK_SECRETS_SECRET_ID is set, and the webhooks need their secrets',
+      'none of GITHUB_WEBHOOK_SECRETS, GITLAB_WEBHOOK_TOKENS, PAGERDUTY_WEBHOOK_SECRETS, CI_WEBHOOK_SECRETS, SLACK_SIGNING_SECRETS or WEBHOOK_SECRETS_SECRET_ID is set, and the webhooks need their secrets',
     );
   }
   return async (source) => {
@@ -106,4 +108,27 @@ export function githubApp(config: Config): GitHubAppDeployments | undefined {
       throw new ConfigError('the GitHub App secret lacks privateKey (PEM)');
     return { appId: String(parsed.appId), privateKey: parsed.privateKey };
   }, config.GITHUB_API_URL);
+}
+
+/**
+ * The Slack app (approval messages, decisions from Slack), or none: SLACK_BOT_TOKEN locally, the
+ * JSON secret SLACK_APP_SECRET_ID (`{"botToken": "xoxb-…"}`) in AWS.
+ */
+export function slackApp(config: Config): WebApiSlackApp | undefined {
+  if (config.SLACK_BOT_TOKEN !== undefined) {
+    const token = config.SLACK_BOT_TOKEN;
+    return new WebApiSlackApp(async () => token, config.SLACK_API_URL);
+  }
+  if (config.SLACK_APP_SECRET_ID === undefined) return undefined;
+  const read = secretText('Slack app credentials', undefined, config.SLACK_APP_SECRET_ID, 'SLACK_APP_SECRET_ID');
+  return new WebApiSlackApp(async () => {
+    let parsed: { botToken?: unknown };
+    try {
+      parsed = JSON.parse(await read()) as typeof parsed;
+    } catch {
+      throw new ConfigError('the Slack app secret must be JSON: {"botToken": "xoxb-…"}');
+    }
+    if (typeof parsed.botToken !== 'string' || !parsed.botToken.startsWith('xox')) throw new ConfigError('the Slack app secret needs "botToken": "xoxb-…"');
+    return parsed.botToken;
+  }, config.SLACK_API_URL);
 }

@@ -1,4 +1,4 @@
-/** Lambda entry of Notifications: the directory and the monitoring measurements (read), SES, the dedupe records, the communication log and the link key. */
+/** Lambda entry of Notifications: the directory and the monitoring measurements (read), SES, the dedupe records, the communication log, the link key and the Slack app. */
 import { SesMailer } from '../adapters/aws/ses-mailer.js';
 import { clientConfig, tableClient } from '../adapters/dynamodb/client.js';
 import { DynamoDbCommunicationLog } from '../adapters/dynamodb/communication-log.js';
@@ -7,7 +7,7 @@ import { DynamoDbMonitoringStore } from '../adapters/dynamodb/monitoring-store.j
 import { DynamoDbOnce } from '../adapters/dynamodb/once.js';
 import { loadConfig } from '../config.js';
 import { makeHandler } from '../notifications/handler.js';
-import { linkKey } from './keys.js';
+import { linkKey, slackApp } from './keys.js';
 
 const config = loadConfig();
 const db = tableClient(config);
@@ -26,4 +26,6 @@ export const handler = makeHandler({
   reportRecipients: config.REPORT_RECIPIENTS,
   // every email about a change, in its communication log
   log: new DynamoDbCommunicationLog(db, config.TABLE_NAME),
+  // with a Slack app, approvers are asked in Slack too
+  slack: slackApp(config),
 });

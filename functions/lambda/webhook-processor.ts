@@ -9,7 +9,7 @@ import { DynamoDbOnce } from '../adapters/dynamodb/once.js';
 import { loadConfig } from '../config.js';
 import { makeHandler } from '../webhooks/processor.js';
 import { changeDeps } from './change-deps.js';
-import { githubApp } from './keys.js';
+import { githubApp, slackApp } from './keys.js';
 
 const config = loadConfig();
 const db = tableClient(config);
@@ -25,4 +25,5 @@ export const handler = makeHandler({
   directory: new DynamoDbDirectory(db, config.TABLE_NAME),
   once: new DynamoDbOnce(config.TABLE_NAME, clientConfig({ endpoint: config.DYNAMODB_ENDPOINT })),
   pagerDutyServices: config.PAGERDUTY_SERVICES,
+  slack: slackApp(config),
 });

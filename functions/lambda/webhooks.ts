@@ -6,7 +6,7 @@ import { loadConfig } from '../config.js';
 import { makeHandler } from '../handlers/webhooks.js';
 import { systemClock } from '../ports.js';
 import { signalSettings } from './webhook-settings.js';
-import { webhookSecrets } from './keys.js';
+import { slackApp, webhookSecrets } from './keys.js';
 
 const config = loadConfig();
 const db = tableClient(config);
@@ -19,5 +19,7 @@ export const handler = makeHandler({
     clock: systemClock,
     secrets: webhookSecrets(config),
     signals: signalSettings(config),
+    // a rejection's reason dialog opens at the edge, within Slack's 3 s
+    slack: slackApp(config),
   },
 });

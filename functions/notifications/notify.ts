@@ -18,7 +18,18 @@ import { escapeHtml } from '../email/html.js';
 import { plainEmail } from '../email/plain.js';
 import { approvalRequestEmail } from '../email/templates.js';
 import type { ApprovalTimers } from '../core/approval-flow.js';
-import { systemClock, type Clock, type CommunicationLog, type Directory, type EmailMessage, type Mailer, type MonitoringStore, type Once } from '../ports.js';
+import { approvalMessage } from '../core/slack-decisions.js';
+import {
+  systemClock,
+  type SlackApp,
+  type Clock,
+  type CommunicationLog,
+  type Directory,
+  type EmailMessage,
+  type Mailer,
+  type MonitoringStore,
+  type Once,
+} from '../ports.js';
 import type { Criterion, Measurement } from '../core/monitoring.js';
 
 export interface NotificationDeps {
@@ -38,6 +49,8 @@ export interface NotificationDeps {
   /** Where each email about a change is recorded (the change's communication log). */
   log?: Pick<CommunicationLog, 'record'> | undefined;
   clock?: Clock | undefined;
+  /** The Slack app: approvers are asked in Slack too, with buttons (none: email only). */
+  slack?: SlackApp | undefined;
 }
 
 /** The event types this consumer acts on (the stack's rule matches exactly these). */
@@ -133,7 +146,8 @@ export async function notify(deps: NotificationDeps, input: unknown): Promise<{ 
   const event = parsed.data as unknown as DomainEvent;
   if (!(NOTIFIED_EVENTS as readonly string[]).includes(event.type)) return { sent: 0 };
   const template = event.type === 'TimelineNotice' && event.detail?.milestone ? `TimelineNotice ${event.detail.milestone}` : event.type;
-  return sendAll(deps, event.id, await messagesFor(deps, event), { changeId: event.changeId, template });
+  const emailed = await sendAll(deps, event.id, await messagesFor(deps, event), { changeId: event.changeId, template });
+  return { sent: emailed.sent + (await slackApprovals(deps, event)) };
 }
 
 /**
@@ -225,16 +239,10 @@ async function messagesFor(deps: NotificationDeps, event: DomainEvent): Promise<
     case 'ApprovalRequested':
     case 'ApprovalReminder':
     case 'ApprovalEscalated': {
-      // the slot is a field of the entry; each person is asked for the one decision open to them
-      const slot = (cr.approvalRequirement?.slots ?? []).find((s) => s.slot === event.detail?.slot);
-      if (!slot || cr.approvals.some((a) => a.slot === slot.slot && a.revision === cr.revision)) return [];
-      const request = cr.approvalRequests?.find((r) => r.slot === slot.slot);
-      const escalated = event.type === 'ApprovalEscalated';
-      const people = escalated && request?.escalatedTo ? await peopleWithRole(deps, request.escalatedTo) : await eligibleApprovers(deps, cr, slot);
+      const asked = await approversAsked(deps, event);
+      if (!asked) return [];
       const out: EmailMessage[] = [];
-      for (const approver of people.filter((p) => p.email && (escalated || slotFor(cr, p) === slot.slot))) {
-        out.push(await approvalEmail(deps, cr, slot, approver, { reminder: event.type === 'ApprovalReminder', escalated }));
-      }
+      for (const approver of asked.people) out.push(await approvalEmail(deps, cr, asked.slot, approver, asked.flags));
       return out;
     }
     case 'ChangeApproved':
@@ -451,6 +459,55 @@ async function freezeEmails(deps: NotificationDeps, event: DomainEvent): Promise
 }
 
 const emailsOfRequestor = (cr: ChangeRequest) => [cr.requestor.email].filter(Boolean);
+
+/** Who an approval request (or its reminder, its escalation) asks: each person for the one decision open to them. */
+async function approversAsked(deps: NotificationDeps, event: DomainEvent) {
+  const cr = event.change;
+  // the slot is a field of the entry
+  const slot = (cr.approvalRequirement?.slots ?? []).find((s) => s.slot === event.detail?.slot);
+  if (!slot || cr.approvals.some((a) => a.slot === slot.slot && a.revision === cr.revision)) return undefined;
+  const request = cr.approvalRequests?.find((r) => r.slot === slot.slot);
+  const escalated = event.type === 'ApprovalEscalated';
+  const people = escalated && request?.escalatedTo ? await peopleWithRole(deps, request.escalatedTo) : await eligibleApprovers(deps, cr, slot);
+  return {
+    slot,
+    people: people.filter((p) => p.email && (escalated || slotFor(cr, p) === slot.slot)),
+    flags: { reminder: event.type === 'ApprovalReminder', escalated },
+  };
+}
+
+/**
+ * With a Slack app: the same approvers asked in Slack too, a direct message with Approve and
+ * Reject (core/slack-decisions.ts), each found by their email (`users.lookupByEmail`); one not in
+ * Slack is asked by email only. Each message once per event and person, logged on the change.
+ */
+async function slackApprovals(deps: NotificationDeps, event: DomainEvent): Promise<number> {
+  const slack = deps.slack;
+  if (!slack || !['ApprovalRequested', 'ApprovalReminder', 'ApprovalEscalated'].includes(event.type)) return 0;
+  const asked = await approversAsked(deps, event);
+  if (!asked) return 0;
+  const clock = deps.clock ?? systemClock;
+  let sent = 0;
+  for (const approver of asked.people) {
+    await deps.once.run('slack-approval', { eventId: event.id, person: approver.id }, async () => {
+      const user = await slack.userByEmail(approver.email);
+      if (!user) return;
+      const message = approvalMessage(event.change, asked.slot, deps.baseUrl, asked.flags);
+      await slack.postMessage(user.id, message);
+      await deps.log?.record(event.changeId, {
+        at: clock.now().toISOString(),
+        channel: 'slack',
+        recipients: [`${approver.email} (Slack ${user.id})`],
+        template: event.type,
+        subject: message.text,
+        eventId: event.id,
+        outcome: 'sent',
+      });
+      sent++;
+    });
+  }
+  return sent;
+}
 
 /** Closing asks for the lessons learned (seed: Post-Implementation), unless they came with it. */
 function lessonsAsk(deps: Pick<NotificationDeps, 'baseUrl'>, cr: ChangeRequest): string {

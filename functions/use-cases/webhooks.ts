@@ -9,7 +9,7 @@
  *    change it names, through the same lifecycle rules a person's action goes through, recorded
  *    with the delivery on every audit entry so that an event delivered twice acts once.
  */
-import type { Actor, ChangeRequest, Person } from '../core/change-request.js';
+import { type Actor, APPROVER_ROLES, type ApproverRole, type ChangeRequest, type Person } from '../core/change-request.js';
 import {
   appliedBefore,
   emergencyDraftFor,
@@ -21,7 +21,7 @@ import {
   resolveIncident,
   type Via,
 } from '../core/deployments.js';
-import { IllegalTransitionError, IncompleteError, ValidationError } from '../core/errors.js';
+import { ChangeFlowError, IllegalTransitionError, IncompleteError, ValidationError } from '../core/errors.js';
 import { type DomainEvent, EVENT_SCHEMA_VERSION, type ServiceEvent } from '../core/events.js';
 import {
   ciSignal,
@@ -34,8 +34,10 @@ import {
   type ProtectionRuleSignal,
   type Signal,
   type SignalSettings,
+  type SlackDecisionSignal,
   type WebhookSource,
 } from '../core/webhooks.js';
+import { decidedMessage, interactionId, REASON_ERRORS, rejectDialog, slackInteraction } from '../core/slack-decisions.js';
 import { type Headers, verifyDelivery } from '../http/webhook-signatures.js';
 import type {
   Clock,
@@ -48,6 +50,7 @@ import type {
   Once,
   PendingGate,
   ProtectionRequest,
+  SlackApp,
   StoredDelivery,
   UnauthorizedChange,
 } from '../ports.js';
@@ -57,6 +60,8 @@ import { recordEvidence } from './monitoring.js';
 
 export interface IntakeDeps {
   deliveries: DeliveryStore;
+  /** The Slack app: Reject's reason dialog is opened at the edge (Slack's trigger lasts 3 s). */
+  slack?: SlackApp | undefined;
   clock: Clock;
   /** The secrets of a source, every one currently valid (several while one is rotated). */
   secrets: (source: WebhookSource) => Promise<string[]>;
@@ -77,6 +82,8 @@ const DELIVERY_ID_HEADERS: Record<WebhookSource, string[]> = {
   gitlab: ['idempotency-key', 'x-gitlab-event-uuid'],
   pagerduty: ['x-webhook-id'],
   ci: ['webhook-id'],
+  // Slack's interactions carry their id in the payload (trigger_id), read by receiveSlack
+  slack: [],
 };
 
 const EVENT_HEADERS: Partial<Record<WebhookSource, string>> = { github: 'x-github-event', gitlab: 'x-gitlab-event' };
@@ -87,6 +94,7 @@ const SIGNAL_TEXT_LIMIT = 500;
 export async function receiveDelivery(deps: IntakeDeps, source: WebhookSource, body: string, headers: Headers): Promise<IntakeAnswer> {
   const now = deps.clock.now();
   await verifyDelivery(source, await deps.secrets(source), body, headers, now);
+  if (source === 'slack') return receiveSlack(deps, body, now);
   const idHeader = DELIVERY_ID_HEADERS[source].find((h) => headers[h]);
   const deliveryId = idHeader ? headers[idHeader]!.trim() : '';
   if (!/^[\w.:@-]{1,200}$/.test(deliveryId)) {
@@ -105,24 +113,40 @@ export async function receiveDelivery(deps: IntakeDeps, source: WebhookSource, b
   }
   const eventName = (EVENT_HEADERS[source] ? headers[EVENT_HEADERS[source]!] : undefined) ?? '';
   const signal = trimSignal(signalOf(source, eventName, payload, deps.signals));
+  return keep(deps, source, deliveryId, eventName || eventOf(source, payload), signal, now);
+}
+
+/** Keeps the delivery and the event of its work in one transaction; a redelivery gets the first answer. */
+async function keep(
+  deps: IntakeDeps,
+  source: WebhookSource,
+  deliveryId: string,
+  eventName: string,
+  signal: Signal,
+  now: Date,
+  answerOf: (answer: IntakeAnswer['body'], ignored: boolean) => { status: number; body: Record<string, unknown> } = (body, ignored) => ({
+    status: ignored ? 200 : 202,
+    body,
+  }),
+): Promise<IntakeAnswer> {
   const key = `${source}:${deliveryId}`;
   const receivedAt = now.toISOString();
   const ignored = signal.kind === 'ignored';
   const summary = describeSignal(signal);
-  const answer = {
-    status: ignored ? 200 : 202,
-    body: {
+  const answer = answerOf(
+    {
       delivery: key,
       status: ignored ? 'ignored' : 'accepted',
       summary,
       ...(signal.kind !== 'ignored' && 'changeId' in signal && signal.changeId ? { changeId: signal.changeId } : {}),
     },
-  };
+    ignored,
+  );
   const delivery: StoredDelivery = {
     key,
     source,
     deliveryId,
-    event: eventName || eventOf(source, payload),
+    event: eventName,
     receivedAt,
     summary,
     signal,
@@ -145,6 +169,63 @@ export async function receiveDelivery(deps: IntakeDeps, source: WebhookSource, b
   return { ...answer, duplicate: false };
 }
 
+/**
+ * A Slack interaction (docs/webhooks.md "Slack"): the form field `payload`, its id the interaction's
+ * `trigger_id` (a replay of the same request is the same delivery, answered again and acted on
+ * once). Slack wants its answer within 3 s and always a 200: Approve is kept and decided from
+ * the bus; Reject opens the reason dialog now (nothing is decided until it is submitted); a
+ * reason too short is answered as the dialog's field error.
+ */
+async function receiveSlack(deps: IntakeDeps, body: string, now: Date): Promise<IntakeAnswer> {
+  const form = new URLSearchParams(body);
+  const raw = form.get('payload');
+  if (raw === null) throw new ValidationError([{ path: 'body.payload', message: 'is required: Slack sends an interaction as the form field payload' }]);
+  let payload: unknown;
+  try {
+    payload = JSON.parse(raw);
+  } catch (err) {
+    throw new ValidationError([{ path: 'body.payload', message: `is not valid JSON: ${(err as Error).message}` }]);
+  }
+  const id = interactionId(payload);
+  if (!id || !/^[\w.:@-]{1,200}$/.test(id)) throw new ValidationError([{ path: 'body.payload.trigger_id', message: 'is required: the interaction id' }]);
+  const interaction = slackInteraction(payload);
+  const type = String((payload as { type?: unknown }).type ?? '');
+  const slackAnswer =
+    (extra: Record<string, unknown> = {}) =>
+    () => ({ status: 200, body: extra });
+  switch (interaction.kind) {
+    case 'invalid-reason':
+      return { status: 200, body: REASON_ERRORS(interaction.message), duplicate: false };
+    case 'ask-reason': {
+      let reason = `${interaction.ref.changeId}: the reason dialog opened for a rejection`;
+      if (!deps.slack) reason = `${interaction.ref.changeId}: no Slack app is configured (SLACK_BOT_TOKEN), so no dialog could open`;
+      else {
+        try {
+          await deps.slack.openView(interaction.triggerId, rejectDialog(interaction.ref, interaction.message));
+        } catch (err) {
+          reason = `${interaction.ref.changeId}: the reason dialog did not open (${(err as Error).message.slice(0, 200)})`;
+        }
+      }
+      return keep(deps, 'slack', id, type, { kind: 'ignored', reason }, now, slackAnswer());
+    }
+    case 'decide': {
+      const signal: SlackDecisionSignal = {
+        kind: 'slack-decision',
+        decision: interaction.decision,
+        changeId: interaction.ref.changeId,
+        revision: interaction.ref.revision,
+        slot: interaction.ref.slot,
+        comment: interaction.comment,
+        user: interaction.user,
+        message: interaction.message,
+      };
+      return keep(deps, 'slack', id, type, signal, now, slackAnswer());
+    }
+    case 'ignored':
+      return keep(deps, 'slack', id, type, { kind: 'ignored', reason: interaction.reason }, now, slackAnswer());
+  }
+}
+
 function signalOf(source: WebhookSource, event: string, payload: unknown, settings: SignalSettings): Signal {
   switch (source) {
     case 'github':
@@ -155,6 +236,8 @@ function signalOf(source: WebhookSource, event: string, payload: unknown, settin
       return pagerDutySignal(payload);
     case 'ci':
       return ciSignal(payload, settings);
+    case 'slack':
+      return { kind: 'ignored', reason: 'Slack interactions are read by receiveSlack' };
   }
 }
 
@@ -188,6 +271,8 @@ export interface ProcessingDeps {
   once: Once;
   /** PagerDuty service id → the components it covers (PAGERDUTY_SERVICES). */
   pagerDutyServices: Record<string, string[]>;
+  /** The Slack app: who clicked (users.info), the message updated in place, a refusal said to the clicker alone. */
+  slack?: SlackApp | undefined;
 }
 
 export interface ProcessingOutcome {
@@ -197,7 +282,7 @@ export interface ProcessingOutcome {
   changeId?: string | undefined;
 }
 
-const SOURCE_NAMES: Record<WebhookSource, string> = { github: 'GitHub', gitlab: 'GitLab', pagerduty: 'PagerDuty', ci: 'CI' };
+const SOURCE_NAMES: Record<WebhookSource, string> = { github: 'GitHub', gitlab: 'GitLab', pagerduty: 'PagerDuty', ci: 'CI', slack: 'Slack' };
 
 /** Who a delivery acts as: a pipeline of its source (it may start and report, never approve). */
 export function pipelineActor(source: WebhookSource, repository?: string): Person {
@@ -220,11 +305,63 @@ export async function processDelivery(deps: ProcessingDeps, event: ServiceEvent)
     case 'protection-rule':
       result = await answerProtectionRule(deps, key, signal);
       break;
+    case 'slack-decision':
+      result = await decideFromSlack(deps, signal);
+      break;
     default:
       result = { status: 'ignored', outcome: describeSignal(signal) };
   }
   await deps.deliveries.finish(key, { ...result, processedAt: deps.changes.clock.now().toISOString() });
   return { delivery: key, ...result };
+}
+
+/**
+ * A decision from Slack: the Slack user is a ChangeFlow person only by an email Slack verified
+ * (`users.info`: `is_email_confirmed`) that the directory knows; the decision then goes through
+ * `transitionChange` like every channel's (authority, separation of duties, the revision shown),
+ * recorded with the channel `slack`. The message is updated in place with the outcome; a refusal
+ * is said to the clicker alone (an ephemeral message) and the buttons stay for whoever may decide.
+ */
+async function decideFromSlack(deps: ProcessingDeps, signal: SlackDecisionSignal): Promise<Omit<ProcessingOutcome, 'delivery'>> {
+  const changeId = signal.changeId;
+  const slack = deps.slack;
+  if (!slack) return { status: 'refused', outcome: 'no Slack app is configured (SLACK_BOT_TOKEN or SLACK_APP_SECRET_ID): nothing was decided', changeId };
+  const tell = async (text: string) => {
+    if (signal.message) await slack.postEphemeral(signal.message.channel, signal.user.id, text).catch(() => undefined);
+  };
+  const refused = async (why: string) => {
+    await tell(`ChangeFlow did not ${signal.decision} ${changeId}: ${why}`);
+    return { status: 'refused' as const, outcome: `not ${signal.decision === 'approve' ? 'approved' : 'rejected'} from Slack: ${why}`, changeId };
+  };
+  const profile = await slack.userInfo(signal.user.id);
+  if (!profile || profile.deleted) return refused(`the Slack user ${signal.user.id} is unknown to Slack or deactivated`);
+  if (!profile.email) return refused(`the Slack user ${signal.user.id} has no email ChangeFlow can see (the app needs the users:read.email scope)`);
+  if (!profile.emailConfirmed) return refused(`the Slack user's email ${profile.email} is not verified by Slack, so it cannot stand for a ChangeFlow person`);
+  const person = await deps.directory.byEmail(profile.email);
+  if (!person) return refused(`no ChangeFlow person has the email ${profile.email}: ask an admin to add you, or decide in ChangeFlow`);
+  let after: ChangeWithAudit;
+  try {
+    after = await transitionChange(deps.changes, person, changeId, signal.decision, {
+      revision: signal.revision,
+      comment: signal.comment,
+      channel: 'slack',
+      ...(signal.slot && (APPROVER_ROLES as readonly string[]).includes(signal.slot) ? { slot: signal.slot as ApproverRole } : {}),
+    });
+  } catch (err) {
+    if (err instanceof ChangeFlowError) return refused(err.message);
+    throw err;
+  }
+  const words = signal.decision === 'approve' ? 'approved' : `rejected: ${signal.comment ?? ''}`;
+  const outcome = `${person.name} ${words} (in Slack)`;
+  if (signal.message) {
+    // the decision stands whatever Slack says; a message that could not be updated is noted on the delivery
+    try {
+      await slack.updateMessage(signal.message.channel, signal.message.ts, decidedMessage(after.cr, outcome, deps.baseUrl));
+    } catch (err) {
+      return { status: 'processed', outcome: `${changeId}: ${outcome}; the Slack message was not updated (${(err as Error).message.slice(0, 200)})`, changeId };
+    }
+  }
+  return { status: 'processed', outcome: `${changeId}: ${outcome}`, changeId };
 }
 
 async function processDeployment(

@@ -60,6 +60,8 @@ export const PUBLIC_ROUTE_REASONS: Readonly<Record<string, string>> = {
     'PagerDuty signs each delivery with the subscription secret (X-PagerDuty-Signature), which the handler verifies over the raw body in constant time before anything else.',
   'POST /webhooks/ci':
     'Pipelines sign each delivery with Standard Webhooks (webhook-signature over the id, a timestamp within five minutes and the body), which the handler verifies before anything else.',
+  'POST /webhooks/slack':
+    "Slack signs each interaction with the app's signing secret (X-Slack-Signature over a timestamp within five minutes and the body), which the handler verifies before anything else; the person is then the one whose email Slack verified.",
   [`GET ${CALENDAR_FEED_PATH}`]:
     'Calendar apps subscribe to the feed by URL and cannot send a bearer token, so the handler itself requires the secret feed key in the URL and compares it in constant time.',
 };

@@ -35,8 +35,8 @@ export const TABLE_DELETE_ACTIONS = ['dynamodb:DeleteItem'] as const;
 /** Partition keys of the idempotency records `Once` writes (functions/adapters/dynamodb/once.ts). */
 export const IDEMPOTENCY_KEY_PREFIX = 'IDEMPOTENCY#';
 
-/** Partition keys of the people directory (functions/adapters/dynamodb/directory.ts): `USER#<id>`, `ROLE#<role>`. */
-export const DIRECTORY_KEY_PREFIXES = ['USER#', 'ROLE#'] as const;
+/** Partition keys of the people directory (functions/adapters/dynamodb/directory.ts): `USER#<id>`, `ROLE#<role>`, `EMAIL#<email>` (who a Slack user is). */
+export const DIRECTORY_KEY_PREFIXES = ['USER#', 'ROLE#', 'EMAIL#'] as const;
 
 /** What a role that may write the table is refused on the directory's items; a transaction is checked item by item as these. */
 export const DIRECTORY_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'] as const;

@@ -15,6 +15,7 @@ export class ChangeflowKeys extends Construct {
   readonly cursorKey: Secret;
   /** The webhook secrets per source, JSON, set by the team (docs/webhooks.md): `{"github": "…", "gitlab": "…", "pagerduty": "…", "ci": "whsec_…"}`. */
   readonly webhookSecrets: Secret;
+  private slackApp: Secret | undefined;
   /** Where events go out, JSON, set by the team: `{"slack": {"engineering": "https://hooks.slack.com/…"}, "pagerDutyRoutingKey": "…"}`. */
   readonly outboundSecrets: Secret;
 
@@ -106,6 +107,28 @@ export class ChangeflowKeys extends Construct {
     secret.grantRead(fn.role);
     fn.addEnvironment('GITHUB_APP_SECRET_ID', secret.secretArn);
     return secret;
+  }
+
+  /**
+   * With integrations.slackApp: the Slack app's bot token, JSON, set by the team, read by the
+   * functions that call Slack's Web API (SLACK_APP_SECRET_ID). Created only when asked for.
+   */
+  slackAppSecret(): Secret {
+    this.slackApp ??= (() => {
+      const secret = new Secret(Stack.of(this), 'SlackAppCredentials', {
+        description: 'ChangeFlow: the Slack app that asks approvers and takes their decisions, JSON {"botToken": "xoxb-…"} (docs/webhooks.md)',
+        secretObjectValue: {},
+      });
+      acknowledge(secret, 'SMG4', "The bot token is Slack's: it is rotated in the app's settings (OAuth & Permissions) and put here (docs/webhooks.md).");
+      return secret;
+    })();
+    return this.slackApp;
+  }
+
+  grantReadSlackApp(fn: ChangeflowFunction): void {
+    const secret = this.slackAppSecret();
+    secret.grantRead(fn.role);
+    fn.addEnvironment('SLACK_APP_SECRET_ID', secret.secretArn);
   }
 
   /** The webhooks function verifies deliveries with them (WEBHOOK_SECRETS_SECRET_ID). */

@@ -12,6 +12,7 @@ const directory = { IDENTITY_SOURCE: 'directory' as const, ROLES_CLAIM: 'roles',
 const withClaims = (claims: Record<string, unknown> | undefined) => ({ requestContext: { authorizer: claims ? { jwt: { claims } } : undefined } }) as never;
 const inDirectory = (...known: Person[]): Directory => ({
   get: async (id) => known.find((p) => p.id === id) ?? null,
+  byEmail: async (email) => known.find((p) => p.email === email) ?? null,
   withRole: async () => [],
   put: async () => undefined,
 });

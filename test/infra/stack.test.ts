@@ -264,7 +264,7 @@ describe('ChangeflowStack', () => {
         Effect: 'Deny',
         Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
         Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
-        Condition: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': ['USER#*', 'ROLE#*'] } },
+        Condition: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': ['USER#*', 'ROLE#*', 'EMAIL#*'] } },
       };
       const writers: string[] = [];
       for (const { name, role } of everyFunction()) {
@@ -287,7 +287,7 @@ describe('ChangeflowStack', () => {
       );
     });
 
-    it('those prefixes are the partition keys the directory adapter writes, profiles and role memberships alike', async () => {
+    it('those prefixes are the partition keys the directory adapter writes, profiles, email lookups and role memberships alike', async () => {
       const written: string[] = [];
       const db = {
         send: async (command: { input: { TransactItems?: { Put?: { Item: { pk: string } }; Delete?: { Key: { pk: string } } }[] } }) => {
@@ -296,7 +296,7 @@ describe('ChangeflowStack', () => {
         },
       };
       await new DynamoDbDirectory(db as never, 'changeflow').put({ id: 'u1', name: 'Dana Lee', email: 'dana@example.com', roles: ['tech-lead', 'cto'] });
-      expect(written).toEqual(['USER#u1', 'ROLE#tech-lead', 'ROLE#cto']);
+      expect(written).toEqual(['USER#u1', 'EMAIL#dana@example.com', 'ROLE#tech-lead', 'ROLE#cto']);
       expect(new Set(written.map((pk) => `${pk.split('#')[0]}#`))).toEqual(new Set(DIRECTORY_KEY_PREFIXES));
     });
   });
@@ -547,6 +547,34 @@ describe('the GitHub App (integrations.githubApp)', () => {
     const told = [...stack.workers.values(), ...stack.functions.values()].filter((f) => envOf(f.fn, stack, template).GITHUB_APP_SECRET_ID !== undefined);
     expect(told.map((f) => ('name' in f ? f.name : f.group.name))).toEqual(['WebhookProcessor']);
     expect(envOf(stack.workers.get('WebhookProcessor')!.fn, stack, template).GITHUB_APP_SECRET_ID).toEqual({ Ref: secrets[0] });
+  });
+});
+
+describe('the Slack app (integrations.slackApp)', () => {
+  const envOf = (fn: { node: { defaultChild?: unknown } }, stack: ChangeflowStack, template: Template) =>
+    template.toJSON().Resources[stack.getLogicalId(fn.node.defaultChild as CfnFunction)].Properties.Environment.Variables as Record<string, unknown>;
+  const told = (stack: ChangeflowStack, template: Template) =>
+    [...stack.workers.values(), ...stack.functions.values()]
+      .filter((f) => envOf(f.fn, stack, template).SLACK_APP_SECRET_ID !== undefined)
+      .map((f) => ('name' in f ? f.name : f.group.name))
+      .sort();
+  it('off by default: no credentials secret, and no function is told of one', () => {
+    const { stack, template } = synth();
+    expect(Object.keys(template.findResources('AWS::SecretsManager::Secret')).some((id) => id.startsWith('SlackAppCredentials'))).toBe(false);
+    expect(told(stack, template)).toEqual([]);
+  });
+  it('on: one secret, read by the webhooks function (the reason dialog), the webhook processor (the decisions) and Notifications (the messages) only', () => {
+    const { stack, template } = synth({ integrations: { slackApp: true } });
+    const secrets = Object.keys(template.findResources('AWS::SecretsManager::Secret')).filter((id) => id.startsWith('SlackAppCredentials'));
+    expect(secrets).toHaveLength(1);
+    expect(told(stack, template)).toEqual(['Notifications', 'WebhookProcessor', 'Webhooks']);
+    expect(envOf(stack.workers.get('Notifications')!.fn, stack, template).SLACK_APP_SECRET_ID).toEqual({ Ref: secrets[0] });
+    const readers = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
+      (p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]).some(
+        (st) => [st.Action].flat().includes('secretsmanager:GetSecretValue') && JSON.stringify(st.Resource) === JSON.stringify({ Ref: secrets[0] }),
+      ),
+    );
+    expect(readers).toHaveLength(3);
   });
 });
 

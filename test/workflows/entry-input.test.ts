@@ -41,7 +41,7 @@ describe('Function: workflow tasks', () => {
 describe('Function: notifications', () => {
   const mailer = { send: vi.fn() } satisfies Mailer;
   const once = { run: vi.fn() } satisfies Once;
-  const directory = { get: vi.fn(), withRole: vi.fn(), put: vi.fn() } satisfies Directory;
+  const directory = { get: vi.fn(), byEmail: vi.fn(), withRole: vi.fn(), put: vi.fn() } satisfies Directory;
   const deps = {
     directory,
     mailer,

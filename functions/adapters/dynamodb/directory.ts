@@ -16,6 +16,15 @@ export class DynamoDbDirectory implements Directory {
     return (out.Item?.person as Person | undefined) ?? null;
   }
 
+  async byEmail(email: string): Promise<Person | null> {
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: emailKey(email) }));
+    const id = out.Item?.id as string | undefined;
+    if (!id) return null;
+    // the person as they are now: an email they no longer have finds nobody
+    const person = await this.get(id);
+    return person && person.email.trim().toLowerCase() === email.trim().toLowerCase() ? person : null;
+  }
+
   async withRole(role: Role): Promise<Person[]> {
     const items = await queryAll(this.db, {
       TableName: this.tableName,
@@ -33,6 +42,7 @@ export class DynamoDbDirectory implements Directory {
       new TransactWriteCommand({
         TransactItems: [
           { Put: { TableName: this.tableName, Item: { pk: `USER#${normaliseId(person.id)}`, sk: 'PROFILE', person } } },
+          ...(person.email ? [{ Put: { TableName: this.tableName, Item: { ...emailKey(person.email), id: person.id } } }] : []),
           ...person.roles.map((role) => ({ Put: { TableName: this.tableName, Item: { pk: `ROLE#${role}`, sk: `USER#${normaliseId(person.id)}`, person } } })),
           ...dropped.map((role) => ({ Delete: { TableName: this.tableName, Key: { pk: `ROLE#${role}`, sk: `USER#${normaliseId(person.id)}` } } })),
         ],
@@ -40,3 +50,6 @@ export class DynamoDbDirectory implements Directory {
     );
   }
 }
+
+/** The item that finds a person by their email (lower case). */
+const emailKey = (email: string) => ({ pk: `EMAIL#${email.trim().toLowerCase()}`, sk: 'USER' });
