@@ -9,7 +9,7 @@ import { DEFAULT_MONITORING_SETTINGS, type MonitoringSettings } from './core/mon
 import { CloudWatchMetricsSchema } from './adapters/aws/cloudwatch-metrics.js';
 import { type ComponentQueries, QUERY_FIELDS } from './adapters/prometheus/queries.js';
 import type { CalendarConfig } from './core/calendar/types.js';
-import { CATEGORIES, type Category, DEFAULT_COMPONENTS, ROLES, type Role } from './core/change-request.js';
+import { CATEGORIES, type Category, DEFAULT_COMPONENTS, ROLES, type Role, STATES } from './core/change-request.js';
 import { APPROVAL_TIMER_DEFAULTS } from './core/durations.js';
 
 const list = z
@@ -311,6 +311,42 @@ export const ConfigSchema = z.object({
   SLACK_APP_SECRET_ID: z.string().min(1).optional(),
   /** Slack's Web API (tests point it at a local server). */
   SLACK_API_URL: z.url().default('https://slack.com/api/'),
+  /**
+   * The Jira/Linear mirror (docs/webhooks.md "The Jira/Linear mirror"), per team of the directory:
+   * `{"payments": {"tracker": "jira", "project": "PAY"}, "platform": {"tracker": "linear", "team": "<Linear team id>"}}`.
+   * A team not named is not mirrored.
+   */
+  TRACKER_MIRRORS: jsonSetting(
+    z.record(
+      z.string().min(1),
+      z.discriminatedUnion('tracker', [
+        z
+          .object({
+            tracker: z.literal('jira'),
+            project: z.string().regex(/^[A-Z][A-Z0-9_]{0,9}$/, 'must be a Jira project key (CHG)'),
+            issueType: z.string().min(1).max(60).optional(),
+          })
+          .strict(),
+        z.object({ tracker: z.literal('linear'), team: z.string().min(1).max(100) }).strict(),
+      ]),
+    ),
+    '{"payments": {"tracker": "jira", "project": "PAY"}, "platform": {"tracker": "linear", "team": "…"}}',
+    (issue) =>
+      `must map teams to {"tracker": "jira", "project": "KEY"} or {"tracker": "linear", "team": "<team id>"}: ${issue.path.join('.')} ${issue.message}`.trim(),
+  ),
+  /** Each state's status name in the tracker, where its workflow names them otherwise: `{"jira": {"approved": "Approved"}}`. */
+  TRACKER_STATES: jsonSetting(
+    z.object({ jira: z.record(z.enum(STATES), z.string().min(1)).optional(), linear: z.record(z.enum(STATES), z.string().min(1)).optional() }).strict(),
+    '{"jira": {"approved": "Approved", "in_progress": "Deploying"}}',
+    (issue) => `must map jira and/or linear to {"<state>": "<status name>"}: ${issue.path.join('.')} ${issue.message}`.trim(),
+  ),
+  /** Jira Cloud (`https://<site>.atlassian.net`) and the account the mirror writes as; in AWS the token is `jira` of OUTBOUND_SECRETS. */
+  JIRA_URL: z.url().optional(),
+  JIRA_EMAIL: z.email().optional(),
+  JIRA_API_TOKEN: z.string().min(10).optional(),
+  /** A Linear API key (in AWS `linearApiKey` of OUTBOUND_SECRETS) and Linear's GraphQL API (tests point it at a local server). */
+  LINEAR_API_KEY: z.string().min(10).optional(),
+  LINEAR_API_URL: z.url().default('https://api.linear.app/graphql'),
   /** The PagerDuty Events API v2 integration key that receives change events (a deployment, a rollback). */
   PAGERDUTY_ROUTING_KEY: z
     .string()

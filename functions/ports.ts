@@ -406,3 +406,46 @@ export interface SlackApp {
   /** `views.open`: a dialog, within 3 s of the click that asked for it. */
   openView(triggerId: string, view: Record<string, unknown>): Promise<void>;
 }
+
+/**
+ * An issue tracker a team mirrors its change requests to (adapters/trackers/: Jira Cloud's REST
+ * API, Linear's GraphQL API). Throws TrackerError, `retry` saying whether trying later may help.
+ */
+export interface IssueTracker {
+  readonly tracker: import('./core/tracker-mirror.js').Tracker;
+  /** The issue already made for this change (a retried create finds it), or null. */
+  find(changeId: string, where: import('./core/tracker-mirror.js').TeamMirror): Promise<import('./core/tracker-mirror.js').IssueRef | null>;
+  create(
+    input: { changeId: string; title: string; description: string[] },
+    where: import('./core/tracker-mirror.js').TeamMirror,
+  ): Promise<import('./core/tracker-mirror.js').IssueRef>;
+  /** Moves the issue to the status of this name; false when the tracker has no way to it (the name is not in its workflow). */
+  setStatus(issue: import('./core/tracker-mirror.js').IssueRef, status: string, where: import('./core/tracker-mirror.js').TeamMirror): Promise<boolean>;
+  setTitle(issue: import('./core/tracker-mirror.js').IssueRef, title: string): Promise<void>;
+  comment(issue: import('./core/tracker-mirror.js').IssueRef, text: string): Promise<void>;
+}
+
+/** A tracker's refusal or outage, in its words. */
+export class TrackerError extends Error {
+  override name = 'TrackerError';
+  constructor(
+    message: string,
+    /** An outage, a rate limit, a timeout: the event is retried. Otherwise refused for good. */
+    readonly retry: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/** Each change's mirror: its issue and what the issue says now. */
+export interface MirrorStore {
+  get(changeId: string): Promise<import('./core/tracker-mirror.js').MirrorLink | null>;
+  /**
+   * Claims the creation of the change's issue for one event: true for it alone (two events of a new
+   * change delivered at once make one issue), and again for its own retries; a claim older than five
+   * minutes, whose holder died, may be taken by another.
+   */
+  claim(changeId: string, eventId: string, now: Date): Promise<boolean>;
+  /** Keeps the link, unless one of a later event is kept already (false then). */
+  put(link: import('./core/tracker-mirror.js').MirrorLink): Promise<boolean>;
+}

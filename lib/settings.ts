@@ -228,6 +228,25 @@ export interface IntegrationSettings {
    */
   readonly pagerDutyServices?: string;
   /**
+   * The Jira/Linear mirror per team, JSON (TRACKER_MIRRORS): `{"payments": {"tracker": "jira", "project": "PAY"}}`.
+   * The Jira token and the Linear key go in the OutboundSecrets secret (docs/webhooks.md).
+   *
+   * @default - none: no team is mirrored
+   */
+  readonly trackerMirrors?: string;
+  /**
+   * Each state's status name in the tracker where the project names them otherwise, JSON (TRACKER_STATES).
+   *
+   * @default - Jira's and Linear's default workflows
+   */
+  readonly trackerStates?: string;
+  /**
+   * Jira Cloud's address (JIRA_URL), `https://<site>.atlassian.net`; the account and its token are `jira` of OutboundSecrets.
+   *
+   * @default - none
+   */
+  readonly jiraUrl?: string;
+  /**
    * Answer GitHub's custom deployment protection rules as a GitHub App: the stack creates the
    * secret GitHubAppCredentials (`{"appId": "…", "privateKey": "…"}`, set by the team) and lets the
    * webhook processor read it (docs/webhooks.md).
@@ -430,6 +449,9 @@ export const SETTINGS = {
   productionEnvironments: { group: 'integrations', prop: 'productionEnvironments', ...fromConfig('PRODUCTION_ENVIRONMENTS') },
   githubDeployWorkflows: { group: 'integrations', prop: 'githubDeployWorkflows', ...fromConfig('GITHUB_DEPLOY_WORKFLOWS') },
   pagerDutyServices: { group: 'integrations', prop: 'pagerDutyServices', ...fromConfig('PAGERDUTY_SERVICES') },
+  trackerMirrors: { group: 'integrations', prop: 'trackerMirrors', ...fromConfig('TRACKER_MIRRORS') },
+  trackerStates: { group: 'integrations', prop: 'trackerStates', ...fromConfig('TRACKER_STATES') },
+  jiraUrl: { group: 'integrations', prop: 'jiraUrl', ...fromConfig('JIRA_URL') },
   githubApp: { group: 'integrations', prop: 'githubApp', read: 'boolean' },
   slackApp: { group: 'integrations', prop: 'slackApp', read: 'boolean' },
   githubApiUrl: { group: 'integrations', prop: 'githubApiUrl', ...fromConfig('GITHUB_API_URL') },

@@ -21,6 +21,7 @@ import { DynamoDbChangeStore } from '../functions/adapters/dynamodb/change-store
 import { clientConfig } from '../functions/adapters/dynamodb/client.js';
 import { DynamoDbCommunicationLog } from '../functions/adapters/dynamodb/communication-log.js';
 import { DynamoDbDirectory } from '../functions/adapters/dynamodb/directory.js';
+import { DynamoDbMirrorStore } from '../functions/adapters/dynamodb/mirror-store.js';
 import { metricsSources } from '../functions/adapters/metrics-sources.js';
 import { DynamoDbMonitoringStore } from '../functions/adapters/dynamodb/monitoring-store.js';
 import { DynamoDbOnce } from '../functions/adapters/dynamodb/once.js';
@@ -40,7 +41,7 @@ import { makeHandler as timelineNotifications } from '../functions/jobs/timeline
 import { makeHandler as workflowReconcile } from '../functions/jobs/workflow-reconcile.js';
 import { makeHandler as monthlyReport } from '../functions/jobs/monthly-report.js';
 import { verifyBearer } from './dev-auth.js';
-import { cursorKey, feedKey, githubApp, linkKey, outboundTargets, slackApp, webhookSecrets } from '../functions/lambda/keys.js';
+import { cursorKey, feedKey, githubApp, linkKey, outboundTargets, slackApp, trackerMirror, webhookSecrets } from '../functions/lambda/keys.js';
 import { FetchPoster } from '../functions/adapters/http/poster.js';
 import { DynamoDbSubscriptionStore } from '../functions/adapters/dynamodb/subscription-store.js';
 import { OUTBOUND_EVENTS } from '../functions/core/outbound.js';
@@ -115,7 +116,15 @@ export function composeLocal({ config, db, clock, mailer, workflows, reportsDir,
 
   const routes: Record<string, unknown> = {
     Meta: meta(config),
-    ChangesRead: changesRead({ config, store, directory, cursorKey: cursorKey(config), monitoring, communications }),
+    ChangesRead: changesRead({
+      config,
+      store,
+      directory,
+      cursorKey: cursorKey(config),
+      monitoring,
+      communications,
+      mirrors: config.TRACKER_MIRRORS ? new DynamoDbMirrorStore(db, table) : undefined,
+    }),
     ChangesWrite: changesWrite({ config, changes: changes(true), directory }),
     ChangesTransition: changesTransition({ config, changes: changes(true), directory, monitoring }),
     Calendar: calendar({ config, calendar: calendarDeps, directory, feedKey: feedKey(config) }),
@@ -194,6 +203,7 @@ export function composeLocal({ config, db, clock, mailer, workflows, reportsDir,
       targets: outboundTargets(config),
       pagerDutyEventsUrl: config.PAGERDUTY_EVENTS_URL,
       log: communications,
+      mirror: trackerMirror(config, outboundTargets(config), new DynamoDbMirrorStore(db, table), clock),
     }) as Invoke,
   };
 }

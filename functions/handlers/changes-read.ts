@@ -8,7 +8,7 @@ import { parseWith } from '../http/request.js';
 import { json, text } from '../http/responses.js';
 import { ChangeIdSchema, ListQuerySchema, MarkdownQuerySchema } from '../http/schemas.js';
 import { changeSummary, changeView } from '../http/views.js';
-import type { ChangeStore, CommunicationLog, Directory, MonitoringStore } from '../ports.js';
+import type { ChangeStore, CommunicationLog, Directory, MirrorStore, MonitoringStore } from '../ports.js';
 import { monitoringView } from '../use-cases/monitoring-view.js';
 import { getChange, listChanges } from '../use-cases/read-changes.js';
 
@@ -22,6 +22,8 @@ export interface ChangesReadDeps {
   monitoring: MonitoringStore;
   /** The notices sent about each change (its communication log). */
   communications: Pick<CommunicationLog, 'of'>;
+  /** The change's Jira/Linear issue, for the teams that mirror (none: no link shown). */
+  mirrors?: Pick<MirrorStore, 'get'> | undefined;
 }
 
 export function changesReadRoutes(deps: ChangesReadDeps): Record<string, Route> {
@@ -37,10 +39,11 @@ export function changesReadRoutes(deps: ChangesReadDeps): Record<string, Route> 
       const raw = event.pathParameters?.id ?? '';
       const markdown = raw.endsWith('.md');
       const id = parseWith(ChangeIdSchema, markdown ? raw.slice(0, -3) : raw, 'id');
-      const [viewer, { cr, audit }, communications] = await Promise.all([
+      const [viewer, { cr, audit }, communications, mirror] = await Promise.all([
         reader(event, deps.config, deps.directory),
         getChange(deps, id),
         deps.communications.of(id),
+        deps.mirrors?.get(id) ?? null,
       ]);
       if (markdown) {
         // on the template it was filed on, unless asked for another (?template=change-request|emergency-change)
@@ -51,7 +54,12 @@ export function changesReadRoutes(deps: ChangesReadDeps): Record<string, Route> 
             : renderChangeMarkdown(cr, { components: deps.config.rules.components, communications, timeZone: deps.config.ORG_TIMEZONE });
         return text(200, body, 'text/markdown; charset=utf-8', { etag: `"${cr.version}"` });
       }
-      return json(200, { ...changeView(cr, audit, { actor: viewer, rules: deps.config.rules }), communications }, { etag: `"${cr.version}"` });
+      const tracked = mirror ? { tracker: mirror.tracker, key: mirror.issue.key, url: mirror.issue.url, syncedAt: mirror.updatedAt } : undefined;
+      return json(
+        200,
+        { ...changeView(cr, audit, { actor: viewer, rules: deps.config.rules }), communications, ...(tracked ? { mirror: tracked } : {}) },
+        { etag: `"${cr.version}"` },
+      );
     },
     'GET /changes/{id}/monitoring': async (event: ApiEvent) => {
       const id = parseWith(ChangeIdSchema, event.pathParameters?.id, 'id');

@@ -6,6 +6,11 @@ import { secretKey, secretText } from '../adapters/aws/secrets.js';
 import { type Config, ConfigError, requireSettings } from '../config.js';
 import { GitHubAppDeployments } from '../adapters/github/deployment-reviews.js';
 import { WebApiSlackApp } from '../adapters/slack/slack-app.js';
+import { JiraTracker } from '../adapters/trackers/jira.js';
+import { LinearTracker } from '../adapters/trackers/linear.js';
+import { DEFAULT_STATUSES } from '../core/tracker-mirror.js';
+import type { MirrorDeps } from '../outbound/mirror.js';
+import type { Clock, MirrorStore } from '../ports.js';
 
 export const linkKey = (config: Config) =>
   secretKey('approval link key', config.APPROVAL_LINK_KEY, config.APPROVAL_LINK_SECRET_ID, 'APPROVAL_LINK_KEY or APPROVAL_LINK_SECRET_ID');
@@ -65,12 +70,25 @@ export function webhookSecrets(config: Config): (source: keyof typeof WEBHOOK_SE
  * "pagerDutyRoutingKey": "…"}`, cached five minutes); locally SLACK_WEBHOOKS and PAGERDUTY_ROUTING_KEY.
  * With neither, nothing goes to Slack or PagerDuty (the subscribers still get their events).
  */
-export function outboundTargets(config: Config): () => Promise<{ slack: Record<string, string>; pagerDutyRoutingKey?: string | undefined }> {
-  const local = { slack: (config.SLACK_WEBHOOKS ?? {}) as Record<string, string>, pagerDutyRoutingKey: config.PAGERDUTY_ROUTING_KEY };
+export interface OutboundCredentials {
+  slack: Record<string, string>;
+  pagerDutyRoutingKey?: string | undefined;
+  /** The Jira/Linear mirror's credentials. */
+  jira?: { email: string; apiToken: string } | undefined;
+  linearApiKey?: string | undefined;
+}
+
+export function outboundTargets(config: Config): () => Promise<OutboundCredentials> {
+  const local: OutboundCredentials = {
+    slack: (config.SLACK_WEBHOOKS ?? {}) as Record<string, string>,
+    pagerDutyRoutingKey: config.PAGERDUTY_ROUTING_KEY,
+    jira: config.JIRA_EMAIL && config.JIRA_API_TOKEN ? { email: config.JIRA_EMAIL, apiToken: config.JIRA_API_TOKEN } : undefined,
+    linearApiKey: config.LINEAR_API_KEY,
+  };
   if (config.OUTBOUND_SECRETS_SECRET_ID === undefined) return async () => local;
   const read = secretText('outbound secrets', undefined, config.OUTBOUND_SECRETS_SECRET_ID, 'OUTBOUND_SECRETS_SECRET_ID');
   return async () => {
-    let parsed: { slack?: unknown; pagerDutyRoutingKey?: unknown };
+    let parsed: { slack?: unknown; pagerDutyRoutingKey?: unknown; jira?: { email?: unknown; apiToken?: unknown }; linearApiKey?: unknown };
     try {
       parsed = JSON.parse(await read()) as typeof parsed;
     } catch {
@@ -81,6 +99,11 @@ export function outboundTargets(config: Config): () => Promise<{ slack: Record<s
       slack: { ...local.slack, ...Object.fromEntries(Object.entries(slack).filter(([, v]) => typeof v === 'string' && v.startsWith('https://'))) },
       pagerDutyRoutingKey:
         typeof parsed.pagerDutyRoutingKey === 'string' && parsed.pagerDutyRoutingKey ? parsed.pagerDutyRoutingKey : local.pagerDutyRoutingKey,
+      jira:
+        typeof parsed.jira?.email === 'string' && typeof parsed.jira.apiToken === 'string'
+          ? { email: parsed.jira.email, apiToken: parsed.jira.apiToken }
+          : local.jira,
+      linearApiKey: typeof parsed.linearApiKey === 'string' && parsed.linearApiKey ? parsed.linearApiKey : local.linearApiKey,
     };
   };
 }
@@ -131,4 +154,37 @@ export function slackApp(config: Config): WebApiSlackApp | undefined {
     if (typeof parsed.botToken !== 'string' || !parsed.botToken.startsWith('xox')) throw new ConfigError('the Slack app secret needs "botToken": "xoxb-…"');
     return parsed.botToken;
   }, config.SLACK_API_URL);
+}
+
+/**
+ * The Jira/Linear mirror, when TRACKER_MIRRORS names a team: the trackers it names, their
+ * credentials read with the outbound ones (the settings locally; `jira` and `linearApiKey` of
+ * OUTBOUND_SECRETS in AWS). A tracker named without its settings is a mistake, said at cold start.
+ */
+export function trackerMirror(config: Config, targets: () => Promise<OutboundCredentials>, store: MirrorStore, clock: Clock): MirrorDeps | undefined {
+  const teams = config.TRACKER_MIRRORS ?? {};
+  const used = new Set(Object.values(teams).map((t) => t.tracker));
+  if (used.size === 0) return undefined;
+  const missing = (what: string) => new ConfigError(`TRACKER_MIRRORS names ${what}`);
+  const trackers: MirrorDeps['trackers'] = {};
+  if (used.has('jira')) {
+    if (!config.JIRA_URL) throw missing('Jira, but JIRA_URL (https://<site>.atlassian.net) is not set');
+    trackers.jira = new JiraTracker(config.JIRA_URL, async () => {
+      const jira = (await targets()).jira;
+      if (!jira) throw new ConfigError('the Jira mirror needs JIRA_EMAIL and JIRA_API_TOKEN (in AWS "jira": {"email", "apiToken"} of the outbound secrets)');
+      return jira;
+    });
+  }
+  if (used.has('linear')) {
+    trackers.linear = new LinearTracker(async () => {
+      const key = (await targets()).linearApiKey;
+      if (!key) throw new ConfigError('the Linear mirror needs LINEAR_API_KEY (in AWS "linearApiKey" of the outbound secrets)');
+      return key;
+    }, config.LINEAR_API_URL);
+  }
+  const statuses = {
+    jira: { ...DEFAULT_STATUSES.jira, ...(config.TRACKER_STATES?.jira ?? {}) },
+    linear: { ...DEFAULT_STATUSES.linear, ...(config.TRACKER_STATES?.linear ?? {}) },
+  };
+  return { store, trackers, teams, statuses, clock, baseUrl: config.PUBLIC_BASE_URL.replace(/\/$/, '') };
 }

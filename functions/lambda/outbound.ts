@@ -7,10 +7,12 @@ import { DynamoDbSubscriptionStore } from '../adapters/dynamodb/subscription-sto
 import { loadConfig } from '../config.js';
 import { makeHandler } from '../outbound/handler.js';
 import { systemClock } from '../ports.js';
-import { outboundTargets } from './keys.js';
+import { DynamoDbMirrorStore } from '../adapters/dynamodb/mirror-store.js';
+import { outboundTargets, trackerMirror } from './keys.js';
 
 const config = loadConfig();
 const db = tableClient(config);
+const targets = outboundTargets(config);
 
 export const handler = makeHandler({
   poster: new FetchPoster(),
@@ -18,8 +20,10 @@ export const handler = makeHandler({
   subscriptions: new DynamoDbSubscriptionStore(db, config.TABLE_NAME),
   clock: systemClock,
   baseUrl: config.PUBLIC_BASE_URL.replace(/\/$/, ''),
-  targets: outboundTargets(config),
+  targets,
   pagerDutyEventsUrl: config.PAGERDUTY_EVENTS_URL,
   // every notice about a change, in its communication log
   log: new DynamoDbCommunicationLog(db, config.TABLE_NAME),
+  // the Jira/Linear mirror of the teams that have one
+  mirror: trackerMirror(config, targets, new DynamoDbMirrorStore(db, config.TABLE_NAME), systemClock),
 });

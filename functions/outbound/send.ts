@@ -10,6 +10,7 @@ import { Webhook } from 'standardwebhooks';
 import { type BusEvent, isDomainEvent } from '../core/events.js';
 import { PAGERDUTY_CHANGE_EVENTS, pagerDutyChangeEvent, retryable, slackChannels, slackMessage, subscribed, subscriberPayload } from '../core/outbound.js';
 import { targetChannel } from '../core/communication.js';
+import { type MirrorDeps, mirrorEvent, mirrorOf } from './mirror.js';
 import { ClaimHeldError, type Clock, type CommunicationLog, type HttpPoster, type Once, type Subscription, type SubscriptionStore } from '../ports.js';
 
 export interface OutboundTargets {
@@ -30,6 +31,8 @@ export interface OutboundDeps {
   pagerDutyEventsUrl: string;
   /** Where each notice about a change is recorded (the change's communication log). */
   log?: Pick<CommunicationLog, 'record'> | undefined;
+  /** The Jira/Linear mirror of the teams that have one (outbound/mirror.ts). */
+  mirror?: MirrorDeps | undefined;
 }
 
 /** A target that answered "later": the delivery fails so that the bus retries it. */
@@ -46,7 +49,7 @@ export interface OutboundResult {
 export async function sendOutbound(deps: OutboundDeps, event: BusEvent): Promise<OutboundResult> {
   if (event.type === 'WebhookReceived') return { sent: [], refused: [] };
   const targets = await deps.targets();
-  const steps: { target: string; url?: string; send: () => Promise<'sent' | 'refused'> }[] = [];
+  const steps: { target: string; url?: string; notice?: false; send: () => Promise<'sent' | 'refused'> }[] = [];
 
   for (const channel of slackChannels(event, Object.keys(targets.slack))) {
     const body = JSON.stringify(slackMessage(event, deps.baseUrl));
@@ -55,6 +58,11 @@ export async function sendOutbound(deps: OutboundDeps, event: BusEvent): Promise
   if (targets.pagerDutyRoutingKey && isDomainEvent(event) && PAGERDUTY_CHANGE_EVENTS.includes(event.type)) {
     const body = JSON.stringify(pagerDutyChangeEvent(event, targets.pagerDutyRoutingKey, deps.baseUrl));
     steps.push({ target: 'pagerduty', send: () => post(deps, deps.pagerDutyEventsUrl, body, {}) });
+  }
+  const mirror = deps.mirror && isDomainEvent(event) ? mirrorOf(deps.mirror, event) : undefined;
+  if (mirror && isDomainEvent(event)) {
+    // a record kept in step, not a notice: not in the communication log
+    steps.push({ target: `mirror:${mirror.tracker}`, notice: false, send: () => mirrorEvent(deps.mirror!, event, mirror) });
   }
   for (const sub of (await deps.subscriptions.list()).filter((s) => subscribed(s.events, event.type))) {
     steps.push({ target: `subscription:${sub.id}`, url: sub.url, send: () => deliverToSubscriber(deps, sub, event) });
@@ -69,18 +77,18 @@ export async function sendOutbound(deps: OutboundDeps, event: BusEvent): Promise
     await deps.log.record(event.changeId, detail ? { ...entry, detail: detail.slice(0, 300) } : entry);
   };
   await Promise.all(
-    steps.map(async ({ target, url, send }) => {
+    steps.map(async ({ target, url, notice, send }) => {
       try {
         let outcome: 'sent' | 'refused' = 'sent';
         const { ran } = await deps.once.run('outbound', { eventId: event.id, target }, async () => {
           outcome = await send();
-          await log(target, url, outcome, outcome === 'refused' ? 'refused for good by the target' : undefined);
+          if (notice !== false) await log(target, url, outcome, outcome === 'refused' ? 'refused for good by the target' : undefined);
         });
         if (ran) result[outcome].push(target);
       } catch (err) {
         later.push(`${target}: ${(err as Error).message}`);
         // another run holds the step right now: it records its own outcome
-        if (!(err instanceof ClaimHeldError)) await log(target, url, 'failed', (err as Error).message).catch(() => undefined);
+        if (!(err instanceof ClaimHeldError) && notice !== false) await log(target, url, 'failed', (err as Error).message).catch(() => undefined);
       }
     }),
   );
