@@ -4,6 +4,7 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { StoreCalendarService } from '../functions/adapters/calendar-service.js';
+import { DynamoDbFreezeStore } from '../functions/adapters/dynamodb/freeze-store.js';
 import { DynamoDbCalendarStore } from '../functions/adapters/dynamodb/calendar-store.js';
 import { DynamoDbChangeStore } from '../functions/adapters/dynamodb/change-store.js';
 import { DynamoDbCommunicationLog } from '../functions/adapters/dynamodb/communication-log.js';
@@ -18,7 +19,7 @@ export function composeBench(config: Config, db: DynamoDBDocumentClient) {
   const store = new DynamoDbChangeStore(db, config.TABLE_NAME);
   const directory = new DynamoDbDirectory(db, config.TABLE_NAME);
   const monitoring = new DynamoDbMonitoringStore(db, config.TABLE_NAME);
-  const calendar = new StoreCalendarService(new DynamoDbCalendarStore(db, config.TABLE_NAME), config.calendar);
+  const calendar = new StoreCalendarService(new DynamoDbCalendarStore(db, config.TABLE_NAME), config.calendar, new DynamoDbFreezeStore(db, config.TABLE_NAME));
   const changes = (withCalendar: boolean): ChangeDeps => ({
     store,
     clock: systemClock,

@@ -319,7 +319,7 @@ export const ConfigSchema = z.object({
   TRACKER_MIRRORS: jsonSetting(
     z.record(
       z.string().min(1),
-      z.discriminatedUnion('tracker', [
+      z.union([
         z
           .object({
             tracker: z.literal('jira'),
@@ -336,13 +336,16 @@ export const ConfigSchema = z.object({
   ),
   /** Each state's status name in the tracker, where its workflow names them otherwise: `{"jira": {"approved": "Approved"}}`. */
   TRACKER_STATES: jsonSetting(
-    z.object({ jira: z.record(z.enum(STATES), z.string().min(1)).optional(), linear: z.record(z.enum(STATES), z.string().min(1)).optional() }).strict(),
+    z.partialRecord(z.enum(['jira', 'linear']), z.partialRecord(z.enum(STATES), z.string().min(1))),
     '{"jira": {"approved": "Approved", "in_progress": "Deploying"}}',
     (issue) => `must map jira and/or linear to {"<state>": "<status name>"}: ${issue.path.join('.')} ${issue.message}`.trim(),
   ),
   /** Jira Cloud (`https://<site>.atlassian.net`) and the account the mirror writes as; in AWS the token is `jira` of OUTBOUND_SECRETS. */
   JIRA_URL: z.url().optional(),
-  JIRA_EMAIL: z.email().optional(),
+  JIRA_EMAIL: z
+    .string()
+    .regex(/^[^@\s]+@[^@\s]+$/, 'must be the email of the Jira account the mirror writes as')
+    .optional(),
   JIRA_API_TOKEN: z.string().min(10).optional(),
   /** A Linear API key (in AWS `linearApiKey` of OUTBOUND_SECRETS) and Linear's GraphQL API (tests point it at a local server). */
   LINEAR_API_KEY: z.string().min(10).optional(),

@@ -167,6 +167,10 @@ export interface CalendarStore {
   deleteEvent(id: string): Promise<boolean>;
   /** Committed changes (approved … monitoring) whose planned window overlaps [from, to). */
   committedChanges(from: string, to: string): Promise<ChangeRequest[]>;
+}
+
+/** Declared freezes (core/freezes.ts), beside the calendar's events. */
+export interface FreezeStore {
   /** Every declared freeze, drafts and lifted ones included (a small set: one Query). */
   freezes(): Promise<Freeze[]>;
   getFreeze(id: string): Promise<Freeze | null>;

@@ -21,7 +21,10 @@ import { DynamoDbChangeStore } from '../functions/adapters/dynamodb/change-store
 import { clientConfig } from '../functions/adapters/dynamodb/client.js';
 import { DynamoDbCommunicationLog } from '../functions/adapters/dynamodb/communication-log.js';
 import { DynamoDbDirectory } from '../functions/adapters/dynamodb/directory.js';
+import { DynamoDbFreezeStore } from '../functions/adapters/dynamodb/freeze-store.js';
 import { DynamoDbMirrorStore } from '../functions/adapters/dynamodb/mirror-store.js';
+import { slackApp } from '../functions/lambda/slack-app.js';
+import { trackerMirror } from '../functions/lambda/tracker-mirror.js';
 import { metricsSources } from '../functions/adapters/metrics-sources.js';
 import { DynamoDbMonitoringStore } from '../functions/adapters/dynamodb/monitoring-store.js';
 import { DynamoDbOnce } from '../functions/adapters/dynamodb/once.js';
@@ -41,7 +44,7 @@ import { makeHandler as timelineNotifications } from '../functions/jobs/timeline
 import { makeHandler as workflowReconcile } from '../functions/jobs/workflow-reconcile.js';
 import { makeHandler as monthlyReport } from '../functions/jobs/monthly-report.js';
 import { verifyBearer } from './dev-auth.js';
-import { cursorKey, feedKey, githubApp, linkKey, outboundTargets, slackApp, trackerMirror, webhookSecrets } from '../functions/lambda/keys.js';
+import { cursorKey, feedKey, githubApp, linkKey, outboundTargets, webhookSecrets } from '../functions/lambda/keys.js';
 import { FetchPoster } from '../functions/adapters/http/poster.js';
 import { DynamoDbSubscriptionStore } from '../functions/adapters/dynamodb/subscription-store.js';
 import { OUTBOUND_EVENTS } from '../functions/core/outbound.js';
@@ -93,6 +96,7 @@ export function composeLocal({ config, db, clock, mailer, workflows, reportsDir,
   const table = config.TABLE_NAME;
   const store = new DynamoDbChangeStore(db, table);
   const calendarStore = new DynamoDbCalendarStore(db, table);
+  const freezeStore = new DynamoDbFreezeStore(db, table);
   const directory = new DynamoDbDirectory(db, table);
   const once = new DynamoDbOnce(table, clientConfig({ endpoint: config.DYNAMODB_ENDPOINT }));
   const changes = (withCalendar: boolean): ChangeDeps => ({
@@ -100,10 +104,10 @@ export function composeLocal({ config, db, clock, mailer, workflows, reportsDir,
     clock,
     timeZone: config.ORG_TIMEZONE,
     rules: config.rules,
-    calendar: withCalendar ? new StoreCalendarService(calendarStore, config.calendar) : undefined,
+    calendar: withCalendar ? new StoreCalendarService(calendarStore, config.calendar, freezeStore) : undefined,
   });
   const calendarDeps = { store, calendarStore, clock, config: config.calendar };
-  const calendarJobDeps = { ...calendarDeps, stakeholderEmails: config.STAKEHOLDER_EMAILS };
+  const calendarJobDeps = { ...calendarDeps, freezes: freezeStore, stakeholderEmails: config.STAKEHOLDER_EMAILS };
   const flowDeps = { store, clock, timers: config.timers, callbacks: workflows };
   const monitoring = new DynamoDbMonitoringStore(db, table);
   const deliveries = new DynamoDbDeliveryStore(db, table);
@@ -128,8 +132,8 @@ export function composeLocal({ config, db, clock, mailer, workflows, reportsDir,
     ChangesWrite: changesWrite({ config, changes: changes(true), directory }),
     ChangesTransition: changesTransition({ config, changes: changes(true), directory, monitoring }),
     Calendar: calendar({ config, calendar: calendarDeps, directory, feedKey: feedKey(config) }),
-    DeployGate: deployGate({ config, calendar: calendarDeps }),
-    Freezes: freezes({ config, calendar: calendarDeps, directory }),
+    DeployGate: deployGate({ config, calendar: { ...calendarDeps, freezes: freezeStore } }),
+    Freezes: freezes({ config, calendar: { ...calendarDeps, freezes: freezeStore }, directory }),
     ApprovalLinks: approvalLinks({
       config,
       links: { changes: changes(false), directory, linkKey: linkKey(config), signIn: config.LINK_SIGN_IN, consoleUrl: config.PUBLIC_BASE_URL },

@@ -6,12 +6,14 @@ import { calendarState, type CalendarConfig } from '../core/calendar.js';
 import type { ChangeRequest } from '../core/change-request.js';
 import { gateDecision } from '../core/deploy-gate.js';
 import { checkSchedule } from '../core/schedule-check.js';
-import type { CalendarService, CalendarStore } from '../ports.js';
+import type { CalendarService, CalendarStore, FreezeStore } from '../ports.js';
 
 export class StoreCalendarService implements CalendarService {
   constructor(
     private readonly store: CalendarStore,
     private readonly config: CalendarConfig,
+    /** The gate refuses a change held by a freeze inside it. */
+    private readonly freezes: Pick<FreezeStore, 'freezes'>,
   ) {}
 
   /** Reads the calendar around a planned window and asks the core what it says (two reads, in parallel). */
@@ -27,7 +29,7 @@ export class StoreCalendarService implements CalendarService {
     const [events, committed, freezes] = await Promise.all([
       this.store.events(),
       window ? this.store.committedChanges(window.start, window.end) : Promise.resolve([]),
-      this.store.freezes(),
+      this.freezes.freezes(),
     ]);
     return gateDecision({ cr, revision, at, events, committed, freezes, config: this.config });
   }

@@ -19,7 +19,7 @@ import {
   reviewDueAt,
   validException,
 } from './freezes.js';
-import { componentsOf } from './calendar.js';
+import { componentsOf } from './calendar/conflicts.js';
 import { type Decision, Writer } from './lifecycle.js';
 
 const about = (freeze: Freeze) => ({ freeze: { id: freeze.id, title: freeze.title, owner: freeze.owner.name } });

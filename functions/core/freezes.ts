@@ -12,7 +12,7 @@
  * Pure: the instants are arguments. Emergency changes are not held (like blackouts, seed:
  * Emergency Changes); the gate notes the freeze they go through.
  */
-import { componentsOf, sharedComponents } from './calendar.js';
+import { componentsOf, sharedComponents } from './calendar/conflicts.js';
 import type { Actor, ChangeRequest, State } from './change-request.js';
 import { ForbiddenError, IllegalTransitionError, ValidationError } from './errors.js';
 

@@ -8,7 +8,14 @@ import { icsFeed } from '../http/ics.js';
 import { actor as actorOf, reader } from '../http/identity.js';
 import { jsonBody, parseWith } from '../http/request.js';
 import { json, text } from '../http/responses.js';
-import { AgendaQuerySchema, CalendarEventIdSchema, CalendarEventSchema, CalendarQuerySchema, FeedQuerySchema, StateQuerySchema } from '../http/schemas.js';
+import {
+  AgendaQuerySchema,
+  CalendarEventIdSchema,
+  CalendarEventSchema,
+  CalendarQuerySchema,
+  FeedQuerySchema,
+  StateQuerySchema,
+} from '../http/calendar-schemas.js';
 import { calendarBetween, calendarFeed, calendarStateAt, declareEvent, removeEvent } from '../use-cases/calendar.js';
 import type { Config } from '../config.js';
 import type { Directory } from '../ports.js';

@@ -10,10 +10,12 @@ import { ChangeIdSchema, GateQuerySchema, SlotsQuerySchema } from '../http/schem
 import { gate, slotsFor } from '../use-cases/calendar.js';
 import type { Config } from '../config.js';
 import type { CalendarDeps } from '../use-cases/calendar.js';
+import type { FreezeStore } from '../ports.js';
 
 export interface DeployGateDeps {
   config: Config;
-  calendar: CalendarDeps;
+  /** The gate refuses a change a freeze holds, inside the freeze. */
+  calendar: CalendarDeps & { freezes: Pick<FreezeStore, 'freezes'> };
 }
 
 export function deployGateRoutes(deps: DeployGateDeps): Record<string, Route> {

@@ -4,11 +4,7 @@
  * /freezes/{id}/exceptions/{change}/decision and /review (the freeze owner).
  */
 import { httpApi, type ApiEvent, type Route } from '../http/api.js';
-import { actor as actorOf, reader } from '../http/identity.js';
-import { expectedVersion, jsonBody, parseWith } from '../http/request.js';
-import { json } from '../http/responses.js';
 import {
-  ChangeIdSchema,
   FreezeExceptionDecisionSchema,
   FreezeExceptionSchema,
   FreezeIdSchema,
@@ -17,15 +13,19 @@ import {
   FreezeReviewSchema,
   FreezeSchema,
   FreezeStepSchema,
-} from '../http/schemas.js';
+} from '../http/freeze-schemas.js';
+import { actor as actorOf, reader } from '../http/identity.js';
+import { expectedVersion, jsonBody, parseWith } from '../http/request.js';
+import { json } from '../http/responses.js';
+import { ChangeIdSchema } from '../http/schemas.js';
 import type { Config } from '../config.js';
 import type { Directory } from '../ports.js';
-import type { CalendarDeps } from '../use-cases/calendar.js';
 import {
   askFreezeException,
   declareFreeze,
   decideFreezeException,
   enforceFreeze,
+  type FreezeDeps,
   getFreeze,
   liftFreeze,
   listFreezes,
@@ -35,7 +35,7 @@ import {
 
 export interface FreezesHandlerDeps {
   config: Config;
-  calendar: CalendarDeps;
+  calendar: FreezeDeps;
   directory: Directory;
 }
 

@@ -5,18 +5,24 @@
  * a test fails when a route, a parameter or an answer is missing.
  */
 import * as z from 'zod';
+import { CalendarQuerySchema, AgendaQuerySchema, StateQuerySchema, FeedQuerySchema, CalendarEventSchema, CalendarEventIdSchema } from './calendar-schemas.js';
+import {
+  FreezeExceptionDecisionSchema,
+  FreezeExceptionSchema,
+  FreezeIdSchema,
+  FreezeListQuerySchema,
+  FreezePatchSchema,
+  FreezeReviewSchema,
+  FreezeSchema,
+  FreezeStepSchema,
+} from './freeze-schemas.js';
 import { ChangeContentSchema } from '../core/change-request.js';
 import { ROUTE_GROUPS } from '../routes.js';
 import { CiBodySchema, WEBHOOK_SOURCES } from '../core/webhooks.js';
 import {
   ActionSchema,
-  CalendarEventIdSchema,
-  CalendarEventSchema,
-  AgendaQuerySchema,
-  CalendarQuerySchema,
   ChangeIdSchema,
   ErrorSchema,
-  FeedQuerySchema,
   GateQuerySchema,
   LinkFormSchema,
   LinkQuerySchema,
@@ -24,7 +30,6 @@ import {
   MarkdownQuerySchema,
   PatchBodySchema,
   SlotsQuerySchema,
-  StateQuerySchema,
   TransitionBodySchema,
   MetricsBodySchema,
   NoteBodySchema,
@@ -39,14 +44,6 @@ import {
   MetricsQuerySchema,
   IncidentDecisionSchema,
   IncidentIdSchema,
-  FreezeExceptionDecisionSchema,
-  FreezeExceptionSchema,
-  FreezeIdSchema,
-  FreezeListQuerySchema,
-  FreezePatchSchema,
-  FreezeReviewSchema,
-  FreezeSchema,
-  FreezeStepSchema,
 } from './schemas.js';
 
 type JsonSchema = Record<string, unknown>;

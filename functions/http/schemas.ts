@@ -1,13 +1,11 @@
 /** Schemas of everything the API accepts beyond the change content itself. OpenAPI is generated from these. */
 import * as z from 'zod';
 import { CATEGORIES, RISK_LEVELS, STATES } from '../core/change-request.js';
-import { CALENDAR_EVENT_KINDS } from '../core/calendar/types.js';
 import { CHANGE_ID_PATTERN } from '../core/change-id.js';
 import { CHECKLIST_KEYS } from '../core/checklist.js';
 import { freeText, oneLine } from '../core/text.js';
 import { NOTE_KINDS } from '../core/implementation-record.js';
 import { ACTIONS } from '../core/lifecycle.js';
-import { FREEZE_STATES } from '../core/freezes.js';
 
 const instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with an offset' }).transform((s) => new Date(s).toISOString());
 
@@ -133,40 +131,6 @@ export const GateQuerySchema = z
 
 export const SlotsQuerySchema = z.object({ count: z.coerce.number().int('must be a whole number').min(1).max(20).default(5) }).strict();
 
-const DAY = 86_400_000;
-
-export const CalendarQuerySchema = z
-  .object({ from: instant.optional(), to: instant.optional() })
-  .strict()
-  .refine((q) => !q.from || !q.to || q.from < q.to, { message: 'must be after from', path: ['to'] })
-  .refine((q) => !q.from || !q.to || Date.parse(q.to) - Date.parse(q.from) <= 366 * DAY, { message: 'a range is at most 366 days', path: ['to'] });
-
-/** GET /cab/agenda: the period whose due changes are on it (from now, seven days by default), and the meeting for its minutes. */
-export const AgendaQuerySchema = z
-  .object({ from: instant.optional(), to: instant.optional(), meeting: oneLine(200).optional() })
-  .strict()
-  .refine((q) => !q.from || !q.to || q.from < q.to, { message: 'must be after from', path: ['to'] })
-  .refine((q) => !q.from || !q.to || Date.parse(q.to) - Date.parse(q.from) <= 31 * DAY, { message: 'an agenda covers at most 31 days', path: ['to'] });
-
-export const StateQuerySchema = z.object({ at: instant.optional() }).strict();
-
-/** The key is the credential: a missing one is a 401 (the use case says so), not a 400. */
-export const FeedQuerySchema = z.object({ key: z.string().max(200).optional() }).strict();
-
-export const CalendarEventSchema = z
-  .object({
-    kind: z.enum(CALENDAR_EVENT_KINDS),
-    title: oneLine(200),
-    start: instant,
-    end: instant,
-    rrule: z.string().trim().min(1).max(500).optional(),
-  })
-  .strict()
-  .refine((e) => Date.parse(e.end) > Date.parse(e.start), { message: 'end must be after start', path: ['end'] })
-  .refine((e) => Date.parse(e.end) - Date.parse(e.start) <= 31 * DAY, { message: 'one occurrence is at most 31 days long', path: ['end'] });
-
-export const CalendarEventIdSchema = z.string().regex(/^EVT-[0-9a-f]{8}$/, 'must be a calendar event id like EVT-1a2b3c4d');
-
 /** GET /approvals/decide?token=…: the signed link token. */
 export const LinkQuerySchema = z.object({ token: z.string().max(4096).optional() }).loose();
 
@@ -226,45 +190,3 @@ export const IncidentDecisionSchema = z
     reason: z.string().trim().min(10, 'must say why, in a sentence').max(2000),
   })
   .strict();
-
-/** Freezes (functions/handlers/calendar.ts, core/freezes.ts): declared by an admin as a draft. */
-export const FreezeIdSchema = z.string().regex(/^FRZ-[0-9a-f]{8}$/, 'must be a freeze id like FRZ-1a2b3c4d');
-const freezeComponents = z
-  .array(z.string().trim().min(1, 'must not be empty').max(200), { error: 'must be a list of component names, or ["*"] for every component' })
-  .min(1, 'must name at least one component, or "*" for every component')
-  .max(50);
-const freezeFields = {
-  title: oneLine(200),
-  reason: z.string().trim().min(10, 'must say what the freeze protects, in a sentence').max(2000),
-  /** The person id of who decides its exceptions. */
-  owner: z.string().trim().min(1, 'must be the person id of the freeze owner').max(200),
-  components: freezeComponents,
-  start: instant,
-  end: instant,
-};
-/** The window and the scope are checked by the core (core/freezes.ts `freezeProblems`), for a declaration and a change alike. */
-export const FreezeSchema = z.object(freezeFields).strict();
-/** PATCH /freezes/{id}: the fields to change. */
-export const FreezePatchSchema = z
-  .object(freezeFields)
-  .partial()
-  .strict()
-  .refine((o) => Object.keys(o).length > 0, 'must change at least one field');
-export const FreezeExceptionSchema = z
-  .object({
-    change: ChangeIdSchema,
-    reason: z.string().max(2000),
-  })
-  .strict();
-export const FreezeExceptionDecisionSchema = z
-  .object({
-    decision: z.enum(['approve', 'reject'], { error: 'must be approve or reject' }),
-    comment: z.string().trim().max(2000).optional(),
-  })
-  .strict();
-export const FreezeReviewSchema = z
-  .object({ comment: z.string().trim().min(10, 'must say how the change went inside the freeze, in a sentence').max(2000) })
-  .strict();
-export const FreezeListQuerySchema = z.object({ state: z.enum(FREEZE_STATES, { error: 'must be draft, enforced or lifted' }).optional() }).strict();
-/** POST /freezes/{id}/enforce and /lift: why, optionally (kept on the freeze, said in the notices). */
-export const FreezeStepSchema = z.object({ comment: z.string().trim().min(1).max(2000).optional() }).strict();

@@ -5,8 +5,9 @@
 import { checkBlackouts, type CalendarJobDeps } from '../use-cases/calendar-jobs.js';
 import { checkFreezes } from '../use-cases/freezes.js';
 import { scheduledJob } from './job.js';
+import type { FreezeStore } from '../ports.js';
 
-export const makeHandler = (deps: CalendarJobDeps) =>
+export const makeHandler = (deps: CalendarJobDeps & { freezes: FreezeStore }) =>
   scheduledJob('blackout-check', async () => {
     const [blackouts, freezes] = [await checkBlackouts(deps), await checkFreezes(deps)];
     return { ...blackouts, freezes, failed: [...blackouts.failed, ...freezes.failed] };

@@ -1,5 +1,6 @@
 /** Lambda entry of ChangesTransition: the table and the calendar rules (start obeys the deploy gate). */
 import { StoreCalendarService } from '../adapters/calendar-service.js';
+import { DynamoDbFreezeStore } from '../adapters/dynamodb/freeze-store.js';
 import { DynamoDbCalendarStore } from '../adapters/dynamodb/calendar-store.js';
 import { tableClient } from '../adapters/dynamodb/client.js';
 import { DynamoDbDirectory } from '../adapters/dynamodb/directory.js';
@@ -10,7 +11,7 @@ import { changeDeps } from './change-deps.js';
 
 const config = loadConfig();
 const db = tableClient(config);
-const calendar = new StoreCalendarService(new DynamoDbCalendarStore(db, config.TABLE_NAME), config.calendar);
+const calendar = new StoreCalendarService(new DynamoDbCalendarStore(db, config.TABLE_NAME), config.calendar, new DynamoDbFreezeStore(db, config.TABLE_NAME));
 
 export const handler = makeHandler({
   config,

@@ -1,4 +1,5 @@
 /** Lambda entry of DeployGate: the table (read) and the calendar rules. */
+import { DynamoDbFreezeStore } from '../adapters/dynamodb/freeze-store.js';
 import { tableClient } from '../adapters/dynamodb/client.js';
 import { loadConfig } from '../config.js';
 import { makeHandler } from '../handlers/deploy-gate.js';
@@ -6,4 +7,6 @@ import { calendarDeps } from './calendar-deps.js';
 
 const config = loadConfig();
 
-export const handler = makeHandler({ config, calendar: calendarDeps(config, tableClient(config)) });
+const db = tableClient(config);
+
+export const handler = makeHandler({ config, calendar: { ...calendarDeps(config, db), freezes: new DynamoDbFreezeStore(db, config.TABLE_NAME) } });

@@ -5,12 +5,6 @@
 import { secretKey, secretText } from '../adapters/aws/secrets.js';
 import { type Config, ConfigError, requireSettings } from '../config.js';
 import { GitHubAppDeployments } from '../adapters/github/deployment-reviews.js';
-import { WebApiSlackApp } from '../adapters/slack/slack-app.js';
-import { JiraTracker } from '../adapters/trackers/jira.js';
-import { LinearTracker } from '../adapters/trackers/linear.js';
-import { DEFAULT_STATUSES } from '../core/tracker-mirror.js';
-import type { MirrorDeps } from '../outbound/mirror.js';
-import type { Clock, MirrorStore } from '../ports.js';
 
 export const linkKey = (config: Config) =>
   secretKey('approval link key', config.APPROVAL_LINK_KEY, config.APPROVAL_LINK_SECRET_ID, 'APPROVAL_LINK_KEY or APPROVAL_LINK_SECRET_ID');
@@ -131,60 +125,4 @@ export function githubApp(config: Config): GitHubAppDeployments | undefined {
       throw new ConfigError('the GitHub App secret lacks privateKey (PEM)');
     return { appId: String(parsed.appId), privateKey: parsed.privateKey };
   }, config.GITHUB_API_URL);
-}
-
-/**
- * The Slack app (approval messages, decisions from Slack), or none: SLACK_BOT_TOKEN locally, the
- * JSON secret SLACK_APP_SECRET_ID (`{"botToken": "xoxb-…"}`) in AWS.
- */
-export function slackApp(config: Config): WebApiSlackApp | undefined {
-  if (config.SLACK_BOT_TOKEN !== undefined) {
-    const token = config.SLACK_BOT_TOKEN;
-    return new WebApiSlackApp(async () => token, config.SLACK_API_URL);
-  }
-  if (config.SLACK_APP_SECRET_ID === undefined) return undefined;
-  const read = secretText('Slack app credentials', undefined, config.SLACK_APP_SECRET_ID, 'SLACK_APP_SECRET_ID');
-  return new WebApiSlackApp(async () => {
-    let parsed: { botToken?: unknown };
-    try {
-      parsed = JSON.parse(await read()) as typeof parsed;
-    } catch {
-      throw new ConfigError('the Slack app secret must be JSON: {"botToken": "xoxb-…"}');
-    }
-    if (typeof parsed.botToken !== 'string' || !parsed.botToken.startsWith('xox')) throw new ConfigError('the Slack app secret needs "botToken": "xoxb-…"');
-    return parsed.botToken;
-  }, config.SLACK_API_URL);
-}
-
-/**
- * The Jira/Linear mirror, when TRACKER_MIRRORS names a team: the trackers it names, their
- * credentials read with the outbound ones (the settings locally; `jira` and `linearApiKey` of
- * OUTBOUND_SECRETS in AWS). A tracker named without its settings is a mistake, said at cold start.
- */
-export function trackerMirror(config: Config, targets: () => Promise<OutboundCredentials>, store: MirrorStore, clock: Clock): MirrorDeps | undefined {
-  const teams = config.TRACKER_MIRRORS ?? {};
-  const used = new Set(Object.values(teams).map((t) => t.tracker));
-  if (used.size === 0) return undefined;
-  const missing = (what: string) => new ConfigError(`TRACKER_MIRRORS names ${what}`);
-  const trackers: MirrorDeps['trackers'] = {};
-  if (used.has('jira')) {
-    if (!config.JIRA_URL) throw missing('Jira, but JIRA_URL (https://<site>.atlassian.net) is not set');
-    trackers.jira = new JiraTracker(config.JIRA_URL, async () => {
-      const jira = (await targets()).jira;
-      if (!jira) throw new ConfigError('the Jira mirror needs JIRA_EMAIL and JIRA_API_TOKEN (in AWS "jira": {"email", "apiToken"} of the outbound secrets)');
-      return jira;
-    });
-  }
-  if (used.has('linear')) {
-    trackers.linear = new LinearTracker(async () => {
-      const key = (await targets()).linearApiKey;
-      if (!key) throw new ConfigError('the Linear mirror needs LINEAR_API_KEY (in AWS "linearApiKey" of the outbound secrets)');
-      return key;
-    }, config.LINEAR_API_URL);
-  }
-  const statuses = {
-    jira: { ...DEFAULT_STATUSES.jira, ...(config.TRACKER_STATES?.jira ?? {}) },
-    linear: { ...DEFAULT_STATUSES.linear, ...(config.TRACKER_STATES?.linear ?? {}) },
-  };
-  return { store, trackers, teams, statuses, clock, baseUrl: config.PUBLIC_BASE_URL.replace(/\/$/, '') };
 }

@@ -7,7 +7,8 @@ import { DynamoDbMonitoringStore } from '../adapters/dynamodb/monitoring-store.j
 import { DynamoDbOnce } from '../adapters/dynamodb/once.js';
 import { loadConfig } from '../config.js';
 import { makeHandler } from '../notifications/handler.js';
-import { linkKey, slackApp } from './keys.js';
+import { linkKey } from './keys.js';
+import { slackApp } from './slack-app.js';
 
 const config = loadConfig();
 const db = tableClient(config);

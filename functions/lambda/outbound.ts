@@ -8,7 +8,8 @@ import { loadConfig } from '../config.js';
 import { makeHandler } from '../outbound/handler.js';
 import { systemClock } from '../ports.js';
 import { DynamoDbMirrorStore } from '../adapters/dynamodb/mirror-store.js';
-import { outboundTargets, trackerMirror } from './keys.js';
+import { outboundTargets } from './keys.js';
+import { trackerMirror } from './tracker-mirror.js';
 
 const config = loadConfig();
 const db = tableClient(config);

@@ -1,5 +1,6 @@
 /** Lambda entry of WebhookProcessor: the table, the calendar rules (a pipeline's start obeys the deploy gate), the directory, the dedupe records and the GitHub App. */
 import { StoreCalendarService } from '../adapters/calendar-service.js';
+import { DynamoDbFreezeStore } from '../adapters/dynamodb/freeze-store.js';
 import { DynamoDbCalendarStore } from '../adapters/dynamodb/calendar-store.js';
 import { clientConfig, tableClient } from '../adapters/dynamodb/client.js';
 import { DynamoDbDeliveryStore } from '../adapters/dynamodb/delivery-store.js';
@@ -9,14 +10,19 @@ import { DynamoDbOnce } from '../adapters/dynamodb/once.js';
 import { loadConfig } from '../config.js';
 import { makeHandler } from '../webhooks/processor.js';
 import { changeDeps } from './change-deps.js';
-import { githubApp, slackApp } from './keys.js';
+import { githubApp } from './keys.js';
+import { slackApp } from './slack-app.js';
 
 const config = loadConfig();
 const db = tableClient(config);
 const deliveries = new DynamoDbDeliveryStore(db, config.TABLE_NAME);
 
 export const handler = makeHandler({
-  changes: changeDeps(config, db, new StoreCalendarService(new DynamoDbCalendarStore(db, config.TABLE_NAME), config.calendar)),
+  changes: changeDeps(
+    config,
+    db,
+    new StoreCalendarService(new DynamoDbCalendarStore(db, config.TABLE_NAME), config.calendar, new DynamoDbFreezeStore(db, config.TABLE_NAME)),
+  ),
   deliveries,
   gates: deliveries,
   github: githubApp(config),

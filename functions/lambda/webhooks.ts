@@ -6,7 +6,8 @@ import { loadConfig } from '../config.js';
 import { makeHandler } from '../handlers/webhooks.js';
 import { systemClock } from '../ports.js';
 import { signalSettings } from './webhook-settings.js';
-import { slackApp, webhookSecrets } from './keys.js';
+import { webhookSecrets } from './keys.js';
+import { slackApp } from './slack-app.js';
 
 const config = loadConfig();
 const db = tableClient(config);

@@ -19,7 +19,7 @@ import { gateDecision } from '../core/deploy-gate.js';
 import type { Actor, ChangeRequest } from '../core/change-request.js';
 import { ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../core/errors.js';
 import { getChange } from './read-changes.js';
-import type { CalendarStore, ChangeStore, Clock, StoredCalendarEvent } from '../ports.js';
+import type { CalendarStore, ChangeStore, Clock, FreezeStore, StoredCalendarEvent } from '../ports.js';
 
 export interface CalendarDeps {
   store: ChangeStore;
@@ -120,14 +120,18 @@ export async function slotsFor(deps: CalendarDeps, id: string, count: number) {
 }
 
 /** The pull-style deploy gate: load the change and the calendar around it, and ask the core. */
-export async function gate(deps: CalendarDeps, id: string, query: { revision?: number | undefined; at?: string | undefined }) {
+export async function gate(
+  deps: CalendarDeps & { freezes: Pick<FreezeStore, 'freezes'> },
+  id: string,
+  query: { revision?: number | undefined; at?: string | undefined },
+) {
   const { cr } = await getChange(deps, id);
   const at = query.at ?? deps.clock.now().toISOString();
   const window = cr.content.plannedWindow;
   const [events, committed, freezes] = await Promise.all([
     deps.calendarStore.events(),
     window ? deps.calendarStore.committedChanges(window.start, window.end) : Promise.resolve([] as ChangeRequest[]),
-    deps.calendarStore.freezes(),
+    deps.freezes.freezes(),
   ]);
   return { id, revision: cr.revision, at, ...gateDecision({ cr, revision: query.revision, at, events, committed, freezes, config: deps.config }) };
 }

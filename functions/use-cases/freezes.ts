@@ -27,12 +27,15 @@ import {
   reviewDueAt,
   validException,
 } from '../core/freezes.js';
-import type { Directory } from '../ports.js';
+import type { Directory, FreezeStore } from '../ports.js';
 import type { CalendarDeps } from './calendar.js';
 import { allChangesInState, getChange } from './read-changes.js';
 import { updateChange } from './update-change.js';
 
 const DAY = 86_400_000;
+
+/** The calendar's deps and the freezes. */
+export type FreezeDeps = CalendarDeps & { freezes: FreezeStore };
 
 export interface FreezeInput {
   title: string;
@@ -62,27 +65,27 @@ function view(freeze: Freeze, now: string, known: readonly string[]) {
   };
 }
 
-export async function listFreezes(deps: CalendarDeps, known: readonly string[], state?: FreezeState) {
+export async function listFreezes(deps: FreezeDeps, known: readonly string[], state?: FreezeState) {
   const now = deps.clock.now().toISOString();
-  const all = (await deps.calendarStore.freezes()).filter((f) => !state || f.state === state).sort((a, b) => a.start.localeCompare(b.start));
+  const all = (await deps.freezes.freezes()).filter((f) => !state || f.state === state).sort((a, b) => a.start.localeCompare(b.start));
   return { items: all.map((f) => view(f, now, known)) };
 }
 
-async function freezeOf(deps: CalendarDeps, id: string): Promise<Freeze> {
-  const freeze = await deps.calendarStore.getFreeze(id);
+async function freezeOf(deps: FreezeDeps, id: string): Promise<Freeze> {
+  const freeze = await deps.freezes.getFreeze(id);
   if (!freeze) throw new NotFoundError(`freeze ${id} does not exist`);
   return freeze;
 }
 
 /** The changes the freeze would hold as things stand: planned (awaiting a decision, approved, scheduled) or in flight, in its window and scope. */
-async function changesHit(deps: CalendarDeps, freeze: Freeze): Promise<ChangeRequest[]> {
+async function changesHit(deps: FreezeDeps, freeze: Freeze): Promise<ChangeRequest[]> {
   const [committed, pending] = await Promise.all([deps.calendarStore.committedChanges(freeze.start, freeze.end), allChangesInState(deps, 'pending_approval')]);
   const byId = new Map([...committed, ...pending].map((cr) => [cr.id, cr]));
   return [...byId.values()].filter((cr) => freezeHits(freeze, cr)).sort((a, b) => a.content.plannedWindow!.start.localeCompare(b.content.plannedWindow!.start));
 }
 
 /** One freeze: what it hits (the preview of a draft, the holds of an enforced one) and its exceptions with their reviews. */
-export async function getFreeze(deps: CalendarDeps, id: string, known: readonly string[]) {
+export async function getFreeze(deps: FreezeDeps, id: string, known: readonly string[]) {
   const freeze = await freezeOf(deps, id);
   const now = deps.clock.now().toISOString();
   const hits = freeze.state === 'lifted' ? [] : await changesHit(deps, freeze);
@@ -122,7 +125,7 @@ export async function getFreeze(deps: CalendarDeps, id: string, known: readonly 
   };
 }
 
-export async function declareFreeze(deps: CalendarDeps, directory: Directory, actor: Actor, input: FreezeInput): Promise<Freeze> {
+export async function declareFreeze(deps: FreezeDeps, directory: Directory, actor: Actor, input: FreezeInput): Promise<Freeze> {
   mustBeAdmin(actor, 'declare a freeze');
   const now = deps.clock.now().toISOString();
   const problems = freezeProblems(input, now);
@@ -140,7 +143,7 @@ export async function declareFreeze(deps: CalendarDeps, directory: Directory, ac
     createdBy: actor.id,
     version: 1,
   };
-  await deps.calendarStore.putFreeze(freeze);
+  await deps.freezes.putFreeze(freeze);
   return freeze;
 }
 
@@ -149,7 +152,7 @@ export async function declareFreeze(deps: CalendarDeps, directory: Directory, ac
  * or a wider scope holds more changes, a narrower one releases them).
  */
 export async function reviseFreeze(
-  deps: CalendarDeps,
+  deps: FreezeDeps,
   directory: Directory,
   actor: Actor,
   id: string,
@@ -167,13 +170,13 @@ export async function reviseFreeze(
   const next: Freeze = { ...current, ...fields, ...(owner ? { owner: await ownerOf(directory, owner) } : {}), version: current.version + 1 };
   const problems = freezeProblems(next, now);
   if (problems.length) throw new ValidationError(problems);
-  await deps.calendarStore.putFreeze(next, current.version);
+  await deps.freezes.putFreeze(next, current.version);
   if (next.state !== 'enforced') return { freeze: next };
   return { freeze: next, outcome: await reconcileFreeze(deps, await freezeOf(deps, id), now) };
 }
 
 /** Draft → enforced: every change it hits goes on hold. */
-export async function enforceFreeze(deps: CalendarDeps, actor: Actor, id: string, comment?: string) {
+export async function enforceFreeze(deps: FreezeDeps, actor: Actor, id: string, comment?: string) {
   mustBeAdmin(actor, 'enforce a freeze');
   const current = await freezeOf(deps, id);
   mustBeState(current, ['draft'], 'enforcing it');
@@ -188,12 +191,12 @@ export async function enforceFreeze(deps: CalendarDeps, actor: Actor, id: string
     ...(comment ? { enforceComment: comment } : {}),
     version: current.version + 1,
   };
-  await deps.calendarStore.putFreeze(next, current.version);
+  await deps.freezes.putFreeze(next, current.version);
   return { freeze: next, ...(await reconcileFreeze(deps, next, now)) };
 }
 
 /** Enforced (or a draft given up) → lifted: every change it holds is released. */
-export async function liftFreeze(deps: CalendarDeps, actor: Actor, id: string, comment?: string) {
+export async function liftFreeze(deps: FreezeDeps, actor: Actor, id: string, comment?: string) {
   mustBeAdmin(actor, 'lift a freeze');
   const current = await freezeOf(deps, id);
   mustBeState(current, ['draft', 'enforced'], 'lifting it');
@@ -206,7 +209,7 @@ export async function liftFreeze(deps: CalendarDeps, actor: Actor, id: string, c
     ...(comment ? { liftComment: comment } : {}),
     version: current.version + 1,
   };
-  await deps.calendarStore.putFreeze(next, current.version);
+  await deps.freezes.putFreeze(next, current.version);
   return { freeze: next, ...(await reconcileFreeze(deps, next, now)) };
 }
 
@@ -215,7 +218,7 @@ export async function liftFreeze(deps: CalendarDeps, actor: Actor, id: string, c
  * neither held nor excepted; every change it held whose hold no longer applies (lifted, over,
  * excepted, moved out) is released. Each change is its own step, listed in `failed` if it fails.
  */
-export async function reconcileFreeze(deps: CalendarDeps, freeze: Freeze, now: string): Promise<FreezeOutcome> {
+export async function reconcileFreeze(deps: FreezeDeps, freeze: Freeze, now: string): Promise<FreezeOutcome> {
   const outcome: FreezeOutcome = { held: [], released: [], failed: [] };
   const step = async (id: string, run: () => Promise<unknown>, done: string[]) => {
     try {
@@ -231,7 +234,7 @@ export async function reconcileFreeze(deps: CalendarDeps, freeze: Freeze, now: s
         cr.id,
         async () => {
           // on the freeze's list first: a crash before the change's write leaves a name that lifting reads and finds nothing to release
-          await deps.calendarStore.markFreezeChange(freeze.id, 'heldChanges', cr.id, true);
+          await deps.freezes.markFreezeChange(freeze.id, 'heldChanges', cr.id, true);
           return updateChange(deps, cr.id, (c) => holdForFreeze(c, freeze, now));
         },
         outcome.held,
@@ -249,11 +252,11 @@ export async function reconcileFreeze(deps: CalendarDeps, freeze: Freeze, now: s
  * The blackout check's pass over the freezes: reconcile each one in force, and each lifted or
  * ended within the last day (a release a crash left undone); ask owners for the reviews due.
  */
-export async function checkFreezes(deps: CalendarDeps): Promise<FreezeOutcome & { reviewsAsked: string[] }> {
+export async function checkFreezes(deps: FreezeDeps): Promise<FreezeOutcome & { reviewsAsked: string[] }> {
   const now = deps.clock.now().toISOString();
   const t = Date.parse(now);
   const result = { held: [] as string[], released: [] as string[], failed: [] as string[], reviewsAsked: [] as string[] };
-  for (const freeze of await deps.calendarStore.freezes()) {
+  for (const freeze of await deps.freezes.freezes()) {
     const recent = (iso: string | undefined) => iso !== undefined && t - Date.parse(iso) < DAY;
     const live = freeze.state === 'enforced' ? Date.parse(freeze.end) > t || recent(freeze.end) : freeze.state === 'lifted' && recent(freeze.liftedAt);
     if (live) {
@@ -276,18 +279,18 @@ export async function checkFreezes(deps: CalendarDeps): Promise<FreezeOutcome & 
 }
 
 /** The change's requestor asks the freeze owner for an exception. */
-export async function askFreezeException(deps: CalendarDeps, actor: Actor, freezeId: string, changeId: string, reason: string) {
+export async function askFreezeException(deps: FreezeDeps, actor: Actor, freezeId: string, changeId: string, reason: string) {
   const freeze = await freezeOf(deps, freezeId);
   // refused here (404, 403, 409, 400) before anything is written
   const { cr } = await getChange(deps, changeId);
   askException(cr, freeze, actor, reason, deps.clock.now().toISOString());
-  await deps.calendarStore.markFreezeChange(freeze.id, 'exceptionChanges', changeId, true);
+  await deps.freezes.markFreezeChange(freeze.id, 'exceptionChanges', changeId, true);
   return exceptionWritten(deps, changeId, freeze, (c) => askException(c, freeze, actor, reason, deps.clock.now().toISOString()));
 }
 
 /** The freeze owner approves or rejects it; an approval releases the change's hold. */
 export async function decideFreezeException(
-  deps: CalendarDeps,
+  deps: FreezeDeps,
   actor: Actor,
   freezeId: string,
   changeId: string,
@@ -299,12 +302,12 @@ export async function decideFreezeException(
 }
 
 /** The owner's review of an approved exception, once its change is over. */
-export async function reviewFreezeException(deps: CalendarDeps, actor: Actor, freezeId: string, changeId: string, comment: string) {
+export async function reviewFreezeException(deps: FreezeDeps, actor: Actor, freezeId: string, changeId: string, comment: string) {
   const freeze = await freezeOf(deps, freezeId);
   return exceptionWritten(deps, changeId, freeze, (c) => reviewException(c, freeze, actor, comment, deps.clock.now().toISOString()));
 }
 
-async function exceptionWritten(deps: CalendarDeps, changeId: string, freeze: Freeze, decide: Parameters<typeof updateChange>[2]) {
+async function exceptionWritten(deps: FreezeDeps, changeId: string, freeze: Freeze, decide: Parameters<typeof updateChange>[2]) {
   await getChange(deps, changeId);
   const cr = await updateChange(deps, changeId, decide);
   if (!cr) throw new NotFoundError(`change request ${changeId} does not exist`);

@@ -66,7 +66,11 @@ const startJira = () =>
       return send(503, { errorMessages: ['Service unavailable'] });
     }
     const byKey = (key: string) => jira.issues.find((i) => i.key === key);
-    let m: RegExpExecArray | null;
+    const route = (re: RegExp) => re.exec(req.url);
+    const status = route(/^\/rest\/api\/3\/issue\/([A-Z]+-\d+)\?fields=status$/);
+    const transitions = route(/^\/rest\/api\/3\/issue\/([A-Z]+-\d+)\/transitions$/);
+    const comment = route(/^\/rest\/api\/3\/issue\/([A-Z]+-\d+)\/comment$/);
+    const edit = route(/^\/rest\/api\/3\/issue\/([A-Z]+-\d+)$/);
     if (req.method === 'POST' && req.url === '/rest/api/3/search/jql') {
       const label = /labels = "([^"]+)"/.exec(req.body.jql)?.[1];
       return send(200, {
@@ -88,14 +92,14 @@ const startJira = () =>
       jira.issues.push(issue);
       return send(201, { id: issue.id, key: issue.key, self: `https://acme.atlassian.net/rest/api/3/issue/${issue.id}` });
     }
-    if ((m = /^\/rest\/api\/3\/issue\/([A-Z]+-\d+)\?fields=status$/.exec(req.url)) && req.method === 'GET') {
-      const issue = byKey(m[1]!);
+    if (status && req.method === 'GET') {
+      const issue = byKey(status[1]!);
       return issue
         ? send(200, { id: issue.id, key: issue.key, fields: { status: { name: issue.status } } })
         : send(404, { errorMessages: ['Issue does not exist'] });
     }
-    if ((m = /^\/rest\/api\/3\/issue\/([A-Z]+-\d+)\/transitions$/.exec(req.url))) {
-      const issue = byKey(m[1]!);
+    if (transitions) {
+      const issue = byKey(transitions[1]!);
       if (!issue) return send(404, { errorMessages: ['Issue does not exist'] });
       const all = [
         { id: '11', name: 'To Do', to: { name: 'To Do' } },
@@ -108,12 +112,12 @@ const startJira = () =>
       issue.status = to.to.name;
       return send(204);
     }
-    if ((m = /^\/rest\/api\/3\/issue\/([A-Z]+-\d+)\/comment$/.exec(req.url)) && req.method === 'POST') {
-      byKey(m[1]!)!.comments.push(req.body.body.content.map((p: { content: { text: string }[] }) => p.content[0]!.text).join('\n'));
+    if (comment && req.method === 'POST') {
+      byKey(comment[1]!)!.comments.push(req.body.body.content.map((p: { content: { text: string }[] }) => p.content[0]!.text).join('\n'));
       return send(201, { id: '1' });
     }
-    if ((m = /^\/rest\/api\/3\/issue\/([A-Z]+-\d+)$/.exec(req.url)) && req.method === 'PUT') {
-      byKey(m[1]!)!.summary = req.body.fields.summary;
+    if (edit && req.method === 'PUT') {
+      byKey(edit[1]!)!.summary = req.body.fields.summary;
       return send(204);
     }
     send(404, { errorMessages: ['Not found'] });

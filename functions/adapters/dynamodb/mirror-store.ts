@@ -1,5 +1,4 @@
 /** Each change's Jira/Linear mirror on the same table: `MIRROR#<changeId>` / `LINK`. */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { MirrorLink } from '../../core/tracker-mirror.js';
 import type { MirrorStore } from '../../ports.js';
@@ -46,7 +45,7 @@ export class DynamoDbMirrorStore implements MirrorStore {
       await this.db.send(command);
       return true;
     } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
+      if ((err as Error).name === 'ConditionalCheckFailedException') return false;
       throw err;
     }
   }
