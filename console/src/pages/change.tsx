@@ -67,6 +67,7 @@ export interface ChangeView {
   monitoring?: { verdict: string; reasons: string[] };
   monitoringUntil?: string;
   emergency?: { declaredBy: string };
+  mirror?: { tracker: 'jira' | 'linear'; key: string; url: string };
   holds?: { freezeId: string; title: string; owner: { name: string }; start: string; end: string; releasedAt?: string }[];
   audit?: {
     seq: number;
@@ -271,6 +272,15 @@ function ChangeBody({
         <a href={`/changes/${cr.id}.md`} onClick={(e) => downloadMarkdown(e, cr.id)}>
           Download as Markdown
         </a>
+        {cr.mirror ? (
+          <>
+            {' · '}
+            <a href={cr.mirror.url} rel="noopener noreferrer" target="_blank">
+              {cr.mirror.tracker === 'jira' ? 'Jira' : 'Linear'} issue {cr.mirror.key}
+            </a>{' '}
+            <span class="muted">(mirrored; decided here)</span>
+          </>
+        ) : null}
       </p>
     </>
   );
