@@ -21,6 +21,8 @@ export interface CommunicationEntry {
   outcome: 'sent' | 'refused' | 'failed';
   /** Why it was refused or failed, in the channel's words (an HTTP status, an SMTP error). */
   detail?: string | undefined;
+  /** The message as its channel knows it, to update it in place later (Slack: `<channel> <ts>`). */
+  ref?: string | undefined;
 }
 
 /** The outbound target of a step (`slack:engineering`, `pagerduty`, `subscription:<id>`) as a channel and recipients. */

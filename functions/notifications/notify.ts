@@ -18,7 +18,7 @@ import { escapeHtml } from '../email/html.js';
 import { plainEmail } from '../email/plain.js';
 import { approvalRequestEmail } from '../email/templates.js';
 import type { ApprovalTimers } from '../core/approval-flow.js';
-import { approvalMessage } from '../core/slack-decisions.js';
+import { approvalMessage, decidedMessage } from '../core/slack-decisions.js';
 import {
   systemClock,
   type SlackApp,
@@ -47,7 +47,7 @@ export interface NotificationDeps {
   /** The monitoring period's measurements, for the T+15m status notice (none: the notice says only the state). */
   monitoring?: Pick<MonitoringStore, 'measurements'> | undefined;
   /** Where each email about a change is recorded (the change's communication log). */
-  log?: Pick<CommunicationLog, 'record'> | undefined;
+  log?: Pick<CommunicationLog, 'record' | 'of'> | undefined;
   clock?: Clock | undefined;
   /** The Slack app: approvers are asked in Slack too, with buttons (none: email only). */
   slack?: SlackApp | undefined;
@@ -92,6 +92,9 @@ export const NOTIFIED_EVENTS = [
   'FreezeExceptionRejected',
   'FreezeExceptionReviewDue',
   'FreezeExceptionReviewOverdue',
+  // the Slack approval messages of a change decided, withdrawn or revised lose their buttons
+  'ChangeCancelled',
+  'ChangeRevised',
 ] as const;
 
 /** What a notification needs of an event; anything else on the bus is refused (and lands in the DLQ). */
@@ -147,7 +150,7 @@ export async function notify(deps: NotificationDeps, input: unknown): Promise<{ 
   if (!(NOTIFIED_EVENTS as readonly string[]).includes(event.type)) return { sent: 0 };
   const template = event.type === 'TimelineNotice' && event.detail?.milestone ? `TimelineNotice ${event.detail.milestone}` : event.type;
   const emailed = await sendAll(deps, event.id, await messagesFor(deps, event), { changeId: event.changeId, template });
-  return { sent: emailed.sent + (await slackApprovals(deps, event)) };
+  return { sent: emailed.sent + (await slackApprovals(deps, event)) + (await closeSlackAsks(deps, event)) };
 }
 
 /**
@@ -412,6 +415,42 @@ async function messagesFor(deps: NotificationDeps, event: DomainEvent): Promise<
   }
 }
 
+/** What closes the approval messages sent in Slack for a change, in words. */
+const CLOSES_ASKS: Record<string, string> = {
+  ChangeApproved: 'approved',
+  ChangeRejected: 'rejected',
+  ChangeCancelled: 'cancelled',
+  ChangeExpired: 'expired without every approval',
+  ChangeRevised: 'revised: its new revision will be asked for once submitted',
+};
+
+/**
+ * A change decided anywhere (the console, an email link, a meeting, Slack), withdrawn or revised:
+ * each approval message it had in Slack is updated in place, its buttons replaced by what
+ * happened, so nobody clicks a decision that is no longer open. Each message once per event.
+ */
+async function closeSlackAsks(deps: NotificationDeps, event: DomainEvent): Promise<number> {
+  const slack = deps.slack;
+  const what = CLOSES_ASKS[event.type];
+  if (!slack || !what || !deps.log) return 0;
+  // only the asks made before this event: a revision closes the old revision's messages, not the new one's (events arrive in any order)
+  const seq = (id: string) => Number(id.slice(id.lastIndexOf('#') + 1));
+  const asks = (await deps.log.of(event.changeId)).filter(
+    (e) => e.channel === 'slack' && e.ref && e.outcome === 'sent' && e.template.startsWith('Approval') && seq(e.eventId) < seq(event.id),
+  );
+  const outcome = `${what} by ${event.actor.name}`;
+  let updated = 0;
+  for (const ask of asks) {
+    const [channel, ts] = ask.ref!.split(' ');
+    if (!channel || !ts) continue;
+    const { ran } = await deps.once.run('slack-close', { eventId: event.id, ref: ask.ref }, () =>
+      slack.updateMessage(channel, ts, decidedMessage(event.change, outcome, deps.baseUrl)),
+    );
+    if (ran) updated++;
+  }
+  return updated;
+}
+
 /** A freeze's notices: the requestor hears what happens to the change, the owner what is asked of them. */
 async function freezeEmails(deps: NotificationDeps, event: DomainEvent): Promise<EmailMessage[]> {
   const cr = event.change;
@@ -433,6 +472,8 @@ async function freezeEmails(deps: NotificationDeps, event: DomainEvent): Promise
         `The freeze: ${link}`,
       ]);
     case 'ChangeReleased':
+      // a change closed meanwhile has nothing left to deploy: its release is in the trail, not in an email
+      if (['completed', 'rolled_back', 'failed', 'rejected', 'cancelled'].includes(cr.state)) return [];
       return toRequestor(`${cr.id} is released from the freeze "${freeze.title}"`, [
         `${cr.id} "${cr.content.title}" may deploy in its window again: ${deps.baseUrl}/changes/${cr.id}`,
       ]);
@@ -493,8 +534,9 @@ async function slackApprovals(deps: NotificationDeps, event: DomainEvent): Promi
       const user = await slack.userByEmail(approver.email);
       if (!user) return;
       const message = approvalMessage(event.change, asked.slot, deps.baseUrl, asked.flags);
-      await slack.postMessage(user.id, message);
+      const posted = await slack.postMessage(user.id, message);
       await deps.log?.record(event.changeId, {
+        ref: `${posted.channel} ${posted.ts}`,
         at: clock.now().toISOString(),
         channel: 'slack',
         recipients: [`${approver.email} (Slack ${user.id})`],

@@ -308,6 +308,7 @@ describe('Rule: lifting a freeze releases what it holds; a hold a failed write l
   it('a change whose hold failed to write is held by the next blackout check, and released when the freeze lifts', async () => {
     now = new Date('2027-03-02T15:00:00Z');
     const late = (await approved(planned('Rotate the API signing keys', '2027-03-12T15:00:00Z', '2027-03-12T16:00:00Z'))).id;
+    const gone = (await approved(planned('Rotate the API TLS certificate', '2027-03-12T17:00:00Z', '2027-03-12T18:00:00Z'))).id;
     const declared = await api.call('POST', '/freezes', { as: 'ada', body: { ...FREEZE, title: 'Audit freeze', owner: 'carol' } });
     const auditFreeze = declared.body.id as string;
     failChangeWrites = true;
@@ -321,6 +322,10 @@ describe('Rule: lifting a freeze releases what it holds; a hold a failed write l
     await blackoutCheck();
     expect(await holdsBy(late, auditFreeze)).toHaveLength(1);
     expect((await gateAt(late, '2027-03-12T15:30:00Z')).reasons.map((r: { message: string }) => r.message).join(' ')).toContain('"Audit freeze"');
+    expect(await holdsBy(gone, auditFreeze)).toHaveLength(1);
+    expect((await api.call('POST', `/changes/${gone}/cancel`, { as: 'alice', body: { reason: 'The certificate was renewed by the provider.' } })).status).toBe(
+      200,
+    );
     expect((await api.call('POST', `/freezes/${auditFreeze}/lift`, { as: 'ada', body: { colour: 'blue' } })).status).toBe(400);
     const lifted = await api.call('POST', `/freezes/${auditFreeze}/lift`, { as: 'ada', body: { comment: 'The auditors left early.' } });
     expect(lifted.status, lifted.text).toBe(200);
@@ -330,6 +335,9 @@ describe('Rule: lifting a freeze releases what it holds; a hold a failed write l
     const released = await mailTo('alice@example.com', `${late} is released from the freeze "Audit freeze"`);
     expect(released).toHaveLength(1);
     expect(released[0]!.text).toContain('the freeze was lifted (The auditors left early.)');
+    // a change closed meanwhile is released in its trail, without an email
+    expect(lifted.body.released).toContain(gone);
+    expect(await mailTo('alice@example.com', `${gone} is released`)).toEqual([]);
     expect((await gateAt(late, '2027-03-12T15:30:00Z')).reasons.map((r: { message: string }) => r.message).join(' ')).not.toContain('"Audit freeze"');
     expect((await api.call('POST', `/freezes/${auditFreeze}/lift`, { as: 'ada' })).status).toBe(409);
     const listed = (await api.call('GET', '/freezes?state=lifted', { as: 'bob' })).body.items.map((f: { id: string }) => f.id);

@@ -231,11 +231,13 @@ describe('Rule: an approver is asked in Slack with Approve and Reject, and a cli
     const cr = await change(id);
     expect(cr.state).toBe('approved');
     expect(cr.approvals).toMatchObject([{ by: 'tom', slot: 'tech-lead', channel: 'slack', revision: 1 }]);
-    const updates = calls.filter((c) => c.method === 'chat.update');
-    expect(updates).toHaveLength(1);
-    expect(updates[0]!.args).toMatchObject({ channel: asked!.message.channel, ts: asked!.message.ts });
+    // the message clicked, in place: first by the decision, then by the approval's event (it closes every ask of the change)
+    const updates = calls.filter((c) => c.method === 'chat.update' && c.args.ts === asked!.message.ts);
+    expect(updates.map((u) => u.args.channel)).toEqual([asked!.message.channel, asked!.message.channel]);
     expect(updates[0]!.args.text).toContain('Tom Tanaka approved (in Slack)');
-    expect((updates[0]!.args.blocks as { type: string }[]).map((b) => b.type)).not.toContain('actions');
+    expect(updates[1]!.args.text).toContain('approved by Tom Tanaka');
+    for (const u of updates) expect((u.args.blocks as { type: string }[]).map((b) => b.type)).not.toContain('actions');
+    const updatesSoFar = calls.filter((c) => c.method === 'chat.update').length;
 
     // the same signed request again, within Slack's five minutes: answered, acted on once
     const again = await post(request);
@@ -243,7 +245,33 @@ describe('Rule: an approver is asked in Slack with Approve and Reject, and a cli
     expect(again.headers.get('x-changeflow-duplicate')).toBe('true');
     await api.system.events.idle();
     expect((await change(id)).approvals).toHaveLength(1);
-    expect(calls.filter((c) => c.method === 'chat.update')).toHaveLength(1);
+    expect(calls.filter((c) => c.method === 'chat.update')).toHaveLength(updatesSoFar);
+  });
+});
+
+describe('Rule: a change decided elsewhere, or revised, closes its approval messages in Slack', () => {
+  it('approved in the API: the Slack message loses its buttons and says who decided', async () => {
+    const cr = await pendingChange('Rotate the session signing keys');
+    const asked = askedIn('U_TOM', cr.id)!;
+    expect((await api.call('POST', `/changes/${cr.id}/approve`, { as: 'tom', body: { revision: 1 } })).status).toBe(200);
+    await api.system.events.idle();
+    const updates = calls.filter((c) => c.method === 'chat.update' && c.args.ts === asked.message.ts);
+    expect(updates).toHaveLength(1);
+    expect(updates[0]!.args.text).toContain('approved by Tom Tanaka');
+    expect((updates[0]!.args.blocks as { type: string }[]).map((b) => b.type)).not.toContain('actions');
+  });
+  it('revised and submitted again: the old message is closed, the new one keeps its buttons', async () => {
+    const cr = await pendingChange('Move the audit log to cold storage');
+    const old = askedIn('U_TOM', cr.id)!;
+    expect((await api.call('PATCH', `/changes/${cr.id}`, { as: 'alice', body: { title: 'Move the audit log to cold storage, encrypted' } })).status).toBe(200);
+    await api.submit(cr.id);
+    await api.system.events.idle();
+    const fresh = askedIn('U_TOM', cr.id)!;
+    expect(fresh.message.ts).not.toBe(old.message.ts);
+    expect(calls.filter((c) => c.method === 'chat.update' && c.args.ts === old.message.ts).map((c) => String(c.args.text))).toEqual([
+      expect.stringContaining('revised'),
+    ]);
+    expect(calls.filter((c) => c.method === 'chat.update' && c.args.ts === fresh.message.ts)).toEqual([]);
   });
 });
 
