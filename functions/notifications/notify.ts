@@ -188,8 +188,11 @@ async function sendAll(
         await log(message, 'failed', (err as Error).message.slice(0, 300)).catch(() => undefined);
         throw err;
       }
-      await log(message, 'sent');
     });
+    // After the step is marked done, not inside it: a process killed between the send and that mark
+    // sends the email again, so nothing else waits in between. Written on every delivery of the event
+    // (the first write stands), so one killed before it is logged by the retry.
+    await log(message, 'sent');
     if (ran) sent++;
   }
   return { sent };

@@ -9,10 +9,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import WEBHOOKS from '@octokit/webhooks-examples/api.github.com/index.json' with { type: 'json' };
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { completeContent } from '../fixtures.js';
 import { readyChange, sendCi, sendGitHub, windowsOn } from './deliveries.js';
 import { startApi, type Api, type Who } from './harness.js';
+
+// Each journey drives a change through its whole deployment and a monitoring period whose waits
+// are real (scaled) time: on a CI machine whose two cores the kill tests' JVMs also load, it needs
+// more than the default 30 s. Nothing here asserts how long anything takes.
+vi.setConfig({ testTimeout: 120_000 });
 
 const GITHUB_SECRET = 'journey-github-secret-00001';
 const CI = `whsec_${Buffer.from('journey ci secret of 32 bytes...').toString('base64')}`;
@@ -140,7 +145,7 @@ describe('Rule: deliveries and a monitoring tool carry an approved change to com
       criteria: { 'criterion:error-rate-below-1': 'pass', 'criterion:p95-latency-under-10-ms': 'pass' },
     });
     now = deployedAt + 5 * 60_000 + 1000;
-    const done = await api.waitFor(id, (cr) => cr.state === 'completed', 'completed', 15_000);
+    const done = await api.waitFor(id, (cr) => cr.state === 'completed', 'completed', 60_000);
     expect(done.audit.map((e: { action: string; actor: { id: string } }) => `${e.action}:${e.actor.id}`).slice(-3)).toEqual([
       'start:pipeline:github',
       'deployed:pipeline:github',

@@ -5,23 +5,12 @@
  */
 import { useState } from 'preact/hooks';
 import { call, get } from '../api';
+import type { Freeze as CoreFreeze, FreezeException } from '../../../functions/core/freezes';
 import type { PageProps } from '../main';
 import { Badge, formatTime, Problem, RiskBadge, Section, StateBadge, useLoad, usePageTitle, When } from '../ui';
 
-interface Freeze {
-  id: string;
-  title: string;
-  reason: string;
-  owner: { id: string; name: string };
-  components: string[];
-  start: string;
-  end: string;
-  state: 'draft' | 'enforced' | 'lifted';
-  inForce: boolean;
-  warnings: string[];
-  version: number;
-  liftComment?: string;
-}
+/** A freeze as the API shows it: the core's, with whether it is in force now and its warnings. */
+type Freeze = CoreFreeze & { inForce: boolean; warnings: string[] };
 interface Hit {
   id: string;
   title: string;
@@ -33,22 +22,15 @@ interface Hit {
   held: boolean;
   exception?: string;
 }
-interface ExceptionView {
+/** An exception as GET /freezes/{id} lists it: the core's, with its change and its review's due time. */
+type ExceptionView = FreezeException & {
   change: string;
   title: string;
   changeState: string;
-  reason: string;
-  askedBy: { id: string; name: string };
-  askedAt: string;
-  window: { start: string; end: string };
-  components: string[];
-  state: 'requested' | 'approved' | 'rejected';
-  comment?: string;
   covers?: boolean;
-  review?: { name: string; at: string; comment: string };
   reviewDueBy?: string;
   reviewOverdue?: boolean;
-}
+};
 type FreezeDetail = Freeze & { hits: Hit[]; exceptions: ExceptionView[] };
 
 const STATE_LABEL = { draft: 'draft', enforced: 'enforced', lifted: 'lifted' } as const;

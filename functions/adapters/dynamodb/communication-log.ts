@@ -1,8 +1,8 @@
 /**
  * The communication log in a partition per change (`COMM#<id>`): apart from the change's own, so the
  * functions that only send notices may write it and nothing of the change (IAM's LeadingKeys); and
- * by month on gsi3 (`COMMS#<YYYY-MM>`) for the monthly report. A notice sent is kept once per event and target (a retried step writes the same
- * item); a failed attempt is kept per attempt.
+ * by month on gsi3 (`COMMS#<YYYY-MM>`) for the monthly report. A notice sent is kept once per event and target (a retried step
+ * writing it again keeps the first); a failed attempt is kept per attempt.
  */
 import { createHash } from 'node:crypto';
 import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -34,19 +34,25 @@ export class DynamoDbCommunicationLog implements CommunicationLog {
       .digest('hex')
       .slice(0, 16);
     const key = entry.outcome === 'failed' ? `${entry.eventId}#${target}#${entry.at}` : `${entry.eventId}#${target}`;
-    await this.db.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          pk: `${COMMUNICATION_KEY_PREFIX}${changeId}`,
-          sk: key,
-          changeId,
-          entry,
-          gsi3pk: `COMMS#${entry.at.slice(0, 7)}`,
-          gsi3sk: `${entry.at}#${changeId}#${key}`,
-        },
-      }),
-    );
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: `${COMMUNICATION_KEY_PREFIX}${changeId}`,
+            sk: key,
+            changeId,
+            entry,
+            gsi3pk: `COMMS#${entry.at.slice(0, 7)}`,
+            gsi3sk: `${entry.at}#${changeId}#${key}`,
+          },
+          // a notice's outcome is written once: a redelivery that writes it again keeps the first (its time)
+          ...(entry.outcome === 'failed' ? {} : { ConditionExpression: 'attribute_not_exists(pk)' }),
+        }),
+      );
+    } catch (err) {
+      if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
+    }
   }
 
   async between(from: string, to: string): Promise<(CommunicationEntry & { changeId: string })[]> {
