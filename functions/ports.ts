@@ -402,9 +402,9 @@ export interface SlackApp {
   /** `users.info`: the user's email and whether Slack verified it (`is_email_confirmed`), or null. */
   userInfo(userId: string): Promise<{ email?: string | undefined; emailConfirmed: boolean; deleted: boolean; name?: string | undefined } | null>;
   /** `chat.postMessage`: to a channel, or to a user id (a direct message from the app). */
-  postMessage(channel: string, message: import('./core/slack-decisions.js').SlackMessage): Promise<{ channel: string; ts: string }>;
+  postMessage(channel: string, message: import('./core/outbound.js').SlackMessage): Promise<{ channel: string; ts: string }>;
   /** `chat.update`: the message, in place. */
-  updateMessage(channel: string, ts: string, message: import('./core/slack-decisions.js').SlackMessage): Promise<void>;
+  updateMessage(channel: string, ts: string, message: import('./core/outbound.js').SlackMessage): Promise<void>;
   /** `chat.postEphemeral`: seen by this user only. */
   postEphemeral(channel: string, user: string, text: string): Promise<void>;
   /** `views.open`: a dialog, within 3 s of the click that asked for it. */

@@ -80,6 +80,9 @@ export function eventType(entry: AuditEntry, cr: ChangeRequest): string {
   return TYPES[entry.action] ?? `Change${entry.action.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase())}`;
 }
 
+/** The audit seq of a domain event (its id is `<changeId>#<seq>`): later events of a change have higher ones. */
+export const eventSeq = (eventId: string): number => Number(eventId.slice(eventId.lastIndexOf('#') + 1));
+
 export function toDomainEvents(cr: ChangeRequest, audit: AuditEntry[]): DomainEvent[] {
   return audit.map((entry) => ({
     schemaVersion: EVENT_SCHEMA_VERSION,

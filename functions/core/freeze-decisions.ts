@@ -15,9 +15,9 @@ import {
   exceptionReviewRefusal,
   type Freeze,
   type FreezeHold,
-  freezeHits,
+  type HoldEnd,
+  notHeldBecause,
   reviewDueAt,
-  validException,
 } from './freezes.js';
 import { componentsOf } from './calendar/conflicts.js';
 import { type Decision, Writer } from './lifecycle.js';
@@ -27,8 +27,7 @@ const named = (freeze: Freeze) => `the freeze "${freeze.title}" (${freeze.id}, $
 
 /** Puts the change on hold for an enforced freeze that hits it, unless already held or let through by an exception. */
 export function holdForFreeze(cr: ChangeRequest, freeze: Freeze, now: string): Decision | undefined {
-  if (freeze.state !== 'enforced' || Date.parse(freeze.end) <= Date.parse(now) || !freezeHits(freeze, cr)) return undefined;
-  if (activeHold(cr, freeze.id) || validException(cr, freeze.id)) return undefined;
+  if (activeHold(cr, freeze.id) || notHeldBecause(cr, freeze, now)) return undefined;
   const w = new Writer(cr, SYSTEM, now);
   const hold: FreezeHold = {
     freezeId: freeze.id,
@@ -43,33 +42,23 @@ export function holdForFreeze(cr: ChangeRequest, freeze: Freeze, now: string): D
   return w.done();
 }
 
-/** Why a hold no longer applies, if it does not: the freeze lifted or over, an exception approved, the change moved out of it. */
-export function holdEnds(cr: ChangeRequest, freeze: Freeze, now: string): FreezeHold['released'] | undefined {
-  if (!activeHold(cr, freeze.id)) return undefined;
-  if (freeze.state === 'lifted') return 'lifted';
-  if (Date.parse(freeze.end) <= Date.parse(now)) return 'ended';
-  if (validException(cr, freeze.id)) return 'exception';
-  if (!freezeHits(freeze, cr)) return 'out-of-scope';
-  return undefined;
-}
-
-const RELEASED: Record<NonNullable<FreezeHold['released']>, string> = {
+const RELEASED: Record<HoldEnd, string> = {
   lifted: 'the freeze was lifted',
   ended: 'the freeze is over',
   exception: "its owner approved an exception for this change's window",
   'out-of-scope': "the change's window or components no longer fall in it",
 };
 
-/** Releases the change's hold when it no longer applies (holdEnds). */
+/** Releases the change's hold when it no longer applies (core/freezes.ts `notHeldBecause`). */
 export function releaseHold(cr: ChangeRequest, freeze: Freeze, now: string, actor: Actor = SYSTEM): Decision | undefined {
-  const why = holdEnds(cr, freeze, now);
+  const why = activeHold(cr, freeze.id) ? notHeldBecause(cr, freeze, now) : undefined;
   if (!why) return undefined;
   const w = new Writer(cr, actor, now);
   release(w, freeze, why);
   return w.done();
 }
 
-function release(w: Writer, freeze: Freeze, why: NonNullable<FreezeHold['released']>): void {
+function release(w: Writer, freeze: Freeze, why: HoldEnd): void {
   w.cr.holds = (w.cr.holds ?? []).map((h) => (h.freezeId === freeze.id && !h.releasedAt ? { ...h, releasedAt: w.now, released: why } : h));
   const said = why === 'lifted' && freeze.liftComment ? ` (${freeze.liftComment})` : '';
   w.transition('release', w.cr.state, w.cr.state, `released from ${named(freeze)}: ${RELEASED[why]}${said}`, about(freeze));

@@ -12,8 +12,9 @@
  * Pure: the instants are arguments. Emergency changes are not held (like blackouts, seed:
  * Emergency Changes); the gate notes the freeze they go through.
  */
-import { componentsOf, sharedComponents } from './calendar/conflicts.js';
-import type { Actor, ChangeRequest, State } from './change-request.js';
+import { componentsOf, componentsOutside, sharedComponents } from './calendar/conflicts.js';
+import { contains, type Interval, overlaps } from './calendar/time.js';
+import { type Actor, type ChangeRequest, CLOSED_STATES, type State } from './change-request.js';
 import { ForbiddenError, IllegalTransitionError, ValidationError } from './errors.js';
 
 export const FREEZE_STATES = ['draft', 'enforced', 'lifted'] as const;
@@ -63,8 +64,11 @@ export interface FreezeHold {
   since: string;
   releasedAt?: string | undefined;
   /** Why it ended: the freeze was lifted, an exception was approved, the change left its scope. */
-  released?: 'lifted' | 'ended' | 'exception' | 'out-of-scope' | undefined;
+  released?: HoldEnd | undefined;
 }
+
+/** Why a hold ended: the freeze was lifted or is over, an exception was approved, the change left its scope. */
+export type HoldEnd = 'lifted' | 'ended' | 'exception' | 'out-of-scope';
 
 export interface FreezeException {
   freezeId: string;
@@ -88,8 +92,6 @@ export interface FreezeException {
 
 /** The states of a change a freeze holds: planned (awaiting a decision, approved, scheduled) and in flight. */
 export const HELD_STATES: readonly State[] = ['pending_approval', 'approved', 'scheduled', 'in_progress', 'monitoring'];
-/** A change is over (for the review) once closed, or once its window has ended. */
-const CLOSED_STATES: readonly State[] = ['completed', 'rolled_back', 'failed', 'cancelled', 'rejected'];
 /** An exception's reason is at least a sentence. */
 export const MIN_EXCEPTION_REASON = 20;
 /** The longest freeze (a quarter): a longer one is a policy, not a freeze. */
@@ -97,9 +99,8 @@ export const FREEZE_MAX_DAYS = 92;
 /** The owner reviews an exception within this long after the change. */
 export const EXCEPTION_REVIEW_HOURS = 24;
 const HOUR = 3_600_000;
-
-const overlaps = (a: { start: string; end: string }, b: { start: string; end: string }) =>
-  Date.parse(a.start) < Date.parse(b.end) && Date.parse(b.start) < Date.parse(a.end);
+/** A `[start, end)` window in milliseconds (the windows here are checked ISO instants already). */
+const span = (w: { start: string; end: string }): Interval => ({ start: Date.parse(w.start), end: Date.parse(w.end) });
 
 /** The components of `components` the freeze covers (all of them for `*`), spelled as given. */
 export function frozenComponents(freeze: Pick<Freeze, 'components'>, components: readonly string[]): string[] {
@@ -111,7 +112,7 @@ export function frozenComponents(freeze: Pick<Freeze, 'components'>, components:
 export function freezeHits(freeze: Freeze, cr: Pick<ChangeRequest, 'state' | 'content'>): boolean {
   const window = cr.content.plannedWindow;
   if (!window || cr.content.category === 'emergency' || !HELD_STATES.includes(cr.state)) return false;
-  return overlaps(window, freeze) && frozenComponents(freeze, componentsOf(cr.content)).length > 0;
+  return overlaps(span(window), span(freeze)) && frozenComponents(freeze, componentsOf(cr.content)).length > 0;
 }
 
 /** The approved exception that lets this change through this freeze as it stands now, if any. */
@@ -119,10 +120,23 @@ export function validException(cr: Pick<ChangeRequest, 'content' | 'freezeExcept
   const exception = (cr.freezeExceptions ?? []).find((e) => e.freezeId === freezeId && e.state === 'approved');
   const window = cr.content.plannedWindow;
   if (!exception || !window) return undefined;
-  const inWindow = Date.parse(exception.window.start) <= Date.parse(window.start) && Date.parse(window.end) <= Date.parse(exception.window.end);
-  const components = componentsOf(cr.content);
-  const inScope = sharedComponents(components, exception.components).length === new Set(components.map((c) => c.trim().toLowerCase())).size;
+  const inWindow = contains(span(exception.window), span(window));
+  const inScope = componentsOutside(componentsOf(cr.content), exception.components).length === 0;
   return inWindow && inScope ? exception : undefined;
+}
+
+/**
+ * Why the freeze does not hold the change now, or undefined when it does: the one rule behind
+ * putting a change on hold and releasing it. Not held: a freeze not (or no longer) enforced, one
+ * that is over, a change let through by an approved exception, or one it does not hit.
+ */
+export function notHeldBecause(cr: Pick<ChangeRequest, 'state' | 'content' | 'freezeExceptions'>, freeze: Freeze, now: string): HoldEnd | undefined {
+  if (freeze.state === 'lifted') return 'lifted';
+  if (freeze.state !== 'enforced') return 'out-of-scope';
+  if (Date.parse(freeze.end) <= Date.parse(now)) return 'ended';
+  if (validException(cr, freeze.id)) return 'exception';
+  if (!freezeHits(freeze, cr)) return 'out-of-scope';
+  return undefined;
 }
 
 /** The active hold of this freeze on the change, if any. */

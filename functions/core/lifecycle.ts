@@ -349,8 +349,6 @@ function mustBe(who: Who, cr: ChangeRequest, actor: Actor, config: Pick<RulesCon
 // ---------------------------------------------------------------------------------------------
 // create and edit
 
-export const TERMINAL: readonly State[] = ['completed', 'rolled_back', 'failed', 'rejected', 'cancelled'];
-
 export function createChange(args: {
   id: string;
   content: ChangeContent;

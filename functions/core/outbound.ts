@@ -53,9 +53,9 @@ export interface SlackMessage {
 }
 
 /** Block Kit caps a section's text at 3,000 characters; messages stay far shorter and link out. */
-const cut = (text: string, max = 600) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+export const cut = (text: string, max = 600) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 /** Slack's mrkdwn needs &, < and > escaped in text it should not read as markup. */
-const esc = (text: string) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+export const esc = (text: string) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 
 const HEADLINES: Record<string, string> = {
   TimelineNotice: 'notice',

@@ -4,7 +4,7 @@
  * the change can no longer be deployed (or there is none), and otherwise wait, with a status report
  * that says what is still missing, until a later event of the change decides it. Pure.
  */
-import type { ChangeRequest, State } from './change-request.js';
+import { type ChangeRequest, CLOSED_STATES } from './change-request.js';
 import type { GateAnswer } from './lifecycle.js';
 
 export type ProtectionAnswer = { kind: 'approve' | 'reject' | 'wait'; comment: string };
@@ -13,9 +13,6 @@ export type ProtectionAnswer = { kind: 'approve' | 'reject' | 'wait'; comment: s
 export const GITHUB_COMMENT_LIMIT = 1024;
 /** GitHub keeps at most 10 status reports per deployment; the last is kept for the answer. */
 export const MAX_STATUS_REPORTS = 9;
-
-/** States from which the change can no longer be deployed: the job is rejected. */
-const OVER: readonly State[] = ['rejected', 'cancelled', 'completed', 'failed', 'rolled_back'];
 
 const withinLimit = (text: string) => (text.length > GITHUB_COMMENT_LIMIT ? `${text.slice(0, GITHUB_COMMENT_LIMIT - 1)}…` : text);
 
@@ -37,7 +34,8 @@ export function protectionAnswer(args: {
   }
   const link = `${args.baseUrl}/changes/${changeId}`;
   if (!cr) return { kind: 'reject', comment: withinLimit(`${changeId} does not exist in ChangeFlow (${link}).`) };
-  if (OVER.includes(cr.state))
+  // closed: it can no longer be deployed, the job is rejected
+  if (CLOSED_STATES.includes(cr.state))
     return { kind: 'reject', comment: withinLimit(`[${cr.id}](${link}) is ${cr.state.replace('_', ' ')}: it can no longer be deployed.`) };
   if (!gate) return { kind: 'wait', comment: withinLimit(`[${cr.id}](${link}) is ${cr.state.replace('_', ' ')}; waiting for the deploy gate.`) };
   if (gate.decision === 'allow') {

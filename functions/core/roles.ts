@@ -1,5 +1,6 @@
 /** The approval ladder `tech-lead < eng-manager < cto` (docs/process.md "Who approves"). */
-import { APPROVER_ROLES, type ApproverRole, type Role } from './change-request.js';
+import { type Actor, APPROVER_ROLES, type ApproverRole, type Role } from './change-request.js';
+import { ForbiddenError } from './errors.js';
 
 export function rank(role: ApproverRole): number {
   return APPROVER_ROLES.indexOf(role) + 1;
@@ -27,4 +28,9 @@ export function approvingRole(roles: readonly Role[]): ApproverRole | undefined 
 
 export function stricter(a: ApproverRole, b: ApproverRole): ApproverRole {
   return rank(a) >= rank(b) ? a : b;
+}
+
+/** What only an admin may do (declare calendar events and freezes, manage subscriptions, make a report now), refused in words for anyone else. */
+export function mustBeAdmin(actor: Pick<Actor, 'roles'>, doing: string): void {
+  if (!(actor.roles as readonly Role[]).includes('admin')) throw new ForbiddenError(`only an admin may ${doing}`);
 }

@@ -11,6 +11,7 @@
 import * as z from 'zod';
 import type { ChangeRequest } from './change-request.js';
 import { CHANGE_ID_PATTERN } from './change-id.js';
+import { cut, esc, type SlackMessage } from './outbound.js';
 
 export const APPROVE_ACTION = 'changeflow.approve';
 export const REJECT_ACTION = 'changeflow.reject';
@@ -20,11 +21,6 @@ const REASON_BLOCK = 'reason';
 const REASON_INPUT = 'reason_input';
 /** A rejection's reason, at least this long (as the API asks of a rejection's comment: a sentence). */
 export const MIN_REJECT_REASON = 10;
-
-export interface SlackMessage {
-  text: string;
-  blocks: Record<string, unknown>[];
-}
 
 /** What a button or the dialog carries: the change, the revision it was asked to decide, the slot. */
 export interface DecisionRef {
@@ -49,10 +45,6 @@ export type SlackInteraction =
   /** The dialog was submitted with a reason too short: Slack shows the error on the field. */
   | { kind: 'invalid-reason'; message: string }
   | { kind: 'ignored'; reason: string };
-
-const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
-/** Slack's mrkdwn needs &, < and > escaped in text it should not read as markup. */
-const esc = (text: string) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 
 const refValue = (ref: DecisionRef) => JSON.stringify({ c: ref.changeId, r: ref.revision, ...(ref.slot ? { s: ref.slot } : {}) });
 

@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ChangeRequest, State } from './change-request.js';
-import type { DomainEvent } from './events.js';
+import { type DomainEvent, eventSeq } from './events.js';
 
 export const TRACKERS = ['jira', 'linear'] as const;
 export type Tracker = (typeof TRACKERS)[number];
@@ -74,9 +74,6 @@ export const DEFAULT_STATUSES: Record<Tracker, Record<State, string>> = {
   },
 };
 
-/** The event's audit seq (`<changeId>#<seq>`). */
-export const eventSeq = (event: Pick<DomainEvent, 'id'>) => Number(event.id.slice(event.id.lastIndexOf('#') + 1));
-
 export const issueTitle = (cr: Pick<ChangeRequest, 'id' | 'content'>) => `${cr.id} ${cr.content.title}`.slice(0, 250);
 
 /** The issue's description: what the change is, and that ChangeFlow decides it. */
@@ -108,7 +105,7 @@ export function mirrorPlan(
   link: MirrorLink | null,
   statuses: Record<State, string>,
 ): { skip: true } | { skip: false; create: boolean; status: string; title?: string | undefined; comment?: string | undefined } {
-  const seq = eventSeq(event);
+  const seq = eventSeq(event.id);
   if (link && seq <= link.seq) return { skip: true };
   const title = issueTitle(event.change);
   return {

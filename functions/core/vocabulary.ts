@@ -89,3 +89,6 @@ export const STATES = [
   'cancelled',
 ] as const;
 export type State = (typeof STATES)[number];
+
+/** The states a change ends in: nothing is deployed from them any more. */
+export const CLOSED_STATES: readonly State[] = ['completed', 'rolled_back', 'failed', 'rejected', 'cancelled'];

@@ -3,7 +3,8 @@
  * GET /reports (the months with a report), GET /reports/{month}/{file} (report.md, report.json,
  * changes.csv, report.html).
  */
-import { ForbiddenError, NotFoundError, ValidationError } from '../core/errors.js';
+import { NotFoundError, ValidationError } from '../core/errors.js';
+import { mustBeAdmin } from '../core/roles.js';
 import { REPORT_LINK_DAYS, verifyReportLink } from '../core/report-link.js';
 import { MAX_METRICS_DAYS } from '../core/metrics.js';
 import { REPORT_DEFINITIONS_VERSION } from '../core/report.js';
@@ -60,7 +61,7 @@ export function reportRoutes(deps: ReportsHandlerDeps): Record<string, Route> {
   return {
     'POST /reports/{month}': async (event: ApiEvent) => {
       const actor = await actorOf(event, deps.config, deps.directory);
-      if (!actor.roles.includes('admin')) throw new ForbiddenError('only an admin may make a report now (the 1st of each month makes the previous one)');
+      mustBeAdmin(actor, 'make a report now (the 1st of each month makes the previous one)');
       const period = parseWith(PeriodSchema, event.pathParameters?.month, 'month');
       if (period.includes('Q')) {
         const review = await generateQuarterlyReview(deps.reports, period);

@@ -5,7 +5,8 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import * as z from 'zod';
-import { ForbiddenError, ValidationError } from '../core/errors.js';
+import { ValidationError } from '../core/errors.js';
+import { mustBeAdmin } from '../core/roles.js';
 import { WEBHOOK_SOURCES, type WebhookSource } from '../core/webhooks.js';
 import { httpApi, metrics, type ApiEvent, type Route } from '../http/api.js';
 import { actor as actorOf, reader } from '../http/identity.js';
@@ -73,7 +74,7 @@ export function webhookRoutes(deps: WebhooksHandlerDeps): Record<string, Route> 
     },
     'GET /webhooks/deliveries': async (event: ApiEvent) => {
       const person = await actorOf(event, deps.config, deps.directory);
-      if (!person.roles.includes('admin')) throw new ForbiddenError('only an admin may read the webhook deliveries');
+      mustBeAdmin(person, 'read the webhook deliveries');
       const q = parseWith(DeliveriesQuerySchema, event.queryStringParameters ?? {}, 'query');
       const items = await recentDeliveries(deps.intake, q);
       return json(200, { items: items.map(({ signal: _signal, ...d }) => d) });

@@ -8,10 +8,10 @@ import { DateTime } from 'luxon';
 import * as z from 'zod';
 import { createDecisionToken, type LinkDecision } from '../core/approval-link.js';
 import { ValidationError } from '../core/errors.js';
-import { APPROVER_ROLES, type ApprovalSlot, type ApproverRole, type ChangeRequest, type Person, type Role } from '../core/change-request.js';
+import { APPROVER_ROLES, CLOSED_STATES, type ApprovalSlot, type ApproverRole, type ChangeRequest, type Person, type Role } from '../core/change-request.js';
 import { sameId } from '../core/identity.js';
 import { slotFor } from '../core/lifecycle.js';
-import type { DomainEvent } from '../core/events.js';
+import { type DomainEvent, eventSeq } from '../core/events.js';
 import { approversToAsk } from '../core/approval-policy.js';
 import { blackoutFlagNotice, blackoutInProgressNotice, timelineNotice } from '../email/calendar-notices.js';
 import { escapeHtml } from '../email/html.js';
@@ -149,8 +149,10 @@ export async function notify(deps: NotificationDeps, input: unknown): Promise<{ 
   const event = parsed.data as unknown as DomainEvent;
   if (!(NOTIFIED_EVENTS as readonly string[]).includes(event.type)) return { sent: 0 };
   const template = event.type === 'TimelineNotice' && event.detail?.milestone ? `TimelineNotice ${event.detail.milestone}` : event.type;
-  const emailed = await sendAll(deps, event.id, await messagesFor(deps, event), { changeId: event.changeId, template });
-  return { sent: emailed.sent + (await slackApprovals(deps, event)) + (await closeSlackAsks(deps, event)) };
+  // who an approval request asks, read once for its emails and its Slack messages
+  const asked = APPROVAL_ASKS.includes(event.type) ? await approversAsked(deps, event) : undefined;
+  const emailed = await sendAll(deps, event.id, await messagesFor(deps, event, asked), { changeId: event.changeId, template });
+  return { sent: emailed.sent + (await slackApprovals(deps, event, asked)) + (await closeSlackAsks(deps, event)) };
 }
 
 /**
@@ -239,13 +241,12 @@ function unauthorizedChangeEmail(deps: NotificationDeps, d: UnauthorizedDetail):
   ]);
 }
 
-async function messagesFor(deps: NotificationDeps, event: DomainEvent): Promise<EmailMessage[]> {
+async function messagesFor(deps: NotificationDeps, event: DomainEvent, asked: ApproversAsked | undefined): Promise<EmailMessage[]> {
   const cr = event.change;
   switch (event.type) {
     case 'ApprovalRequested':
     case 'ApprovalReminder':
     case 'ApprovalEscalated': {
-      const asked = await approversAsked(deps, event);
       if (!asked) return [];
       const out: EmailMessage[] = [];
       for (const approver of asked.people) out.push(await approvalEmail(deps, cr, asked.slot, approver, asked.flags));
@@ -437,9 +438,8 @@ async function closeSlackAsks(deps: NotificationDeps, event: DomainEvent): Promi
   const what = CLOSES_ASKS[event.type];
   if (!slack || !what || !deps.log) return 0;
   // only the asks made before this event: a revision closes the old revision's messages, not the new one's (events arrive in any order)
-  const seq = (id: string) => Number(id.slice(id.lastIndexOf('#') + 1));
   const asks = (await deps.log.of(event.changeId)).filter(
-    (e) => e.channel === 'slack' && e.ref && e.outcome === 'sent' && e.template.startsWith('Approval') && seq(e.eventId) < seq(event.id),
+    (e) => e.channel === 'slack' && e.ref && e.outcome === 'sent' && e.template.startsWith('Approval') && eventSeq(e.eventId) < eventSeq(event.id),
   );
   const outcome = `${what} by ${event.actor.name}`;
   let updated = 0;
@@ -476,7 +476,7 @@ async function freezeEmails(deps: NotificationDeps, event: DomainEvent): Promise
       ]);
     case 'ChangeReleased':
       // a change closed meanwhile has nothing left to deploy: its release is in the trail, not in an email
-      if (['completed', 'rolled_back', 'failed', 'rejected', 'cancelled'].includes(cr.state)) return [];
+      if (CLOSED_STATES.includes(cr.state)) return [];
       return toRequestor(`${cr.id} is released from the freeze "${freeze.title}"`, [
         `${cr.id} "${cr.content.title}" may deploy in its window again: ${deps.baseUrl}/changes/${cr.id}`,
       ]);
@@ -504,6 +504,10 @@ async function freezeEmails(deps: NotificationDeps, event: DomainEvent): Promise
 
 const emailsOfRequestor = (cr: ChangeRequest) => [cr.requestor.email].filter(Boolean);
 
+/** The events that ask approvers for a decision. */
+const APPROVAL_ASKS = ['ApprovalRequested', 'ApprovalReminder', 'ApprovalEscalated'];
+type ApproversAsked = NonNullable<Awaited<ReturnType<typeof approversAsked>>>;
+
 /** Who an approval request (or its reminder, its escalation) asks: each person for the one decision open to them. */
 async function approversAsked(deps: NotificationDeps, event: DomainEvent) {
   const cr = event.change;
@@ -525,11 +529,9 @@ async function approversAsked(deps: NotificationDeps, event: DomainEvent) {
  * Reject (core/slack-decisions.ts), each found by their email (`users.lookupByEmail`); one not in
  * Slack is asked by email only. Each message once per event and person, logged on the change.
  */
-async function slackApprovals(deps: NotificationDeps, event: DomainEvent): Promise<number> {
+async function slackApprovals(deps: NotificationDeps, event: DomainEvent, asked: ApproversAsked | undefined): Promise<number> {
   const slack = deps.slack;
-  if (!slack || !['ApprovalRequested', 'ApprovalReminder', 'ApprovalEscalated'].includes(event.type)) return 0;
-  const asked = await approversAsked(deps, event);
-  if (!asked) return 0;
+  if (!slack || !asked) return 0;
   const clock = deps.clock ?? systemClock;
   let sent = 0;
   for (const approver of asked.people) {

@@ -8,7 +8,8 @@
  */
 import type { State } from '../core/change-request.js';
 import type { DomainEvent } from '../core/events.js';
-import { eventSeq, issueDescription, issueTitle, mirrorPlan, type TeamMirror, type Tracker } from '../core/tracker-mirror.js';
+import { eventSeq } from '../core/events.js';
+import { issueDescription, issueTitle, mirrorPlan, type TeamMirror, type Tracker } from '../core/tracker-mirror.js';
 import { type Clock, type IssueTracker, type MirrorStore, TrackerError } from '../ports.js';
 
 export interface MirrorDeps {
@@ -61,7 +62,7 @@ export async function mirrorEvent(deps: MirrorDeps, event: DomainEvent, where: T
       changeId: cr.id,
       tracker: where.tracker,
       issue,
-      seq: eventSeq(event),
+      seq: eventSeq(event.id),
       state: cr.state,
       title: issueTitle(cr),
       updatedAt: deps.clock.now().toISOString(),

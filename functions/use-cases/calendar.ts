@@ -17,7 +17,8 @@ import {
 import { occurrences } from '../core/calendar/recurrence.js';
 import { gateDecision } from '../core/deploy-gate.js';
 import type { Actor, ChangeRequest } from '../core/change-request.js';
-import { ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../core/errors.js';
+import { NotFoundError, UnauthorizedError, ValidationError } from '../core/errors.js';
+import { mustBeAdmin } from '../core/roles.js';
 import { getChange } from './read-changes.js';
 import type { CalendarStore, ChangeStore, Clock, FreezeStore, StoredCalendarEvent } from '../ports.js';
 
@@ -77,7 +78,7 @@ export interface EventInput {
 }
 
 export async function declareEvent(deps: CalendarDeps, actor: Actor, input: EventInput): Promise<StoredCalendarEvent> {
-  mustBeAdmin(actor);
+  mustBeAdmin(actor, 'declare or remove calendar events');
   if (input.rrule !== undefined) {
     const check = parseRrule(input.rrule);
     if (!check.ok) throw new ValidationError([{ path: 'body.rrule', message: check.message }]);
@@ -95,7 +96,7 @@ export async function declareEvent(deps: CalendarDeps, actor: Actor, input: Even
 }
 
 export async function removeEvent(deps: CalendarDeps, actor: Actor, id: string): Promise<void> {
-  mustBeAdmin(actor);
+  mustBeAdmin(actor, 'declare or remove calendar events');
   if (!(await deps.calendarStore.deleteEvent(id))) throw new NotFoundError(`calendar event ${id} does not exist`);
 }
 
@@ -140,10 +141,6 @@ function durationMinutes(cr: ChangeRequest): number {
   const w = cr.content.plannedWindow;
   if (w) return Math.max(1, Math.round((Date.parse(w.end) - Date.parse(w.start)) / 60_000));
   return cr.content.implementation?.maintenanceWindow?.durationMinutes ?? 60;
-}
-
-function mustBeAdmin(actor: Actor): void {
-  if (!actor.roles.includes('admin' as never)) throw new ForbiddenError('only an admin may declare or remove calendar events');
 }
 
 function uniqueConflicts(all: Conflict[]): Conflict[] {

@@ -11,9 +11,9 @@
  * right within one run.
  */
 import { randomUUID } from 'node:crypto';
-import { componentsOf } from '../core/calendar.js';
+import { componentsOf, componentsOutside } from '../core/calendar/conflicts.js';
 import type { Actor, ChangeRequest } from '../core/change-request.js';
-import { ForbiddenError, NotFoundError, ValidationError, VersionConflictError } from '../core/errors.js';
+import { NotFoundError, ValidationError, VersionConflictError } from '../core/errors.js';
 import { askException, decideException, holdForFreeze, releaseHold, remindExceptionReview, reviewException } from '../core/freeze-decisions.js';
 import {
   activeHold,
@@ -24,10 +24,12 @@ import {
   freezeProblems,
   frozenComponents,
   mustBeState,
+  notHeldBecause,
   reviewDueAt,
   validException,
 } from '../core/freezes.js';
-import type { Directory, FreezeStore } from '../ports.js';
+import type { ChangeWithAudit, Directory, FreezeStore } from '../ports.js';
+import { mustBeAdmin } from '../core/roles.js';
 import type { CalendarDeps } from './calendar.js';
 import { allChangesInState, getChange } from './read-changes.js';
 import { updateChange } from './update-change.js';
@@ -56,8 +58,10 @@ export interface FreezeOutcome {
 /** The freeze with whether it is in force now, and the components it names that the template does not list. */
 function view(freeze: Freeze, now: string, known: readonly string[]) {
   const t = Date.parse(now);
-  const listed = new Set(known.map((c) => c.trim().toLowerCase()));
-  const unlisted = freeze.components.filter((c) => c !== EVERY_COMPONENT && !listed.has(c.trim().toLowerCase()));
+  const unlisted = componentsOutside(
+    freeze.components.filter((c) => c !== EVERY_COMPONENT),
+    known,
+  );
   return {
     ...freeze,
     inForce: freeze.state === 'enforced' && Date.parse(freeze.start) <= t && t < Date.parse(freeze.end),
@@ -172,7 +176,7 @@ export async function reviseFreeze(
   if (problems.length) throw new ValidationError(problems);
   await deps.freezes.putFreeze(next, current.version);
   if (next.state !== 'enforced') return { freeze: next };
-  return { freeze: next, outcome: await reconcileFreeze(deps, await freezeOf(deps, id), now) };
+  return { freeze: next, outcome: await reconcileFreeze(deps, next, now) };
 }
 
 /** Draft → enforced: every change it hits goes on hold. */
@@ -229,7 +233,7 @@ export async function reconcileFreeze(deps: FreezeDeps, freeze: Freeze, now: str
   };
   if (freeze.state === 'enforced' && Date.parse(freeze.end) > Date.parse(now)) {
     for (const cr of await changesHit(deps, freeze)) {
-      if (activeHold(cr, freeze.id) || validException(cr, freeze.id)) continue;
+      if (activeHold(cr, freeze.id) || notHeldBecause(cr, freeze, now)) continue;
       await step(
         cr.id,
         async () => {
@@ -256,8 +260,8 @@ export async function checkFreezes(deps: FreezeDeps): Promise<FreezeOutcome & { 
   const now = deps.clock.now().toISOString();
   const t = Date.parse(now);
   const result = { held: [] as string[], released: [] as string[], failed: [] as string[], reviewsAsked: [] as string[] };
+  const recent = (iso: string | undefined) => iso !== undefined && t - Date.parse(iso) < DAY;
   for (const freeze of await deps.freezes.freezes()) {
-    const recent = (iso: string | undefined) => iso !== undefined && t - Date.parse(iso) < DAY;
     const live = freeze.state === 'enforced' ? Date.parse(freeze.end) > t || recent(freeze.end) : freeze.state === 'lifted' && recent(freeze.liftedAt);
     if (live) {
       const outcome = await reconcileFreeze(deps, freeze, now);
@@ -281,11 +285,11 @@ export async function checkFreezes(deps: FreezeDeps): Promise<FreezeOutcome & { 
 /** The change's requestor asks the freeze owner for an exception. */
 export async function askFreezeException(deps: FreezeDeps, actor: Actor, freezeId: string, changeId: string, reason: string) {
   const freeze = await freezeOf(deps, freezeId);
-  // refused here (404, 403, 409, 400) before anything is written
-  const { cr } = await getChange(deps, changeId);
-  askException(cr, freeze, actor, reason, deps.clock.now().toISOString());
+  // refused here (404, 403, 409, 400) before anything is written; the change as read is written next
+  const loaded = await getChange(deps, changeId);
+  askException(loaded.cr, freeze, actor, reason, deps.clock.now().toISOString());
   await deps.freezes.markFreezeChange(freeze.id, 'exceptionChanges', changeId, true);
-  return exceptionWritten(deps, changeId, freeze, (c) => askException(c, freeze, actor, reason, deps.clock.now().toISOString()));
+  return exceptionWritten(deps, changeId, freeze, (c) => askException(c, freeze, actor, reason, deps.clock.now().toISOString()), loaded);
 }
 
 /** The freeze owner approves or rejects it; an approval releases the change's hold. */
@@ -307,9 +311,9 @@ export async function reviewFreezeException(deps: FreezeDeps, actor: Actor, free
   return exceptionWritten(deps, changeId, freeze, (c) => reviewException(c, freeze, actor, comment, deps.clock.now().toISOString()));
 }
 
-async function exceptionWritten(deps: FreezeDeps, changeId: string, freeze: Freeze, decide: Parameters<typeof updateChange>[2]) {
-  await getChange(deps, changeId);
-  const cr = await updateChange(deps, changeId, decide);
+async function exceptionWritten(deps: FreezeDeps, changeId: string, freeze: Freeze, decide: Parameters<typeof updateChange>[2], loaded?: ChangeWithAudit) {
+  // every decision here writes (or refuses): no change is the only way to nothing
+  const cr = await updateChange(deps, changeId, decide, loaded);
   if (!cr) throw new NotFoundError(`change request ${changeId} does not exist`);
   const exception = (cr.freezeExceptions ?? []).filter((e) => e.freezeId === freeze.id).at(-1)!;
   return {
@@ -328,8 +332,4 @@ async function ownerOf(directory: Directory, id: string): Promise<Freeze['owner'
       { path: 'body.owner', message: `no person with id "${id}" is known to ChangeFlow: the owner must be someone who can sign in to decide exceptions` },
     ]);
   return { id: person.id, name: person.name };
-}
-
-function mustBeAdmin(actor: Actor, doing: string): void {
-  if (!actor.roles.includes('admin' as never)) throw new ForbiddenError(`only an admin may ${doing}`);
 }

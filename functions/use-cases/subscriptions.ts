@@ -4,7 +4,8 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Person } from '../core/change-request.js';
-import { ForbiddenError, NotFoundError, ValidationError } from '../core/errors.js';
+import { NotFoundError, ValidationError } from '../core/errors.js';
+import { mustBeAdmin } from '../core/roles.js';
 import { attempt, RetryLaterError } from '../outbound/send.js';
 import type { Clock, HttpPoster, Subscription, SubscriptionDelivery, SubscriptionStore } from '../ports.js';
 
@@ -20,9 +21,6 @@ export interface SubscriptionDeps {
 /** A subscription as listed: everything but the secret. */
 export type SubscriptionView = Omit<Subscription, 'secret'>;
 
-const mustBeAdmin = (actor: Person, what: string) => {
-  if (!actor.roles.includes('admin')) throw new ForbiddenError(`only an admin may ${what}`);
-};
 const view = ({ secret: _secret, ...rest }: Subscription): SubscriptionView => rest;
 
 export async function subscribe(

@@ -124,24 +124,22 @@ async function keep(
   eventName: string,
   signal: Signal,
   now: Date,
-  answerOf: (answer: IntakeAnswer['body'], ignored: boolean) => { status: number; body: Record<string, unknown> } = (body, ignored) => ({
-    status: ignored ? 200 : 202,
-    body,
-  }),
+  /** The status every answer gets (Slack wants a 200, however the delivery is taken); by default 202 accepted, 200 ignored. */
+  status?: number,
 ): Promise<IntakeAnswer> {
   const key = `${source}:${deliveryId}`;
   const receivedAt = now.toISOString();
   const ignored = signal.kind === 'ignored';
   const summary = describeSignal(signal);
-  const answer = answerOf(
-    {
+  const answer = {
+    status: status ?? (ignored ? 200 : 202),
+    body: {
       delivery: key,
       status: ignored ? 'ignored' : 'accepted',
       summary,
       ...(signal.kind !== 'ignored' && 'changeId' in signal && signal.changeId ? { changeId: signal.changeId } : {}),
     },
-    ignored,
-  );
+  };
   const delivery: StoredDelivery = {
     key,
     source,
@@ -190,9 +188,6 @@ async function receiveSlack(deps: IntakeDeps, body: string, now: Date): Promise<
   if (!id || !/^[\w.:@-]{1,200}$/.test(id)) throw new ValidationError([{ path: 'body.payload.trigger_id', message: 'is required: the interaction id' }]);
   const interaction = slackInteraction(payload);
   const type = String((payload as { type?: unknown }).type ?? '');
-  const slackAnswer =
-    (extra: Record<string, unknown> = {}) =>
-    () => ({ status: 200, body: extra });
   switch (interaction.kind) {
     case 'invalid-reason':
       return { status: 200, body: REASON_ERRORS(interaction.message), duplicate: false };
@@ -206,7 +201,7 @@ async function receiveSlack(deps: IntakeDeps, body: string, now: Date): Promise<
           reason = `${interaction.ref.changeId}: the reason dialog did not open (${(err as Error).message.slice(0, 200)})`;
         }
       }
-      return keep(deps, 'slack', id, type, { kind: 'ignored', reason }, now, slackAnswer());
+      return keep(deps, 'slack', id, type, { kind: 'ignored', reason }, now, 200);
     }
     case 'decide': {
       const signal: SlackDecisionSignal = {
@@ -219,10 +214,10 @@ async function receiveSlack(deps: IntakeDeps, body: string, now: Date): Promise<
         user: interaction.user,
         message: interaction.message,
       };
-      return keep(deps, 'slack', id, type, signal, now, slackAnswer());
+      return keep(deps, 'slack', id, type, signal, now, 200);
     }
     case 'ignored':
-      return keep(deps, 'slack', id, type, { kind: 'ignored', reason: interaction.reason }, now, slackAnswer());
+      return keep(deps, 'slack', id, type, { kind: 'ignored', reason: interaction.reason }, now, 200);
   }
 }
 

@@ -1,6 +1,7 @@
 /** The Jira/Linear mirror's rules (core/tracker-mirror.ts): what each event asks of the issue. */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_STATUSES, eventSeq, linearIssueId, type MirrorLink, mirrorComment, mirrorPlan } from '../../functions/core/tracker-mirror.js';
+import { eventSeq } from '../../functions/core/events.js';
+import { DEFAULT_STATUSES, linearIssueId, type MirrorLink, mirrorComment, mirrorPlan } from '../../functions/core/tracker-mirror.js';
 
 const change = (state: string, title = 'Rotate the keys') => ({ id: 'CR-2027-03-15-001', state, content: { title } }) as never;
 const event = (seq: number, from: string | null, to: string, type = 'ChangeSubmitted', reason?: string) =>
@@ -54,6 +55,6 @@ describe('Rule: each event brings the issue to the change: created once, its sta
     expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(linearIssueId('CR-2027-03-15-001')).toBe(id);
     expect(linearIssueId('CR-2027-03-15-002')).not.toBe(id);
-    expect(eventSeq({ id: 'CR-2027-03-15-001#12' })).toBe(12);
+    expect(eventSeq('CR-2027-03-15-001#12')).toBe(12);
   });
 });

@@ -4,7 +4,7 @@
  * messages are retried by their queue, so the client does not wait out Slack's rate limits itself.
  */
 import { WebClient } from '@slack/web-api';
-import type { SlackMessage } from '../../core/slack-decisions.js';
+import type { SlackMessage } from '../../core/outbound.js';
 import type { SlackApp } from '../../ports.js';
 
 export class WebApiSlackApp implements SlackApp {

@@ -23,34 +23,39 @@ export class LinearTracker implements IssueTracker {
     private readonly apiUrl = 'https://api.linear.app/graphql',
   ) {}
 
+  private async post<T>(query: string, variables: Record<string, unknown>): Promise<Answer<T>> {
+    return trackerCall<Answer<T>>('Linear', this.apiUrl, { method: 'POST', headers: { authorization: await this.apiKey() }, body: { query, variables } });
+  }
+
+  /** GraphQL's errors as a TrackerError: a rate limit is retried, the rest refused. */
+  private static failure(errors: NonNullable<Answer<unknown>['errors']>): TrackerError {
+    const limited = errors.some((e) => e.extensions?.code === 'RATELIMITED');
+    return new TrackerError(
+      `Linear: ${errors
+        .map((e) => e.message)
+        .join('; ')
+        .slice(0, 300)}`,
+      limited,
+    );
+  }
+
   private async gql<T>(query: string, variables: Record<string, unknown>): Promise<T> {
-    const out = await trackerCall<Answer<T>>('Linear', this.apiUrl, {
-      method: 'POST',
-      headers: { authorization: await this.apiKey() },
-      body: { query, variables },
-    });
-    if (out.errors?.length) {
-      const limited = out.errors.some((e) => e.extensions?.code === 'RATELIMITED');
-      throw new TrackerError(
-        `Linear: ${out.errors
-          .map((e) => e.message)
-          .join('; ')
-          .slice(0, 300)}`,
-        limited,
-      );
-    }
+    const out = await this.post<T>(query, variables);
+    if (out.errors?.length) throw LinearTracker.failure(out.errors);
     return out.data as T;
   }
 
   async find(changeId: string): Promise<IssueRef | null> {
-    const data = await trackerCall<Answer<{ issue: { id: string; identifier: string; url: string } | null }>>('Linear', this.apiUrl, {
-      method: 'POST',
-      headers: { authorization: await this.apiKey() },
-      body: { query: 'query Issue($id: String!) { issue(id: $id) { id identifier url } }', variables: { id: linearIssueId(changeId) } },
-    });
-    // Linear answers an unknown id with an "Entity not found" error and no issue
-    const issue = data.data?.issue;
-    return issue ? { id: issue.id, key: issue.identifier, url: issue.url } : null;
+    const out = await this.post<{ issue: { id: string; identifier: string; url: string } | null }>(
+      'query Issue($id: String!) { issue(id: $id) { id identifier url } }',
+      { id: linearIssueId(changeId) },
+    );
+    const issue = out.data?.issue;
+    if (issue) return { id: issue.id, key: issue.identifier, url: issue.url };
+    // Linear answers an unknown id with an "Entity not found" error; any other error is one
+    const other = (out.errors ?? []).filter((e) => !/not found/i.test(e.message));
+    if (other.length) throw LinearTracker.failure(other);
+    return null;
   }
 
   async create(input: { changeId: string; title: string; description: string[] }, where: TeamMirror): Promise<IssueRef> {

@@ -29,6 +29,12 @@ export function sharedComponents(mine: readonly string[], theirs: readonly strin
   });
 }
 
+/** The components of `mine` that `theirs` does not name (compared as `sharedComponents` compares them), each once. */
+export function componentsOutside(mine: readonly string[], theirs: readonly string[]): string[] {
+  const shared = new Set(sharedComponents(mine, theirs).map(normalise));
+  return sharedComponents(mine, mine).filter((c) => !shared.has(normalise(c)));
+}
+
 /** Every committed change that overlaps `change` in time and shares a component with it, by overlap start. */
 export function conflictsFor(change: Pick<ChangeRequest, 'id' | 'content'>, others: Pick<ChangeRequest, 'id' | 'content' | 'state'>[]): Conflict[] {
   const planned = change.content.plannedWindow;
