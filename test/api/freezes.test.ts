@@ -255,6 +255,21 @@ describe('Rule: an exception is asked by the requestor with a reason, decided by
     expect(self.body.message).toMatch(/an admin must name another owner/);
     const stale = await api.call('PATCH', `/freezes/${ownId}`, { as: 'ada', body: { owner: 'ed' }, headers: { 'if-match': '1' } });
     expect(stale.status).toBe(409);
+    // bad changes are refused field by field, and change nothing
+    const bad: [object, string, RegExp][] = [
+      [{ end: '2027-03-11T00:00:00Z' }, 'body.end', /after start/],
+      [{ owner: 'nobody' }, 'body.owner', /no person with id "nobody"/],
+      [{ components: ['*', 'Database'] }, 'body.components', /stands alone/],
+      [{}, 'body', /at least one field/],
+    ];
+    for (const [body, path, message] of bad) {
+      const res = await api.call('PATCH', `/freezes/${ownId}`, { as: 'ada', body });
+      expect(res.status, res.text).toBe(400);
+      expect((res.body.issues as { path: string; message: string }[]).find((i) => i.path === path)?.message ?? res.text).toMatch(message);
+    }
+    expect((await api.call('PATCH', `/freezes/${ownId}`, { as: 'tom', body: { owner: 'ed' } })).status).toBe(403);
+    expect((await api.call('PATCH', '/freezes/not-a-freeze', { as: 'ada', body: { owner: 'ed' } })).status).toBe(400);
+    expect((await api.call('GET', `/freezes/${ownId}`, { as: 'ada' })).body).toMatchObject({ version: 2, owner: { id: 'tom' }, end: '2027-03-13T00:00:00.000Z' });
     const moved = await api.call('PATCH', `/freezes/${ownId}`, { as: 'ada', body: { owner: 'ed' } });
     expect(moved.status, moved.text).toBe(200);
     expect(moved.body.freeze.owner).toEqual({ id: 'ed', name: 'Ed Edwards' });

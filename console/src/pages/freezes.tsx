@@ -298,7 +298,7 @@ function ExceptionCard({
         <a href={`#/changes/${e.change}`}>{e.change}</a>: {e.title}
       </h2>
       <p>
-        <Badge kind={`exception-${e.state}`}>{e.state}</Badge> <StateBadge state={e.changeState} />{' '}
+        <Badge kind={`exception-${e.state}`}>exception {e.state}</Badge> <span class="muted">the change is</span> <StateBadge state={e.changeState} />{' '}
         {e.covers === false ? <span class="muted">no longer covers the change as revised</span> : null}
       </p>
       <dl>
