@@ -269,7 +269,11 @@ describe('Rule: an exception is asked by the requestor with a reason, decided by
     }
     expect((await api.call('PATCH', `/freezes/${ownId}`, { as: 'tom', body: { owner: 'ed' } })).status).toBe(403);
     expect((await api.call('PATCH', '/freezes/not-a-freeze', { as: 'ada', body: { owner: 'ed' } })).status).toBe(400);
-    expect((await api.call('GET', `/freezes/${ownId}`, { as: 'ada' })).body).toMatchObject({ version: 2, owner: { id: 'tom' }, end: '2027-03-13T00:00:00.000Z' });
+    expect((await api.call('GET', `/freezes/${ownId}`, { as: 'ada' })).body).toMatchObject({
+      version: 2,
+      owner: { id: 'tom' },
+      end: '2027-03-13T00:00:00.000Z',
+    });
     const moved = await api.call('PATCH', `/freezes/${ownId}`, { as: 'ada', body: { owner: 'ed' } });
     expect(moved.status, moved.text).toBe(200);
     expect(moved.body.freeze.owner).toEqual({ id: 'ed', name: 'Ed Edwards' });
